@@ -1,0 +1,77 @@
+# cvisor build.  `make` builds everything; `make check` runs the suite.
+#
+# Sources are found by directory: every .c under src/ except src/cli goes
+# into build/libcvisor.a, src/cli makes build/cvisor.  Directories with
+# special needs (guest programs, generated tables, test binaries) add a
+# build.mk fragment that is included below.
+
+BUILD    ?= build
+CC       ?= gcc
+SANITIZE ?=
+OPT      ?= -O2
+
+CFLAGS_BASE := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -Wno-missing-field-initializers \
+	-D_GNU_SOURCE -Isrc -pthread -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS_SAN := -fsanitize=$(SANITIZE)
+endif
+CFLAGS  ?=
+CFLAGS  += $(CFLAGS_BASE)
+LDFLAGS += -pthread $(LDFLAGS_SAN)
+LDLIBS  +=
+
+LIB_SRCS := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libcvisor.a
+CVISOR   := $(BUILD)/cvisor
+
+# Fragments append to these.
+TEST_BINS  :=
+GUEST_BINS :=
+BENCH_BINS :=
+GENERATED  :=
+
+.PHONY: all check check-long asan-check tsan-check bench fuzz clean
+all: $(CVISOR) tests-build
+
+include $(sort $(wildcard src/*/build.mk src/accel/*/build.mk tests/*/build.mk bench/build.mk fuzz/build.mk))
+
+$(BUILD)/%.o: %.c | $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CVISOR): $(CLI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
+
+.PHONY: tests-build
+tests-build: $(TEST_BINS) $(GUEST_BINS)
+
+# The whole suite; the last line is "N passed, M failed, K skipped".
+check: all
+	BUILD=$(BUILD) tests/run
+
+# Long-running variants (soak, long differential runs).
+check-long: all
+	BUILD=$(BUILD) TESTS_LONG=1 tests/run
+
+asan-check:
+	$(MAKE) BUILD=build/asan SANITIZE=address,undefined OPT=-O1 check
+
+tsan-check:
+	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT=-O1 check
+
+bench: all $(BENCH_BINS)
+	BUILD=$(BUILD) bench/run
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
