@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86_cpu.h - cvisor's x86-64 CPU core: the API the emu backend drives.
+ *
+ * One struct x86_cpu per vCPU.  The core has no global mutable state and
+ * reaches guest memory and I/O only through struct x86_cpu_ops, so that the
+ * backend owns memslots, address spaces (SMM), MMIO, devices and dirty logs.
+ *
+ * Architectural state lives in cpu->s (struct x86_state) in layouts that map
+ * 1:1 onto KVM's (kvm_regs, kvm_sregs, kvm_fpu/kvm_xsave, kvm_vcpu_events),
+ * so the backend reads and writes it directly between x86_cpu_run() calls.
+ * Exception: RFLAGS is kept lazily while running; use x86_cpu_get_rflags()
+ * and x86_cpu_set_rflags() instead of touching s.rflags.
+ *
+ * After changing CR0/CR3/CR4/EFER/segment state or memory mappings from
+ * outside, call x86_cpu_state_changed() (it flushes the TLB and recomputes
+ * the cached mode); after memslot changes or clearing the dirty log call
+ * x86_cpu_flush_tlb().
+ *
+ * Threading: x86_cpu_run() is called only from the vCPU's own thread.  The
+ * atomic request fields (intr_pending, nmi_pending, smi_pending,
+ * stop_request) may be set from any thread.
+ */
+#ifndef CVISOR_X86_CPU_H
+#define CVISOR_X86_CPU_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- results of ops callbacks ------------------------------------------ */
+
+/* mmio/pio/rdmsr/wrmsr: access recorded, the VMM must complete it. */
+#define X86_IO_EXIT	1
+/* rdmsr/wrmsr: the MSR access raises #GP in the guest. */
+#define X86_MSR_GP	2
+
+/* ---- stop reasons of x86_cpu_run() --------------------------------------- */
+
+enum x86_stop {
+	X86_STOP_BUDGET = 0,	/* executed @budget instructions */
+	X86_STOP_EXIT,		/* an ops call returned X86_IO_EXIT */
+	X86_STOP_HLT,		/* HLT executed, no event to wake on */
+	X86_STOP_SHUTDOWN,	/* triple fault */
+	X86_STOP_REQUEST,	/* cpu->stop_request was set */
+	X86_STOP_INTERNAL,	/* core cannot continue: see internal_msg */
+};
+
+/* ---- segment / descriptor table registers (mirror kvm_segment) ----------- */
+
+struct x86_seg {
+	uint64_t base;
+	uint32_t limit;		/* byte granular, already scaled by G */
+	uint16_t selector;
+	uint8_t type;		/* descriptor type nibble (incl. accessed bit) */
+	uint8_t present, dpl, db, s, l, g, avl;
+	uint8_t unusable;
+	uint8_t padding;
+};
+
+struct x86_dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
+enum x86_seg_index {
+	X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS,
+	X86_NR_SREGS,
+	X86_LDTR = X86_NR_SREGS,
+	X86_TR,
+	X86_NR_SEGS,
+};
+
+enum x86_gpr {
+	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI,
+	X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13,
+	X86_R14, X86_R15,
+};
+
+/* RFLAGS bits. */
+#define X86_CF		(1u << 0)
+#define X86_FIXED1	(1u << 1)
+#define X86_PF		(1u << 2)
+#define X86_AF		(1u << 4)
+#define X86_ZF		(1u << 6)
+#define X86_SF		(1u << 7)
+#define X86_TF		(1u << 8)
+#define X86_IF		(1u << 9)
+#define X86_DF		(1u << 10)
+#define X86_OF		(1u << 11)
+#define X86_IOPL	(3u << 12)
+#define X86_NT		(1u << 14)
+#define X86_RF		(1u << 16)
+#define X86_VM		(1u << 17)
+#define X86_AC		(1u << 18)
+#define X86_VIF		(1u << 19)
+#define X86_VIP		(1u << 20)
+#define X86_ID		(1u << 21)
+#define X86_ARITH_FLAGS	(X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF | X86_OF)
+
+/* Control register bits the core implements. */
+#define X86_CR0_PE	(1ull << 0)
+#define X86_CR0_MP	(1ull << 1)
+#define X86_CR0_EM	(1ull << 2)
+#define X86_CR0_TS	(1ull << 3)
+#define X86_CR0_ET	(1ull << 4)
+#define X86_CR0_NE	(1ull << 5)
+#define X86_CR0_WP	(1ull << 16)
+#define X86_CR0_AM	(1ull << 18)
+#define X86_CR0_NW	(1ull << 29)
+#define X86_CR0_CD	(1ull << 30)
+#define X86_CR0_PG	(1ull << 31)
+#define X86_CR4_VME	(1ull << 0)
+#define X86_CR4_PVI	(1ull << 1)
+#define X86_CR4_TSD	(1ull << 2)
+#define X86_CR4_DE	(1ull << 3)
+#define X86_CR4_PSE	(1ull << 4)
+#define X86_CR4_PAE	(1ull << 5)
+#define X86_CR4_MCE	(1ull << 6)
+#define X86_CR4_PGE	(1ull << 7)
+#define X86_CR4_PCE	(1ull << 8)
+#define X86_CR4_OSFXSR	(1ull << 9)
+#define X86_CR4_OSXMMEXCPT (1ull << 10)
+#define X86_CR4_FSGSBASE (1ull << 16)
+#define X86_CR4_OSXSAVE	(1ull << 18)
+#define X86_EFER_SCE	(1ull << 0)
+#define X86_EFER_LME	(1ull << 8)
+#define X86_EFER_LMA	(1ull << 10)
+#define X86_EFER_NXE	(1ull << 11)
+
+/* MSR indices owned by the core (others go to ops->rdmsr/wrmsr). */
+#define X86_MSR_TSC			0x00000010
+#define X86_MSR_APIC_BASE		0x0000001b
+#define X86_MSR_TSC_ADJUST		0x0000003b
+#define X86_MSR_SMBASE			0x0000009e
+#define X86_MSR_MTRRCAP			0x000000fe
+#define X86_MSR_SYSENTER_CS		0x00000174
+#define X86_MSR_SYSENTER_ESP		0x00000175
+#define X86_MSR_SYSENTER_EIP		0x00000176
+#define X86_MSR_MCG_CAP			0x00000179
+#define X86_MSR_MCG_STATUS		0x0000017a
+#define X86_MSR_MISC_ENABLE		0x000001a0
+#define X86_MSR_MTRR_PHYSBASE0		0x00000200	/* ..0x20f */
+#define X86_MSR_MTRR_FIX64K		0x00000250
+#define X86_MSR_MTRR_FIX16K_80000	0x00000258
+#define X86_MSR_MTRR_FIX16K_A0000	0x00000259
+#define X86_MSR_MTRR_FIX4K_C0000	0x00000268	/* ..0x26f */
+#define X86_MSR_PAT			0x00000277
+#define X86_MSR_MTRR_DEF_TYPE		0x000002ff
+#define X86_MSR_EFER			0xc0000080
+#define X86_MSR_STAR			0xc0000081
+#define X86_MSR_LSTAR			0xc0000082
+#define X86_MSR_CSTAR			0xc0000083
+#define X86_MSR_SFMASK			0xc0000084
+#define X86_MSR_FS_BASE			0xc0000100
+#define X86_MSR_GS_BASE			0xc0000101
+#define X86_MSR_KERNEL_GS_BASE		0xc0000102
+#define X86_MSR_TSC_AUX			0xc0000103
+
+#define X86_NR_MTRR_VAR	8
+
+/* Exception vectors. */
+enum {
+	X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_NMI = 2, X86_EXC_BP = 3,
+	X86_EXC_OF = 4, X86_EXC_BR = 5, X86_EXC_UD = 6, X86_EXC_NM = 7,
+	X86_EXC_DF = 8, X86_EXC_TS = 10, X86_EXC_NP = 11, X86_EXC_SS = 12,
+	X86_EXC_GP = 13, X86_EXC_PF = 14, X86_EXC_MF = 16, X86_EXC_AC = 17,
+	X86_EXC_MC = 18, X86_EXC_XM = 19,
+};
+
+/*
+ * The 512-byte FXSAVE image (64-bit layout) holds all x87/MMX/SSE state,
+ * so KVM_GET/SET_FPU and the legacy region of KVM_GET/SET_XSAVE are
+ * straight copies.  The x87 tag word is kept abridged (one bit per
+ * register) as FXSAVE stores it.
+ */
+struct x86_fxsave {
+	uint16_t fcw;
+	uint16_t fsw;
+	uint8_t ftw;		/* abridged tag: bit i = ST register i valid */
+	uint8_t rsvd1;
+	uint16_t fop;
+	uint64_t fip;
+	uint64_t fdp;
+	uint32_t mxcsr;
+	uint32_t mxcsr_mask;
+	uint8_t st[8][16];	/* ST0..ST7 / MM0..MM7, 80-bit in low 10 bytes */
+	uint8_t xmm[16][16];
+	uint8_t rsvd2[96];
+} __attribute__((aligned(16)));
+
+/* Event state, KVM_GET/SET_VCPU_EVENTS shaped. */
+struct x86_events {
+	/* An exception being delivered when the last run stopped. */
+	uint8_t exc_injected;
+	uint8_t exc_nr;
+	uint8_t exc_has_error;
+	uint32_t exc_error;
+	/* An external interrupt being delivered (vector) or none. */
+	uint8_t intr_injected;
+	uint8_t intr_nr;
+	uint8_t intr_soft;
+	/* Interrupt shadow after STI / MOV SS / POP SS. */
+#define X86_SHADOW_STI		1
+#define X86_SHADOW_MOV_SS	2
+	uint8_t int_shadow;
+	uint8_t nmi_injected;
+	uint8_t nmi_masked;	/* NMI blocked until the next IRET */
+	uint8_t smm;		/* in System Management Mode */
+	uint8_t smm_inside_nmi;	/* NMIs were masked when SMM was entered */
+	uint8_t smm_latched_init;
+};
+
+/* Architectural state, read and written directly by the backend. */
+struct x86_state {
+	uint64_t gpr[16];
+	uint64_t rip;
+	uint64_t rflags;	/* use x86_cpu_get/set_rflags() */
+	struct x86_seg seg[X86_NR_SEGS];	/* ES CS SS DS FS GS LDTR TR */
+	struct x86_dtable gdt, idt;
+	uint64_t cr0, cr2, cr3, cr4, cr8;
+	uint64_t efer;
+	uint64_t dr[8];		/* DR0-3, DR6 at [6], DR7 at [7] */
+	uint64_t xcr0;
+	uint64_t apic_base;	/* storage only; side effects are the backend's */
+	uint64_t pdptr[4];	/* PAE PDPTEs loaded at CR3 write (32-bit PAE) */
+
+	/* MSRs the core owns (FS/GS base are seg[X86_FS/GS].base). */
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	uint64_t star, lstar, cstar, sfmask;
+	uint64_t kernel_gs_base;
+	int64_t tsc_offset;	/* guest TSC = ops->tsc() + tsc_offset */
+	uint64_t tsc_aux;
+	uint64_t pat;
+	uint64_t misc_enable;
+	uint64_t smbase;	/* reset value 0x30000 */
+	uint64_t mcg_status;
+	uint64_t mtrr_def_type;
+	uint64_t mtrr_fixed[11];	/* 64K, 16K x2, 4K x8 */
+	uint64_t mtrr_var[X86_NR_MTRR_VAR][2];	/* base, mask */
+
+	struct x86_events ev;
+	uint8_t halted;		/* HLT executed; cleared by the core on an event */
+
+	struct x86_fxsave fx;	/* x87 / MMX / SSE */
+
+	/*
+	 * A20: guest-physical addresses are ANDed with this mask; the
+	 * backend clears bit 20 while the A20 gate is disabled.
+	 */
+	uint64_t a20_mask;
+};
+
+/* ---- callbacks the backend implements ------------------------------------ */
+
+struct x86_cpu_ops {
+	/*
+	 * Host pointer to the start of the 4 KiB guest-physical page holding
+	 * @gpa, in the SMM address space when @smm, or NULL when that page
+	 * is not RAM, or not writable and @write is set: the access then
+	 * goes to ->mmio.  Pointers stay valid until x86_cpu_flush_tlb().
+	 * For dirty logging the backend marks the page dirty when it is
+	 * mapped with @write and calls x86_cpu_flush_tlb() when it clears
+	 * the log.
+	 */
+	void *(*map_page)(void *opaque, uint64_t gpa, bool write, bool smm);
+	/*
+	 * Return 0 when handled (data filled in for reads) or X86_IO_EXIT.
+	 * After X86_IO_EXIT the core stops without committing the
+	 * instruction; the next x86_cpu_run() re-executes it and repeats
+	 * the same access, which the backend then completes from the VMM's
+	 * answer.  Accesses that returned 0 earlier in the same instruction
+	 * are replayed from the core's per-instruction log and not repeated
+	 * (so an MMIO write is never performed twice, a read never twice).
+	 * Never called with an access that crosses a page; len <= 8 (16 for
+	 * SSE moves).
+	 */
+	int (*mmio)(void *opaque, uint64_t gpa, void *data, unsigned len,
+		    bool write);
+	/* @count > 1 for REP INS/OUTS chunks: @data holds count items. */
+	int (*pio)(void *opaque, uint16_t port, void *data, unsigned size,
+		   unsigned count, bool write);
+	/* MSRs the core does not own: 0, X86_MSR_GP or X86_IO_EXIT. */
+	int (*rdmsr)(void *opaque, uint32_t idx, uint64_t *val);
+	int (*wrmsr)(void *opaque, uint32_t idx, uint64_t val);
+	/* Guest CPUID as configured by the VMM. */
+	void (*cpuid)(void *opaque, uint32_t leaf, uint32_t subleaf,
+		      uint32_t regs[4]);
+	/*
+	 * Called at an instruction boundary with IF=1, no shadow, and
+	 * cpu->intr_pending set: return the vector to deliver now (the
+	 * backend clears intr_pending itself when nothing else is pending),
+	 * or -1.
+	 */
+	int (*intr_ack)(void *opaque);
+	/* Host-time based TSC (the core adds s.tsc_offset). */
+	uint64_t (*tsc)(void *opaque);
+};
+
+/* ---- shared code-page tracker (one per VM) ------------------------------- */
+
+/*
+ * Records which guest-physical pages hold decoded code of any vCPU, so that
+ * a store by any vCPU or a device DMA (x86_code_tracker_write()) into such
+ * a page invalidates every vCPU's decoded copy.
+ */
+struct x86_code_tracker;
+
+/* Pages at or above @max_gpa are executed without caching decodes. */
+struct x86_code_tracker *x86_code_tracker_create(uint64_t max_gpa);
+void x86_code_tracker_destroy(struct x86_code_tracker *t);
+/* Device DMA / VMM write into guest memory: drop decodes of those pages. */
+void x86_code_tracker_write(struct x86_code_tracker *t, uint64_t gpa,
+			    uint64_t len);
+
+/* ---- the vCPU ------------------------------------------------------------- */
+
+struct x86_cpu_internal;	/* decode cache, TLB, lazy flags: private */
+
+struct x86_cpu {
+	struct x86_state s;
+
+	/* Requests, set by any thread. */
+	atomic_bool intr_pending;
+	atomic_bool nmi_pending;
+	atomic_bool smi_pending;
+	atomic_bool stop_request;
+
+	/* Set when x86_cpu_run() returns X86_STOP_INTERNAL. */
+	char internal_msg[128];
+
+	/* Retired-instruction counter (statistics, bench). */
+	uint64_t insns;
+
+	const struct x86_cpu_ops *ops;
+	void *opaque;
+	struct x86_code_tracker *tracker;
+	struct x86_cpu_internal *in;
+};
+
+/*
+ * Allocate a vCPU in power-on reset state.  @tracker may be shared by all
+ * vCPUs of the VM (may be NULL: then only this vCPU's own stores
+ * invalidate decoded code).  Returns NULL on allocation failure.
+ */
+struct x86_cpu *x86_cpu_create(const struct x86_cpu_ops *ops, void *opaque,
+			       struct x86_code_tracker *tracker);
+void x86_cpu_destroy(struct x86_cpu *cpu);
+
+/* Power-on reset: real mode, CS=F000 base FFFF0000, RIP=FFF0. */
+void x86_cpu_reset(struct x86_cpu *cpu);
+/*
+ * INIT (SDM table 9-1): as reset, but keeps x87/SSE state, MTRRs, PAT,
+ * SMBASE, APIC base and the other MSRs that INIT leaves alone.
+ */
+void x86_cpu_init_state(struct x86_cpu *cpu);
+
+/* Run up to @budget instructions; returns enum x86_stop. */
+int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget);
+
+uint64_t x86_cpu_get_rflags(struct x86_cpu *cpu);
+void x86_cpu_set_rflags(struct x86_cpu *cpu, uint64_t rflags);
+
+/* Drop all cached translations (memslot change, dirty-log clear). */
+void x86_cpu_flush_tlb(struct x86_cpu *cpu);
+/* Control/segment registers were changed from outside x86_cpu_run(). */
+void x86_cpu_state_changed(struct x86_cpu *cpu);
+/* Drop this vCPU's decoded code for [gpa, gpa+len). */
+void x86_cpu_invalidate_code(struct x86_cpu *cpu, uint64_t gpa, uint64_t len);
+
+/* MSR access as the guest would see it (for KVM_GET/SET_MSRS). */
+int x86_cpu_get_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t *val);
+int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val);
+/* The MSR indices x86_cpu_get/set_msr own, for KVM_GET_MSR_INDEX_LIST. */
+size_t x86_cpu_msr_list(uint32_t *idx, size_t max);
+
+/*
+ * What the core implements, as CPUID leaves.  Fills up to @max entries
+ * and returns the number needed; the backend serves ops->cpuid from the
+ * VMM's (filtered) copy of it.
+ */
+struct x86_cpuid_entry {
+	uint32_t function, index;
+	uint32_t flags;			/* 1 = index significant */
+	uint32_t eax, ebx, ecx, edx;
+};
+size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max);
+
+/*
+ * SMM hook (later work).  Entering SMM will save state to SMBASE+0xFE00
+ * through the SMM address space (map_page(..., smm=true)), set s.ev.smm
+ * and flush the TLB; RSM reverses it.  Not implemented yet: returns
+ * -ENOSYS and a pending SMI stays pending.
+ */
+int x86_cpu_enter_smm(struct x86_cpu *cpu);
+
+#endif
