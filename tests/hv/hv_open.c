@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_open: opening the backend, the auto mode's probe, the message for a
+ * missing device, and the capability table (printed for the log).
+ */
+#include "hvtest.h"
+
+static void check_missing_device(void)
+{
+	char why[256] = "";
+	struct hv *hv;
+	int ret;
+
+	setenv("CVISOR_KVM_PATH", "/nonexistent/kvm", 1);
+	ret = hv_open(HV_ACCEL_KVM, &hv, why, sizeof(why));
+	HVT_CHECK(ret == -ENOENT, "open of a missing device returned %d", ret);
+	HVT_CHECK(!strcmp(why, "/nonexistent/kvm: No such file or directory"),
+		  "missing device message is \"%s\"", why);
+	unsetenv("CVISOR_KVM_PATH");
+}
+
+static void check_auto_probe(void)
+{
+	char why[256] = "";
+	struct hv *hv;
+
+	HVT_OK(hv_open(HV_ACCEL_AUTO, &hv, why, sizeof(why)));
+	HVT_CHECK(!strcmp(hv_backend_name(hv), "kvm"),
+		  "auto picked %s although kvm opens (%s)",
+		  hv_backend_name(hv), why);
+	HVT_CHECK(strstr(why, "probe guest ran"), "auto message is \"%s\"",
+		  why);
+	printf("auto: %s\n", why);
+	hv_close(hv);
+}
+
+int main(void)
+{
+	struct hv *hv = hvt_open();
+	bool kvm = !strcmp(hv_backend_name(hv), "kvm");
+
+	for (int c = 0; c < HV_CAP__COUNT; c++)
+		printf("%-8d %s\n", hv_check_cap(hv, c), hv_cap_name(c));
+	HVT_CHECK(hv_check_cap(hv, HV_CAP_VM_TYPES) & (1 << HV_VM_TYPE_DEFAULT),
+		  "the default VM type is not supported");
+	HVT_CHECK(hv_check_cap(hv, HV_CAP_MAX_VCPUS) >= 1, "no vCPUs");
+	HVT_CHECK(hv_check_cap(hv, HV_CAP__COUNT) == 0,
+		  "out-of-range capability reported present");
+	hv_close(hv);
+
+	if (kvm) {
+		check_missing_device();
+		check_auto_probe();
+	}
+	printf("PASS\n");
+	return 0;
+}

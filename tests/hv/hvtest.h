@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvtest.h - helpers for the backend-neutral hv API tests.
+ *
+ * Tests use only hv.h.  The backend comes from CVISOR_ACCEL (kvm|emu).
+ * Exit status: 0 pass, 77 skip (the last line printed is the reason),
+ * 1 fail (with a message naming what differed).
+ *
+ * A test VM has RAM at guest-physical [0, HVT_RAM_SIZE) in slot 0 and one
+ * vCPU in real mode with flat zero-based segments, so guest code written
+ * at HVT_CODE runs with IP = HVT_CODE.
+ */
+#ifndef CVISOR_TESTS_HV_HVTEST_H
+#define CVISOR_TESTS_HV_HVTEST_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "hv/hv.h"
+
+#define HVT_RAM_SIZE	0x10000u
+#define HVT_CODE	0x1000u
+#define HVT_STACK	0x8000u
+
+struct hvt {
+	struct hv *hv;
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	uint8_t *ram;
+	struct hv_exit *exit;
+};
+
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+hvt_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(1);
+}
+
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+hvt_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(77);
+}
+
+#define HVT_CHECK(cond, ...)						\
+	do {								\
+		if (!(cond))						\
+			hvt_fail(__VA_ARGS__);				\
+	} while (0)
+
+/* A call that must succeed (returns >= 0). */
+#define HVT_OK(call)							\
+	({								\
+		int r_ = (call);					\
+		if (r_ < 0)						\
+			hvt_fail("%s:%d: %s: %s", __FILE__, __LINE__,	\
+				 #call, strerror(-r_));			\
+		r_;							\
+	})
+
+/* A call that must fail with -err. */
+#define HVT_ERR(call, err)						\
+	do {								\
+		int r_ = (call);					\
+		if (r_ != -(err))					\
+			hvt_fail("%s:%d: %s returned %d (%s), want -%s",\
+				 __FILE__, __LINE__, #call, r_,		\
+				 r_ < 0 ? strerror(-r_) : "success",	\
+				 #err);					\
+	} while (0)
+
+static inline enum hv_accel hvt_accel(void)
+{
+	const char *a = getenv("CVISOR_ACCEL");
+
+	if (a && !strcmp(a, "emu"))
+		return HV_ACCEL_EMU;
+	if (a && !strcmp(a, "auto"))
+		return HV_ACCEL_AUTO;
+	return HV_ACCEL_KVM;
+}
+
+static inline const char *hvt_accel_name(void)
+{
+	const char *a = getenv("CVISOR_ACCEL");
+
+	return a && *a ? a : "kvm";
+}
+
+/* Open the backend or skip the test, naming why. */
+static inline struct hv *hvt_open(void)
+{
+	char why[256] = "";
+	struct hv *hv;
+	int ret;
+
+	ret = hv_open(hvt_accel(), &hv, why, sizeof(why));
+	if (ret)
+		hvt_skip("%s backend unavailable: %s", hvt_accel_name(),
+			 why[0] ? why : strerror(-ret));
+	return hv;
+}
+
+static inline void hvt_require_cap(struct hv *hv, enum hv_cap cap)
+{
+	if (hv_check_cap(hv, cap) <= 0)
+		hvt_skip("%s: not supported by %s", hv_cap_name(cap),
+			 hv_backend_desc(hv));
+}
+
+static inline void *hvt_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		hvt_fail("mmap %zu: %s", size, strerror(errno));
+	return p;
+}
+
+static inline void hvt_add_slot(struct hv_vm *vm, uint16_t slot,
+				uint64_t gpa, uint64_t size, void *mem,
+				uint32_t flags)
+{
+	struct hv_memslot s = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = mem,
+	};
+
+	HVT_OK(hv_set_memslot(vm, &s));
+}
+
+/* Real mode, every segment based at 0, IP = @ip, flags = 2. */
+static inline void hvt_real_mode(struct hv_vcpu *vcpu, uint64_t ip)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = ip, .rflags = 2, .rsp = HVT_STACK };
+	struct kvm_segment *segs[] = { &sregs.cs, &sregs.ds, &sregs.es,
+				       &sregs.fs, &sregs.gs, &sregs.ss };
+
+	HVT_OK(hv_vcpu_get_sregs(vcpu, &sregs));
+	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+		segs[i]->base = 0;
+		segs[i]->selector = 0;
+	}
+	HVT_OK(hv_vcpu_set_sregs(vcpu, &sregs));
+	HVT_OK(hv_vcpu_set_regs(vcpu, &regs));
+}
+
+/*
+ * Open the backend and build the standard test VM with @code (@len bytes)
+ * at HVT_CODE.  @irqchip: create the in-backend interrupt controllers.
+ */
+static inline void hvt_setup(struct hvt *t, const void *code, size_t len,
+			     bool irqchip)
+{
+	memset(t, 0, sizeof(*t));
+	t->hv = hvt_open();
+	HVT_OK(hv_vm_create(t->hv, NULL, &t->vm));
+	if (irqchip) {
+		hvt_require_cap(t->hv, HV_CAP_IRQCHIP);
+		HVT_OK(hv_create_irqchip(t->vm));
+	}
+	t->ram = hvt_alloc(HVT_RAM_SIZE);
+	if (len)
+		memcpy(t->ram + HVT_CODE, code, len);
+	hvt_add_slot(t->vm, 0, 0, HVT_RAM_SIZE, t->ram, 0);
+	HVT_OK(hv_vcpu_create(t->vm, 0, &t->vcpu));
+	t->exit = hv_vcpu_exit(t->vcpu);
+	hvt_real_mode(t->vcpu, HVT_CODE);
+}
+
+static inline void hvt_teardown(struct hvt *t)
+{
+	hv_vcpu_destroy(t->vcpu);
+	hv_vm_destroy(t->vm);
+	munmap(t->ram, HVT_RAM_SIZE);
+	hv_close(t->hv);
+}
+
+static const char *const hvt_reason_names[] = {
+	"UNKNOWN", "IO", "MMIO", "HLT", "SHUTDOWN", "INTERNAL_ERROR",
+	"FAIL_ENTRY", "INTR", "RDMSR", "WRMSR", "HYPERV", "MEMORY_FAULT",
+	"HYPERCALL", "DEBUG", "SYSTEM_EVENT",
+};
+
+static inline const char *hvt_reason(uint32_t r)
+{
+	return r < sizeof(hvt_reason_names) / sizeof(hvt_reason_names[0]) ?
+	       hvt_reason_names[r] : "?";
+}
+
+/* Run once; the exit must be @reason. */
+static inline struct hv_exit *hvt_run(struct hvt *t, uint32_t reason)
+{
+	int ret = hv_vcpu_run(t->vcpu);
+	struct kvm_regs regs;
+
+	if (ret == 0 && t->exit->reason == reason)
+		return t->exit;
+	hv_vcpu_get_regs(t->vcpu, &regs);
+	if (t->exit->reason == HV_EXIT_INTERNAL_ERROR)
+		printf("internal error: suberror %u\n",
+		       t->exit->internal.suberror);
+	hvt_fail("run returned %d (%s), exit %s at rip 0x%llx; want exit %s",
+		 ret, ret ? strerror(-ret) : "ok", hvt_reason(t->exit->reason),
+		 (unsigned long long)regs.rip, hvt_reason(reason));
+}
+
+/* Run once; the exit must be port I/O on @port in @dir of @size bytes. */
+static inline struct hv_exit *hvt_run_io(struct hvt *t, uint16_t port,
+					 uint8_t dir, uint8_t size)
+{
+	struct hv_exit *e = hvt_run(t, HV_EXIT_IO);
+
+	HVT_CHECK(e->io.port == port && e->io.direction == dir &&
+		  e->io.size == size,
+		  "I/O exit port 0x%x dir %u size %u, want 0x%x dir %u size %u",
+		  e->io.port, e->io.direction, e->io.size, port, dir, size);
+	return e;
+}
+
+static inline uint64_t hvt_io_value(const struct hv_exit *e)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, e->io.data, e->io.size);
+	return v;
+}
+
+#endif
