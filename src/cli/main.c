@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - the cvisor command line.  Parses options into a struct
+ * vm_config and hands over to the VMM; no machine logic lives here.
+ *
+ * Exit statuses (docs/conventions.md): 2 usage error, 125 start-up or VM
+ * failure, otherwise what the guest chose.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hv/hv.h"
+#include "lib/size.h"
+#include "vmm/vm.h"
+
+#define CVISOR_VERSION		"0.1"
+#define EXIT_USAGE		2
+#define MEM_DEFAULT		(128ull << 20)
+#define MEM_MIN			(1ull << 20)
+#define MEM_MAX			(1ull << 40)
+
+static const char usage_text[] =
+"Usage: cvisor COMMAND [OPTIONS]\n"
+"\n"
+"Commands:\n"
+"  run     boot a kernel in a new VM (cvisor run --help)\n"
+"  caps    show the backend and its capabilities\n"
+"\n"
+"Options:\n"
+"  -h, --help      show this help\n"
+"  -V, --version   show the version\n"
+"\n"
+"Exit status of run: the guest's choice (0 poweroff, (v<<1)|1 after a write\n"
+"of v to port 0xF4), 2 for a usage error, 125 if the VM cannot start or fails.\n";
+
+static const char run_usage_text[] =
+"Usage: cvisor run --kernel FILE [OPTIONS]\n"
+"\n"
+"  -k, --kernel FILE     Multiboot kernel (ELF) to boot (required)\n"
+"  -a, --accel ACCEL     auto, kvm or emu (default auto: kvm if usable)\n"
+"  -c, --cpus N          number of vCPUs (default 1)\n"
+"  -m, --memory SIZE     guest RAM in bytes or with a K, M, G, T suffix\n"
+"                        (default 128M, at least 1M)\n"
+"      --append STR      kernel command line\n"
+"      --initrd FILE     load FILE as the first Multiboot module\n"
+"      --testdev         add the test device (docs/conventions.md)\n"
+"  -v, --verbose         say which backend runs the VM and why\n"
+"  -h, --help            show this help\n"
+"\n"
+"The guest's serial console (COM1) is stdin/stdout; on a terminal,\n"
+"Ctrl-A x quits.\n";
+
+static const char caps_usage_text[] =
+"Usage: cvisor caps [--accel auto|kvm|emu]\n";
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cvisor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'cvisor --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int parse_accel(const char *s, enum hv_accel *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = HV_ACCEL_AUTO;
+	else if (!strcmp(s, "kvm"))
+		*out = HV_ACCEL_KVM;
+	else if (!strcmp(s, "emu"))
+		*out = HV_ACCEL_EMU;
+	else
+		return usage_error("--accel %s: expected auto, kvm or emu", s);
+	return 0;
+}
+
+static int parse_cpus(const char *s, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end)
+		return usage_error("--cpus %s: not a number", s);
+	if (v == 0)
+		return usage_error("--cpus %s: need at least 1 vCPU", s);
+	if (errno == ERANGE || v > VM_MAX_CPUS)
+		return usage_error("--cpus %s: at most %u vCPUs are supported",
+				   s, VM_MAX_CPUS);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_memory(const char *s, uint64_t *out)
+{
+	uint64_t v, host;
+	long pages, psize;
+	char buf[32];
+	int ret;
+
+	ret = size_parse(s, &v);
+	if (ret == -EINVAL)
+		return usage_error("--memory %s: not a size (bytes, or a number with K, M, G or T, e.g. 512M)",
+				   s);
+	if (ret == -ERANGE || v > MEM_MAX)
+		return usage_error("--memory %s: more than the 1 TiB limit", s);
+	if (v < MEM_MIN)
+		return usage_error("--memory %s: guest RAM must be at least 1M",
+				   s);
+	if (v & 4095)
+		return usage_error("--memory %s: must be a multiple of 4K", s);
+	/*
+	 * RAM is backed lazily, so more than the host has would only fail
+	 * later, inside the guest; refuse it now.
+	 */
+	pages = sysconf(_SC_PHYS_PAGES);
+	psize = sysconf(_SC_PAGESIZE);
+	if (pages > 0 && psize > 0) {
+		host = (uint64_t)pages * (uint64_t)psize;
+		if (v > host) {
+			size_format(host & ~((1ull << 20) - 1), buf, sizeof(buf));
+			return usage_error("--memory %s: more than this host's RAM (%s)",
+					   s, buf);
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	enum { OPT_APPEND = 256, OPT_INITRD, OPT_TESTDEV };
+	static const struct option opts[] = {
+		{ "kernel",	required_argument, NULL, 'k' },
+		{ "accel",	required_argument, NULL, 'a' },
+		{ "cpus",	required_argument, NULL, 'c' },
+		{ "memory",	required_argument, NULL, 'm' },
+		{ "append",	required_argument, NULL, OPT_APPEND },
+		{ "initrd",	required_argument, NULL, OPT_INITRD },
+		{ "testdev",	no_argument,	   NULL, OPT_TESTDEV },
+		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vm_config cfg = {
+		.accel = HV_ACCEL_AUTO,
+		.nr_cpus = 1,
+		.ram_size = MEM_DEFAULT,
+	};
+	char err[VM_MSG_LEN] = "";
+	struct vm *vm;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:a:c:m:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			cfg.kernel = optarg;
+			break;
+		case 'a':
+			if (parse_accel(optarg, &cfg.accel))
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			if (parse_cpus(optarg, &cfg.nr_cpus))
+				return EXIT_USAGE;
+			break;
+		case 'm':
+			if (parse_memory(optarg, &cfg.ram_size))
+				return EXIT_USAGE;
+			break;
+		case OPT_APPEND:
+			cfg.cmdline = optarg;
+			break;
+		case OPT_INITRD:
+			cfg.initrd = optarg;
+			break;
+		case OPT_TESTDEV:
+			cfg.testdev = true;
+			break;
+		case 'v':
+			cfg.verbose = true;
+			break;
+		case 'h':
+			fputs(run_usage_text, stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!cfg.kernel)
+		return usage_error("run: --kernel FILE is required");
+
+	ret = vm_create(&cfg, &vm, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "cvisor: %s\n", err);
+		return VM_EXIT_FAILURE;
+	}
+	ret = vm_run(vm, err, sizeof(err));
+	vm_destroy(vm);
+	if (err[0])
+		fprintf(stderr, "cvisor: %s\n", err);
+	return ret;
+}
+
+static int cmd_caps(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "accel",	required_argument, NULL, 'a' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum hv_accel accel = HV_ACCEL_AUTO;
+	char why[256] = "";
+	struct hv *hv;
+	int c, i, v;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":a:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (parse_accel(optarg, &accel))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			fputs(caps_usage_text, stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+
+	if (hv_open(accel, &hv, why, sizeof(why))) {
+		fprintf(stderr, "cvisor: %s backend: %s\n",
+			accel == HV_ACCEL_KVM ? "kvm" :
+			accel == HV_ACCEL_EMU ? "emu" : "no usable", why);
+		return VM_EXIT_FAILURE;
+	}
+	printf("accel: %s (%s)\n", hv_backend_name(hv),
+	       why[0] ? why : "requested");
+	for (i = 0; i < HV_CAP__COUNT; i++) {
+		char suffix[32] = "";
+
+		v = hv_check_cap(hv, (enum hv_cap)i);
+		if (v > 1)
+			snprintf(suffix, sizeof(suffix), " (%d)", v);
+		printf("%-4s %s%s\n", v ? "yes" : "no", hv_cap_name(i), suffix);
+	}
+	hv_close(hv);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	/* A closed stdout must not kill us before the guest's status is out. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2)
+		return usage_error("no command given");
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
+	    !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		fputs("\n", stdout);
+		fputs(run_usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("cvisor %s\n", CVISOR_VERSION);
+		return 0;
+	}
+	/* Subcommands parse argv[1..]: argv[1] plays the program name. */
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "caps"))
+		return cmd_caps(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * poweroff.c - the ACPI PM1 control register stand-in until ACPI exists:
+ * a 16-bit write with SLP_EN (0x2000) to 0x604 (QEMU's q35 location) or
+ * 0xB004 (its PIIX location) powers the VM off with status 0.
+ */
+#include <string.h>
+
+#include "devices/devices.h"
+#include "vmm/vm.h"
+
+#define PM1_SLP_EN	0x2000
+
+static void poweroff_access(void *opaque, const struct bus_ctx *ctx,
+			    uint64_t offset, uint8_t *data, unsigned int len,
+			    bool is_write)
+{
+	if (!is_write) {
+		memset(data, 0, len);
+		return;
+	}
+	if (len == 2 && (bus_get_le(data, len) & PM1_SLP_EN))
+		vm_stop(opaque, 0);
+}
+
+static const struct bus_dev_ops poweroff_ops = {
+	.name = "poweroff",
+	.access = poweroff_access,
+};
+
+int poweroff_init(struct vm *vm, char *err, size_t err_len)
+{
+	int ret;
+
+	ret = bus_register(&vm->bus, BUS_PIO, 0x604, 2, &poweroff_ops, vm);
+	if (!ret)
+		ret = bus_register(&vm->bus, BUS_PIO, 0xB004, 2, &poweroff_ops,
+				   vm);
+	return ret;
+}

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * loader_multiboot.c - Multiboot (version 1) kernels.
+ *
+ * The image is untrusted: every header field, offset and size is checked
+ * against the file and against guest RAM before anything is copied, with
+ * comparisons written so that no sum can wrap.
+ *
+ * Guest memory use: the boot information lives in low RAM between
+ * MB_INFO_BASE and MB_LOW_LIMIT; kernel segments must sit at or above
+ * 1 MiB, so they can never overwrite it.  An initrd goes page aligned
+ * right after the kernel.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/compiler.h"
+#include "lib/size.h"
+#include "vmm/loader.h"
+#include "vmm/vm.h"
+
+#define MB_HEADER_MAGIC		0x1BADB002u
+#define MB_BOOT_MAGIC		0x2BADB002u
+#define MB_SEARCH_LEN		8192
+
+/* Header flags: bits 0-15 are requirements, 16-31 optional features. */
+#define MB_HF_PAGE_ALIGN	(1u << 0)
+#define MB_HF_MEMORY_INFO	(1u << 1)
+#define MB_HF_VIDEO_MODE	(1u << 2)
+#define MB_HF_AOUT_KLUDGE	(1u << 16)
+#define MB_HF_KNOWN_REQUIRED	(MB_HF_PAGE_ALIGN | MB_HF_MEMORY_INFO | \
+				 MB_HF_VIDEO_MODE)
+
+/* Info flags. */
+#define MB_IF_MEM		(1u << 0)
+#define MB_IF_CMDLINE		(1u << 2)
+#define MB_IF_MODS		(1u << 3)
+#define MB_IF_MMAP		(1u << 6)
+#define MB_IF_LOADER_NAME	(1u << 9)
+
+/* Guest-physical layout of what the loader writes in low RAM. */
+#define MB_INFO_BASE		0x7000u
+#define MB_MMAP_ADDR		0x7100u
+#define MB_MODS_ADDR		0x7200u
+#define MB_NAME_ADDR		0x7280u
+#define MB_MODSTR_ADDR		0x7300u
+#define MB_MODSTR_MAX		0x100u
+#define MB_CMDLINE_ADDR		0x8000u
+#define MB_LOW_LIMIT		0x9F000u
+#define MB_KERNEL_MIN		0x100000u
+
+struct mb_header {
+	uint32_t magic, flags, checksum;
+	/* Valid with MB_HF_AOUT_KLUDGE. */
+	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr;
+	uint32_t entry_addr;
+};
+
+struct mb_info {
+	uint32_t flags;
+	uint32_t mem_lower, mem_upper;
+	uint32_t boot_device;
+	uint32_t cmdline;
+	uint32_t mods_count, mods_addr;
+	uint32_t syms[4];
+	uint32_t mmap_length, mmap_addr;
+	uint32_t drives_length, drives_addr;
+	uint32_t config_table;
+	uint32_t boot_loader_name;
+	uint32_t apm_table;
+	uint32_t vbe[6];
+	uint8_t framebuffer[28];
+};
+
+struct mb_mmap_entry {
+	uint32_t size;		/* of the rest of the entry: 20 */
+	uint64_t base;
+	uint64_t len;
+	uint32_t type;
+} __attribute__((packed));
+
+struct mb_module {
+	uint32_t mod_start, mod_end, string, reserved;
+};
+
+struct mb_load {
+	struct vm *vm;
+	const struct loader_image *img;
+	char *err;
+	size_t err_len;
+	uint64_t kernel_end;
+};
+
+/* Offset of the Multiboot header in the image, or -1. */
+static long mb_find_header(const struct loader_image *img)
+{
+	uint64_t limit = img->size < MB_SEARCH_LEN ? img->size : MB_SEARCH_LEN;
+	uint64_t off;
+
+	for (off = 0; off + 12 <= limit; off += 4) {
+		uint32_t w[3];
+
+		memcpy(w, img->data + off, sizeof(w));
+		if (w[0] == MB_HEADER_MAGIC && w[0] + w[1] + w[2] == 0)
+			return (long)off;
+	}
+	return -1;
+}
+
+static int mb_probe(const struct loader_image *img)
+{
+	return mb_find_header(img) >= 0;
+}
+
+static void *mb_ram(struct mb_load *ld, uint64_t gpa, uint64_t len)
+{
+	return guest_mem_ptr(&ld->vm->mem, gpa, len);
+}
+
+static int mb_no_fit(struct mb_load *ld, const char *what, uint64_t gpa,
+		     uint64_t len)
+{
+	char ram[32];
+
+	size_format(ld->vm->mem.size, ram, sizeof(ram));
+	snprintf(ld->err, ld->err_len,
+		 "%s: %s at 0x%llx (size 0x%llx) does not fit in guest RAM (%s)",
+		 ld->img->path, what, (unsigned long long)gpa,
+		 (unsigned long long)len, ram);
+	return -E2BIG;
+}
+
+/* Copy file bytes [off, off + filesz) to gpa and zero up to memsz. */
+static int mb_place(struct mb_load *ld, const char *what, uint64_t gpa,
+		    uint64_t off, uint64_t filesz, uint64_t memsz)
+{
+	uint8_t *dst;
+
+	if (filesz > memsz || off > ld->img->size ||
+	    filesz > ld->img->size - off) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: %s at 0x%llx extends past the end of the file",
+			 ld->img->path, what, (unsigned long long)gpa);
+		return -ENOEXEC;
+	}
+	if (!memsz)
+		return 0;
+	if (gpa < MB_KERNEL_MIN) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: %s at 0x%llx is below 1 MiB (reserved for boot information)",
+			 ld->img->path, what, (unsigned long long)gpa);
+		return -ENOEXEC;
+	}
+	dst = mb_ram(ld, gpa, memsz);
+	if (!dst || gpa + memsz > SZ_4G)
+		return mb_no_fit(ld, what, gpa, memsz);
+	memcpy(dst, ld->img->data + off, filesz);
+	/* Fresh memfd pages are already zero: only clear what we must. */
+	memset(dst + filesz, 0, memsz - filesz);
+	if (gpa + memsz > ld->kernel_end)
+		ld->kernel_end = gpa + memsz;
+	return 0;
+}
+
+struct elf_seg {
+	uint32_t type;
+	uint64_t offset, vaddr, paddr, filesz, memsz;
+};
+
+static int elf_get_phdr(struct mb_load *ld, bool is64, uint64_t phoff,
+			unsigned int i, struct elf_seg *s)
+{
+	const uint8_t *p;
+
+	if (is64) {
+		Elf64_Phdr ph;
+
+		p = ld->img->data + phoff + (uint64_t)i * sizeof(ph);
+		memcpy(&ph, p, sizeof(ph));
+		*s = (struct elf_seg){ ph.p_type, ph.p_offset, ph.p_vaddr,
+				       ph.p_paddr, ph.p_filesz, ph.p_memsz };
+	} else {
+		Elf32_Phdr ph;
+
+		p = ld->img->data + phoff + (uint64_t)i * sizeof(ph);
+		memcpy(&ph, p, sizeof(ph));
+		*s = (struct elf_seg){ ph.p_type, ph.p_offset, ph.p_vaddr,
+				       ph.p_paddr, ph.p_filesz, ph.p_memsz };
+	}
+	return 0;
+}
+
+static int mb_load_elf(struct mb_load *ld, uint64_t *entry)
+{
+	const struct loader_image *img = ld->img;
+	const uint8_t *id = img->data;
+	uint64_t phoff, phentsize, e_entry, want;
+	unsigned int phnum, i, nload = 0;
+	bool is64, entry_found = false;
+	struct elf_seg s;
+	int ret;
+
+	if (img->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG)) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: Multiboot image is neither ELF nor has load addresses (header flag bit 16)",
+			 img->path);
+		return -ENOEXEC;
+	}
+	is64 = id[EI_CLASS] == ELFCLASS64;
+	if ((id[EI_CLASS] != ELFCLASS32 && !is64) ||
+	    id[EI_DATA] != ELFDATA2LSB) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: not a little-endian 32- or 64-bit ELF file",
+			 img->path);
+		return -ENOEXEC;
+	}
+	if (is64) {
+		Elf64_Ehdr eh;
+
+		if (img->size < sizeof(eh))
+			goto truncated;
+		memcpy(&eh, img->data, sizeof(eh));
+		if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_386)
+			goto machine;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+		e_entry = eh.e_entry;
+		want = sizeof(Elf64_Phdr);
+	} else {
+		Elf32_Ehdr eh;
+
+		if (img->size < sizeof(eh))
+			goto truncated;
+		memcpy(&eh, img->data, sizeof(eh));
+		if (eh.e_machine != EM_386)
+			goto machine;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+		e_entry = eh.e_entry;
+		want = sizeof(Elf32_Phdr);
+	}
+	if (phentsize != want || !phnum) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: ELF file has no usable program headers", img->path);
+		return -ENOEXEC;
+	}
+	if (phoff > img->size || (uint64_t)phnum * want > img->size - phoff)
+		goto truncated;
+
+	for (i = 0; i < phnum; i++) {
+		elf_get_phdr(ld, is64, phoff, i, &s);
+		if (s.type != PT_LOAD)
+			continue;
+		ret = mb_place(ld, "ELF segment", s.paddr, s.offset, s.filesz,
+			       s.memsz);
+		if (ret)
+			return ret;
+		nload++;
+		/* Like other Multiboot loaders: an entry point given as a
+		 * virtual address is translated through its segment. */
+		if (!entry_found && e_entry >= s.vaddr &&
+		    e_entry - s.vaddr < s.memsz) {
+			*entry = s.paddr + (e_entry - s.vaddr);
+			entry_found = true;
+		}
+	}
+	if (!nload) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: ELF file has no loadable segment", img->path);
+		return -ENOEXEC;
+	}
+	if (!entry_found)
+		*entry = e_entry;
+	return 0;
+truncated:
+	snprintf(ld->err, ld->err_len, "%s: truncated ELF file", img->path);
+	return -ENOEXEC;
+machine:
+	snprintf(ld->err, ld->err_len, "%s: ELF file is not for x86", img->path);
+	return -ENOEXEC;
+}
+
+static int mb_load_aout(struct mb_load *ld, uint64_t hdr_off,
+			const struct mb_header *h, uint64_t *entry)
+{
+	uint64_t size = ld->img->size, file_off, load_len, mem_len;
+
+	if (hdr_off + sizeof(*h) > size) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: Multiboot header is truncated", ld->img->path);
+		return -ENOEXEC;
+	}
+	/* The header's own address tells where the file maps in memory. */
+	if (h->header_addr < h->load_addr ||
+	    h->header_addr - h->load_addr > hdr_off) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: Multiboot header_addr 0x%x and load_addr 0x%x are inconsistent",
+			 ld->img->path, h->header_addr, h->load_addr);
+		return -ENOEXEC;
+	}
+	file_off = hdr_off - (h->header_addr - h->load_addr);
+	if (!h->load_end_addr) {
+		load_len = size - file_off;
+	} else {
+		if (h->load_end_addr < h->load_addr ||
+		    h->load_end_addr - h->load_addr > size - file_off) {
+			snprintf(ld->err, ld->err_len,
+				 "%s: Multiboot load_end_addr 0x%x is outside the file",
+				 ld->img->path, h->load_end_addr);
+			return -ENOEXEC;
+		}
+		load_len = h->load_end_addr - h->load_addr;
+	}
+	mem_len = load_len;
+	if (h->bss_end_addr) {
+		if (h->bss_end_addr < h->load_addr + load_len) {
+			snprintf(ld->err, ld->err_len,
+				 "%s: Multiboot bss_end_addr 0x%x is below the loaded image",
+				 ld->img->path, h->bss_end_addr);
+			return -ENOEXEC;
+		}
+		mem_len = h->bss_end_addr - h->load_addr;
+	}
+	*entry = h->entry_addr;
+	return mb_place(ld, "image", h->load_addr, file_off, load_len,
+			mem_len);
+}
+
+static int mb_load_initrd(struct mb_load *ld, struct mb_info *info)
+{
+	struct vm *vm = ld->vm;
+	struct loader_image rd;
+	struct mb_module *mod;
+	const char *base;
+	uint64_t gpa;
+	uint8_t *dst;
+	char *str;
+	int ret;
+
+	ret = loader_map_file(vm->cfg.initrd, &rd, ld->err, ld->err_len);
+	if (ret)
+		return ret;
+	gpa = ALIGN_UP(ld->kernel_end, 4096ull);
+	dst = mb_ram(ld, gpa, rd.size);
+	if (!dst || gpa + rd.size > SZ_4G) {
+		char ram[32];
+
+		size_format(vm->mem.size, ram, sizeof(ram));
+		snprintf(ld->err, ld->err_len,
+			 "%s: initrd (%llu bytes) does not fit in guest RAM (%s) after the kernel",
+			 rd.path, (unsigned long long)rd.size, ram);
+		ret = -E2BIG;
+		goto out;
+	}
+	memcpy(dst, rd.data, rd.size);
+
+	mod = mb_ram(ld, MB_MODS_ADDR, sizeof(*mod));
+	str = mb_ram(ld, MB_MODSTR_ADDR, MB_MODSTR_MAX);
+	base = strrchr(rd.path, '/');
+	base = base ? base + 1 : rd.path;
+	snprintf(str, MB_MODSTR_MAX, "%s", base);
+	*mod = (struct mb_module){
+		.mod_start = (uint32_t)gpa,
+		.mod_end = (uint32_t)(gpa + rd.size),
+		.string = MB_MODSTR_ADDR,
+	};
+	info->flags |= MB_IF_MODS;
+	info->mods_count = 1;
+	info->mods_addr = MB_MODS_ADDR;
+out:
+	loader_unmap_file(&rd);
+	return ret;
+}
+
+static void mb_add_mmap(struct mb_mmap_entry *e, unsigned int *n,
+			uint64_t base, uint64_t len, uint32_t type)
+{
+	e[*n] = (struct mb_mmap_entry){
+		.size = sizeof(*e) - sizeof(e->size),
+		.base = base, .len = len, .type = type,
+	};
+	(*n)++;
+}
+
+static int mb_write_info(struct mb_load *ld, struct mb_info *info)
+{
+	const struct guest_mem *mem = &ld->vm->mem;
+	const char *cmdline = ld->vm->cfg.cmdline ? ld->vm->cfg.cmdline : "";
+	uint64_t low_end = guest_mem_low_end(mem), upper;
+	struct mb_mmap_entry *mmap;
+	unsigned int n = 0;
+	size_t len = strlen(cmdline);
+	char *dst;
+
+	if (len >= MB_LOW_LIMIT - MB_CMDLINE_ADDR) {
+		snprintf(ld->err, ld->err_len,
+			 "--append: command line too long (%zu bytes, at most %u)",
+			 len, MB_LOW_LIMIT - MB_CMDLINE_ADDR - 1);
+		return -E2BIG;
+	}
+	dst = mb_ram(ld, MB_CMDLINE_ADDR, len + 1);
+	memcpy(dst, cmdline, len + 1);
+	info->flags |= MB_IF_MEM | MB_IF_CMDLINE | MB_IF_MMAP |
+		       MB_IF_LOADER_NAME;
+	info->cmdline = MB_CMDLINE_ADDR;
+	info->mem_lower = 640;
+	upper = (low_end - SZ_1M) >> 10;
+	info->mem_upper = upper > UINT32_MAX ? UINT32_MAX : (uint32_t)upper;
+
+	mmap = mb_ram(ld, MB_MMAP_ADDR, 8 * sizeof(*mmap));
+	mb_add_mmap(mmap, &n, 0, 0x9FC00, 1);
+	mb_add_mmap(mmap, &n, 0x9FC00, 0x400, 2);
+	mb_add_mmap(mmap, &n, 0xF0000, 0x10000, 2);
+	mb_add_mmap(mmap, &n, SZ_1M, low_end - SZ_1M, 1);
+	if (mem->nr_regions > 1)
+		mb_add_mmap(mmap, &n, mem->regions[1].gpa,
+			    mem->regions[1].size, 1);
+	info->mmap_addr = MB_MMAP_ADDR;
+	info->mmap_length = n * sizeof(*mmap);
+
+	memcpy(mb_ram(ld, MB_NAME_ADDR, 8), "cvisor", 7);
+	info->boot_loader_name = MB_NAME_ADDR;
+	return 0;
+}
+
+static int mb_load(struct vm *vm, const struct loader_image *img,
+		   struct boot_info *boot, char *err, size_t err_len)
+{
+	struct mb_load ld = {
+		.vm = vm, .img = img, .err = err, .err_len = err_len,
+	};
+	struct mb_header h = { 0 };
+	struct mb_info *info;
+	uint64_t entry = 0;
+	long off;
+	int ret;
+
+	off = mb_find_header(img);
+	if (off < 0)
+		return -ENOEXEC;
+	memcpy(&h, img->data + off,
+	       img->size - off < sizeof(h) ? img->size - off : sizeof(h));
+	if (h.flags & 0xFFFF & ~MB_HF_KNOWN_REQUIRED) {
+		snprintf(err, err_len,
+			 "%s: Multiboot header requires unsupported features (flags 0x%x)",
+			 img->path, h.flags);
+		return -ENOEXEC;
+	}
+	if (vm->mem.size <= SZ_1M + 4096) {
+		snprintf(err, err_len, "Multiboot needs more than 1 MiB of RAM");
+		return -E2BIG;
+	}
+
+	if (h.flags & MB_HF_AOUT_KLUDGE)
+		ret = mb_load_aout(&ld, (uint64_t)off, &h, &entry);
+	else
+		ret = mb_load_elf(&ld, &entry);
+	if (ret)
+		return ret;
+	if (entry >= SZ_4G || !mb_ram(&ld, entry, 1)) {
+		snprintf(err, err_len,
+			 "%s: entry point 0x%llx is not in guest RAM",
+			 img->path, (unsigned long long)entry);
+		return -ENOEXEC;
+	}
+
+	info = mb_ram(&ld, MB_INFO_BASE, sizeof(*info));
+	memset(info, 0, sizeof(*info));
+	ret = mb_write_info(&ld, info);
+	if (ret)
+		return ret;
+	if (vm->cfg.initrd) {
+		ret = mb_load_initrd(&ld, info);
+		if (ret)
+			return ret;
+	}
+
+	*boot = (struct boot_info){
+		.mode = BOOT_PROTECTED_FLAT32,
+		.entry = entry,
+		.rax = MB_BOOT_MAGIC,
+		.rbx = MB_INFO_BASE,
+	};
+	return 0;
+}
+
+const struct loader loader_multiboot = {
+	.name = "multiboot",
+	.probe = mb_probe,
+	.load = mb_load,
+};

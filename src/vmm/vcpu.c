@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpu.c - vCPU set-up and the per-vCPU run loop.
+ *
+ * Each vCPU has its own thread that calls hv_vcpu_run() and turns exits
+ * into bus accesses or VM lifecycle events.  The exit path is hot (guest
+ * tests do thousands of port accesses), so it does no allocation and
+ * takes no lock except inside the device that is accessed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/vm.h"
+
+#define VCPU_STACK_SIZE	(256 * 1024)
+
+#define CPUID_1_ECX_HYPERVISOR	(1u << 31)
+
+static void vcpu_patch_cpuid(struct kvm_cpuid2 *c, unsigned int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		switch (e->function) {
+		case 1:
+			/* Initial APIC id in EBX[31:24]. */
+			e->ebx = (e->ebx & 0x00ffffffu) | (id << 24);
+			e->ecx |= CPUID_1_ECX_HYPERVISOR;
+			break;
+		case 0xb:
+		case 0x1f:
+			/* x2APIC id of this logical processor, every level. */
+			e->edx = id;
+			break;
+		}
+	}
+}
+
+static int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_info *b)
+{
+	struct kvm_segment code = {
+		.base = 0, .limit = 0xffffffff, .selector = 0x10,
+		.type = 0xb,	/* execute/read, accessed */
+		.present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+	};
+	struct kvm_segment data = code;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int ret;
+
+	data.selector = 0x18;
+	data.type = 0x3;	/* read/write, accessed */
+
+	ret = hv_vcpu_get_sregs(vcpu->hv, &sregs);
+	if (ret)
+		return ret;
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.cr0 = 0x11;	/* PE | ET; paging off */
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	ret = hv_vcpu_set_sregs(vcpu->hv, &sregs);
+	if (ret)
+		return ret;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;	/* IF clear */
+	regs.rip = b->entry;
+	regs.rax = b->rax;
+	regs.rbx = b->rbx;
+	regs.rsi = b->rsi;
+	return hv_vcpu_set_regs(vcpu->hv, &regs);
+}
+
+int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
+{
+	struct vm *vm = vcpu->vm;
+	int ret;
+
+	if (cpuid) {
+		size_t sz = sizeof(*cpuid) + cpuid->nent * sizeof(cpuid->entries[0]);
+		struct kvm_cpuid2 *c = malloc(sz);
+
+		if (!c)
+			return -ENOMEM;
+		memcpy(c, cpuid, sz);
+		vcpu_patch_cpuid(c, vcpu->id);
+		ret = hv_vcpu_set_cpuid(vcpu->hv, c);
+		free(c);
+		if (ret && ret != -EOPNOTSUPP)
+			return ret;
+	}
+	if (vcpu->id == 0)
+		return vcpu_set_boot_state(vcpu, &vm->boot);
+	if (vm->has_irqchip) {
+		/* APs wait for INIT/SIPI from the boot CPU, as on hardware. */
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_UNINITIALIZED };
+
+		ret = hv_vcpu_set_mp_state(vcpu->hv, &mp);
+		if (ret && ret != -EOPNOTSUPP)
+			return ret;
+	}
+	return 0;
+}
+
+void vcpu_wake(struct vcpu *vcpu)
+{
+	pthread_mutex_lock(&vcpu->lock);
+	vcpu->wake = true;
+	pthread_cond_broadcast(&vcpu->cond);
+	pthread_mutex_unlock(&vcpu->lock);
+}
+
+/* HLT without an irqchip: sleep until something may have an interrupt. */
+static void vcpu_halt(struct vcpu *vcpu)
+{
+	pthread_mutex_lock(&vcpu->lock);
+	while (!vcpu->wake && !vm_stopping(vcpu->vm))
+		pthread_cond_wait(&vcpu->cond, &vcpu->lock);
+	vcpu->wake = false;
+	pthread_mutex_unlock(&vcpu->lock);
+}
+
+void vcpu_fail(struct vcpu *vcpu, const char *what)
+{
+	struct kvm_regs regs;
+
+	if (hv_vcpu_get_regs(vcpu->hv, &regs))
+		vm_fail(vcpu->vm, "%s on vCPU %u (RIP unavailable)", what,
+			vcpu->id);
+	else
+		vm_fail(vcpu->vm, "%s on vCPU %u at RIP 0x%016llx", what,
+			vcpu->id, (unsigned long long)regs.rip);
+}
+
+static void vcpu_exit_io(struct vcpu *vcpu, struct hv_exit *exit)
+{
+	bool is_write = exit->io.direction == HV_EXIT_IO_OUT;
+	unsigned int size = exit->io.size, i;
+	uint8_t *data = exit->io.data;
+
+	if ((size != 1 && size != 2 && size != 4) || !data) {
+		vcpu_fail(vcpu, "malformed port I/O exit");
+		return;
+	}
+	/* REP INS/OUTS: count accesses to the same port, data back to back. */
+	for (i = 0; i < exit->io.count; i++, data += size)
+		bus_access(&vcpu->vm->bus, BUS_PIO, exit->io.port, data, size,
+			   is_write, &vcpu->ctx);
+}
+
+static void vcpu_exit_mmio(struct vcpu *vcpu, struct hv_exit *exit)
+{
+	unsigned int len = exit->mmio.len;
+
+	if (!len || len > sizeof(exit->mmio.data)) {
+		vcpu_fail(vcpu, "malformed MMIO exit");
+		return;
+	}
+	bus_access(&vcpu->vm->bus, BUS_MMIO, exit->mmio.phys_addr,
+		   exit->mmio.data, len, exit->mmio.is_write, &vcpu->ctx);
+}
+
+static void vcpu_exit_system_event(struct vcpu *vcpu, struct hv_exit *exit)
+{
+	char what[64];
+
+	switch (exit->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+	case KVM_SYSTEM_EVENT_RESET:
+		/* No reboot support: a reset ends the VM like -no-reboot. */
+		vm_stop(vcpu->vm, 0);
+		break;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vcpu_fail(vcpu, "guest reported a crash");
+		break;
+	default:
+		snprintf(what, sizeof(what), "unknown system event %u",
+			 exit->system_event.type);
+		vcpu_fail(vcpu, what);
+	}
+}
+
+static void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
+{
+	char what[96];
+
+	switch (exit->reason) {
+	case HV_EXIT_IO:
+		vcpu_exit_io(vcpu, exit);
+		break;
+	case HV_EXIT_MMIO:
+		vcpu_exit_mmio(vcpu, exit);
+		break;
+	case HV_EXIT_INTR:
+		break;
+	case HV_EXIT_HLT:
+		vcpu_halt(vcpu);
+		break;
+	case HV_EXIT_SHUTDOWN:
+		vcpu_fail(vcpu, "triple fault");
+		break;
+	case HV_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "emulation failure (suberror %u)",
+			 exit->internal.suberror);
+		vcpu_fail(vcpu, what);
+		break;
+	case HV_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what),
+			 "entry failure (hardware reason 0x%llx)",
+			 (unsigned long long)
+			 exit->fail_entry.hardware_entry_failure_reason);
+		vcpu_fail(vcpu, what);
+		break;
+	case HV_EXIT_SYSTEM_EVENT:
+		vcpu_exit_system_event(vcpu, exit);
+		break;
+	case HV_EXIT_MEMORY_FAULT:
+		snprintf(what, sizeof(what),
+			 "memory fault at GPA 0x%llx (size 0x%llx%s)",
+			 (unsigned long long)exit->memory_fault.gpa,
+			 (unsigned long long)exit->memory_fault.size,
+			 exit->memory_fault.flags & HV_MEMORY_EXIT_FLAG_PRIVATE ?
+			 ", private" : "");
+		vcpu_fail(vcpu, what);
+		break;
+	case HV_EXIT_RDMSR:
+	case HV_EXIT_WRMSR:
+		/* Not requested yet; behave like hardware for unknown MSRs. */
+		exit->msr.error = 1;
+		break;
+	default:
+		snprintf(what, sizeof(what), "unhandled exit reason %u",
+			 exit->reason);
+		vcpu_fail(vcpu, what);
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	struct hv_exit *exit;
+	int ret;
+
+	while (!vm_stopping(vm)) {
+		ret = hv_vcpu_run(vcpu->hv);
+		exit = hv_vcpu_exit(vcpu->hv);
+		/*
+		 * -EINTR: kicked, the loop condition decides.  -EAGAIN: an AP
+		 * waiting for INIT/SIPI woke up without being started yet.
+		 */
+		if (ret == -EINTR || ret == -EAGAIN)
+			continue;
+		if (ret && exit->reason != HV_EXIT_MEMORY_FAULT) {
+			vm_fail(vm, "vCPU %u: %s stopped running it: %s",
+				vcpu->id, hv_backend_desc(vm->hv),
+				strerror(-ret));
+			break;
+		}
+		vcpu_handle_exit(vcpu, exit);
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	pthread_attr_t attr;
+	int ret;
+
+	/* Without an interrupt controller nothing can start an AP. */
+	if (vcpu->id && !vcpu->vm->has_irqchip)
+		return 0;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, VCPU_STACK_SIZE);
+	ret = -pthread_create(&vcpu->thread, &attr, vcpu_thread, vcpu);
+	pthread_attr_destroy(&attr);
+	if (!ret)
+		vcpu->started = true;
+	return ret;
+}

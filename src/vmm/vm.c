@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm.c - build, run and tear down a VM.
+ *
+ * Threads: one per vCPU (vcpu.c) and the caller of vm_run(), which becomes
+ * the event loop for device backends (stdin) and waits for the end of the
+ * VM.  Whoever ends the VM (a device on a vCPU thread, a failing vCPU, the
+ * event loop) calls vm_stop()/vm_fail(): the first call records the status,
+ * kicks every vCPU out of the backend and wakes the event loop, which then
+ * joins the vCPU threads.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+#include "lib/size.h"
+#include "vmm/term.h"
+#include "vmm/vm.h"
+
+struct vm_cleanup {
+	struct vm_cleanup *next;
+	vm_cleanup_fn fn;
+	void *opaque;
+};
+
+struct vm_loop_entry {
+	struct vm_loop_entry *next;
+	int fd;
+	vm_fd_handler fn;
+	void *opaque;
+};
+
+int vm_add_cleanup(struct vm *vm, vm_cleanup_fn fn, void *opaque)
+{
+	struct vm_cleanup *c = malloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->opaque = opaque;
+	c->next = vm->cleanups;
+	vm->cleanups = c;
+	return 0;
+}
+
+int vm_loop_add(struct vm *vm, int fd, uint32_t events, vm_fd_handler fn,
+		void *opaque)
+{
+	struct epoll_event ev = { .events = events };
+	struct vm_loop_entry *e = malloc(sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	e->fd = fd;
+	e->fn = fn;
+	e->opaque = opaque;
+	ev.data.ptr = e;
+	if (epoll_ctl(vm->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int ret = -errno;
+
+		free(e);
+		return ret;
+	}
+	e->next = vm->loop_entries;
+	vm->loop_entries = e;
+	return 0;
+}
+
+static struct vm_loop_entry *loop_find(struct vm *vm, int fd)
+{
+	struct vm_loop_entry *e;
+
+	for (e = vm->loop_entries; e; e = e->next)
+		if (e->fd == fd)
+			return e;
+	return NULL;
+}
+
+/* Safe from any thread: epoll_ctl is, and entries are only freed by the
+ * event loop thread or at destroy. */
+int vm_loop_mod(struct vm *vm, int fd, uint32_t events)
+{
+	struct vm_loop_entry *e = loop_find(vm, fd);
+	struct epoll_event ev = { .events = events };
+
+	if (!e)
+		return -ENOENT;
+	ev.data.ptr = e;
+	return epoll_ctl(vm->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Event loop thread only (e.g. from the fd's own handler). */
+int vm_loop_del(struct vm *vm, int fd)
+{
+	struct vm_loop_entry **pp, *e;
+
+	for (pp = &vm->loop_entries; (e = *pp); pp = &e->next) {
+		if (e->fd != fd)
+			continue;
+		epoll_ctl(vm->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+		*pp = e->next;
+		free(e);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
+{
+	if (!vm->has_irqchip)
+		return 0;
+	return hv_irq_line(vm->hv_vm, gsi, level);
+}
+
+static void vm_stop_locked_done(struct vm *vm)
+{
+	uint64_t one = 1;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (!vm->vcpus[i].hv)
+			continue;
+		hv_vcpu_kick(vm->vcpus[i].hv);
+		vcpu_wake(&vm->vcpus[i]);
+	}
+	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
+		/* Cannot fail for an eventfd that is not near overflow. */
+	}
+}
+
+static bool vm_claim_stop(struct vm *vm, int status)
+{
+	bool first;
+
+	pthread_mutex_lock(&vm->lock);
+	first = !atomic_load(&vm->stopping);
+	if (first)
+		vm->exit_status = status;
+	pthread_mutex_unlock(&vm->lock);
+	return first;
+}
+
+void vm_stop(struct vm *vm, int status)
+{
+	if (!vm_claim_stop(vm, status & 0xff))
+		return;
+	atomic_store_explicit(&vm->stopping, true, memory_order_release);
+	vm_stop_locked_done(vm);
+}
+
+void vm_fail(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!vm_claim_stop(vm, VM_EXIT_FAILURE))
+		return;
+	/* Only the first stopper gets here, so the buffer is ours. */
+	n = snprintf(vm->fail_msg, sizeof(vm->fail_msg), "VM failed: ");
+	va_start(ap, fmt);
+	vsnprintf(vm->fail_msg + n, sizeof(vm->fail_msg) - n, fmt, ap);
+	va_end(ap);
+	atomic_store_explicit(&vm->stopping, true, memory_order_release);
+	vm_stop_locked_done(vm);
+}
+
+static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
+{
+	unsigned int i;
+	int ret;
+
+	ret = guest_mem_init(&vm->mem, vm->cfg.ram_size);
+	if (ret) {
+		char sz[32];
+
+		size_format(vm->cfg.ram_size, sz, sizeof(sz));
+		snprintf(err, err_len, "cannot allocate %s of guest RAM: %s",
+			 sz, strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < vm->mem.nr_regions; i++) {
+		const struct guest_region *r = &vm->mem.regions[i];
+		struct hv_memslot slot = {
+			.slot = (uint16_t)i,
+			.as_id = HV_AS_NORMAL,
+			.guest_phys_addr = r->gpa,
+			.memory_size = r->size,
+			.userspace_addr = r->host,
+			.guest_memfd = -1,
+		};
+
+		ret = hv_set_memslot(vm->hv_vm, &slot);
+		if (ret) {
+			snprintf(err, err_len,
+				 "cannot map guest RAM at 0x%llx: %s",
+				 (unsigned long long)r->gpa, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* KVM_GET_SUPPORTED_CPUID wants a big enough buffer; grow until it fits. */
+static struct kvm_cpuid2 *vm_get_cpuid(struct vm *vm, int *err)
+{
+	unsigned int nent = 128;
+	struct kvm_cpuid2 *c;
+	int ret;
+
+	for (;;) {
+		c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+		if (!c) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		c->nent = nent;
+		ret = hv_get_supported_cpuid(vm->hv, c);
+		if (!ret)
+			return c;
+		free(c);
+		if (ret != -E2BIG || nent >= 4096) {
+			*err = ret;
+			return NULL;
+		}
+		nent *= 2;
+	}
+}
+
+static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
+{
+	struct kvm_cpuid2 *cpuid;
+	unsigned int i;
+	int ret = 0;
+
+	vm->vcpus = calloc(vm->cfg.nr_cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	cpuid = vm_get_cpuid(vm, &ret);
+	if (!cpuid && ret != -EOPNOTSUPP) {
+		snprintf(err, err_len, "cannot read the supported CPUID: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < vm->cfg.nr_cpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		vcpu->vm = vm;
+		vcpu->id = i;
+		vcpu->ctx.vcpu = vcpu;
+		vcpu->ctx.vcpu_id = i;
+		pthread_mutex_init(&vcpu->lock, NULL);
+		pthread_cond_init(&vcpu->cond, NULL);
+		vm->nr_vcpus = i + 1;
+		ret = hv_vcpu_create(vm->hv_vm, i, &vcpu->hv);
+		if (ret) {
+			vcpu->hv = NULL;
+			snprintf(err, err_len, "cannot create vCPU %u: %s", i,
+				 strerror(-ret));
+			goto out;
+		}
+		ret = vcpu_setup(vcpu, cpuid);
+		if (ret) {
+			snprintf(err, err_len, "cannot set up vCPU %u: %s", i,
+				 strerror(-ret));
+			goto out;
+		}
+	}
+out:
+	free(cpuid);
+	return ret;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
+	      size_t err_len)
+{
+	struct hv_vm_config vcfg = { .max_vcpus = cfg->nr_cpus };
+	char why[256] = "";
+	struct vm *vm;
+	int ret, max;
+
+	*out = NULL;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	vm->cfg = *cfg;
+	vm->mem.fd = -1;
+	vm->epoll_fd = -1;
+	vm->stop_fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+	atomic_init(&vm->stopping, false);
+	ret = bus_init(&vm->bus);
+	if (ret) {
+		snprintf(err, err_len, "bus: %s", strerror(-ret));
+		goto fail;
+	}
+
+	ret = hv_open(cfg->accel, &vm->hv, why, sizeof(why));
+	if (ret) {
+		vm->hv = NULL;
+		if (cfg->accel == HV_ACCEL_KVM)
+			snprintf(err, err_len, "kvm backend: %s", why);
+		else if (cfg->accel == HV_ACCEL_EMU)
+			snprintf(err, err_len, "emu backend: %s", why);
+		else
+			snprintf(err, err_len, "no usable backend: %s", why);
+		goto fail;
+	}
+	if (cfg->verbose ||
+	    (cfg->accel == HV_ACCEL_AUTO &&
+	     strcmp(hv_backend_name(vm->hv), "kvm")))
+		fprintf(stderr, "cvisor: accel %s (%s)\n",
+			hv_backend_name(vm->hv), why[0] ? why : "requested");
+
+	max = hv_check_cap(vm->hv, HV_CAP_MAX_VCPUS);
+	if (max > 0 && cfg->nr_cpus > (unsigned int)max) {
+		snprintf(err, err_len,
+			 "--cpus %u: %s supports at most %d vCPUs",
+			 cfg->nr_cpus, hv_backend_desc(vm->hv), max);
+		ret = -E2BIG;
+		goto fail;
+	}
+
+	ret = hv_vm_create(vm->hv, &vcfg, &vm->hv_vm);
+	if (ret) {
+		vm->hv_vm = NULL;
+		snprintf(err, err_len, "cannot create a VM with %s: %s",
+			 hv_backend_desc(vm->hv), strerror(-ret));
+		goto fail;
+	}
+	ret = vm_setup_memory(vm, err, err_len);
+	if (ret)
+		goto fail;
+	if (hv_check_cap(vm->hv, HV_CAP_IRQCHIP) > 0) {
+		ret = hv_create_irqchip(vm->hv_vm);
+		if (ret) {
+			snprintf(err, err_len,
+				 "cannot create the interrupt controllers: %s",
+				 strerror(-ret));
+			goto fail;
+		}
+		vm->has_irqchip = true;
+	}
+
+	vm->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->epoll_fd < 0 || vm->stop_fd < 0) {
+		ret = -errno;
+		snprintf(err, err_len, "event loop: %s", strerror(errno));
+		goto fail;
+	}
+
+	ret = devices_init(vm, err, err_len);
+	if (ret)
+		goto fail;
+	ret = loader_load(vm, &vm->boot, err, err_len);
+	if (ret)
+		goto fail;
+	ret = vm_setup_vcpus(vm, err, err_len);
+	if (ret)
+		goto fail;
+
+	*out = vm;
+	return 0;
+fail:
+	vm_destroy(vm);
+	return ret;
+}
+
+static void vm_stop_fd_ready(struct vm *vm, int fd, uint32_t events,
+			     void *opaque)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0) {
+		/* Nothing to do: the stopping flag is what matters. */
+	}
+}
+
+int vm_run(struct vm *vm, char *err, size_t err_len)
+{
+	struct epoll_event evs[8];
+	sigset_t all, old;
+	unsigned int i;
+	int ret, n;
+
+	ret = vm_loop_add(vm, vm->stop_fd, EPOLLIN, vm_stop_fd_ready, NULL);
+	if (ret) {
+		snprintf(err, err_len, "event loop: %s", strerror(-ret));
+		return VM_EXIT_FAILURE;
+	}
+	ret = term_raw_enter(STDIN_FILENO);
+	if (ret && vm->cfg.verbose)
+		fprintf(stderr, "cvisor: cannot set the terminal to raw mode: %s\n",
+			strerror(-ret));
+
+	/*
+	 * vCPU threads inherit a mask blocking the terminating signals, so
+	 * that their handlers (terminal restore) run on this thread.  Other
+	 * signals are left alone: a backend may kick vCPUs with one.
+	 */
+	sigemptyset(&all);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGHUP);
+	sigaddset(&all, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_start(&vm->vcpus[i]);
+		if (ret) {
+			vm_fail(vm, "cannot start vCPU %u: %s", i,
+				strerror(-ret));
+			break;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	while (!vm_stopping(vm)) {
+		n = epoll_wait(vm->epoll_fd, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			vm_fail(vm, "event loop: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < (unsigned int)n; i++) {
+			struct vm_loop_entry *e = evs[i].data.ptr;
+
+			e->fn(vm, e->fd, evs[i].events, e->opaque);
+		}
+	}
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+		vm->vcpus[i].started = false;
+	}
+	term_restore();
+
+	pthread_mutex_lock(&vm->lock);
+	ret = vm->exit_status;
+	if (vm->fail_msg[0])
+		snprintf(err, err_len, "%s", vm->fail_msg);
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	struct vm_loop_entry *e;
+	struct vm_cleanup *c;
+	unsigned int i;
+
+	if (!vm)
+		return;
+	/* vm_run() joined the threads; a VM that never ran has none. */
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		hv_vcpu_destroy(vm->vcpus[i].hv);
+		pthread_mutex_destroy(&vm->vcpus[i].lock);
+		pthread_cond_destroy(&vm->vcpus[i].cond);
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	vm->nr_vcpus = 0;
+
+	while ((e = vm->loop_entries)) {
+		vm->loop_entries = e->next;
+		free(e);
+	}
+	if (vm->epoll_fd >= 0)
+		close(vm->epoll_fd);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	hv_vm_destroy(vm->hv_vm);
+	vm->hv_vm = NULL;
+	/*
+	 * Device state goes after the VM: nothing can access a device any
+	 * more, and memory a device mapped into the guest is no longer in
+	 * use.  Cleanups must therefore not call into the backend.
+	 */
+	while ((c = vm->cleanups)) {
+		vm->cleanups = c->next;
+		c->fn(vm, c->opaque);
+		free(c);
+	}
+	guest_mem_release(&vm->mem);
+	hv_close(vm->hv);
+	bus_destroy(&vm->bus);
+	pthread_mutex_destroy(&vm->lock);
+	term_restore();
+	free(vm);
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vm.h - the machine: built from a vm_config, owns everything it uses
+ * (backend, RAM, bus, devices, vCPU threads, event loop).
+ *
+ * Lifecycle: vm_create() -> vm_run() -> vm_destroy().  Devices and vCPU
+ * code end the VM with vm_stop() (status chosen by the guest) or
+ * vm_fail() (status 125 with a message); the first request wins.
+ */
+#ifndef CVISOR_VMM_VM_H
+#define CVISOR_VMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/hv.h"
+#include "vmm/bus.h"
+#include "vmm/loader.h"
+#include "vmm/memory.h"
+
+#define VM_EXIT_FAILURE	125
+#define VM_MAX_CPUS	255	/* xAPIC ids are 8 bits, 0xff is broadcast */
+#define VM_MSG_LEN	256
+
+struct vm_config {
+	enum hv_accel accel;
+	unsigned int nr_cpus;
+	uint64_t ram_size;
+	const char *kernel;
+	const char *cmdline;	/* may be NULL */
+	const char *initrd;	/* may be NULL */
+	bool testdev;
+	bool verbose;
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	struct hv_vcpu *hv;
+	unsigned int id;
+	pthread_t thread;
+	bool started;
+	/* Wakes a vCPU blocked in HLT without an irqchip. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool wake;
+	struct bus_ctx ctx;
+};
+
+typedef void (*vm_fd_handler)(struct vm *vm, int fd, uint32_t events,
+			      void *opaque);
+typedef void (*vm_cleanup_fn)(struct vm *vm, void *opaque);
+
+struct vm_cleanup;
+struct vm_loop_entry;
+
+struct vm {
+	struct vm_config cfg;
+	struct hv *hv;
+	struct hv_vm *hv_vm;
+	struct guest_mem mem;
+	struct bus bus;
+	bool has_irqchip;
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus;
+	struct boot_info boot;
+
+	/* Lifecycle: set once by the first vm_stop()/vm_fail(). */
+	pthread_mutex_t lock;
+	atomic_bool stopping;
+	int exit_status;
+	char fail_msg[VM_MSG_LEN];
+
+	int epoll_fd;
+	struct vm_loop_entry *loop_entries;
+	int stop_fd;		/* eventfd: wakes the event loop on stop */
+	struct vm_cleanup *cleanups;
+};
+
+/*
+ * Build a VM.  On failure returns a negative errno with one line for the
+ * user in @err (no "cvisor: " prefix).
+ */
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
+	      size_t err_len);
+/*
+ * Start the vCPUs and run the event loop until the VM stops.  Returns the
+ * process exit status; when it is a failure @err holds the cause.
+ */
+int vm_run(struct vm *vm, char *err, size_t err_len);
+void vm_destroy(struct vm *vm);
+
+/* Request the end of the VM with @status.  Any thread; first one wins. */
+void vm_stop(struct vm *vm, int status);
+/* End the VM with status 125 and a message naming the cause. */
+void vm_fail(struct vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline bool vm_stopping(struct vm *vm)
+{
+	return atomic_load_explicit(&vm->stopping, memory_order_acquire);
+}
+
+/* Run @fn(vm, opaque) at vm_destroy(), in reverse order of registration. */
+int vm_add_cleanup(struct vm *vm, vm_cleanup_fn fn, void *opaque);
+
+/* Watch @fd in the event loop (EPOLLIN etc.); events 0 pauses it. */
+int vm_loop_add(struct vm *vm, int fd, uint32_t events, vm_fd_handler fn,
+		void *opaque);
+int vm_loop_mod(struct vm *vm, int fd, uint32_t events);
+int vm_loop_del(struct vm *vm, int fd);
+
+/* Set a GSI's level; a no-op without an interrupt controller. */
+int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
+
+/* vcpu.c */
+int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid);
+int vcpu_start(struct vcpu *vcpu);
+void vcpu_wake(struct vcpu *vcpu);
+void vcpu_fail(struct vcpu *vcpu, const char *what);
+
+#endif
