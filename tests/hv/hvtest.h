@@ -167,6 +167,30 @@ static inline void hvt_real_mode(struct hv_vcpu *vcpu, uint64_t ip)
 	HVT_OK(hv_vcpu_set_regs(vcpu, &regs));
 }
 
+/* Flat 32-bit protected mode, no paging, IDT/GDT as given. */
+static inline void hvt_flat32(struct hv_vcpu *vcpu, uint64_t ip,
+			      uint64_t idt_base, uint16_t idt_limit)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = ip, .rflags = 2, .rsp = HVT_STACK };
+	struct kvm_segment code = {
+		.base = 0, .limit = 0xffffffff, .selector = 0x8, .type = 0xb,
+		.present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	struct kvm_segment data = code;
+
+	data.selector = 0x10;
+	data.type = 3;
+	HVT_OK(hv_vcpu_get_sregs(vcpu, &sregs));
+	sregs.cr0 = 0x11;	/* ET PE */
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.idt.base = idt_base;
+	sregs.idt.limit = idt_limit;
+	HVT_OK(hv_vcpu_set_sregs(vcpu, &sregs));
+	HVT_OK(hv_vcpu_set_regs(vcpu, &regs));
+}
+
 /*
  * Open the backend and build the standard test VM with @code (@len bytes)
  * at HVT_CODE.  @irqchip: create the in-backend interrupt controllers.

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_events_smm: SMM state through vCPU events where the backend has SMM:
+ * an SMI request shows up as smi.pending, smm=1 round-trips with
+ * smm_inside_nmi, and INIT_RECEIVED together with SMM is refused.
+ */
+#include "hvtest.h"
+
+#define VALID_SMM	0x08
+
+int main(void)
+{
+	struct kvm_vcpu_events ev, a, b;
+	struct kvm_mp_state mp;
+	struct hvt t;
+
+	hvt_setup(&t, NULL, 0, true);
+	hvt_require_cap(t.hv, HV_CAP_VCPU_EVENTS);
+	hvt_require_cap(t.hv, HV_CAP_X86_SMM);
+
+	HVT_OK(hv_vcpu_smi(t.vcpu));
+	HVT_OK(hv_vcpu_get_events(t.vcpu, &ev));
+	HVT_CHECK(ev.smi.pending == 1, "KVM_SMI not reported as smi.pending");
+
+	ev.flags = VALID_SMM;
+	ev.smi.smm = 1;
+	ev.smi.pending = 0;
+	ev.smi.smm_inside_nmi = 1;
+	HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+	HVT_OK(hv_vcpu_get_events(t.vcpu, &a));
+	HVT_CHECK(a.smi.smm == 1 && a.smi.smm_inside_nmi == 1 &&
+		  !a.smi.pending, "SMM state not reported back");
+	HVT_OK(hv_vcpu_set_events(t.vcpu, &a));
+	HVT_OK(hv_vcpu_get_events(t.vcpu, &b));
+	HVT_CHECK(!memcmp(&a, &b, sizeof(a)), "SMM events differ after round trip");
+
+	ev.smi.smm = 0;
+	ev.smi.smm_inside_nmi = 0;
+	HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+	mp.mp_state = KVM_MP_STATE_INIT_RECEIVED;
+	HVT_OK(hv_vcpu_set_mp_state(t.vcpu, &mp));
+	ev.smi.smm = 1;
+	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+
+	hvt_teardown(&t);
+	printf("PASS\n");
+	return 0;
+}
