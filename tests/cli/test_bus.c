@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_bus.c - the PIO/MMIO bus: overlap rejection, lookup at range
+ * boundaries, accesses straddling a range end, unclaimed accesses, and
+ * concurrent lookups while ranges are added.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/bus.h"
+
+static int failures;
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			failures++;					\
+		}							\
+	} while (0)
+
+struct rec {
+	uint64_t offset;
+	unsigned int len;
+	bool is_write;
+	int calls;
+};
+
+static void rec_access(void *opaque, const struct bus_ctx *ctx,
+		       uint64_t offset, uint8_t *data, unsigned int len,
+		       bool is_write)
+{
+	struct rec *r = opaque;
+
+	r->offset = offset;
+	r->len = len;
+	r->is_write = is_write;
+	r->calls++;
+	if (!is_write)
+		memset(data, 0x42, len);
+}
+
+static const struct bus_dev_ops rec_ops = { .name = "rec", .access = rec_access };
+
+static void test_overlap(void)
+{
+	struct bus bus;
+	struct rec a = { 0 };
+
+	CHECK(!bus_init(&bus));
+	CHECK(!bus_register(&bus, BUS_PIO, 0x100, 0x10, &rec_ops, &a));
+	/* Same, inside, straddling either end, covering: all rejected. */
+	CHECK(bus_register(&bus, BUS_PIO, 0x100, 0x10, &rec_ops, &a) == -EEXIST);
+	CHECK(bus_register(&bus, BUS_PIO, 0x104, 0x2, &rec_ops, &a) == -EEXIST);
+	CHECK(bus_register(&bus, BUS_PIO, 0xF8, 0x9, &rec_ops, &a) == -EEXIST);
+	CHECK(bus_register(&bus, BUS_PIO, 0x10F, 0x4, &rec_ops, &a) == -EEXIST);
+	CHECK(bus_register(&bus, BUS_PIO, 0x0, 0x1000, &rec_ops, &a) == -EEXIST);
+	/* Adjacent on both sides is fine, as is the same range in MMIO. */
+	CHECK(!bus_register(&bus, BUS_PIO, 0xF0, 0x10, &rec_ops, &a));
+	CHECK(!bus_register(&bus, BUS_PIO, 0x110, 0x10, &rec_ops, &a));
+	CHECK(!bus_register(&bus, BUS_MMIO, 0x100, 0x10, &rec_ops, &a));
+	/* Empty and wrapping ranges are invalid; the top byte is fine. */
+	CHECK(bus_register(&bus, BUS_MMIO, 0x5000, 0, &rec_ops, &a) == -EINVAL);
+	CHECK(bus_register(&bus, BUS_MMIO, UINT64_MAX, 2, &rec_ops, &a) == -EINVAL);
+	CHECK(!bus_register(&bus, BUS_MMIO, UINT64_MAX, 1, &rec_ops, &a));
+	CHECK(bus_find(&bus, BUS_MMIO, UINT64_MAX, 1) != NULL);
+	CHECK(bus_find(&bus, BUS_MMIO, UINT64_MAX, 2) == NULL);
+	/* Unregister frees the slot for a new registration. */
+	CHECK(!bus_unregister(&bus, BUS_PIO, 0x100));
+	CHECK(bus_unregister(&bus, BUS_PIO, 0x100) == -ENOENT);
+	CHECK(!bus_register(&bus, BUS_PIO, 0x104, 0x2, &rec_ops, &a));
+	bus_destroy(&bus);
+}
+
+static void test_lookup(void)
+{
+	struct rec a = { 0 }, b = { 0 };
+	struct bus bus;
+	uint8_t d[8];
+
+	CHECK(!bus_init(&bus));
+	CHECK(!bus_register(&bus, BUS_PIO, 0x3F8, 8, &rec_ops, &a));
+	CHECK(!bus_register(&bus, BUS_PIO, 0x400, 4, &rec_ops, &b));
+
+	CHECK(bus_find(&bus, BUS_PIO, 0x3F7, 1) == NULL);
+	CHECK(bus_find(&bus, BUS_PIO, 0x3F8, 1)->opaque == &a);
+	CHECK(bus_find(&bus, BUS_PIO, 0x3FF, 1)->opaque == &a);
+	CHECK(bus_find(&bus, BUS_PIO, 0x400, 1)->opaque == &b);
+	CHECK(bus_find(&bus, BUS_PIO, 0x403, 1)->opaque == &b);
+	CHECK(bus_find(&bus, BUS_PIO, 0x404, 1) == NULL);
+	/* An access must lie wholly inside one range. */
+	CHECK(bus_find(&bus, BUS_PIO, 0x3FE, 2)->opaque == &a);
+	CHECK(bus_find(&bus, BUS_PIO, 0x3FF, 2) == NULL);
+	CHECK(bus_find(&bus, BUS_PIO, 0x402, 4) == NULL);
+	CHECK(bus_find(&bus, BUS_MMIO, 0x3F8, 1) == NULL);
+
+	CHECK(bus_access(&bus, BUS_PIO, 0x3FA, d, 2, false, NULL));
+	CHECK(a.calls == 1 && a.offset == 2 && a.len == 2 && !a.is_write);
+	CHECK(d[0] == 0x42 && d[1] == 0x42);
+	CHECK(bus_access(&bus, BUS_PIO, 0x401, d, 1, true, NULL));
+	CHECK(b.calls == 1 && b.offset == 1 && b.is_write);
+
+	/* Unclaimed: reads are all-ones, writes vanish, both are counted. */
+	memset(d, 0, sizeof(d));
+	CHECK(!bus_access(&bus, BUS_MMIO, 0xFEE00000, d, 8, false, NULL));
+	CHECK(!memcmp(d, "\xff\xff\xff\xff\xff\xff\xff\xff", 8));
+	CHECK(!bus_access(&bus, BUS_PIO, 0x80, d, 1, true, NULL));
+	CHECK(atomic_load(&bus.unhandled) == 2);
+	bus_destroy(&bus);
+}
+
+/* Many ranges in random order: the table stays sorted and searchable. */
+static void test_many(void)
+{
+	struct rec r = { 0 };
+	struct bus bus;
+	unsigned int i, n = 0;
+	uint64_t base;
+
+	CHECK(!bus_init(&bus));
+	srand(1);
+	for (i = 0; i < 2000; i++) {
+		base = (uint64_t)(rand() % 4096) * 16;
+		if (!bus_register(&bus, BUS_MMIO, base, 16, &rec_ops, &r))
+			n++;
+	}
+	for (base = 0, i = 0; base < 4096 * 16; base += 16) {
+		const struct bus_range *f = bus_find(&bus, BUS_MMIO, base + 15, 1);
+
+		if (f) {
+			CHECK(f->base == base && f->len == 16);
+			CHECK(bus_find(&bus, BUS_MMIO, base, 16) == f);
+			i++;
+		}
+	}
+	CHECK(i == n);
+	bus_destroy(&bus);
+}
+
+struct race {
+	struct bus *bus;
+	volatile bool done;
+	int misses;
+};
+
+static void *reader(void *arg)
+{
+	struct race *rc = arg;
+
+	while (!rc->done)
+		if (!bus_find(rc->bus, BUS_PIO, 0x10, 1))
+			rc->misses++;
+	return NULL;
+}
+
+/* Lookups of a stable range never fail while others are being added. */
+static void test_concurrent(void)
+{
+	struct rec r = { 0 };
+	struct race rc = { 0 };
+	struct bus bus;
+	pthread_t t;
+	unsigned int i;
+
+	CHECK(!bus_init(&bus));
+	rc.bus = &bus;
+	CHECK(!bus_register(&bus, BUS_PIO, 0x10, 1, &rec_ops, &r));
+	pthread_create(&t, NULL, reader, &rc);
+	for (i = 0; i < 500; i++)
+		CHECK(!bus_register(&bus, BUS_PIO, 0x100 + i * 2, 1, &rec_ops, &r));
+	rc.done = true;
+	pthread_join(t, NULL);
+	CHECK(rc.misses == 0);
+	bus_destroy(&bus);
+}
+
+int main(void)
+{
+	test_overlap();
+	test_lookup();
+	test_many();
+	test_concurrent();
+	if (failures) {
+		printf("%d check(s) failed\n", failures);
+		return 1;
+	}
+	printf("bus: all checks passed\n");
+	return 0;
+}
