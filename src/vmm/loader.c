@@ -96,5 +96,7 @@ int loader_load(struct vm *vm, struct boot_info *boot, char *err,
 		}
 	}
 	loader_unmap_file(&img);
+	if (!ret)
+		err[0] = '\0';
 	return ret;
 }

@@ -124,6 +124,14 @@ static int mb_no_fit(struct mb_load *ld, const char *what, uint64_t gpa,
 {
 	char ram[32];
 
+	if (ld->vm->mem.nr_regions > 1 && gpa < SZ_4G &&
+	    gpa + len > MEM_LOW_END) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: %s at 0x%llx (size 0x%llx) overlaps the MMIO hole at 3-4 GiB",
+			 ld->img->path, what, (unsigned long long)gpa,
+			 (unsigned long long)len);
+		return -E2BIG;
+	}
 	size_format(ld->vm->mem.size, ram, sizeof(ram));
 	snprintf(ld->err, ld->err_len,
 		 "%s: %s at 0x%llx (size 0x%llx) does not fit in guest RAM (%s)",

@@ -394,6 +394,7 @@ int vm_run(struct vm *vm, char *err, size_t err_len)
 	unsigned int i;
 	int ret, n;
 
+	err[0] = '\0';
 	ret = vm_loop_add(vm, vm->stop_fd, EPOLLIN, vm_stop_fd_ready, NULL);
 	if (ret) {
 		snprintf(err, err_len, "event loop: %s", strerror(-ret));
