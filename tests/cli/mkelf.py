@@ -7,6 +7,8 @@
 --paddr/--memsz  where the one PT_LOAD segment goes and how big it is
 --lie-filesz N   claim N more file bytes than the file has
 --no-header      leave out the Multiboot header
+--aout           no ELF: a flat image using the header's address fields
+                 (flag bit 16), loaded at --paddr with --memsz of bss
 """
 import argparse
 import struct
@@ -18,6 +20,7 @@ p.add_argument("--paddr", type=lambda s: int(s, 0), default=0x100000)
 p.add_argument("--memsz", type=lambda s: int(s, 0), default=0)
 p.add_argument("--lie-filesz", type=lambda s: int(s, 0), default=0)
 p.add_argument("--no-header", action="store_true")
+p.add_argument("--aout", action="store_true")
 a = p.parse_args()
 
 
@@ -39,6 +42,17 @@ def code_poweroff():
 
 
 code = code_ok() if a.code == "ok" else code_poweroff()
+
+if a.aout:
+    # header_addr, load_addr, load_end_addr (0: whole file), bss_end_addr,
+    # entry_addr right after the 32-byte header.
+    flags = 1 << 16
+    hdr = struct.pack("<IIIIIIII", 0x1BADB002, flags,
+                      (-(0x1BADB002 + flags)) & 0xFFFFFFFF, a.paddr, a.paddr,
+                      0, a.paddr + 32 + len(code) + a.memsz, a.paddr + 32)
+    with open(a.out, "wb") as f:
+        f.write(hdr + code)
+    raise SystemExit(0)
 ehsize, phsize = 52, 32
 hdr_off = ehsize + phsize
 mb = b"" if a.no_header else struct.pack(
