@@ -34,7 +34,8 @@ int kvm_be_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 	if (!vm)
 		return -ENOMEM;
 	vm->hv.hv = hv;
-	vm->max_vcpus = cfg->max_vcpus ?: (unsigned int)kvm->caps[HV_CAP_MAX_VCPUS];
+	vm->max_vcpus = cfg->max_vcpus ?:
+			(unsigned int)kvm->caps[HV_CAP_MAX_VCPUS];
 
 	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, (unsigned long)cfg->type);
 	if (vm->fd < 0) {
