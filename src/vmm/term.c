@@ -20,6 +20,7 @@
 
 static struct term_saved {
 	volatile sig_atomic_t active;
+	bool handlers_installed;
 	int fd;
 	struct termios tio;
 } term_saved;
@@ -47,7 +48,6 @@ int term_raw_enter(int fd)
 		SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT,
 		SIGFPE, SIGILL,
 	};
-	static bool atexit_done;
 	struct sigaction sa;
 	struct termios raw;
 	unsigned int i;
@@ -58,15 +58,15 @@ int term_raw_enter(int fd)
 		return -errno;
 	term_saved.fd = fd;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = term_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	if (!atexit_done) {
+	if (!term_saved.handlers_installed) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = term_signal;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESETHAND;
+		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaction(sigs[i], &sa, NULL);
 		atexit(term_restore);
-		atexit_done = true;
+		term_saved.handlers_installed = true;
 	}
 
 	/*

@@ -119,7 +119,7 @@ int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
 	return hv_irq_line(vm->hv_vm, gsi, level);
 }
 
-static void vm_stop_locked_done(struct vm *vm)
+static void vm_stop_kick_all(struct vm *vm)
 {
 	uint64_t one = 1;
 	unsigned int i;
@@ -152,7 +152,7 @@ void vm_stop(struct vm *vm, int status)
 	if (!vm_claim_stop(vm, status & 0xff))
 		return;
 	atomic_store_explicit(&vm->stopping, true, memory_order_release);
-	vm_stop_locked_done(vm);
+	vm_stop_kick_all(vm);
 }
 
 void vm_fail(struct vm *vm, const char *fmt, ...)
@@ -168,7 +168,7 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
 	vsnprintf(vm->fail_msg + n, sizeof(vm->fail_msg) - n, fmt, ap);
 	va_end(ap);
 	atomic_store_explicit(&vm->stopping, true, memory_order_release);
-	vm_stop_locked_done(vm);
+	vm_stop_kick_all(vm);
 }
 
 static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
