@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * benchtool - run contenders side by side and measure them.
+ *
+ *   benchtool time [-n RUNS] [-w WARMUP] [-s STATUS] [-t SECS]
+ *                  NAME CMD [ARGS...] [--- NAME CMD [ARGS...]]...
+ *	Wall time of whole processes (fork before, waitpid after), RUNS
+ *	times each.  Runs are interleaved round by round, and the order
+ *	inside a round rotates, so drift on this noisy host (other jobs,
+ *	nested virtualization, frequency changes) lands on every contender
+ *	alike instead of on whichever ran last.  One line per contender:
+ *	    NAME median_us min_us mean_us max_us ok bad
+ *	where bad counts runs that did not exit with STATUS (default 1:
+ *	the guest wrote 0 to isa-debug-exit) or hit the timeout.
+ *
+ *   benchtool rss [-n RUNS] [-t SECS] [-m MARKER]
+ *                 NAME CMD [ARGS...] [--- NAME CMD [ARGS...]]...
+ *	Start the command with stdout on a pipe, wait until MARKER (default
+ *	"READY") appears on it, read /proc/PID/status, kill the process.  One
+ *	line per contender, the run with the median VmRSS:
+ *	    NAME vmrss_kib rss_anon_kib rss_file_kib rss_shmem_kib vmpte_kib ok bad
+ *
+ * Children get stdin from /dev/null and stderr to /dev/null (stdout too
+ * for "time"): a benchmark measures the VMM, not the terminal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CONTENDERS	16
+#define MAX_RUNS	1000
+
+struct contender {
+	const char *name;
+	char **argv;
+	double t_us[MAX_RUNS];
+	long rss[MAX_RUNS][5];	/* VmRSS, RssAnon, RssFile, RssShmem, VmPTE */
+	int ok, bad;
+};
+
+static struct contender con[MAX_CONTENDERS];
+static int ncon;
+static int runs = 10, warmup = 1, want_status = 1, timeout_s = 60;
+static const char *marker = "READY";
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr,
+		"usage: benchtool time [-n RUNS] [-w WARMUP] [-s STATUS] [-t SECS] NAME CMD... [--- NAME CMD...]...\n"
+		"       benchtool rss [-n RUNS] [-t SECS] [-m MARKER] NAME CMD... [--- NAME CMD...]...\n");
+	exit(2);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Split "NAME CMD... --- NAME CMD..." in place. */
+static void parse_contenders(int argc, char **argv)
+{
+	int i = 0;
+
+	while (i < argc) {
+		int start = i;
+
+		if (ncon == MAX_CONTENDERS)
+			usage();
+		while (i < argc && strcmp(argv[i], "---"))
+			i++;
+		if (i - start < 2)
+			usage();
+		argv[i < argc ? i : argc] = NULL;
+		con[ncon].name = argv[start];
+		con[ncon].argv = argv + start + 1;
+		ncon++;
+		i++;
+	}
+	if (!ncon)
+		usage();
+}
+
+/* fork + exec with stdin </dev/null, stderr >/dev/null, stdout as given. */
+static pid_t spawn(char **argv, int out_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("benchtool: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0)
+			_exit(126);
+		dup2(null, STDIN_FILENO);
+		dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void on_alarm(int sig)
+{
+	/* Only there to interrupt waitpid(). */
+}
+
+/*
+ * Wait for @pid for at most the timeout; kill it if it overstays.  Returns
+ * the exit status, or -1 if it was killed or died of a signal.  A blocking
+ * wait broken by SIGALRM rather than a polling loop: polling would steal
+ * CPU from the contender on this 2-core host.
+ */
+static int wait_bounded(pid_t pid)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	int st;
+
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: waitpid gets EINTR */
+	alarm(timeout_s);
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			perror("benchtool: waitpid");
+			exit(1);
+		}
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		alarm(0);
+		return -1;
+	}
+	alarm(0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmd_time(void)
+{
+	int r, k;
+
+	for (r = -warmup; r < runs; r++) {
+		for (k = 0; k < ncon; k++) {
+			/* Rotate the order each round to cancel position bias. */
+			struct contender *c = &con[(k + (r + warmup)) % ncon];
+			double t0, t1;
+			int st;
+
+			t0 = now_us();
+			st = wait_bounded(spawn(c->argv, -1));
+			t1 = now_us();
+			if (r < 0)
+				continue;
+			if (st != want_status) {
+				c->bad++;
+				continue;
+			}
+			c->t_us[c->ok++] = t1 - t0;
+		}
+	}
+	for (k = 0; k < ncon; k++) {
+		struct contender *c = &con[k];
+		double sum = 0, med;
+		int i;
+
+		if (!c->ok) {
+			printf("%s - - - - 0 %d\n", c->name, c->bad);
+			continue;
+		}
+		qsort(c->t_us, c->ok, sizeof(double), cmp_double);
+		for (i = 0; i < c->ok; i++)
+			sum += c->t_us[i];
+		med = c->ok % 2 ? c->t_us[c->ok / 2] :
+			(c->t_us[c->ok / 2 - 1] + c->t_us[c->ok / 2]) / 2;
+		printf("%s %.1f %.1f %.1f %.1f %d %d\n", c->name, med,
+		       c->t_us[0], sum / c->ok, c->t_us[c->ok - 1], c->ok,
+		       c->bad);
+	}
+	return 0;
+}
+
+/* Wait until @marker shows up on @fd; 0 on success, -1 on EOF/timeout. */
+static int wait_marker(int fd)
+{
+	double deadline = now_us() + timeout_s * 1e6;
+	char buf[4096];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left = (int)((deadline - now_us()) / 1000);
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return -1;
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			return -1;
+		len += n;
+		buf[len] = 0;
+		if (strstr(buf, marker))
+			return 0;
+		/* Keep the tail in case the marker straddles two reads. */
+		if (len > sizeof(buf) / 2) {
+			size_t keep = strlen(marker);
+
+			memmove(buf, buf + len - keep, keep);
+			len = keep;
+		}
+	}
+}
+
+static int read_status(pid_t pid, long out[5])
+{
+	static const char *const keys[5] = {
+		"VmRSS:", "RssAnon:", "RssFile:", "RssShmem:", "VmPTE:"
+	};
+	char path[64], line[256];
+	FILE *f;
+	int i, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		for (i = 0; i < 5; i++) {
+			size_t kl = strlen(keys[i]);
+
+			if (!strncmp(line, keys[i], kl)) {
+				out[i] = strtol(line + kl, NULL, 10);
+				found++;
+			}
+		}
+	}
+	fclose(f);
+	return found == 5 ? 0 : -1;
+}
+
+static int cmp_rss(const void *a, const void *b)
+{
+	const long *x = a, *y = b;
+
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+static int cmd_rss(void)
+{
+	int r, k;
+
+	for (r = 0; r < runs; r++) {
+		for (k = 0; k < ncon; k++) {
+			struct contender *c = &con[(k + r) % ncon];
+			int fds[2], ok;
+			pid_t pid;
+
+			if (pipe2(fds, O_CLOEXEC) < 0) {
+				perror("benchtool: pipe");
+				return 1;
+			}
+			/* The child's stdout: dup2 clears O_CLOEXEC on it. */
+			pid = spawn(c->argv, fds[1]);
+			close(fds[1]);
+			ok = !wait_marker(fds[0]) &&
+			     !read_status(pid, c->rss[c->ok]);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			close(fds[0]);
+			if (ok)
+				c->ok++;
+			else
+				c->bad++;
+		}
+	}
+	for (k = 0; k < ncon; k++) {
+		struct contender *c = &con[k];
+		long *m;
+
+		if (!c->ok) {
+			printf("%s - - - - - 0 %d\n", c->name, c->bad);
+			continue;
+		}
+		qsort(c->rss, c->ok, sizeof(c->rss[0]), cmp_rss);
+		m = c->rss[c->ok / 2];
+		printf("%s %ld %ld %ld %ld %ld %d %d\n", c->name, m[0], m[1],
+		       m[2], m[3], m[4], c->ok, c->bad);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	int opt;
+
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	argv++;
+	argc--;
+	while ((opt = getopt(argc, argv, "+n:w:s:t:m:")) != -1) {
+		switch (opt) {
+		case 'n':
+			runs = atoi(optarg);
+			break;
+		case 'w':
+			warmup = atoi(optarg);
+			break;
+		case 's':
+			want_status = atoi(optarg);
+			break;
+		case 't':
+			timeout_s = atoi(optarg);
+			break;
+		case 'm':
+			marker = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (runs < 1 || runs > MAX_RUNS || warmup < 0 || timeout_s < 1 ||
+	    !*marker || strlen(marker) > 1000)
+		usage();
+	parse_contenders(argc - optind, argv + optind);
+	/* Our own stdout is a pipe to bench/run: no interleaving surprises. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "time"))
+		return cmd_time();
+	if (!strcmp(cmd, "rss"))
+		return cmd_rss();
+	usage();
+}

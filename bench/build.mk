@@ -1,0 +1,44 @@
+# bench/build.mk - bench guests and host tools (only `make bench` builds these).
+#
+# The guests are freestanding ELF32 images with their own flags: none of the
+# host CFLAGS (sanitizers, -MMD, -O2...) make sense for a 32-bit guest.
+
+include bench/params
+
+BENCH_OUT := $(BUILD)/bench
+BENCH_GUEST_CFLAGS := -m32 -ffreestanding -nostdlib -fno-pic -fno-pie \
+	-Wall -Wextra -Werror -Ibench/guests \
+	-DPIO_ITERS=$(BENCH_PIO_ITERS) -DTOUCH_MIB=$(BENCH_TOUCH_MIB)
+BENCH_GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -T bench/guests/guest.ld \
+	--build-id=none --no-warn-rwx-segments
+
+BENCH_GUESTS := exit_now pio_loop touch compute compute_small
+BENCH_BINS += $(BENCH_GUESTS:%=$(BENCH_OUT)/guests/%.elf) \
+	$(BENCH_OUT)/raw_kvm $(BENCH_OUT)/benchtool
+
+BENCH_GUEST_DEPS := bench/guests/guest.h bench/guests/guest.ld bench/params \
+	bench/build.mk
+
+$(BENCH_OUT)/guests/%.o: bench/guests/%.S $(BENCH_GUEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_GUEST_CFLAGS) -c -o $@ $<
+
+$(BENCH_OUT)/guests/compute.o: bench/guests/compute.S $(BENCH_GUEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_GUEST_CFLAGS) -DCOMPUTE_ROUNDS=$(BENCH_COMPUTE_ROUNDS) -c -o $@ $<
+
+$(BENCH_OUT)/guests/compute_small.o: bench/guests/compute.S $(BENCH_GUEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_GUEST_CFLAGS) -DCOMPUTE_ROUNDS=$(BENCH_COMPUTE_SMALL_ROUNDS) -c -o $@ $<
+
+$(BENCH_OUT)/guests/%.elf: $(BENCH_OUT)/guests/boot.o $(BENCH_OUT)/guests/%.o
+	$(LD) $(BENCH_GUEST_LDFLAGS) -o $@ $^
+
+# Host tools: ordinary C, the project's flags.
+$(BENCH_OUT)/raw_kvm: bench/raw_kvm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BENCH_OUT)/benchtool: bench/benchtool.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
