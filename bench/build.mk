@@ -16,6 +16,10 @@ BENCH_GUESTS := exit_now pio_loop touch compute compute_small
 BENCH_BINS += $(BENCH_GUESTS:%=$(BENCH_OUT)/guests/%.elf) \
 	$(BENCH_OUT)/raw_kvm $(BENCH_OUT)/benchtool
 
+# Keep the objects: they are cheap, and make's "rm ..." of intermediates
+# would only clutter the benchmark's output.
+.SECONDARY: $(BENCH_GUESTS:%=$(BENCH_OUT)/guests/%.o) $(BENCH_OUT)/guests/boot.o
+
 BENCH_GUEST_DEPS := bench/guests/guest.h bench/guests/guest.ld bench/params \
 	bench/build.mk
 
