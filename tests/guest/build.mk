@@ -17,9 +17,12 @@ GUEST_CFLAGS := -std=gnu11 -m64 -O2 -g -Wall -Wextra -Werror \
 	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-mno-red-zone -mcmodel=small -I$(GUEST_DIR)/kit -MMD -MP
 
-# Tests that use SSE/x87 themselves; everything else is integer-only so
-# that the compiler never touches vector registers behind a test's back.
-GUEST_SSE_TESTS := state
+# Tests whose C code may use SSE/x87 (list names here); everything else is
+# integer-only so that the compiler never touches vector registers behind
+# a test's back.  state.c sets those registers from asm and needs no entry;
+# note that a nested KVM which emulates guest kernel code (this project's
+# host) cannot emulate most SSE instructions.
+GUEST_SSE_TESTS :=
 
 GUEST_KIT_SRCS := $(wildcard $(GUEST_DIR)/kit/*.c $(GUEST_DIR)/kit/*.S)
 GUEST_KIT_OBJS := $(patsubst $(GUEST_DIR)/%,$(GUEST_OUT)/%.o,$(basename $(GUEST_KIT_SRCS)))

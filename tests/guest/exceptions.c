@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * exceptions.c - #DE, #UD, #GP (non-canonical), #PF (CR2 + error code) and
- * #BP in long mode: each raised, caught with the right vector, error code
- * and RIP, and execution resumes.
+ * exceptions.c - #DE, #UD, #GP (non-canonical) and #PF (CR2 + error code)
+ * in long mode: each raised, caught with the right vector, error code and
+ * RIP, and execution resumes.  #BP is in bp.c: this host's nested KVM
+ * cannot emulate INT3 in long mode, and that must not hide these results.
  */
 #include "kit.h"
 
 /* Labels placed in the asm below so the test knows the exact RIPs. */
 extern const char de_insn[], ud_insn[], gp_insn[], pf_insn[], pfw_insn[];
-extern const char bp_next[];
 
-static void raise_de(void *arg)
+static void __attribute__((noipa)) raise_de(void *arg)
 {
 	/* div by a zero register: the divisor comes from asm, not C UB. */
 	__asm__ __volatile__("xorl %%ecx, %%ecx\n\t"
@@ -20,14 +20,14 @@ static void raise_de(void *arg)
 			     "divl %%ecx" ::: "rax", "rcx", "rdx");
 }
 
-static void raise_ud(void *arg)
+static void __attribute__((noipa)) raise_ud(void *arg)
 {
 	__asm__ __volatile__("ud_insn:\n\tud2");
 }
 
 #define NONCANONICAL	0x8000000000000000ull
 
-static void raise_gp(void *arg)
+static void __attribute__((noipa)) raise_gp(void *arg)
 {
 	__asm__ __volatile__("gp_insn:\n\tmovq (%0), %%rax"
 			     :: "r"(NONCANONICAL) : "rax", "memory");
@@ -36,21 +36,16 @@ static void raise_gp(void *arg)
 /* Just above the 4 GiB identity map: PDPT[4] is not present. */
 #define UNMAPPED	0x100000000ull
 
-static void raise_pf_read(void *arg)
+static void __attribute__((noipa)) raise_pf_read(void *arg)
 {
 	__asm__ __volatile__("pf_insn:\n\tmovq (%0), %%rax"
 			     :: "r"(UNMAPPED + 0x1238) : "rax", "memory");
 }
 
-static void raise_pf_write(void *arg)
+static void __attribute__((noipa)) raise_pf_write(void *arg)
 {
 	__asm__ __volatile__("pfw_insn:\n\tmovl %%eax, (%0)"
 			     :: "r"(UNMAPPED + 0x7ffc), "a"(0) : "memory");
-}
-
-static void raise_bp(void *arg)
-{
-	__asm__ __volatile__("int3\nbp_next:");
 }
 
 static void nothing(void *arg)
@@ -92,9 +87,6 @@ int main(const char *cmdline)
 	check("#PF write", PF_VECTOR, raise_pf_write, (uintptr_t)pfw_insn, 2);
 	ASSERT(catch_exception(PF_VECTOR, raise_pf_write, NULL, &info));
 	ASSERT_EQ(info.cr2, UNMAPPED + 0x7ffc);
-
-	/* #BP is a trap: the pushed RIP is the instruction after int3. */
-	check("#BP", BP_VECTOR, raise_bp, (uintptr_t)bp_next, 0);
 
 	/* Everything still works after all that: stack, registers, IRETQ. */
 	after = 1;

@@ -35,6 +35,7 @@ void kit_start(void)
 	int ret;
 
 	serial_init();
+	pic_disable();
 	idt_load();
 	if (mb_magic == MB_BOOT_MAGIC) {
 		const struct mb_info *mbi =
@@ -56,6 +57,25 @@ void kit_start(void)
 	if (ret)
 		exit_fail("main() returned %d", ret);
 	exit_pass();
+}
+
+/*
+ * The 8259 pair powers up with the master on vectors 8-15, on top of the
+ * CPU exceptions: an IRQ0 from the PIT would look like a #DF.  Move it to
+ * 0x20-0x2F and mask every line; tests use the LAPIC.
+ */
+void pic_disable(void)
+{
+	outb(0x20, 0x11);		/* ICW1: edge, cascade, ICW4 needed */
+	outb(0xA0, 0x11);
+	outb(0x21, 0x20);		/* ICW2: vector bases */
+	outb(0xA1, 0x28);
+	outb(0x21, 0x04);		/* ICW3: slave on IRQ2 */
+	outb(0xA1, 0x02);
+	outb(0x21, 0x01);		/* ICW4: 8086 mode */
+	outb(0xA1, 0x01);
+	outb(0x21, 0xff);		/* OCW1: mask all */
+	outb(0xA1, 0xff);
 }
 
 /* ---------------------------------------------------------------- results */

@@ -245,6 +245,8 @@ typedef void (*handler_t)(struct frame *f);
 
 /* Install @fn for @vec (NULL restores the default, which fails the test). */
 void set_handler(int vec, handler_t fn);
+/* Remap the 8259 PICs to 0x20-0x2F and mask them (done at boot). */
+void pic_disable(void);
 /* Load the kit's IDT on this CPU (done at boot and for each AP). */
 void idt_load(void);
 
