@@ -33,11 +33,12 @@ GUEST_BINS += $(GUEST_ELFS)
 
 guest_fpu = $(if $(filter $(GUEST_SSE_TESTS),$(basename $(notdir $1))),,-mgeneral-regs-only)
 
-$(GUEST_OUT)/%.o: $(GUEST_DIR)/%.c
+# Headers come from -MMD; flag changes in this file rebuild everything.
+$(GUEST_OUT)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(call guest_fpu,$@) -c -o $@ $<
 
-$(GUEST_OUT)/%.o: $(GUEST_DIR)/%.S
+$(GUEST_OUT)/%.o: $(GUEST_DIR)/%.S $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
