@@ -45,6 +45,13 @@ enum x86_stop {
 	X86_STOP_SHUTDOWN,	/* triple fault */
 	X86_STOP_REQUEST,	/* cpu->stop_request was set */
 	X86_STOP_INTERNAL,	/* core cannot continue: see internal_msg */
+	/*
+	 * An exception whose bit is set in cpu->exc_intercept was raised
+	 * (like KVM_GUESTDBG's exception bitmap): it is recorded in s.ev
+	 * (exc_injected=1), not delivered, RIP points at the faulting
+	 * instruction (after it for traps such as INT3).
+	 */
+	X86_STOP_EXCEPTION,
 };
 
 /* ---- segment / descriptor table registers (mirror kvm_segment) ----------- */
@@ -329,6 +336,9 @@ struct x86_cpu {
 
 	/* Set when x86_cpu_run() returns X86_STOP_INTERNAL. */
 	char internal_msg[128];
+
+	/* Exceptions that stop the run instead of being delivered. */
+	uint32_t exc_intercept;
 
 	/* Retired-instruction counter (statistics, bench). */
 	uint64_t insns;

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * alu.c - ALU group (ADD..CMP), TEST, NOT/NEG, INC/DEC, moves, LEA, XCHG,
+ * CBW/CWD, XLAT, BSWAP, MOVBE, CMOVcc, SETcc and flag instructions.
+ */
+#include "cpu/internal.h"
+
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+/* Returns the result; sets lazy flags. */
+static inline uint64_t alu(struct x86_core *c, unsigned op, unsigned size,
+			   uint64_t a, uint64_t b)
+{
+	uint64_t r, cf;
+
+	switch (op) {
+	case ALU_ADD:
+		r = a + b;
+		cc_set(c, CC_ADD, size, r, a, b);
+		return r;
+	case ALU_ADC:
+		cf = x86_arith_flags(c) & X86_CF;
+		r = a + b + cf;
+		cc_set(c, CC_ADC, size, r, a, b);
+		return r;
+	case ALU_SBB:
+		cf = x86_arith_flags(c) & X86_CF;
+		r = a - b - cf;
+		cc_set(c, CC_SBB, size, r, a, b);
+		return r;
+	case ALU_SUB:
+	case ALU_CMP:
+		r = a - b;
+		cc_set(c, CC_SUB, size, r, a, b);
+		return r;
+	case ALU_OR:
+		r = a | b;
+		break;
+	case ALU_AND:
+		r = a & b;
+		break;
+	default:
+		r = a ^ b;
+		break;
+	}
+	cc_set(c, CC_LOGIC, size, r, 0, 0);
+	return r;
+}
+
+/* Read-modify-write of the r/m operand with @op. */
+static inline int alu_rm(struct x86_core *c, const struct x86_insn *in,
+			 unsigned op, uint64_t b)
+{
+	uint64_t a, r, la = 0;
+
+	if (!in->mem) {
+		a = reg_read(c, in->rm, in->osz, in->rex);
+		r = alu(c, op, in->osz, a, b);
+		if (op != ALU_CMP)
+			reg_write(c, in->rm, in->osz, in->rex, r);
+		return 0;
+	}
+	TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), in->osz,
+			   op == ALU_CMP ? ACC_R : ACC_W, &la));
+	a = 0;
+	TRY(x86_lin_read(c, la, &a, in->osz, ACC_R));
+	if (op == ALU_CMP) {
+		alu(c, op, in->osz, a, b);
+		return 0;
+	}
+	{
+		/* Compute flags only after the store succeeded. */
+		uint8_t sop = c->cc_op, ssz = c->cc_size;
+		uint64_t sr = c->cc_res, s1 = c->cc_src1, s2 = c->cc_src2;
+
+		r = alu(c, op, in->osz, a, b);
+		{
+			int e = x86_lin_write(c, la, &r, in->osz, ACC_W);
+
+			if (e) {
+				c->cc_op = sop;
+				c->cc_size = ssz;
+				c->cc_res = sr;
+				c->cc_src1 = s1;
+				c->cc_src2 = s2;
+				return e;
+			}
+		}
+	}
+	return 0;
+}
+
+HANDLER(alu_rm_r)
+{
+	return alu_rm(c, in, in->arg, reg_read(c, in->reg, in->osz, in->rex));
+}
+
+HANDLER(alu_r_rm)
+{
+	uint64_t b, r;
+
+	TRY(rm_read(c, in, &b));
+	r = alu(c, in->arg, in->osz, reg_read(c, in->reg, in->osz, in->rex), b);
+	if (in->arg != ALU_CMP)
+		reg_write(c, in->reg, in->osz, in->rex, r);
+	return 0;
+}
+
+HANDLER(alu_a_imm)
+{
+	uint64_t r = alu(c, in->arg, in->osz, reg_read(c, 0, in->osz, true),
+			 in->imm);
+
+	if (in->arg != ALU_CMP)
+		reg_write(c, 0, in->osz, true, r);
+	return 0;
+}
+
+HANDLER(alu_rm_imm)
+{
+	return alu_rm(c, in, in->arg, in->imm & size_mask(in->osz));
+}
+
+/* 82 /r: alias of 80 outside 64-bit mode. */
+HANDLER(alu_rm_imm82)
+{
+	return alu_rm(c, in, in->reg & 7, in->imm);
+}
+
+HANDLER(test_rm_r)
+{
+	uint64_t a;
+
+	TRY(rm_read(c, in, &a));
+	alu(c, ALU_AND, in->osz, a, reg_read(c, in->reg, in->osz, in->rex));
+	return 0;
+}
+
+HANDLER(test_a_imm)
+{
+	alu(c, ALU_AND, in->osz, reg_read(c, 0, in->osz, true), in->imm);
+	return 0;
+}
+
+HANDLER(test_rm_imm)
+{
+	uint64_t a;
+
+	TRY(rm_read(c, in, &a));
+	alu(c, ALU_AND, in->osz, a, in->imm);
+	return 0;
+}
+
+HANDLER(not)
+{
+	uint64_t a;
+
+	TRY(rm_read(c, in, &a));
+	return rm_write(c, in, ~a);
+}
+
+HANDLER(neg)
+{
+	uint64_t a, r;
+	uint8_t sop = c->cc_op;
+
+	TRY(rm_read(c, in, &a));
+	r = alu(c, ALU_SUB, in->osz, 0, a);
+	if (rm_write(c, in, r)) {
+		c->cc_op = sop;
+		return X86_R_EXC;
+	}
+	return 0;
+}
+
+static int do_incdec(struct x86_core *c, const struct x86_insn *in,
+		     uint64_t a, bool dec, uint64_t *r)
+{
+	uint64_t cf = x86_arith_flags(c) & X86_CF;
+
+	*r = dec ? a - 1 : a + 1;
+	cc_set(c, dec ? CC_DEC : CC_INC, in->osz, *r, a, 1);
+	c->cc_cf = cf;
+	return 0;
+}
+
+HANDLER(incdec)
+{
+	uint64_t a, r;
+
+	TRY(rm_read(c, in, &a));
+	if (in->mem) {
+		uint64_t t = in->arg ? a - 1 : a + 1;
+
+		TRY(rm_write(c, in, t));
+	}
+	do_incdec(c, in, a, in->arg, &r);
+	if (!in->mem)
+		reg_write(c, in->rm, in->osz, in->rex, r);
+	return 0;
+}
+
+HANDLER(incdec_r)
+{
+	uint64_t r;
+
+	do_incdec(c, in, reg_read(c, in->reg, in->osz, true), in->arg, &r);
+	reg_write(c, in->reg, in->osz, true, r);
+	return 0;
+}
+
+HANDLER(mov_rm_r)
+{
+	return rm_write(c, in, reg_read(c, in->reg, in->osz, in->rex));
+}
+
+HANDLER(mov_r_rm)
+{
+	uint64_t v;
+
+	TRY(rm_read(c, in, &v));
+	reg_write(c, in->reg, in->osz, in->rex, v);
+	return 0;
+}
+
+HANDLER(mov_rm_imm)
+{
+	return rm_write(c, in, in->imm);
+}
+
+HANDLER(mov_r_imm)
+{
+	reg_write(c, in->reg, in->osz, in->rex || in->osz != 1, in->imm);
+	return 0;
+}
+
+HANDLER(mov_a_moffs)
+{
+	uint64_t v;
+
+	TRY(x86_read(c, in->seg, in->imm & size_mask(in->asz), in->osz, &v));
+	reg_write(c, 0, in->osz, true, v);
+	return 0;
+}
+
+HANDLER(mov_moffs_a)
+{
+	return x86_write(c, in->seg, in->imm & size_mask(in->asz), in->osz,
+			 reg_read(c, 0, in->osz, true));
+}
+
+HANDLER(movx)
+{
+	unsigned ssz = in->arg & 0xf;
+	uint64_t v;
+
+	if (!in->mem)
+		v = reg_read(c, in->rm, ssz, in->rex);
+	else
+		TRY(x86_read(c, in->seg, x86_ea(c, in), ssz, &v));
+	if (in->arg & 0x80)
+		v = sext(v, ssz);
+	reg_write(c, in->reg, in->osz, in->rex, v);
+	return 0;
+}
+
+HANDLER(movsxd)
+{
+	uint64_t v;
+
+	if (!in->mem)
+		v = reg_read(c, in->rm, 4, true);
+	else
+		TRY(x86_read(c, in->seg, x86_ea(c, in), 4, &v));
+	reg_write(c, in->reg, in->osz, true, sext(v, 4));
+	return 0;
+}
+
+HANDLER(lea)
+{
+	reg_write(c, in->reg, in->osz, true, x86_ea(c, in));
+	return 0;
+}
+
+HANDLER(xchg_rm_r)
+{
+	uint64_t a, b = reg_read(c, in->reg, in->osz, in->rex);
+
+	TRY(rm_read(c, in, &a));
+	TRY(rm_write(c, in, b));
+	reg_write(c, in->reg, in->osz, in->rex, a);
+	return 0;
+}
+
+HANDLER(xchg_a_r)
+{
+	uint64_t a, b;
+
+	if (in->reg == 0) {
+		/* 90: NOP, but 32-bit XCHG EAX,EAX would zero-extend. */
+		return 0;
+	}
+	a = reg_read(c, 0, in->osz, true);
+	b = reg_read(c, in->reg, in->osz, true);
+	reg_write(c, 0, in->osz, true, b);
+	reg_write(c, in->reg, in->osz, true, a);
+	return 0;
+}
+
+HANDLER(nop)
+{
+	return 0;
+}
+
+HANDLER(cbw)
+{
+	unsigned h = in->osz / 2;
+
+	reg_write(c, 0, in->osz, true, sext(reg_read(c, 0, h, true), h));
+	return 0;
+}
+
+HANDLER(cwd)
+{
+	uint64_t a = reg_read(c, 0, in->osz, true);
+
+	reg_write(c, X86_RDX, in->osz, true,
+		  sext(a, in->osz) < 0 ? ~0ull : 0);
+	return 0;
+}
+
+HANDLER(xlat)
+{
+	uint64_t v;
+	uint64_t off = (GPR(c, X86_RBX) + (GPR(c, X86_RAX) & 0xff)) &
+		       size_mask(in->asz);
+
+	TRY(x86_read(c, in->seg, off, 1, &v));
+	reg_write(c, 0, 1, true, v);
+	return 0;
+}
+
+HANDLER(bswap)
+{
+	uint64_t v = GPR(c, in->reg);
+
+	if (in->osz == 8)
+		GPR(c, in->reg) = __builtin_bswap64(v);
+	else if (in->osz == 4)
+		GPR(c, in->reg) = __builtin_bswap32(v);
+	else
+		reg_write(c, in->reg, 2, true, 0);	/* undefined: 0 */
+	return 0;
+}
+
+static uint64_t bswapn(uint64_t v, unsigned size)
+{
+	switch (size) {
+	case 2: return __builtin_bswap16(v);
+	case 4: return __builtin_bswap32(v);
+	default: return __builtin_bswap64(v);
+	}
+}
+
+HANDLER(movbe)
+{
+	uint64_t v;
+
+	if (in->arg == 0) {
+		TRY(x86_read(c, in->seg, x86_ea(c, in), in->osz, &v));
+		reg_write(c, in->reg, in->osz, true, bswapn(v, in->osz));
+		return 0;
+	}
+	v = reg_read(c, in->reg, in->osz, true);
+	return x86_write(c, in->seg, x86_ea(c, in), in->osz,
+			 bswapn(v, in->osz));
+}
+
+HANDLER(cmov)
+{
+	uint64_t v;
+
+	TRY(rm_read(c, in, &v));
+	if (x86_cond(c, in->arg))
+		reg_write(c, in->reg, in->osz, in->rex, v);
+	else if (in->osz == 4)
+		GPR(c, in->reg) &= 0xffffffff;	/* 32-bit: always zero-extends */
+	return 0;
+}
+
+HANDLER(setcc)
+{
+	return rm_write(c, in, x86_cond(c, in->arg));
+}
+
+HANDLER(flagop)
+{
+	uint32_t f = x86_arith_flags(c);
+
+	switch (in->arg) {
+	case 0: cc_set_eflags(c, f & ~X86_CF); break;
+	case 1: cc_set_eflags(c, f | X86_CF); break;
+	case 2: cc_set_eflags(c, f ^ X86_CF); break;
+	case 3: S(c)->rflags &= ~(uint64_t)X86_DF; break;
+	case 4: S(c)->rflags |= X86_DF; break;
+	}
+	return 0;
+}
+
+HANDLER(lahf)
+{
+	if (c->mode64 && 0)
+		return x86_ud(c);
+	reg_write(c, 4, 1, false, x86_get_flags(c) & 0xff);
+	return 0;
+}
+
+HANDLER(sahf)
+{
+	uint64_t ah = (GPR(c, X86_RAX) >> 8) & 0xff;
+
+	cc_set_eflags(c, (ah & (X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF)) |
+			 (x86_arith_flags(c) & X86_OF));
+	return 0;
+}

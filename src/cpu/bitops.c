@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bitops.c - BT BTS BTR BTC, BSF BSR, TZCNT LZCNT POPCNT, XADD, CMPXCHG,
+ * CMPXCHG8B/16B.
+ */
+#include "cpu/internal.h"
+
+/* Keep SF/ZF/AF/PF/OF as they were, set CF. */
+static void set_cf_only(struct x86_core *c, bool cf)
+{
+	cc_set_eflags(c, (x86_arith_flags(c) & ~X86_CF) | (cf ? X86_CF : 0));
+}
+
+static int bt_common(struct x86_core *c, const struct x86_insn *in,
+		     int64_t bit, bool reg_offset)
+{
+	unsigned bits = in->osz * 8, op = in->arg;
+	uint64_t v, nv, off = 0;
+	bool cf;
+
+	if (!in->mem) {
+		v = reg_read(c, in->rm, in->osz, in->rex);
+		bit &= bits - 1;
+	} else {
+		if (reg_offset) {
+			/* Register bit offsets are signed and can reach far. */
+			off = (uint64_t)((bit >> (in->osz == 8 ? 6 :
+						  in->osz == 4 ? 5 : 4)) *
+					 in->osz);
+		}
+		bit &= bits - 1;
+		TRY(x86_read(c, in->seg, (x86_ea(c, in) + off) &
+			     size_mask(in->asz), in->osz, &v));
+	}
+	cf = (v >> bit) & 1;
+	nv = op == 1 ? v | (1ull << bit) : op == 2 ? v & ~(1ull << bit) :
+	     v ^ (1ull << bit);
+	if (op) {
+		if (!in->mem)
+			reg_write(c, in->rm, in->osz, in->rex, nv);
+		else
+			TRY(x86_write(c, in->seg, (x86_ea(c, in) + off) &
+				      size_mask(in->asz), in->osz, nv));
+	}
+	set_cf_only(c, cf);
+	return 0;
+}
+
+HANDLER(bt_r)
+{
+	return bt_common(c, in, sext(reg_read(c, in->reg, in->osz, true),
+				     in->osz), true);
+}
+
+HANDLER(bt_imm)
+{
+	return bt_common(c, in, in->imm & 0xff, false);
+}
+
+HANDLER(bsf)
+{
+	uint64_t v;
+
+	TRY(rm_read(c, in, &v));
+	if (!v) {
+		cc_set_eflags(c, X86_ZF);
+		return 0;	/* destination unchanged (as Intel/AMD do) */
+	}
+	reg_write(c, in->reg, in->osz, true, __builtin_ctzll(v));
+	cc_set_eflags(c, 0);
+	return 0;
+}
+
+HANDLER(bsr)
+{
+	uint64_t v;
+
+	TRY(rm_read(c, in, &v));
+	if (!v) {
+		cc_set_eflags(c, X86_ZF);
+		return 0;
+	}
+	reg_write(c, in->reg, in->osz, true, 63 - __builtin_clzll(v));
+	cc_set_eflags(c, 0);
+	return 0;
+}
+
+HANDLER(tzcnt)
+{
+	uint64_t v, n;
+
+	TRY(rm_read(c, in, &v));
+	n = v ? (uint64_t)__builtin_ctzll(v) : in->osz * 8u;
+	reg_write(c, in->reg, in->osz, true, n);
+	cc_set_eflags(c, (v ? 0 : X86_CF) | (n ? 0 : X86_ZF));
+	return 0;
+}
+
+HANDLER(lzcnt)
+{
+	uint64_t v, n;
+
+	TRY(rm_read(c, in, &v));
+	n = v ? (uint64_t)(__builtin_clzll(v) - (64 - in->osz * 8)) :
+		in->osz * 8u;
+	reg_write(c, in->reg, in->osz, true, n);
+	cc_set_eflags(c, (v ? 0 : X86_CF) | (n ? 0 : X86_ZF));
+	return 0;
+}
+
+HANDLER(popcnt)
+{
+	uint64_t v;
+
+	TRY(rm_read(c, in, &v));
+	reg_write(c, in->reg, in->osz, true, __builtin_popcountll(v));
+	cc_set_eflags(c, v ? 0 : X86_ZF);
+	return 0;
+}
+
+HANDLER(xadd)
+{
+	uint64_t a, b = reg_read(c, in->reg, in->osz, in->rex), r;
+
+	TRY(rm_read(c, in, &a));
+	r = a + b;
+	TRY(rm_write(c, in, r));
+	reg_write(c, in->reg, in->osz, in->rex, a);
+	cc_set(c, CC_ADD, in->osz, r, a, b);
+	return 0;
+}
+
+HANDLER(cmpxchg)
+{
+	uint64_t a, acc = reg_read(c, 0, in->osz, true);
+
+	TRY(rm_read(c, in, &a));
+	if (a == acc) {
+		TRY(rm_write(c, in, reg_read(c, in->reg, in->osz, in->rex)));
+	} else {
+		/* The destination is written back even on failure. */
+		if (in->mem)
+			TRY(rm_write(c, in, a));
+		reg_write(c, 0, in->osz, true, a);
+	}
+	cc_set(c, CC_SUB, in->osz, acc - a, acc, a);
+	return 0;
+}
+
+HANDLER(cmpxchg8b)
+{
+	unsigned sz = in->osz == 8 ? 8 : 4;
+	uint64_t ea = x86_ea(c, in), lo, hi;
+	uint64_t elo = reg_read(c, X86_RAX, sz, true);
+	uint64_t ehi = reg_read(c, X86_RDX, sz, true);
+	uint32_t f = x86_arith_flags(c) & ~X86_ZF;
+
+	if (sz == 8) {
+		uint64_t la;
+
+		TRY(x86_seg_linear(c, in->seg, ea, 16, ACC_W, &la));
+		if (la & 15)
+			return x86_gp0(c);
+	}
+	TRY(x86_read(c, in->seg, ea, sz, &lo));
+	TRY(x86_read(c, in->seg, (ea + sz) & size_mask(in->asz), sz, &hi));
+	if (lo == elo && hi == ehi) {
+		uint8_t buf[16];
+		uint64_t nlo = reg_read(c, X86_RBX, sz, true);
+		uint64_t nhi = reg_read(c, X86_RCX, sz, true);
+
+		memcpy(buf, &nlo, sz);
+		memcpy(buf + sz, &nhi, sz);
+		TRY(x86_write_buf(c, in->seg, ea, buf, 2 * sz));
+		f |= X86_ZF;
+	} else {
+		uint8_t buf[16];
+
+		memcpy(buf, &lo, sz);
+		memcpy(buf + sz, &hi, sz);
+		TRY(x86_write_buf(c, in->seg, ea, buf, 2 * sz));
+		reg_write(c, X86_RAX, sz, true, lo);
+		reg_write(c, X86_RDX, sz, true, hi);
+	}
+	cc_set_eflags(c, f);
+	return 0;
+}

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sse.c - SSE/SSE2 moves, packed integer ops, FP arithmetic (run on the
+ * host's own SSE unit under the guest MXCSR), MXCSR, FXSAVE/FXRSTOR.
+ *
+ * XMM state lives in the FXSAVE image (s.fx.xmm).  Register operands are
+ * XMM numbers from ModRM (REX extended).
+ */
+#include <stdlib.h>
+
+#include "cpu/internal.h"
+
+typedef uint8_t u8x16 __attribute__((vector_size(16)));
+typedef int8_t s8x16 __attribute__((vector_size(16)));
+typedef uint16_t u16x8 __attribute__((vector_size(16)));
+typedef int16_t s16x8 __attribute__((vector_size(16)));
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+typedef int32_t s32x4 __attribute__((vector_size(16)));
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+
+union xmm {
+	uint8_t b[16];
+	uint16_t w[8];
+	uint32_t d[4];
+	uint64_t q[2];
+	u8x16 vb;
+	u16x8 vw;
+	u32x4 vd;
+	u64x2 vq;
+};
+
+static inline uint8_t *xreg(struct x86_core *c, unsigned r)
+{
+	return S(c)->fx.xmm[r & 15];
+}
+
+static int sse_check(struct x86_core *c)
+{
+	struct x86_state *s = S(c);
+
+	if ((s->cr0 & X86_CR0_EM) || !(s->cr4 & X86_CR4_OSFXSR))
+		return x86_ud(c);
+	if (s->cr0 & X86_CR0_TS)
+		return x86_exc(c, X86_EXC_NM);
+	return 0;
+}
+
+/* Load the 16-byte (or @size) source operand. */
+static int src_read(struct x86_core *c, const struct x86_insn *in,
+		    union xmm *v, unsigned size, bool align)
+{
+	memset(v, 0, sizeof(*v));
+	if (!in->mem) {
+		memcpy(v, xreg(c, in->rm), 16);
+		return 0;
+	}
+	if (align) {
+		uint64_t la;
+
+		TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), 16, ACC_R, &la));
+		if (la & 15)
+			return x86_gp0(c);
+	}
+	return x86_read_buf(c, in->seg, x86_ea(c, in), v, size);
+}
+
+HANDLER(sse_mov)
+{
+	union xmm v;
+	bool ld = in->arg & SSE_LD, al = in->arg & SSE_AL;
+
+	TRY(sse_check(c));
+	if (ld) {
+		TRY(src_read(c, in, &v, 16, al));
+		memcpy(xreg(c, in->reg), &v, 16);
+		return 0;
+	}
+	if (!in->mem) {
+		memcpy(xreg(c, in->rm), xreg(c, in->reg), 16);
+		return 0;
+	}
+	if (al) {
+		uint64_t la;
+
+		TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), 16, ACC_W, &la));
+		if (la & 15)
+			return x86_gp0(c);
+	}
+	return x86_write_buf(c, in->seg, x86_ea(c, in), xreg(c, in->reg), 16);
+}
+
+/* MOVSS/MOVSD: loads from memory zero the rest, reg-reg merges. */
+HANDLER(sse_movs)
+{
+	unsigned sz = in->arg & 0xff;
+
+	TRY(sse_check(c));
+	if (in->arg & SSE_LD) {
+		if (in->mem) {
+			union xmm v;
+
+			TRY(src_read(c, in, &v, sz, false));
+			memcpy(xreg(c, in->reg), &v, 16);
+		} else {
+			memcpy(xreg(c, in->reg), xreg(c, in->rm), sz);
+		}
+		return 0;
+	}
+	if (in->mem)
+		return x86_write_buf(c, in->seg, x86_ea(c, in),
+				     xreg(c, in->reg), sz);
+	memcpy(xreg(c, in->rm), xreg(c, in->reg), sz);
+	return 0;
+}
+
+HANDLER(sse_movd)
+{
+	unsigned sz = in->osz == 8 ? 8 : 4;
+	uint64_t v = 0;
+
+	TRY(sse_check(c));
+	if (in->arg & SSE_LD) {
+		if (in->mem)
+			TRY(x86_read(c, in->seg, x86_ea(c, in), sz, &v));
+		else
+			v = GPR(c, in->rm) & size_mask(sz);
+		memset(xreg(c, in->reg), 0, 16);
+		memcpy(xreg(c, in->reg), &v, 8);
+		return 0;
+	}
+	memcpy(&v, xreg(c, in->reg), 8);
+	v &= size_mask(sz);
+	if (in->mem)
+		return x86_write(c, in->seg, x86_ea(c, in), sz, v);
+	GPR(c, in->rm) = v;
+	return 0;
+}
+
+HANDLER(sse_movq)
+{
+	uint64_t v = 0;
+
+	TRY(sse_check(c));
+	if (in->arg & SSE_LD) {
+		if (in->mem)
+			TRY(x86_read(c, in->seg, x86_ea(c, in), 8, &v));
+		else
+			memcpy(&v, xreg(c, in->rm), 8);
+		memset(xreg(c, in->reg), 0, 16);
+		memcpy(xreg(c, in->reg), &v, 8);
+		return 0;
+	}
+	memcpy(&v, xreg(c, in->reg), 8);
+	if (in->mem)
+		return x86_write(c, in->seg, x86_ea(c, in), 8, v);
+	memset(xreg(c, in->rm), 0, 16);
+	memcpy(xreg(c, in->rm), &v, 8);
+	return 0;
+}
+
+HANDLER(sse_movhl)
+{
+	unsigned off = in->arg & 0xff;
+
+	TRY(sse_check(c));
+	if (in->arg & SSE_LD)
+		return x86_read_buf(c, in->seg, x86_ea(c, in),
+				    xreg(c, in->reg) + off, 8);
+	return x86_write_buf(c, in->seg, x86_ea(c, in),
+			     xreg(c, in->reg) + off, 8);
+}
+
+HANDLER(pmovmskb)
+{
+	const uint8_t *x = xreg(c, in->rm);
+	uint64_t m = 0;
+
+	TRY(sse_check(c));
+	for (int i = 0; i < 16; i++)
+		m |= (uint64_t)(x[i] >> 7) << i;
+	GPR(c, in->reg) = m;
+	return 0;
+}
+
+HANDLER(movmskp)
+{
+	const uint8_t *x = xreg(c, in->rm);
+	unsigned w = in->arg;
+	uint64_t m = 0;
+
+	TRY(sse_check(c));
+	for (unsigned i = 0; i < 16 / w; i++)
+		m |= (uint64_t)(x[i * w + w - 1] >> 7) << i;
+	GPR(c, in->reg) = m;
+	return 0;
+}
+
+HANDLER(pshuf)
+{
+	union xmm s, d;
+	unsigned imm = in->imm;
+
+	TRY(sse_check(c));
+	TRY(src_read(c, in, &s, 16, true));
+	d = s;
+	if (in->arg == 0) {
+		for (int i = 0; i < 4; i++)
+			d.d[i] = s.d[(imm >> (2 * i)) & 3];
+	} else {
+		unsigned base = in->arg == 1 ? 4 : 0;
+
+		for (int i = 0; i < 4; i++)
+			d.w[base + i] = s.w[base + ((imm >> (2 * i)) & 3)];
+	}
+	memcpy(xreg(c, in->reg), &d, 16);
+	return 0;
+}
+
+HANDLER(shufp)
+{
+	union xmm s, a, d;
+	unsigned imm = in->imm;
+
+	TRY(sse_check(c));
+	TRY(src_read(c, in, &s, 16, true));
+	memcpy(&a, xreg(c, in->reg), 16);
+	if (in->arg == 4) {
+		d.d[0] = a.d[imm & 3];
+		d.d[1] = a.d[(imm >> 2) & 3];
+		d.d[2] = s.d[(imm >> 4) & 3];
+		d.d[3] = s.d[(imm >> 6) & 3];
+	} else {
+		d.q[0] = a.q[imm & 1];
+		d.q[1] = s.q[(imm >> 1) & 1];
+	}
+	memcpy(xreg(c, in->reg), &d, 16);
+	return 0;
+}
+
+/* Shift every lane of @x by @n (op: 0 srl, 1 sra, 2 sll). */
+static void pshift(union xmm *x, unsigned w, unsigned op, uint64_t n)
+{
+	unsigned bits = w * 8;
+
+	for (unsigned i = 0; i < 16 / w; i++) {
+		uint64_t v = 0;
+		int64_t sv;
+
+		memcpy(&v, x->b + i * w, w);
+		if (op == 0) {
+			v = n >= bits ? 0 : v >> n;
+		} else if (op == 1) {
+			sv = sext(v, w);
+			v = sv >> (n >= bits ? bits - 1 : n);
+		} else {
+			v = n >= bits ? 0 : v << n;
+		}
+		memcpy(x->b + i * w, &v, w);
+	}
+}
+
+HANDLER(pshift_imm)
+{
+	union xmm x;
+	unsigned w = in->arg, r = in->reg & 7, n = in->imm & 0xff;
+
+	TRY(sse_check(c));
+	memcpy(&x, xreg(c, in->rm), 16);
+	if (w == 8 && (r == 3 || r == 7)) {
+		/* PSRLDQ / PSLLDQ: whole-register byte shifts. */
+		union xmm d = { 0 };
+
+		if (n > 16)
+			n = 16;
+		for (int i = 0; i < 16; i++) {
+			int src = r == 3 ? i + (int)n : i - (int)n;
+
+			if (src >= 0 && src < 16)
+				d.b[i] = x.b[src];
+		}
+		memcpy(xreg(c, in->rm), &d, 16);
+		return 0;
+	}
+	if (r == 2)
+		pshift(&x, w, 0, n);
+	else if (r == 4 && w != 8)
+		pshift(&x, w, 1, n);
+	else if (r == 6)
+		pshift(&x, w, 2, n);
+	else
+		return x86_ud(c);
+	memcpy(xreg(c, in->rm), &x, 16);
+	return 0;
+}
+
+static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+HANDLER(sse_int)
+{
+	union xmm a, b, d;
+
+	TRY(sse_check(c));
+	TRY(src_read(c, in, &b, 16, true));
+	memcpy(&a, xreg(c, in->reg), 16);
+	d = a;
+	switch (in->arg) {
+	case SI_PAND: d.vq = a.vq & b.vq; break;
+	case SI_PANDN: d.vq = ~a.vq & b.vq; break;
+	case SI_POR: d.vq = a.vq | b.vq; break;
+	case SI_PXOR: d.vq = a.vq ^ b.vq; break;
+	case SI_PADDB: d.vb = a.vb + b.vb; break;
+	case SI_PADDW: d.vw = a.vw + b.vw; break;
+	case SI_PADDD: d.vd = a.vd + b.vd; break;
+	case SI_PADDQ: d.vq = a.vq + b.vq; break;
+	case SI_PSUBB: d.vb = a.vb - b.vb; break;
+	case SI_PSUBW: d.vw = a.vw - b.vw; break;
+	case SI_PSUBD: d.vd = a.vd - b.vd; break;
+	case SI_PSUBQ: d.vq = a.vq - b.vq; break;
+	case SI_PCMPEQB: d.vb = (u8x16)(a.vb == b.vb); break;
+	case SI_PCMPEQW: d.vw = (u16x8)(a.vw == b.vw); break;
+	case SI_PCMPEQD: d.vd = (u32x4)(a.vd == b.vd); break;
+	case SI_PCMPGTB: d.vb = (u8x16)((s8x16)a.vb > (s8x16)b.vb); break;
+	case SI_PCMPGTW: d.vw = (u16x8)((s16x8)a.vw > (s16x8)b.vw); break;
+	case SI_PCMPGTD: d.vd = (u32x4)((s32x4)a.vd > (s32x4)b.vd); break;
+	case SI_PMULLW: d.vw = a.vw * b.vw; break;
+	case SI_PMINUB:
+		for (int i = 0; i < 16; i++)
+			d.b[i] = a.b[i] < b.b[i] ? a.b[i] : b.b[i];
+		break;
+	case SI_PMAXUB:
+		for (int i = 0; i < 16; i++)
+			d.b[i] = a.b[i] > b.b[i] ? a.b[i] : b.b[i];
+		break;
+	case SI_PMINSW:
+		for (int i = 0; i < 8; i++)
+			d.w[i] = (int16_t)a.w[i] < (int16_t)b.w[i] ? a.w[i] : b.w[i];
+		break;
+	case SI_PMAXSW:
+		for (int i = 0; i < 8; i++)
+			d.w[i] = (int16_t)a.w[i] > (int16_t)b.w[i] ? a.w[i] : b.w[i];
+		break;
+	case SI_PAVGB:
+		for (int i = 0; i < 16; i++)
+			d.b[i] = (a.b[i] + b.b[i] + 1) >> 1;
+		break;
+	case SI_PAVGW:
+		for (int i = 0; i < 8; i++)
+			d.w[i] = (a.w[i] + b.w[i] + 1) >> 1;
+		break;
+	case SI_PMULHUW:
+		for (int i = 0; i < 8; i++)
+			d.w[i] = ((uint32_t)a.w[i] * b.w[i]) >> 16;
+		break;
+	case SI_PMULHW:
+		for (int i = 0; i < 8; i++)
+			d.w[i] = ((int32_t)(int16_t)a.w[i] * (int16_t)b.w[i]) >> 16;
+		break;
+	case SI_PMULUDQ:
+		d.q[0] = (uint64_t)a.d[0] * b.d[0];
+		d.q[1] = (uint64_t)a.d[2] * b.d[2];
+		break;
+	case SI_PMADDWD:
+		for (int i = 0; i < 4; i++)
+			d.d[i] = (int32_t)(int16_t)a.w[2 * i] * (int16_t)b.w[2 * i] +
+				 (int32_t)(int16_t)a.w[2 * i + 1] *
+				 (int16_t)b.w[2 * i + 1];
+		break;
+	case SI_PSADBW: {
+		for (int h = 0; h < 2; h++) {
+			unsigned s = 0;
+
+			for (int i = 0; i < 8; i++)
+				s += abs(a.b[h * 8 + i] - b.b[h * 8 + i]);
+			d.q[h] = s;
+		}
+		break;
+	}
+	case SI_PADDUSB: case SI_PSUBUSB: case SI_PADDSB: case SI_PSUBSB:
+		for (int i = 0; i < 16; i++) {
+			int64_t v;
+
+			switch (in->arg) {
+			case SI_PADDUSB: v = sat(a.b[i] + b.b[i], 0, 255); break;
+			case SI_PSUBUSB: v = sat(a.b[i] - b.b[i], 0, 255); break;
+			case SI_PADDSB: v = sat((int8_t)a.b[i] + (int8_t)b.b[i], -128, 127); break;
+			default: v = sat((int8_t)a.b[i] - (int8_t)b.b[i], -128, 127); break;
+			}
+			d.b[i] = v;
+		}
+		break;
+	case SI_PADDUSW: case SI_PSUBUSW: case SI_PADDSW: case SI_PSUBSW:
+		for (int i = 0; i < 8; i++) {
+			int64_t v;
+
+			switch (in->arg) {
+			case SI_PADDUSW: v = sat(a.w[i] + b.w[i], 0, 65535); break;
+			case SI_PSUBUSW: v = sat(a.w[i] - b.w[i], 0, 65535); break;
+			case SI_PADDSW: v = sat((int16_t)a.w[i] + (int16_t)b.w[i], -32768, 32767); break;
+			default: v = sat((int16_t)a.w[i] - (int16_t)b.w[i], -32768, 32767); break;
+			}
+			d.w[i] = v;
+		}
+		break;
+	case SI_PACKSSWB:
+		for (int i = 0; i < 8; i++) {
+			d.b[i] = sat((int16_t)a.w[i], -128, 127);
+			d.b[i + 8] = sat((int16_t)b.w[i], -128, 127);
+		}
+		break;
+	case SI_PACKUSWB:
+		for (int i = 0; i < 8; i++) {
+			d.b[i] = sat((int16_t)a.w[i], 0, 255);
+			d.b[i + 8] = sat((int16_t)b.w[i], 0, 255);
+		}
+		break;
+	case SI_PACKSSDW:
+		for (int i = 0; i < 4; i++) {
+			d.w[i] = sat((int32_t)a.d[i], -32768, 32767);
+			d.w[i + 4] = sat((int32_t)b.d[i], -32768, 32767);
+		}
+		break;
+	case SI_PUNPCKLBW: case SI_PUNPCKHBW:
+		for (int i = 0; i < 8; i++) {
+			int s = in->arg == SI_PUNPCKHBW ? 8 : 0;
+
+			d.b[2 * i] = a.b[s + i];
+			d.b[2 * i + 1] = b.b[s + i];
+		}
+		break;
+	case SI_PUNPCKLWD: case SI_PUNPCKHWD:
+		for (int i = 0; i < 4; i++) {
+			int s = in->arg == SI_PUNPCKHWD ? 4 : 0;
+
+			d.w[2 * i] = a.w[s + i];
+			d.w[2 * i + 1] = b.w[s + i];
+		}
+		break;
+	case SI_PUNPCKLDQ: case SI_PUNPCKHDQ:
+		for (int i = 0; i < 2; i++) {
+			int s = in->arg == SI_PUNPCKHDQ ? 2 : 0;
+
+			d.d[2 * i] = a.d[s + i];
+			d.d[2 * i + 1] = b.d[s + i];
+		}
+		break;
+	case SI_PUNPCKLQDQ:
+		d.q[1] = b.q[0];
+		break;
+	case SI_PUNPCKHQDQ:
+		d.q[0] = a.q[1];
+		d.q[1] = b.q[1];
+		break;
+	case SI_PSRLW: case SI_PSRLD: case SI_PSRLQ:
+	case SI_PSRAW: case SI_PSRAD:
+	case SI_PSLLW: case SI_PSLLD: case SI_PSLLQ: {
+		static const uint8_t w[] = {
+			[SI_PSRLW] = 2, [SI_PSRLD] = 4, [SI_PSRLQ] = 8,
+			[SI_PSRAW] = 2, [SI_PSRAD] = 4, [SI_PSLLW] = 2,
+			[SI_PSLLD] = 4, [SI_PSLLQ] = 8,
+		};
+		unsigned op = in->arg <= SI_PSRLQ ? 0 :
+			      (in->arg == SI_PSRAW || in->arg == SI_PSRAD) ? 1 : 2;
+
+		pshift(&d, w[in->arg], op, b.q[0]);
+		break;
+	}
+	default:
+		return x86_ud(c);
+	}
+	memcpy(xreg(c, in->reg), &d, 16);
+	return 0;
+}
+
+/*
+ * FP ops run on the host SSE unit: load guest MXCSR (exceptions masked so
+ * the host never traps), run, collect the status flags, restore the host
+ * MXCSR.  Unmasked guest exceptions raise #XM (or #UD without OSXMMEXCPT).
+ */
+#define FPOP(insn, a, b)						\
+	__asm__ volatile(insn " %1, %0" : "+x"(a) : "x"(b))
+
+HANDLER(sse_fp)
+{
+	struct x86_state *s = S(c);
+	union xmm a, b;
+	unsigned scalar = 0, host_csr, guest_csr, nsr;
+	u64x2 va, vb;
+
+	TRY(sse_check(c));
+	switch (in->arg) {
+	case SF_SQRTSS: case SF_ADDSS: case SF_MULSS: case SF_SUBSS:
+	case SF_MINSS: case SF_DIVSS: case SF_MAXSS: case SF_CVTSS2SD:
+		scalar = 4;
+		break;
+	case SF_SQRTSD: case SF_ADDSD: case SF_MULSD: case SF_SUBSD:
+	case SF_MINSD: case SF_DIVSD: case SF_MAXSD: case SF_CVTSD2SS:
+		scalar = 8;
+		break;
+	case SF_CVTPS2PD:
+		scalar = 8;	/* reads 64 bits from memory */
+		break;
+	}
+	TRY(src_read(c, in, &b, scalar ? scalar : 16, !scalar));
+	memcpy(&a, xreg(c, in->reg), 16);
+	va = a.vq;
+	vb = b.vq;
+	guest_csr = (s->fx.mxcsr & 0xffc0) | 0x1f80;
+	__asm__ volatile("stmxcsr %0" : "=m"(host_csr));
+	__asm__ volatile("ldmxcsr %0" : : "m"(guest_csr));
+	switch (in->arg) {
+	case SF_SQRTPS: FPOP("sqrtps", va, vb); break;
+	case SF_SQRTSS: FPOP("sqrtss", va, vb); break;
+	case SF_SQRTPD: FPOP("sqrtpd", va, vb); break;
+	case SF_SQRTSD: FPOP("sqrtsd", va, vb); break;
+	case SF_ADDPS: FPOP("addps", va, vb); break;
+	case SF_ADDSS: FPOP("addss", va, vb); break;
+	case SF_ADDPD: FPOP("addpd", va, vb); break;
+	case SF_ADDSD: FPOP("addsd", va, vb); break;
+	case SF_MULPS: FPOP("mulps", va, vb); break;
+	case SF_MULSS: FPOP("mulss", va, vb); break;
+	case SF_MULPD: FPOP("mulpd", va, vb); break;
+	case SF_MULSD: FPOP("mulsd", va, vb); break;
+	case SF_SUBPS: FPOP("subps", va, vb); break;
+	case SF_SUBSS: FPOP("subss", va, vb); break;
+	case SF_SUBPD: FPOP("subpd", va, vb); break;
+	case SF_SUBSD: FPOP("subsd", va, vb); break;
+	case SF_MINPS: FPOP("minps", va, vb); break;
+	case SF_MINSS: FPOP("minss", va, vb); break;
+	case SF_MINPD: FPOP("minpd", va, vb); break;
+	case SF_MINSD: FPOP("minsd", va, vb); break;
+	case SF_DIVPS: FPOP("divps", va, vb); break;
+	case SF_DIVSS: FPOP("divss", va, vb); break;
+	case SF_DIVPD: FPOP("divpd", va, vb); break;
+	case SF_DIVSD: FPOP("divsd", va, vb); break;
+	case SF_MAXPS: FPOP("maxps", va, vb); break;
+	case SF_MAXSS: FPOP("maxss", va, vb); break;
+	case SF_MAXPD: FPOP("maxpd", va, vb); break;
+	case SF_MAXSD: FPOP("maxsd", va, vb); break;
+	case SF_CVTPS2PD: FPOP("cvtps2pd", va, vb); break;
+	case SF_CVTPD2PS: FPOP("cvtpd2ps", va, vb); break;
+	case SF_CVTSS2SD: FPOP("cvtss2sd", va, vb); break;
+	case SF_CVTSD2SS: FPOP("cvtsd2ss", va, vb); break;
+	case SF_CVTDQ2PS: FPOP("cvtdq2ps", va, vb); break;
+	case SF_CVTPS2DQ: FPOP("cvtps2dq", va, vb); break;
+	case SF_CVTTPS2DQ: FPOP("cvttps2dq", va, vb); break;
+	}
+	__asm__ volatile("stmxcsr %0" : "=m"(nsr));
+	__asm__ volatile("ldmxcsr %0" : : "m"(host_csr));
+	/* Raised flags that the guest has unmasked fault before writeback. */
+	if ((nsr & 0x3f) & ~(s->fx.mxcsr >> 7) & 0x3f)
+		return x86_exc(c, (s->cr4 & X86_CR4_OSXMMEXCPT) ? X86_EXC_XM :
+			       X86_EXC_UD);
+	s->fx.mxcsr |= nsr & 0x3f;
+	a.vq = va;
+	memcpy(xreg(c, in->reg), &a, 16);
+	return 0;
+}
+
+HANDLER(sse_comi)
+{
+	struct x86_state *s = S(c);
+	union xmm a, b;
+	unsigned sz = in->arg & 0xf, host_csr, guest_csr, nsr;
+	uint64_t rfl;
+	u64x2 va, vb;
+
+	TRY(sse_check(c));
+	TRY(src_read(c, in, &b, sz, false));
+	memcpy(&a, xreg(c, in->reg), 16);
+	va = a.vq;
+	vb = b.vq;
+	guest_csr = (s->fx.mxcsr & 0xffc0) | 0x1f80;
+	__asm__ volatile("stmxcsr %0" : "=m"(host_csr));
+	__asm__ volatile("ldmxcsr %0" : : "m"(guest_csr));
+	switch (in->arg) {
+	case 4: __asm__ volatile("ucomiss %1, %2; pushfq; popq %0"
+				 : "=r"(rfl) : "x"(vb), "x"(va) : "cc"); break;
+	case 8: __asm__ volatile("ucomisd %1, %2; pushfq; popq %0"
+				 : "=r"(rfl) : "x"(vb), "x"(va) : "cc"); break;
+	case 0x14: __asm__ volatile("comiss %1, %2; pushfq; popq %0"
+				    : "=r"(rfl) : "x"(vb), "x"(va) : "cc"); break;
+	default: __asm__ volatile("comisd %1, %2; pushfq; popq %0"
+				  : "=r"(rfl) : "x"(vb), "x"(va) : "cc"); break;
+	}
+	__asm__ volatile("stmxcsr %0" : "=m"(nsr));
+	__asm__ volatile("ldmxcsr %0" : : "m"(host_csr));
+	if ((nsr & 0x3f) & ~(s->fx.mxcsr >> 7) & 0x3f)
+		return x86_exc(c, (s->cr4 & X86_CR4_OSXMMEXCPT) ? X86_EXC_XM :
+			       X86_EXC_UD);
+	s->fx.mxcsr |= nsr & 0x3f;
+	cc_set_eflags(c, rfl & (X86_ZF | X86_PF | X86_CF));
+	return 0;
+}
+
+HANDLER(ldmxcsr)
+{
+	uint64_t v;
+
+	TRY(sse_check(c));
+	TRY(x86_read(c, in->seg, x86_ea(c, in), 4, &v));
+	if (v & ~0xffffull)
+		return x86_gp0(c);
+	S(c)->fx.mxcsr = v;
+	return 0;
+}
+
+HANDLER(stmxcsr)
+{
+	TRY(sse_check(c));
+	return x86_write(c, in->seg, x86_ea(c, in), 4, S(c)->fx.mxcsr);
+}
+
+HANDLER(fxsave)
+{
+	uint64_t la;
+
+	if (S(c)->cr0 & (X86_CR0_TS | X86_CR0_EM))
+		return x86_exc(c, S(c)->cr0 & X86_CR0_EM ? X86_EXC_UD :
+			       X86_EXC_NM);
+	TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), 512, ACC_W, &la));
+	if (la & 15)
+		return x86_gp0(c);
+	return x86_write_buf(c, in->seg, x86_ea(c, in), &S(c)->fx, 512);
+}
+
+HANDLER(fxrstor)
+{
+	struct x86_fxsave fx;
+	uint64_t la;
+
+	if (S(c)->cr0 & (X86_CR0_TS | X86_CR0_EM))
+		return x86_exc(c, S(c)->cr0 & X86_CR0_EM ? X86_EXC_UD :
+			       X86_EXC_NM);
+	TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), 512, ACC_R, &la));
+	if (la & 15)
+		return x86_gp0(c);
+	TRY(x86_read_buf(c, in->seg, x86_ea(c, in), &fx, 512));
+	if (fx.mxcsr & ~0xffffu)
+		return x86_gp0(c);
+	fx.mxcsr_mask = S(c)->fx.mxcsr_mask;
+	memcpy(fx.rsvd2, S(c)->fx.rsvd2, sizeof(fx.rsvd2));
+	S(c)->fx = fx;
+	return 0;
+}
+
+/* XSAVE is not advertised (CPUID.1:ECX.XSAVE=0): #UD. */
+HANDLER(xsave)
+{
+	return x86_ud(c);
+}
+
+HANDLER(xrstor)
+{
+	return x86_ud(c);
+}

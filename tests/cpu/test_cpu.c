@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_cpu.c - unit tests of the CPU core run standalone on the tiny
+ * machine of harness.c: mode switches, paging and #PF error codes,
+ * exception delivery with stack switch and IST, IRET, SYSCALL/SYSRET,
+ * real-mode interrupts, self-modifying and cross-vCPU modified code,
+ * MMIO restart semantics, REP over MMIO exits, triple fault.
+ */
+#include <time.h>
+
+#include "harness.h"
+
+#define SNIPPET(n) extern const char n[], n##_end[]
+SNIPPET(ms_start); SNIPPET(load_rax); SNIPPET(store_rax);
+SNIPPET(pf_handler); SNIPPET(bp_handler); SNIPPET(user_code);
+SNIPPET(sc_entry); SNIPPET(sc_user); SNIPPET(smc); SNIPPET(mmio_rmw);
+SNIPPET(mmio_rep); SNIPPET(rm_int); SNIPPET(rm_handler);
+SNIPPET(bench_loop); SNIPPET(spin); SNIPPET(store8_rax);
+#define COPY(m, gpa, n) tm_copy(m, gpa, n, n##_end)
+
+#define CODE	0x100000	/* code page for 64-bit snippets */
+#define UD	(1u << X86_EXC_UD)
+
+static int test_mode_switch(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r;
+
+	COPY(m, 0x8000, ms_start);
+	cpu->s.seg[X86_CS].selector = 0;
+	cpu->s.seg[X86_CS].base = 0;
+	cpu->s.rip = 0x8000;
+	x86_cpu_state_changed(cpu);
+	r = x86_cpu_run(cpu, 10000);
+	CHECK(r == X86_STOP_HLT, "stop %d rip %#llx msg %s", r,
+	      (unsigned long long)cpu->s.rip, cpu->internal_msg);
+	CHECK(m->last_port == 0xf4 && m->last_out == 0x42, "port %#x val %#x",
+	      m->last_port, m->last_out);
+	CHECK(cpu->s.efer & X86_EFER_LMA, "efer %#llx",
+	      (unsigned long long)cpu->s.efer);
+	CHECK(cpu->s.seg[X86_CS].l, "not 64-bit");
+	CHECK(tm_rd64(m, 0x9000) == 0x123456789abcdef0ull, "store");
+	CHECK(cpu->s.gpr[X86_RBX] == 0x123456789abcdef0ull, "rbx");
+	tm_destroy(m);
+	return 0;
+}
+
+/* Run @snippet at CODE with RAX=@addr; expect an intercepted #PF. */
+static int pf_case(unsigned cpl, const char *s, const char *e, uint64_t addr,
+		   uint32_t want_err, const char *what)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r;
+
+	tm_long_mode(m, cpl);
+	tm_copy(m, CODE, s, e);
+	*tm_pte(m, 0x200000) &= ~1ull;			/* not present */
+	*tm_pte(m, 0x201000) &= ~2ull;			/* read-only */
+	*tm_pte(m, 0x202000) &= ~4ull;			/* supervisor */
+	*tm_pte(m, 0x203000) |= 1ull << 63;		/* NX */
+	*tm_pte(m, 0x204000) |= 1ull << 45;		/* reserved bit */
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RAX] = addr;
+	cpu->exc_intercept = (1u << X86_EXC_PF) | UD;
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION, "%s: stop %d", what, r);
+	CHECK(cpu->s.ev.exc_nr == X86_EXC_PF, "%s: vector %d", what,
+	      cpu->s.ev.exc_nr);
+	CHECK(cpu->s.ev.exc_error == want_err, "%s: error %#x want %#x", what,
+	      cpu->s.ev.exc_error, want_err);
+	CHECK(cpu->s.cr2 == addr, "%s: cr2 %#llx", what,
+	      (unsigned long long)cpu->s.cr2);
+	tm_destroy(m);
+	return 0;
+}
+
+static int test_paging(void)
+{
+	struct tmach *m;
+	int r;
+
+	if (pf_case(0, load_rax, load_rax_end, 0x200010, 0x0, "not present") ||
+	    pf_case(0, store_rax, store_rax_end, 0x200010, 0x2, "np write") ||
+	    pf_case(0, store_rax, store_rax_end, 0x201008, 0x3, "ro write") ||
+	    pf_case(3, load_rax, load_rax_end, 0x202000, 0x5, "user->sup") ||
+	    pf_case(3, store_rax, store_rax_end, 0x201000, 0x7, "user ro") ||
+	    pf_case(0, load_rax, load_rax_end, 0x204000, 0x9, "reserved"))
+		return 1;
+	/* Fetch from an NX page: I/D set, CR2 = RIP. */
+	m = tm_create(NULL);
+	tm_long_mode(m, 0);
+	*tm_pte(m, 0x203000) |= 1ull << 63;
+	m->cpu->s.rip = 0x203000;
+	m->cpu->exc_intercept = 1u << X86_EXC_PF;
+	r = x86_cpu_run(m->cpu, 10);
+	CHECK(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_error == 0x11 &&
+	      m->cpu->s.cr2 == 0x203000, "nx fetch: r %d err %#x", r,
+	      m->cpu->s.ev.exc_error);
+	/* A successful store sets A and D. */
+	tm_long_mode(m, 0);
+	*tm_pte(m, 0x205000) &= ~0x60ull;
+	tm_copy(m, CODE, store_rax, store_rax_end);
+	m->cpu->s.rip = CODE;
+	m->cpu->s.gpr[X86_RAX] = 0x205000;
+	m->cpu->exc_intercept = UD;
+	r = x86_cpu_run(m->cpu, 10);
+	CHECK(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "store: %d", r);
+	CHECK((*tm_pte(m, 0x205000) & 0x60) == 0x60, "A/D %#llx",
+	      (unsigned long long)*tm_pte(m, 0x205000));
+	/* WP=0: supervisor writes to read-only pages succeed. */
+	tm_long_mode(m, 0);
+	m->cpu->s.cr0 &= ~X86_CR0_WP;
+	x86_cpu_state_changed(m->cpu);
+	*tm_pte(m, 0x201000) &= ~2ull;
+	m->cpu->s.rip = CODE;
+	m->cpu->s.gpr[X86_RAX] = 0x201000;
+	m->cpu->s.gpr[X86_RBX] = 77;
+	r = x86_cpu_run(m->cpu, 10);
+	CHECK(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_UD &&
+	      tm_rd64(m, 0x201000) == 77, "wp=0 store: %d", r);
+	tm_destroy(m);
+	return 0;
+}
+
+/* User-mode #PF delivered to a CPL0 handler on RSP0, #BP on IST1. */
+static int test_exceptions_64(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r;
+
+	tm_long_mode(m, 3);
+	COPY(m, 0x110000, pf_handler);
+	COPY(m, 0x111000, bp_handler);
+	COPY(m, CODE, user_code);
+	tm_set_gate(m, X86_EXC_PF, 0x110000, 0, 0);
+	tm_set_gate(m, X86_EXC_BP, 0x111000, 3, 1);
+	*tm_pte(m, 0x200000) &= ~1ull;
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RAX] = 0x200008;
+	cpu->s.gpr[X86_RSP] = 0x60000;
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 1000);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "stop %d vec %d msg %s", r, cpu->s.ev.exc_nr, cpu->internal_msg);
+	CHECK(tm_rd64(m, 0x5008) == 4, "pf err %#llx",
+	      (unsigned long long)tm_rd64(m, 0x5008));
+	CHECK(tm_rd64(m, 0x5010) == 0x200008, "cr2");
+	CHECK(tm_rd64(m, 0x5018) == 0x7f000 - 40, "pf frame rsp %#llx",
+	      (unsigned long long)tm_rd64(m, 0x5018));
+	CHECK(tm_rd64(m, 0x5020) == 0x7e000 - 40, "ist rsp %#llx",
+	      (unsigned long long)tm_rd64(m, 0x5020));
+	CHECK(tm_rd64(m, 0x5028) == 1, "bp count");
+	CHECK(tm_rd64(m, 0x5030) == 0x60000, "user rsp after iret");
+	CHECK(cpu->s.seg[X86_CS].dpl == 3 && cpu->s.seg[X86_SS].dpl == 3,
+	      "back at CPL3");
+	/* Triple fault: IDT limit 0, UD2 -> #UD -> #GP -> #DF -> shutdown. */
+	cpu->s.idt.limit = 0;
+	cpu->exc_intercept = 0;
+	cpu->s.rip = CODE + 4;
+	r = x86_cpu_run(cpu, 10);
+	CHECK(r == X86_STOP_SHUTDOWN, "triple fault: %d", r);
+	tm_destroy(m);
+	return 0;
+}
+
+static int test_syscall(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r;
+
+	tm_long_mode(m, 3);
+	COPY(m, CODE, sc_user);
+	COPY(m, 0x110000, sc_entry);
+	x86_cpu_set_msr(cpu, X86_MSR_STAR, (0x13ull << 48) | (0x08ull << 32));
+	x86_cpu_set_msr(cpu, X86_MSR_LSTAR, 0x110000);
+	x86_cpu_set_msr(cpu, X86_MSR_SFMASK, X86_IF | X86_DF);
+	x86_cpu_set_rflags(cpu, X86_FIXED1 | X86_IF);
+	cpu->s.rip = CODE;
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "stop %d", r);
+	CHECK(cpu->s.gpr[X86_RDI] == 43, "rdi %llu",
+	      (unsigned long long)cpu->s.gpr[X86_RDI]);
+	CHECK(tm_rd64(m, 0x5000) == CODE + 9, "rcx %#llx",
+	      (unsigned long long)tm_rd64(m, 0x5000));
+	CHECK(tm_rd64(m, 0x5008) & X86_IF, "r11");
+	CHECK(cpu->s.seg[X86_CS].selector == 0x23 &&
+	      cpu->s.seg[X86_SS].selector == 0x1b, "cs %#x ss %#x",
+	      cpu->s.seg[X86_CS].selector, cpu->s.seg[X86_SS].selector);
+	CHECK(x86_cpu_get_rflags(cpu) & X86_IF, "IF restored");
+	tm_destroy(m);
+	return 0;
+}
+
+static int test_real_int(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	uint32_t ivt = 0x9000;	/* 0000:9000 */
+	int r;
+
+	COPY(m, 0x8000, rm_int);
+	COPY(m, 0x9000, rm_handler);
+	memcpy(m->ram + 0x21 * 4, &ivt, 4);
+	cpu->s.seg[X86_CS].selector = 0;
+	cpu->s.seg[X86_CS].base = 0;
+	cpu->s.rip = 0x8000;
+	x86_cpu_state_changed(cpu);
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_HLT, "stop %d", r);
+	CHECK((cpu->s.gpr[X86_RBX] & 0xffff) == 0x1234, "bx");
+	CHECK(m->last_out == 0x55, "out");
+	CHECK((cpu->s.gpr[X86_RSP] & 0xffff) == 0x7000, "sp");
+	tm_destroy(m);
+	return 0;
+}
+
+static int test_smc(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r;
+
+	tm_long_mode(m, 0);
+	COPY(m, CODE, smc);
+	cpu->s.rip = CODE;
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 1000);
+	CHECK(r == X86_STOP_EXCEPTION, "stop %d", r);
+	/* The patch precedes the patched ADD in every iteration. */
+	CHECK(cpu->s.gpr[X86_RAX] == 3 * (1 + 0x10), "rax %#llx",
+	      (unsigned long long)cpu->s.gpr[X86_RAX]);
+	tm_destroy(m);
+	return 0;
+}
+
+/* vCPU B patches code that vCPU A has decoded and is spinning in. */
+static int test_cross_vcpu(void)
+{
+	struct x86_code_tracker *t = x86_code_tracker_create(TM_RAM);
+	struct tmach *a = tm_create(t), *b;
+	int r;
+
+	b = calloc(1, sizeof(*b));
+	*b = *a;
+	b->cpu = x86_cpu_create(&tm_ops, b, t);
+	tm_long_mode(a, 0);
+	tm_long_mode(b, 0);
+	COPY(a, CODE, spin);
+	a->cpu->s.rip = CODE;
+	a->cpu->exc_intercept = UD;
+	r = x86_cpu_run(a->cpu, 1000);
+	CHECK(r == X86_STOP_BUDGET, "spinning: %d", r);
+	/* B stores the new immediate of "mov $1, %eax" through its own TLB. */
+	COPY(b, 0x120000, store8_rax);
+	b->cpu->s.rip = 0x120000;
+	b->cpu->s.gpr[X86_RAX] = CODE + 1;
+	b->cpu->s.gpr[X86_RBX] = 2;	/* imm32 = 2: the low byte */
+	b->cpu->exc_intercept = UD;
+	r = x86_cpu_run(b->cpu, 10);
+	CHECK(r == X86_STOP_EXCEPTION, "b: %d", r);
+	r = x86_cpu_run(a->cpu, 1000);
+	CHECK(r == X86_STOP_EXCEPTION && a->cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "a did not see new code: %d", r);
+	x86_cpu_destroy(b->cpu);
+	free(b);
+	tm_destroy(a);
+	x86_code_tracker_destroy(t);
+	return 0;
+}
+
+static int run_exits(struct tmach *m, int *nexit)
+{
+	int r;
+
+	for (;;) {
+		r = x86_cpu_run(m->cpu, 1000);
+		if (r != X86_STOP_EXIT)
+			return r;
+		(*nexit)++;
+		tm_complete(m);
+	}
+}
+
+static int test_mmio_restart(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r, nexit = 0;
+
+	tm_long_mode(m, 0);
+	COPY(m, CODE, mmio_rmw);
+	m->regs[0] = 100;
+	m->regs[1] = 7;
+	m->exit_mode = true;
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RAX] = 0x3ff000;
+	cpu->s.gpr[X86_RBX] = 5;
+	cpu->s.gpr[X86_RCX] = 9;
+	cpu->exc_intercept = UD;
+	/* First exit: the read of ADD; nothing committed. */
+	r = x86_cpu_run(cpu, 1000);
+	CHECK(r == X86_STOP_EXIT && cpu->s.rip == CODE, "first: %d", r);
+	tm_complete(m);
+	r = run_exits(m, &nexit);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "end: %d", r);
+	CHECK(m->regs[0] == 105, "add result %llu",
+	      (unsigned long long)m->regs[0]);
+	CHECK(m->regs[1] == 9 && cpu->s.gpr[X86_RCX] == 7, "xchg");
+	CHECK(m->dev_reads == 2 && m->dev_writes == 2,
+	      "device saw %u reads %u writes", m->dev_reads, m->dev_writes);
+	CHECK(m->exits == 4, "exits %u", m->exits);
+	tm_destroy(m);
+	return 0;
+}
+
+static int test_rep_mmio(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r, nexit = 0;
+
+	tm_long_mode(m, 0);
+	COPY(m, CODE, mmio_rep);
+	m->exit_mode = true;
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RDI] = 0x3ff010;
+	cpu->s.gpr[X86_RCX] = 5;
+	cpu->s.gpr[X86_RAX] = 0xabcd;
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 1000);
+	CHECK(r == X86_STOP_EXIT && cpu->s.gpr[X86_RCX] == 5, "first %d", r);
+	tm_complete(m);
+	r = x86_cpu_run(cpu, 1000);
+	CHECK(r == X86_STOP_EXIT && cpu->s.gpr[X86_RCX] == 4 &&
+	      cpu->s.gpr[X86_RDI] == 0x3ff014, "second: rcx %llu",
+	      (unsigned long long)cpu->s.gpr[X86_RCX]);
+	tm_complete(m);
+	r = run_exits(m, &nexit);
+	CHECK(r == X86_STOP_EXCEPTION, "end %d", r);
+	CHECK(m->dev_writes == 5 && cpu->s.gpr[X86_RCX] == 0,
+	      "writes %u", m->dev_writes);
+	for (int i = 0; i < 5; i++)
+		CHECK(((uint32_t *)m->regs)[4 + i] == 0xabcd, "reg %d", i);
+	tm_destroy(m);
+	return 0;
+}
+
+/* Not a pass/fail test: guest MIPS on a 4-instruction loop. */
+static int bench(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	struct timespec t0, t1;
+	uint64_t n = 50000000;
+	double s;
+
+	tm_long_mode(m, 0);
+	COPY(m, CODE, bench_loop);
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RCX] = n / 4;
+	cpu->exc_intercept = UD;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (x86_cpu_run(cpu, ~0ull) != X86_STOP_EXCEPTION)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("bench: %llu instructions in %.3f s = %.1f MIPS\n",
+	       (unsigned long long)cpu->insns, s, cpu->insns / s / 1e6);
+	tm_destroy(m);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; int (*fn)(void); } tests[] = {
+		{ "mode_switch", test_mode_switch },
+		{ "paging", test_paging },
+		{ "exceptions_64", test_exceptions_64 },
+		{ "syscall", test_syscall },
+		{ "real_int", test_real_int },
+		{ "smc", test_smc },
+		{ "cross_vcpu", test_cross_vcpu },
+		{ "mmio_restart", test_mmio_restart },
+		{ "rep_mmio", test_rep_mmio },
+	};
+	int fails = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "bench"))
+		return bench();
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		int r = tests[i].fn();
+
+		printf("%s %s\n", r ? "FAIL" : "ok  ", tests[i].name);
+		fails += r != 0;
+	}
+	return fails ? 1 : 0;
+}
