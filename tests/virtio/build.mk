@@ -1,0 +1,19 @@
+# tests/virtio: PCI and virtio device tests.  Each tests/virtio/*.c except
+# driver.c (the fake guest driver they share) is one test program linked
+# with $(LIB).  `make fuzz` also builds a libFuzzer target from
+# virtio_fuzz.c with clang (-fsanitize=fuzzer), compiling the PCI/virtio
+# sources itself so that they carry coverage instrumentation.
+VIRTIO_TEST_DIR  := tests/virtio
+VIRTIO_TEST_SRCS := $(filter-out $(VIRTIO_TEST_DIR)/driver.c,$(sort $(wildcard $(VIRTIO_TEST_DIR)/*.c)))
+VIRTIO_TEST_BINS := $(VIRTIO_TEST_SRCS:%.c=$(BUILD)/%)
+VIRTIO_DRIVER_O  := $(BUILD)/$(VIRTIO_TEST_DIR)/driver.o
+TEST_BINS += $(VIRTIO_TEST_BINS)
+
+$(VIRTIO_DRIVER_O): $(VIRTIO_TEST_DIR)/driver.c $(VIRTIO_TEST_DIR)/driver.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(VIRTIO_TEST_BINS): $(BUILD)/$(VIRTIO_TEST_DIR)/%: $(VIRTIO_TEST_DIR)/%.c $(VIRTIO_DRIVER_O) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(VIRTIO_DRIVER_O) $(LIB) $(LDLIBS)
+
