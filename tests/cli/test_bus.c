@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,7 +143,7 @@ static void test_many(void)
 
 struct race {
 	struct bus *bus;
-	volatile bool done;
+	atomic_bool done;	/* read by the reader thread */
 	int misses;
 };
 
@@ -150,7 +151,7 @@ static void *reader(void *arg)
 {
 	struct race *rc = arg;
 
-	while (!rc->done)
+	while (!atomic_load(&rc->done))
 		if (!bus_find(rc->bus, BUS_PIO, 0x10, 1))
 			rc->misses++;
 	return NULL;
@@ -171,7 +172,7 @@ static void test_concurrent(void)
 	pthread_create(&t, NULL, reader, &rc);
 	for (i = 0; i < 500; i++)
 		CHECK(!bus_register(&bus, BUS_PIO, 0x100 + i * 2, 1, &rec_ops, &r));
-	rc.done = true;
+	atomic_store(&rc.done, true);
 	pthread_join(t, NULL);
 	CHECK(rc.misses == 0);
 	bus_destroy(&bus);

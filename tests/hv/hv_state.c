@@ -303,6 +303,8 @@ int main(void)
 			  a.dr.dr7 == 0x455, "debug registers changed: dr7 %llx",
 			  (unsigned long long)a.dr.dr7);
 
+	free(ml);
+	free(cpuid);
 	hvt_teardown(&t);
 	printf("PASS\n");
 	return 0;
