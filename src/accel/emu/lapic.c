@@ -1030,15 +1030,35 @@ void emu_lapic_set_sipi_vector(struct emu_lapic *l, uint8_t vector)
 	pthread_mutex_unlock(&l->lock);
 }
 
-bool emu_lapic_has_events(struct emu_lapic *l)
+void emu_lapic_raise_sipi(struct emu_lapic *l)
 {
-	bool r;
+	pthread_mutex_lock(&l->lock);
+	l->sipi_pending = true;
+	pthread_mutex_unlock(&l->lock);
+}
+
+unsigned int emu_lapic_pending(struct emu_lapic *l)
+{
+	unsigned int r = 0;
 
 	pthread_mutex_lock(&l->lock);
-	r = pending_vector_locked(l) >= 0 || l->nmi_pending ||
-	    l->init_pending || l->sipi_pending;
+	if (pending_vector_locked(l) >= 0)
+		r |= EMU_LAPIC_EV_INTR;
+	if (l->nmi_pending)
+		r |= EMU_LAPIC_EV_NMI;
+	if (l->init_pending)
+		r |= EMU_LAPIC_EV_INIT;
+	if (l->sipi_pending)
+		r |= EMU_LAPIC_EV_SIPI;
 	pthread_mutex_unlock(&l->lock);
 	return r;
+}
+
+void emu_lapic_clear_nmi(struct emu_lapic *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->nmi_pending = 0;
+	pthread_mutex_unlock(&l->lock);
 }
 
 bool emu_lapic_accept_pic_intr(struct emu_lapic *l)

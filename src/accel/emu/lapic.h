@@ -130,7 +130,15 @@ void emu_lapic_set_init_pending(struct emu_lapic *l, bool pending);
 /* SIPI vector, or -1 if none is pending. */
 int emu_lapic_take_sipi(struct emu_lapic *l);
 void emu_lapic_set_sipi_vector(struct emu_lapic *l, uint8_t vector);
-bool emu_lapic_has_events(struct emu_lapic *l);	/* anything to wake for */
+/* Mark a SIPI with the stored vector pending (KVM_MP_STATE_SIPI_RECEIVED). */
+void emu_lapic_raise_sipi(struct emu_lapic *l);
+/* What is waiting for the vCPU (EMU_LAPIC_EV_* mask). */
+#define EMU_LAPIC_EV_INTR	(1u << 0)	/* a deliverable IRR vector */
+#define EMU_LAPIC_EV_NMI	(1u << 1)
+#define EMU_LAPIC_EV_INIT	(1u << 2)
+#define EMU_LAPIC_EV_SIPI	(1u << 3)
+unsigned int emu_lapic_pending(struct emu_lapic *l);
+void emu_lapic_clear_nmi(struct emu_lapic *l);
 /* Does the LAPIC pass the 8259's INTR to the CPU (LINT0 ExtINT or hw-off)? */
 bool emu_lapic_accept_pic_intr(struct emu_lapic *l);
 /* Deliver through a local vector table entry (APIC_LVT0 etc.). */

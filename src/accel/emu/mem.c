@@ -180,6 +180,10 @@ static int validate(const struct hv_memslot *u)
 
 	if (u->flags & ~valid)
 		return -EINVAL;
+	/* Private memory is neither dirty-logged nor read-only. */
+	if ((u->flags & HV_MEM_GUEST_MEMFD) &&
+	    (u->flags & (HV_MEM_LOG_DIRTY_PAGES | HV_MEM_READONLY)))
+		return -EINVAL;
 	if (u->flags & HV_MEM_GUEST_MEMFD)
 		return -EOPNOTSUPP;	/* guest_memfd: later work */
 	if (u->as_id >= EMU_NR_AS || u->slot >= EMU_MAX_SLOTS)

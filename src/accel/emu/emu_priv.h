@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * emu_priv.h - objects of the emu backend ("KVM in userspace").
+ *
+ * struct emu_vm owns the devices shared by all vCPUs (memslots, clock,
+ * APIC bus, IOAPIC, PIC pair, PIT, GSI router); struct emu_vcpu owns a CPU
+ * core instance, its LAPIC and its exit record.
+ *
+ * Locking overview (details at the top of each file):
+ *  - vm->vcpu_lock (rwlock): the vcpus[] table.  Read side to kick a vCPU
+ *    from a device thread (PIC output, memslot updates), write side to
+ *    add or remove a vCPU.  Taken only with no device lock held.
+ *  - device locks are per chip; nothing calls into a vCPU while holding
+ *    one except emu_vcpu_event(), which only sets atomics and signals the
+ *    vCPU's wait condition under v->wait_lock (a leaf lock).
+ */
+#ifndef CVISOR_EMU_PRIV_H
+#define CVISOR_EMU_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "cpu/x86_cpu.h"
+#include "hv/hv_backend.h"
+#include "lib/compiler.h"
+#include "ioapic.h"
+#include "irq_routing.h"
+#include "lapic.h"
+#include "mem.h"
+#include "pic.h"
+#include "pit.h"
+#include "timer.h"
+
+#define EMU_MAX_VCPUS		EMU_APIC_BUS_MAX
+#define EMU_DEFAULT_TSC_KHZ	1000000u	/* 1 GHz: TSC ticks = ns */
+#define EMU_RUN_BUDGET		(1u << 20)	/* instructions per slice */
+#define EMU_MAX_CPUID		256		/* KVM_MAX_CPUID_ENTRIES */
+
+struct emu_hv {
+	struct hv hv;
+};
+
+struct emu_vcpu;
+
+struct emu_vm {
+	struct hv_vm vm;
+	unsigned int max_vcpus;
+	struct emu_mem *mem;
+	struct emu_clock *clock;
+	struct x86_code_tracker *tracker;
+
+	/* Interrupt controllers: set once (before vCPUs exist), then read-only. */
+	atomic_bool irqchip;
+	struct emu_apic_bus bus;
+	struct emu_ioapic *ioapic;
+	struct emu_pic *pic;
+	struct emu_irq_router *router;
+	/* PIT: created any time; the pointer is published with release. */
+	_Atomic(struct emu_pit *) pit;
+	int pit_source;
+
+	/* KVM_ENABLE_CAP state. */
+	atomic_bool cap_exception_payload;
+	atomic_bool cap_triple_fault;
+
+	pthread_mutex_t lock;		/* irqchip/PIT creation, vCPU count */
+	unsigned int nr_vcpus;
+	pthread_rwlock_t vcpu_lock;
+	struct emu_vcpu *vcpus[EMU_MAX_VCPUS];
+};
+
+enum emu_pending_io {
+	EMU_PEND_NONE,
+	EMU_PEND_PIO,
+	EMU_PEND_MMIO,
+};
+
+struct emu_vcpu {
+	struct hv_vcpu vcpu;
+	struct emu_vm *vm;
+	struct x86_cpu *cpu;
+	struct emu_lapic *lapic;	/* NULL without irqchip */
+	struct emu_mem_reader rd;
+	struct hv_exit exit;
+
+	/* An exit to the VMM whose completion the next run consumes. */
+	enum emu_pending_io pend;
+	uint16_t pend_port;
+	uint8_t pend_size;
+	uint8_t pend_write;
+	uint32_t pend_count;
+	uint64_t pend_gpa;
+	uint32_t pend_len;
+	uint32_t pend_done;		/* MMIO bytes completed (>8 byte accesses) */
+	uint8_t pend_buf[16];
+	uint8_t *io_buf;		/* exit.io.data */
+	size_t io_buf_size;
+
+	/* Wake-up of a blocked vCPU (HLT, waiting for SIPI). */
+	pthread_mutex_t wait_lock;
+	pthread_cond_t wait_cond;
+	atomic_bool wakeup;
+	atomic_bool kicked;		/* hv_vcpu_kick(): return -EINTR */
+
+	uint32_t mp_state;		/* KVM_MP_STATE_*, vCPU thread only */
+	uint64_t apic_page;		/* xAPIC MMIO page, ~0 if none */
+	int ext_irq;			/* KVM_INTERRUPT vector, -1 if none */
+	atomic_uint tsc_khz;
+
+	/* vcpu events that the core does not hold. */
+	bool exc_pending;		/* with payload, not yet delivered */
+	bool exc_has_payload;
+	uint64_t exc_payload;
+	bool triple_fault;
+
+	struct kvm_cpuid_entry2 *cpuid;
+	unsigned int cpuid_nent;
+};
+
+static inline struct emu_vm *to_emu_vm(struct hv_vm *vm)
+{
+	return container_of(vm, struct emu_vm, vm);
+}
+
+static inline struct emu_vcpu *to_emu_vcpu(struct hv_vcpu *v)
+{
+	return container_of(v, struct emu_vcpu, vcpu);
+}
+
+/* vm.c */
+int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
+		  struct hv_vm **out);
+void emu_vm_destroy(struct hv_vm *vm);
+int emu_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0);
+int emu_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot);
+int emu_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
+		      uint64_t *bitmap);
+int emu_create_irqchip(struct hv_vm *vm);
+int emu_create_pit(struct hv_vm *vm);
+int emu_irq_line_op(struct hv_vm *vm, uint32_t gsi, int level);
+int emu_signal_msi(struct hv_vm *vm, const struct kvm_msi *msi);
+int emu_set_gsi_routing(struct hv_vm *vm, const struct kvm_irq_routing *r);
+int emu_get_irqchip(struct hv_vm *vm, struct kvm_irqchip *chip);
+int emu_set_irqchip(struct hv_vm *vm, const struct kvm_irqchip *chip);
+int emu_get_pit(struct hv_vm *vm, struct kvm_pit_state2 *pit);
+int emu_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit);
+
+/* vcpu.c */
+int emu_vcpu_create(struct hv_vm *vm, unsigned int id, struct hv_vcpu **out);
+void emu_vcpu_destroy(struct hv_vcpu *vcpu);
+int emu_vcpu_run(struct hv_vcpu *vcpu);
+struct hv_exit *emu_vcpu_exit(struct hv_vcpu *vcpu);
+void emu_vcpu_kick(struct hv_vcpu *vcpu);
+/* Something for @v arrived (interrupt, NMI, INIT, SIPI): any thread. */
+void emu_vcpu_event(struct emu_vcpu *v);
+int emu_interrupt(struct hv_vcpu *vcpu, uint32_t vector);
+int emu_nmi(struct hv_vcpu *vcpu);
+int emu_get_tsc_khz(struct hv_vcpu *vcpu);
+int emu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz);
+
+/* state.c */
+int emu_get_regs(struct hv_vcpu *vcpu, struct kvm_regs *regs);
+int emu_set_regs(struct hv_vcpu *vcpu, const struct kvm_regs *regs);
+int emu_get_sregs(struct hv_vcpu *vcpu, struct kvm_sregs *sregs);
+int emu_set_sregs(struct hv_vcpu *vcpu, const struct kvm_sregs *sregs);
+int emu_get_fpu(struct hv_vcpu *vcpu, struct kvm_fpu *fpu);
+int emu_set_fpu(struct hv_vcpu *vcpu, const struct kvm_fpu *fpu);
+int emu_get_xsave(struct hv_vcpu *vcpu, struct kvm_xsave *xsave);
+int emu_set_xsave(struct hv_vcpu *vcpu, const struct kvm_xsave *xsave);
+int emu_get_xcrs(struct hv_vcpu *vcpu, struct kvm_xcrs *xcrs);
+int emu_set_xcrs(struct hv_vcpu *vcpu, const struct kvm_xcrs *xcrs);
+int emu_get_msrs(struct hv_vcpu *vcpu, struct kvm_msrs *msrs);
+int emu_set_msrs(struct hv_vcpu *vcpu, const struct kvm_msrs *msrs);
+int emu_get_lapic(struct hv_vcpu *vcpu, struct kvm_lapic_state *lapic);
+int emu_set_lapic(struct hv_vcpu *vcpu, const struct kvm_lapic_state *lapic);
+int emu_set_cpuid(struct hv_vcpu *vcpu, const struct kvm_cpuid2 *cpuid);
+int emu_get_mp_state(struct hv_vcpu *vcpu, struct kvm_mp_state *mp);
+int emu_set_mp_state(struct hv_vcpu *vcpu, const struct kvm_mp_state *mp);
+int emu_get_events(struct hv_vcpu *vcpu, struct kvm_vcpu_events *ev);
+int emu_set_events(struct hv_vcpu *vcpu, const struct kvm_vcpu_events *ev);
+int emu_get_debugregs(struct hv_vcpu *vcpu, struct kvm_debugregs *dr);
+int emu_set_debugregs(struct hv_vcpu *vcpu, const struct kvm_debugregs *dr);
+int emu_get_supported_cpuid(struct hv *hv, struct kvm_cpuid2 *cpuid);
+int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list);
+/* Apply an APIC_BASE value (guest or host write) to the LAPIC and core. */
+int emu_vcpu_set_apic_base(struct emu_vcpu *v, uint64_t value, bool host);
+void emu_vcpu_cpuid(struct emu_vcpu *v, uint32_t leaf, uint32_t sub,
+		    uint32_t regs[4]);
+uint64_t emu_vcpu_guest_tsc(struct emu_vcpu *v);
+
+#endif

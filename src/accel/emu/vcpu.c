@@ -1,0 +1,703 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpu.c - emu vCPUs: the run loop around x86_cpu_run(), the core's ops
+ * (memory through the memslot view, in-backend LAPIC/IOAPIC/PIC/PIT,
+ * everything else as a KVM-style exit), HLT, INIT/SIPI and kicks.
+ *
+ * Exits and completion: an access the backend cannot handle fills
+ * v->exit and returns X86_IO_EXIT; the core stops without committing the
+ * instruction and repeats the same access on the next run, which the
+ * matching pending record then completes from the VMM's answer (IN data,
+ * MMIO read data).  REP INS/OUTS: the core hands over chunks (count > 1)
+ * and one exit carries the whole chunk, as KVM's does.  MMIO wider than
+ * 8 bytes (SSE) is split into 8-byte exits, as KVM does.
+ *
+ * Blocking: HLT with an irqchip, and APs waiting for INIT/SIPI, sleep on
+ * v->wait_cond (never spin) until emu_vcpu_event() or a kick; while
+ * asleep the vCPU is quiescent for memslot updates.
+ *
+ * Threads: everything here runs on the vCPU thread except
+ * emu_vcpu_event() and emu_vcpu_kick(), which only touch atomics and the
+ * leaf lock v->wait_lock.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_priv.h"
+
+/* ---------------------------------------------------------------- wakeups */
+
+static void vcpu_wake(struct emu_vcpu *v)
+{
+	pthread_mutex_lock(&v->wait_lock);
+	atomic_store(&v->wakeup, true);
+	pthread_cond_signal(&v->wait_cond);
+	pthread_mutex_unlock(&v->wait_lock);
+}
+
+void emu_vcpu_event(struct emu_vcpu *v)
+{
+	/* The run loop re-evaluates the LAPIC/PIC at its next stop. */
+	atomic_store(&v->cpu->intr_pending, true);
+	atomic_store(&v->cpu->stop_request, true);
+	vcpu_wake(v);
+}
+
+void emu_vcpu_kick(struct hv_vcpu *vcpu)
+{
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+
+	atomic_store(&v->kicked, true);
+	atomic_store(&v->cpu->stop_request, true);
+	vcpu_wake(v);
+}
+
+static void lapic_kick(void *opaque)
+{
+	emu_vcpu_event(opaque);
+}
+
+static void lapic_eoi(void *opaque, uint8_t vector)
+{
+	struct emu_vcpu *v = opaque;
+
+	emu_ioapic_eoi(v->vm->ioapic, vector);
+}
+
+static uint64_t lapic_tsc(void *opaque)
+{
+	return emu_vcpu_guest_tsc(opaque);
+}
+
+static const struct emu_lapic_ops vcpu_lapic_ops = {
+	.kick = lapic_kick,
+	.eoi = lapic_eoi,
+	.read_tsc = lapic_tsc,
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static uint64_t host_tsc(struct emu_vcpu *v)
+{
+	return (uint64_t)((unsigned __int128)emu_now_ns() *
+			  atomic_load(&v->tsc_khz) / 1000000u);
+}
+
+uint64_t emu_vcpu_guest_tsc(struct emu_vcpu *v)
+{
+	return host_tsc(v) + v->cpu->s.tsc_offset;
+}
+
+static void update_apic_page(struct emu_vcpu *v)
+{
+	uint64_t base;
+
+	if (!v->lapic) {
+		v->apic_page = ~0ull;
+		return;
+	}
+	base = emu_lapic_get_base(v->lapic);
+	v->apic_page = emu_lapic_mmio_hit(v->lapic, base & ~0xfffull) ?
+		       base & ~0xfffull & ((1ull << 52) - 1) : ~0ull;
+}
+
+int emu_vcpu_set_apic_base(struct emu_vcpu *v, uint64_t value, bool host)
+{
+	if (v->lapic) {
+		if (emu_lapic_set_base(v->lapic, value, host))
+			return -1;
+		v->cpu->s.apic_base = emu_lapic_get_base(v->lapic);
+		update_apic_page(v);
+	} else {
+		v->cpu->s.apic_base = value;
+	}
+	return 0;
+}
+
+/*
+ * The core stores APIC_BASE itself; apply a guest write it made since we
+ * last looked before anything that depends on the LAPIC mode.
+ */
+static void sync_apic_base(struct emu_vcpu *v)
+{
+	if (v->lapic && v->cpu->s.apic_base != emu_lapic_get_base(v->lapic) &&
+	    emu_vcpu_set_apic_base(v, v->cpu->s.apic_base, false))
+		v->cpu->s.apic_base = emu_lapic_get_base(v->lapic);
+}
+
+/* Recompute cpu->intr_pending.  Clear first, then set: see emu_vcpu_event. */
+static void update_intr_pending(struct emu_vcpu *v)
+{
+	struct emu_vm *vm = v->vm;
+	bool p = v->ext_irq >= 0;
+
+	atomic_store(&v->cpu->intr_pending, false);
+	if (v->lapic) {
+		if (emu_lapic_has_interrupt(v->lapic) >= 0)
+			p = true;
+		else if (v->vcpu.id == 0 && emu_pic_has_interrupt(vm->pic) &&
+			 emu_lapic_accept_pic_intr(v->lapic))
+			p = true;
+	}
+	if (p)
+		atomic_store(&v->cpu->intr_pending, true);
+}
+
+/* ---------------------------------------------------------------- core ops */
+
+static void *op_map_page(void *opaque, uint64_t gpa, bool write, bool smm)
+{
+	struct emu_vcpu *v = opaque;
+
+	return emu_mem_map_page(&v->rd, smm ? HV_AS_SMM : HV_AS_NORMAL, gpa,
+				write);
+}
+
+static void exit_mmio(struct emu_vcpu *v, uint64_t gpa, const void *data,
+		      unsigned int len, bool write)
+{
+	memset(&v->exit, 0, sizeof(v->exit));
+	v->exit.reason = HV_EXIT_MMIO;
+	v->exit.mmio.phys_addr = gpa;
+	v->exit.mmio.len = len;
+	v->exit.mmio.is_write = write;
+	if (write)
+		memcpy(v->exit.mmio.data, data, len);
+}
+
+static int op_mmio(void *opaque, uint64_t gpa, void *data, unsigned int len,
+		   bool write)
+{
+	struct emu_vcpu *v = opaque;
+	struct emu_vm *vm = v->vm;
+	unsigned int chunk;
+
+	if (v->lapic) {
+		sync_apic_base(v);
+		if ((gpa & ~0xfffull) == v->apic_page) {
+			if (write)
+				emu_lapic_mmio_write(v->lapic, gpa & 0xfff,
+						     data, len);
+			else
+				emu_lapic_mmio_read(v->lapic, gpa & 0xfff,
+						    data, len);
+			return 0;
+		}
+		if (emu_ioapic_mmio_hit(vm->ioapic, gpa)) {
+			if (write)
+				emu_ioapic_mmio_write(vm->ioapic, gpa, data, len);
+			else
+				emu_ioapic_mmio_read(vm->ioapic, gpa, data, len);
+			return 0;
+		}
+	}
+	if (len > sizeof(v->pend_buf))
+		return X86_IO_EXIT;	/* cannot happen: len <= 16 */
+	if (v->pend == EMU_PEND_MMIO && v->pend_gpa == gpa &&
+	    v->pend_len == len && v->pend_write == write) {
+		/* The fragment the VMM just answered. */
+		chunk = len - v->pend_done > 8 ? 8 : len - v->pend_done;
+		if (!write)
+			memcpy(v->pend_buf + v->pend_done, v->exit.mmio.data,
+			       chunk);
+		v->pend_done += chunk;
+		if (v->pend_done < len) {
+			chunk = len - v->pend_done > 8 ? 8 :
+				len - v->pend_done;
+			exit_mmio(v, gpa + v->pend_done,
+				  (uint8_t *)data + v->pend_done, chunk, write);
+			return X86_IO_EXIT;
+		}
+		if (!write)
+			memcpy(data, v->pend_buf, len);
+		v->pend = EMU_PEND_NONE;
+		return 0;
+	}
+	v->pend = EMU_PEND_MMIO;
+	v->pend_gpa = gpa;
+	v->pend_len = len;
+	v->pend_write = write;
+	v->pend_done = 0;
+	exit_mmio(v, gpa, data, len > 8 ? 8 : len, write);
+	return X86_IO_EXIT;
+}
+
+/* In-backend port devices: the 8259 pair with ELCR, the PIT. */
+static bool pio_local(struct emu_vcpu *v, uint16_t port, uint8_t *data,
+		      unsigned int size, unsigned int count, bool write)
+{
+	struct emu_vm *vm = v->vm;
+	struct emu_pit *pit;
+	unsigned int i, b;
+	bool pic_port, pit_port;
+
+	pic_port = v->lapic && (port == 0x20 || port == 0x21 || port == 0xa0 ||
+				port == 0xa1 || port == 0x4d0 || port == 0x4d1);
+	pit = atomic_load(&vm->pit);
+	pit_port = pit && ((port >= 0x40 && port <= 0x43) || port == 0x61);
+	if (!pic_port && !pit_port)
+		return false;
+	/* Wider accesses reach consecutive byte ports, as on the ISA bus. */
+	for (i = 0; i < count; i++) {
+		for (b = 0; b < size; b++) {
+			uint8_t *p = data + i * size + b;
+			uint16_t pt = port + b;
+
+			if (pic_port && emu_pic_pio(vm->pic, pt, p, write))
+				continue;
+			if (pit && emu_pit_pio(pit, pt, p, write))
+				continue;
+			if (!write)
+				*p = 0xff;
+		}
+	}
+	return true;
+}
+
+static int op_pio(void *opaque, uint16_t port, void *data, unsigned int size,
+		  unsigned int count, bool write)
+{
+	struct emu_vcpu *v = opaque;
+	size_t bytes = (size_t)size * count;
+
+	if (pio_local(v, port, data, size, count, write))
+		return 0;
+	if (v->pend == EMU_PEND_PIO && v->pend_port == port &&
+	    v->pend_size == size && v->pend_count == count &&
+	    v->pend_write == write) {
+		if (!write)
+			memcpy(data, v->io_buf, bytes);
+		v->pend = EMU_PEND_NONE;
+		return 0;
+	}
+	if (bytes > v->io_buf_size) {
+		uint8_t *nb = realloc(v->io_buf, bytes);
+
+		if (!nb)
+			return X86_IO_EXIT;	/* retried; VMM sees no change */
+		v->io_buf = nb;
+		v->io_buf_size = bytes;
+	}
+	memset(&v->exit, 0, sizeof(v->exit));
+	v->exit.reason = HV_EXIT_IO;
+	v->exit.io.direction = write ? HV_EXIT_IO_OUT : HV_EXIT_IO_IN;
+	v->exit.io.size = size;
+	v->exit.io.port = port;
+	v->exit.io.count = count;
+	v->exit.io.data = v->io_buf;
+	if (write)
+		memcpy(v->io_buf, data, bytes);
+	else
+		memset(v->io_buf, 0, bytes);
+	v->pend = EMU_PEND_PIO;
+	v->pend_port = port;
+	v->pend_size = size;
+	v->pend_count = count;
+	v->pend_write = write;
+	return X86_IO_EXIT;
+}
+
+static bool lapic_msr(uint32_t idx)
+{
+	return idx == MSR_IA32_TSC_DEADLINE ||
+	       (idx >= MSR_X2APIC_FIRST && idx <= MSR_X2APIC_LAST);
+}
+
+static int op_rdmsr(void *opaque, uint32_t idx, uint64_t *val)
+{
+	struct emu_vcpu *v = opaque;
+
+	if (idx == X86_MSR_APIC_BASE) {
+		sync_apic_base(v);
+		*val = v->cpu->s.apic_base;
+		return 0;
+	}
+	if (v->lapic && lapic_msr(idx)) {
+		sync_apic_base(v);
+		return emu_lapic_msr_read(v->lapic, idx, val) ? X86_MSR_GP : 0;
+	}
+	return X86_MSR_GP;
+}
+
+static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
+{
+	struct emu_vcpu *v = opaque;
+
+	if (idx == X86_MSR_APIC_BASE) {
+		sync_apic_base(v);
+		if (emu_vcpu_set_apic_base(v, val, false))
+			return X86_MSR_GP;
+		x86_cpu_flush_tlb(v->cpu);	/* the APIC page moved */
+		return 0;
+	}
+	if (v->lapic && lapic_msr(idx)) {
+		sync_apic_base(v);
+		return emu_lapic_msr_write(v->lapic, idx, val) ? X86_MSR_GP : 0;
+	}
+	return X86_MSR_GP;
+}
+
+static void op_cpuid(void *opaque, uint32_t leaf, uint32_t sub,
+		     uint32_t regs[4])
+{
+	emu_vcpu_cpuid(opaque, leaf, sub, regs);
+}
+
+static int op_intr_ack(void *opaque)
+{
+	struct emu_vcpu *v = opaque;
+	int vec = -1;
+
+	if (v->ext_irq >= 0) {
+		vec = v->ext_irq;
+		v->ext_irq = -1;
+	} else if (v->lapic) {
+		/* The 8259 (ExtINT) goes first, as in KVM. */
+		if (v->vcpu.id == 0 && emu_pic_has_interrupt(v->vm->pic) &&
+		    emu_lapic_accept_pic_intr(v->lapic))
+			vec = emu_pic_read_irq(v->vm->pic);
+		else
+			vec = emu_lapic_ack_interrupt(v->lapic);
+	}
+	update_intr_pending(v);
+	return vec;
+}
+
+static uint64_t op_tsc(void *opaque)
+{
+	return host_tsc(opaque);
+}
+
+static const struct x86_cpu_ops vcpu_cpu_ops = {
+	.map_page = op_map_page,
+	.mmio = op_mmio,
+	.pio = op_pio,
+	.rdmsr = op_rdmsr,
+	.wrmsr = op_wrmsr,
+	.cpuid = op_cpuid,
+	.intr_ack = op_intr_ack,
+	.tsc = op_tsc,
+};
+
+/* ---------------------------------------------------------------- create */
+
+int emu_vcpu_create(struct hv_vm *hvm, unsigned int id, struct hv_vcpu **out)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+	struct emu_vcpu *v;
+	int ret = 0;
+
+	if (id >= vm->max_vcpus)
+		return -EINVAL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->vcpu.vm = hvm;
+	v->vcpu.id = id;
+	v->vm = vm;
+	v->ext_irq = -1;
+	v->apic_page = ~0ull;
+	atomic_init(&v->tsc_khz, EMU_DEFAULT_TSC_KHZ);
+	pthread_mutex_init(&v->wait_lock, NULL);
+	pthread_cond_init(&v->wait_cond, NULL);
+	v->cpu = x86_cpu_create(&vcpu_cpu_ops, v, vm->tracker);
+	if (!v->cpu) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+
+	pthread_mutex_lock(&vm->lock);
+	pthread_rwlock_wrlock(&vm->vcpu_lock);
+	if (vm->vcpus[id]) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+	if (atomic_load(&vm->irqchip)) {
+		ret = emu_lapic_create(&vm->bus, vm->clock, id, id == 0,
+				       EMU_DEFAULT_TSC_KHZ, &vcpu_lapic_ops, v,
+				       &v->lapic);
+		if (ret)
+			goto unlock;
+	}
+	vm->vcpus[id] = v;
+	vm->nr_vcpus++;
+unlock:
+	pthread_rwlock_unlock(&vm->vcpu_lock);
+	pthread_mutex_unlock(&vm->lock);
+	if (ret)
+		goto fail;
+
+	/* KVM: with an in-kernel LAPIC, APs wait for INIT/SIPI. */
+	v->mp_state = (v->lapic && id != 0) ? KVM_MP_STATE_UNINITIALIZED :
+					      KVM_MP_STATE_RUNNABLE;
+	if (v->lapic)
+		v->cpu->s.apic_base = emu_lapic_get_base(v->lapic);
+	update_apic_page(v);
+	emu_mem_reader_add(vm->mem, &v->rd);
+	*out = &v->vcpu;
+	return 0;
+fail:
+	if (v->cpu)
+		x86_cpu_destroy(v->cpu);
+	pthread_cond_destroy(&v->wait_cond);
+	pthread_mutex_destroy(&v->wait_lock);
+	free(v);
+	return ret;
+}
+
+void emu_vcpu_destroy(struct hv_vcpu *vcpu)
+{
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+	struct emu_vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	pthread_rwlock_wrlock(&vm->vcpu_lock);
+	vm->vcpus[v->vcpu.id] = NULL;
+	vm->nr_vcpus--;
+	pthread_rwlock_unlock(&vm->vcpu_lock);
+	pthread_mutex_unlock(&vm->lock);
+	emu_mem_reader_del(vm->mem, &v->rd);
+	emu_lapic_destroy(v->lapic);
+	x86_cpu_destroy(v->cpu);
+	pthread_cond_destroy(&v->wait_cond);
+	pthread_mutex_destroy(&v->wait_lock);
+	free(v->cpuid);
+	free(v->io_buf);
+	free(v);
+}
+
+struct hv_exit *emu_vcpu_exit(struct hv_vcpu *vcpu)
+{
+	return &to_emu_vcpu(vcpu)->exit;
+}
+
+/* ---------------------------------------------------------------- run */
+
+/* INIT, SIPI and NMI from the LAPIC; returns true if the vCPU may run. */
+static bool process_events(struct emu_vcpu *v)
+{
+	unsigned int ev;
+	int sipi;
+
+	if (!v->lapic)
+		return v->mp_state == KVM_MP_STATE_RUNNABLE;
+	ev = emu_lapic_pending(v->lapic);
+	if ((ev & EMU_LAPIC_EV_INIT) && !v->cpu->s.ev.smm &&
+	    emu_lapic_take_init(v->lapic)) {
+		/* INIT: reset, keep what INIT keeps; BSP runs on, APs wait. */
+		x86_cpu_init_state(v->cpu);
+		emu_lapic_reset(v->lapic, true);
+		v->cpu->s.apic_base = emu_lapic_get_base(v->lapic);
+		update_apic_page(v);
+		v->pend = EMU_PEND_NONE;
+		v->mp_state = v->vcpu.id == 0 ? KVM_MP_STATE_RUNNABLE :
+						KVM_MP_STATE_INIT_RECEIVED;
+		emu_lapic_take_sipi(v->lapic);	/* SIPIs before INIT are stale */
+		ev = emu_lapic_pending(v->lapic);
+	}
+	if (ev & EMU_LAPIC_EV_SIPI) {
+		sipi = emu_lapic_take_sipi(v->lapic);
+		if (sipi >= 0 && v->mp_state == KVM_MP_STATE_INIT_RECEIVED) {
+			struct x86_seg *cs = &v->cpu->s.seg[X86_CS];
+
+			cs->selector = sipi << 8;
+			cs->base = (uint64_t)sipi << 12;
+			v->cpu->s.rip = 0;
+			x86_cpu_state_changed(v->cpu);
+			v->mp_state = KVM_MP_STATE_RUNNABLE;
+		}
+	}
+	if (v->mp_state != KVM_MP_STATE_RUNNABLE &&
+	    v->mp_state != KVM_MP_STATE_HALTED)
+		return false;
+	if ((ev & EMU_LAPIC_EV_NMI) && !atomic_load(&v->cpu->nmi_pending) &&
+	    emu_lapic_take_nmi(v->lapic)) {
+		atomic_store(&v->cpu->nmi_pending, true);
+		v->cpu->s.halted = 0;
+	}
+	update_intr_pending(v);
+	return true;
+}
+
+/* Should a halted (or waiting) vCPU wake up? */
+static bool wake_pending(struct emu_vcpu *v)
+{
+	unsigned int ev;
+
+	if (atomic_load(&v->kicked) || v->triple_fault)
+		return true;
+	if (!v->lapic)
+		return false;
+	ev = emu_lapic_pending(v->lapic);
+	if (ev & (EMU_LAPIC_EV_INIT | EMU_LAPIC_EV_SIPI))
+		return true;
+	if (v->mp_state != KVM_MP_STATE_RUNNABLE &&
+	    v->mp_state != KVM_MP_STATE_HALTED)
+		return false;
+	if ((ev & EMU_LAPIC_EV_NMI) || atomic_load(&v->cpu->nmi_pending))
+		return true;
+	/* Interrupts wake HLT only when they can be taken (IF=1). */
+	if (!(x86_cpu_get_rflags(v->cpu) & X86_IF))
+		return false;
+	if (ev & EMU_LAPIC_EV_INTR)
+		return true;
+	return v->vcpu.id == 0 && emu_pic_has_interrupt(v->vm->pic) &&
+	       emu_lapic_accept_pic_intr(v->lapic);
+}
+
+static void vcpu_block(struct emu_vcpu *v)
+{
+	/* Quiescent while asleep: memslot updates need not wait for us. */
+	emu_mem_reader_leave(v->vm->mem, &v->rd);
+	for (;;) {
+		atomic_store(&v->wakeup, false);
+		if (wake_pending(v))
+			break;
+		pthread_mutex_lock(&v->wait_lock);
+		while (!atomic_load(&v->wakeup))
+			pthread_cond_wait(&v->wait_cond, &v->wait_lock);
+		pthread_mutex_unlock(&v->wait_lock);
+	}
+	if (emu_mem_reader_enter(v->vm->mem, &v->rd))
+		x86_cpu_flush_tlb(v->cpu);
+}
+
+static int exit_simple(struct emu_vcpu *v, uint32_t reason)
+{
+	memset(&v->exit, 0, sizeof(v->exit));
+	v->exit.reason = reason;
+	return 0;
+}
+
+int emu_vcpu_run(struct hv_vcpu *vcpu)
+{
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+	struct x86_cpu *cpu = v->cpu;
+	struct emu_mem *mem = v->vm->mem;
+	int ret = 0, stop;
+
+	if (emu_mem_reader_enter(mem, &v->rd))
+		x86_cpu_flush_tlb(cpu);
+	sync_apic_base(v);
+	if (v->exc_pending) {
+		/* A pending exception with payload: apply it, then deliver. */
+		if (v->exc_has_payload) {
+			if (cpu->s.ev.exc_nr == X86_EXC_PF) {
+				cpu->s.cr2 = v->exc_payload;
+			} else if (cpu->s.ev.exc_nr == X86_EXC_DB) {
+				cpu->s.dr[6] &= ~0xfull;
+				cpu->s.dr[6] |= 0xffff0ff0ull;
+				cpu->s.dr[6] |= v->exc_payload;
+				cpu->s.dr[6] ^= v->exc_payload & 0xffff0ff0ull;
+			}
+		}
+		cpu->s.ev.exc_injected = 1;
+		v->exc_pending = false;
+		v->exc_has_payload = false;
+	}
+	for (;;) {
+		if (atomic_exchange(&v->kicked, false)) {
+			exit_simple(v, HV_EXIT_INTR);
+			ret = -EINTR;
+			break;
+		}
+		if (v->triple_fault) {
+			v->triple_fault = false;
+			exit_simple(v, HV_EXIT_SHUTDOWN);
+			break;
+		}
+		if (emu_mem_reader_sync(mem, &v->rd))
+			x86_cpu_flush_tlb(cpu);
+		if (!process_events(v)) {
+			vcpu_block(v);
+			continue;
+		}
+		if (v->mp_state == KVM_MP_STATE_HALTED)
+			v->mp_state = KVM_MP_STATE_RUNNABLE;
+		stop = x86_cpu_run(cpu, EMU_RUN_BUDGET);
+		switch (stop) {
+		case X86_STOP_BUDGET:
+		case X86_STOP_REQUEST:
+			continue;
+		case X86_STOP_EXIT:
+			goto out;
+		case X86_STOP_HLT:
+			if (!v->lapic) {
+				/* As KVM: the next run continues after HLT. */
+				cpu->s.halted = 0;
+				exit_simple(v, HV_EXIT_HLT);
+				goto out;
+			}
+			v->mp_state = KVM_MP_STATE_HALTED;
+			vcpu_block(v);
+			continue;
+		case X86_STOP_SHUTDOWN:
+			exit_simple(v, HV_EXIT_SHUTDOWN);
+			goto out;
+		case X86_STOP_INTERNAL:
+		default:
+			exit_simple(v, HV_EXIT_INTERNAL_ERROR);
+			v->exit.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+			v->exit.internal.ndata = 1;
+			v->exit.internal.data[0] = cpu->s.rip;
+			goto out;
+		}
+	}
+out:
+	v->exit.flags = cpu->s.ev.smm ? HV_RUN_X86_SMM : 0;
+	emu_mem_reader_leave(mem, &v->rd);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- injection */
+
+int emu_interrupt(struct hv_vcpu *vcpu, uint32_t vector)
+{
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+
+	if (v->lapic)
+		return -ENXIO;
+	if (vector >= 256)
+		return -EINVAL;
+	v->ext_irq = vector;
+	atomic_store(&v->cpu->intr_pending, true);
+	return 0;
+}
+
+int emu_nmi(struct hv_vcpu *vcpu)
+{
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+
+	if (v->lapic) {
+		struct emu_apic_irq irq = {
+			.delivery_mode = EMU_DM_NMI, .assert = true,
+		};
+
+		emu_lapic_accept(v->lapic, &irq);
+	} else {
+		atomic_store(&v->cpu->nmi_pending, true);
+	}
+	return 0;
+}
+
+int emu_get_tsc_khz(struct hv_vcpu *vcpu)
+{
+	return atomic_load(&to_emu_vcpu(vcpu)->tsc_khz);
+}
+
+int emu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz)
+{
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+	uint64_t tsc;
+
+	if (!khz || khz > 100000000u)
+		return -EINVAL;
+	/* Keep the guest TSC continuous across the rate change. */
+	tsc = emu_vcpu_guest_tsc(v);
+	atomic_store(&v->tsc_khz, khz);
+	v->cpu->s.tsc_offset = tsc - host_tsc(v);
+	if (v->lapic)
+		emu_lapic_set_tsc_khz(v->lapic, khz);
+	return 0;
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm.c - emu backend VMs: memslots, interrupt controllers, PIT, GSI
+ * routing and their KVM-shaped save/restore calls.
+ *
+ * Errors follow KVM's ioctls: interrupt calls without an irqchip give
+ * -ENXIO, creating the irqchip after a vCPU -EINVAL, twice -EEXIST.
+ * The irqchip pointers are written once under vm->lock before any vCPU
+ * exists (hv.h: hv_create_irqchip must precede vCPU creation) and are
+ * read-only afterwards; the PIT may appear later and is published with an
+ * atomic pointer.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_priv.h"
+
+static void vm_kick_all(void *opaque)
+{
+	struct emu_vm *vm = opaque;
+	unsigned int i;
+
+	pthread_rwlock_rdlock(&vm->vcpu_lock);
+	for (i = 0; i < EMU_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			atomic_store(&vm->vcpus[i]->cpu->stop_request, true);
+	pthread_rwlock_unlock(&vm->vcpu_lock);
+}
+
+int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
+		  struct hv_vm **out)
+{
+	struct emu_vm *vm;
+	int ret;
+
+	if (cfg->type == HV_VM_TYPE_SW_PROTECTED)
+		return -EOPNOTSUPP;	/* with guest_memfd, later */
+	if (cfg->type != HV_VM_TYPE_DEFAULT)
+		return -EINVAL;
+	if (cfg->max_vcpus > EMU_MAX_VCPUS)
+		return -EINVAL;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->vm.hv = hv;
+	vm->max_vcpus = cfg->max_vcpus ? cfg->max_vcpus : EMU_MAX_VCPUS;
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_rwlock_init(&vm->vcpu_lock, NULL);
+	emu_apic_bus_init(&vm->bus);
+	vm->pit_source = -1;
+	ret = emu_mem_create(vm_kick_all, vm, &vm->mem);
+	if (ret)
+		goto fail;
+	ret = emu_clock_create(&vm->clock);
+	if (ret)
+		goto fail;
+	/* Decoded-code tracking for guest-physical pages below 64 GiB. */
+	vm->tracker = x86_code_tracker_create(1ull << 36);
+	if (!vm->tracker) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	*out = &vm->vm;
+	return 0;
+fail:
+	emu_vm_destroy(&vm->vm);
+	return ret;
+}
+
+void emu_vm_destroy(struct hv_vm *hvm)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	/* The PIT's timer callback drives the router: stop it first. */
+	emu_pit_destroy(atomic_load(&vm->pit));
+	emu_irq_router_destroy(vm->router);
+	emu_pic_destroy(vm->pic);
+	emu_ioapic_destroy(vm->ioapic);
+	emu_clock_destroy(vm->clock);
+	emu_mem_destroy(vm->mem);
+	if (vm->tracker)
+		x86_code_tracker_destroy(vm->tracker);
+	emu_apic_bus_fini(&vm->bus);
+	pthread_rwlock_destroy(&vm->vcpu_lock);
+	pthread_mutex_destroy(&vm->lock);
+	free(vm);
+}
+
+int emu_vm_enable_cap(struct hv_vm *hvm, enum hv_cap cap, uint64_t args0)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	switch (cap) {
+	case HV_CAP_EXCEPTION_PAYLOAD:
+		atomic_store(&vm->cap_exception_payload, args0 != 0);
+		return 0;
+	case HV_CAP_TRIPLE_FAULT_EVENT:
+		atomic_store(&vm->cap_triple_fault, args0 != 0);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+int emu_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot)
+{
+	return emu_mem_set_slot(to_emu_vm(vm)->mem, slot);
+}
+
+int emu_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
+		      uint64_t *bitmap)
+{
+	return emu_mem_get_dirty_log(to_emu_vm(vm)->mem, as_id, slot, bitmap);
+}
+
+/* ---------------------------------------------------------------- irqchip */
+
+static void vm_ioapic_ack(void *opaque, unsigned int pin)
+{
+	/* irqfd resample (issue 5) hooks in here. */
+}
+
+static const struct emu_ioapic_ops vm_ioapic_ops = {
+	.ack = vm_ioapic_ack,
+};
+
+/* The 8259's INT goes to the BSP (vCPU 0), as in KVM. */
+static void vm_pic_output(void *opaque, bool level)
+{
+	struct emu_vm *vm = opaque;
+
+	if (!level)
+		return;
+	pthread_rwlock_rdlock(&vm->vcpu_lock);
+	if (vm->vcpus[0])
+		emu_vcpu_event(vm->vcpus[0]);
+	pthread_rwlock_unlock(&vm->vcpu_lock);
+}
+
+static const struct emu_pic_ops vm_pic_ops = {
+	.output = vm_pic_output,
+	.ack = NULL,
+};
+
+int emu_create_irqchip(struct hv_vm *hvm)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+	int ret;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->irqchip) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (vm->nr_vcpus) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = emu_ioapic_create(&vm->bus, &vm_ioapic_ops, vm, &vm->ioapic);
+	if (ret)
+		goto out;
+	ret = emu_pic_create(&vm_pic_ops, vm, &vm->pic);
+	if (ret)
+		goto fail;
+	ret = emu_irq_router_create(vm->pic, vm->ioapic, &vm->bus, &vm->router);
+	if (ret)
+		goto fail;
+	vm->irqchip = true;
+	goto out;
+fail:
+	emu_pic_destroy(vm->pic);
+	emu_ioapic_destroy(vm->ioapic);
+	vm->pic = NULL;
+	vm->ioapic = NULL;
+out:
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
+static void vm_pit_irq(void *opaque)
+{
+	struct emu_vm *vm = opaque;
+
+	/* One edge per terminal count, as KVM's PIT does on GSI 0. */
+	emu_irq_line(vm->router, vm->pit_source, 0, true);
+	emu_irq_line(vm->router, vm->pit_source, 0, false);
+}
+
+static const struct emu_pit_ops vm_pit_ops = {
+	.irq = vm_pit_irq,
+};
+
+int emu_create_pit(struct hv_vm *hvm)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+	struct emu_pit *pit;
+	int ret;
+
+	pthread_mutex_lock(&vm->lock);
+	if (atomic_load(&vm->pit)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (!vm->irqchip) {
+		ret = -ENXIO;
+		goto out;
+	}
+	ret = emu_irq_source_alloc(vm->router);
+	if (ret < 0)
+		goto out;
+	vm->pit_source = ret;
+	ret = emu_pit_create(vm->clock, &vm_pit_ops, vm, &pit);
+	if (ret) {
+		emu_irq_source_free(vm->router, vm->pit_source);
+		goto out;
+	}
+	atomic_store(&vm->pit, pit);
+out:
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
+int emu_irq_line_op(struct hv_vm *hvm, uint32_t gsi, int level)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	if (!vm->irqchip)
+		return -ENXIO;
+	emu_irq_line(vm->router, EMU_IRQ_SOURCE_USER, gsi, level != 0);
+	return 0;
+}
+
+int emu_signal_msi(struct hv_vm *hvm, const struct kvm_msi *msi)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	if (!vm->irqchip)
+		return -ENXIO;
+	return emu_irq_signal_msi(vm->router, msi);
+}
+
+int emu_set_gsi_routing(struct hv_vm *hvm, const struct kvm_irq_routing *r)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	if (!vm->irqchip)
+		return -ENXIO;
+	return emu_irq_set_routing(vm->router, r);
+}
+
+int emu_get_irqchip(struct hv_vm *hvm, struct kvm_irqchip *chip)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	if (!vm->irqchip)
+		return -ENXIO;
+	switch (chip->chip_id) {
+	case KVM_IRQCHIP_PIC_MASTER:
+	case KVM_IRQCHIP_PIC_SLAVE:
+		emu_pic_get_state(vm->pic, chip->chip_id, &chip->chip.pic);
+		return 0;
+	case KVM_IRQCHIP_IOAPIC:
+		emu_ioapic_get_state(vm->ioapic, &chip->chip.ioapic);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int emu_set_irqchip(struct hv_vm *hvm, const struct kvm_irqchip *chip)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	if (!vm->irqchip)
+		return -ENXIO;
+	switch (chip->chip_id) {
+	case KVM_IRQCHIP_PIC_MASTER:
+	case KVM_IRQCHIP_PIC_SLAVE:
+		emu_pic_set_state(vm->pic, chip->chip_id, &chip->chip.pic);
+		return 0;
+	case KVM_IRQCHIP_IOAPIC:
+		emu_ioapic_set_state(vm->ioapic, &chip->chip.ioapic);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int emu_get_pit(struct hv_vm *hvm, struct kvm_pit_state2 *pit)
+{
+	struct emu_pit *p = atomic_load(&to_emu_vm(hvm)->pit);
+
+	if (!p)
+		return -ENXIO;
+	emu_pit_get_state(p, pit);
+	return 0;
+}
+
+int emu_set_pit(struct hv_vm *hvm, const struct kvm_pit_state2 *pit)
+{
+	struct emu_pit *p = atomic_load(&to_emu_vm(hvm)->pit);
+
+	if (!p)
+		return -ENXIO;
+	emu_pit_set_state(p, pit);
+	return 0;
+}
