@@ -35,10 +35,12 @@ GUEST_BINS :=
 BENCH_BINS :=
 GENERATED  :=
 
-.PHONY: all check check-long asan-check tsan-check bench fuzz clean
+.PHONY: all check check-long asan-check tsan-check bench fuzz demo clean
 all: $(CVISOR) tests-build
 
 include $(sort $(wildcard src/*/build.mk src/accel/*/build.mk tests/*/build.mk bench/build.mk fuzz/build.mk))
+# Examples reuse the guest kit's rules, so they come after tests/guest.
+include examples/build.mk
 
 $(BUILD)/%.o: %.c | $(GENERATED)
 	@mkdir -p $(dir $@)
