@@ -85,17 +85,6 @@ HANDLER(bsr)
 	return 0;
 }
 
-HANDLER(tzcnt)
-{
-	uint64_t v, n;
-
-	TRY(rm_read(c, in, &v));
-	n = v ? (uint64_t)__builtin_ctzll(v) : in->osz * 8u;
-	reg_write(c, in->reg, in->osz, true, n);
-	cc_set_eflags(c, (v ? 0 : X86_CF) | (n ? 0 : X86_ZF));
-	return 0;
-}
-
 HANDLER(lzcnt)
 {
 	uint64_t v, n;
@@ -124,8 +113,14 @@ HANDLER(xadd)
 
 	TRY(rm_read(c, in, &a));
 	r = a + b;
-	TRY(rm_write(c, in, r));
-	reg_write(c, in->reg, in->osz, in->rex, a);
+	if (in->mem) {
+		TRY(rm_write(c, in, r));
+		reg_write(c, in->reg, in->osz, in->rex, a);
+	} else {
+		/* XADD r, r with the same register leaves the sum. */
+		reg_write(c, in->reg, in->osz, in->rex, a);
+		rm_write(c, in, r);
+	}
 	cc_set(c, CC_ADD, in->osz, r, a, b);
 	return 0;
 }

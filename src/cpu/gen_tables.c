@@ -97,6 +97,11 @@ int main(int argc, char **argv)
 					return 1;
 				}
 				modrm = mr;
+				if (mr != !!(e->dflags & DF_MODRM)) {
+					fprintf(stderr, "%s: DF_MODRM does not match sub\n",
+						e->name);
+					return 1;
+				}
 				if (e->pfx != P_ANY)
 					sel |= SEL_PFX;
 				if (e->sub & (S_MODMEM | S_MODREG))

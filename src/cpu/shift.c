@@ -40,8 +40,12 @@ HANDLER(shift)
 	unsigned op = in->arg;
 
 	TRY(rm_read(c, in, &a));
-	if (!n)
-		return 0;	/* flags unchanged, no write */
+	if (!n) {
+		/* Flags unchanged; a 32-bit register is still zero-extended. */
+		if (!in->mem && sz == 4)
+			reg_write(c, in->rm, 4, true, a);
+		return 0;
+	}
 	a &= m;
 	switch (op) {
 	case 0: {	/* ROL */
@@ -126,8 +130,11 @@ static int shxd(struct x86_core *c, const struct x86_insn *in, bool left)
 	uint32_t f, cf;
 
 	TRY(rm_read(c, in, &a));
-	if (!n)
+	if (!n) {
+		if (!in->mem && sz == 4)
+			reg_write(c, in->rm, 4, true, a);
 		return 0;
+	}
 	if (n > bits) {
 		/* Undefined for 16-bit counts > 16: emulate as a 32-bit chain. */
 		n &= 15;

@@ -57,9 +57,11 @@ enum {
 #define DF_SSE		(1u << 9)	/* SSE: #UD/#NM checks */
 #define SH_1		(1u << 10)	/* shift count 1 */
 #define SH_CL		(1u << 11)	/* shift count CL */
+#define DF_RFLAGS	(1u << 12)	/* reads arithmetic flags */
 
 /* Undefined-flag masks used by the table. */
-#define ALU_UNDEF(op)	0
+/* AND/OR/XOR leave AF undefined. */
+#define ALU_UNDEF(op)	((op) == 1 || (op) == 4 || (op) == 6 ? X86_AF : 0)
 #define SHIFT_UNDEF(n)	((n) < 4 ? X86_OF : (X86_OF | X86_AF))
 
 /* sse_mov / sse_movs / sse_movd args. */

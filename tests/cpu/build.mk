@@ -15,3 +15,8 @@ $(CPU_T)/test_cpu: $(CPU_T)/test_cpu.o $(CPU_T_HARNESS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 TEST_BINS += $(CPU_T)/test_cpu
+
+$(CPU_T)/difftest: $(CPU_T)/difftest.o $(CPU_T_HARNESS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+TEST_BINS += $(CPU_T)/difftest
