@@ -17,3 +17,18 @@ $(VIRTIO_TEST_BINS): $(BUILD)/$(VIRTIO_TEST_DIR)/%: $(VIRTIO_TEST_DIR)/%.c $(VIR
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(VIRTIO_DRIVER_O) $(LIB) $(LDLIBS)
 
+
+VIRTIO_FUZZER      := $(BUILD)/fuzz/virtio_fuzzer
+VIRTIO_FUZZER_SRCS := $(VIRTIO_TEST_DIR)/virtio_fuzz.c $(VIRTIO_TEST_DIR)/driver.c \
+	$(sort $(wildcard src/pci/*.c src/virtio/*.c)) src/vmm/bus.c
+
+$(VIRTIO_FUZZER): $(VIRTIO_FUZZER_SRCS) $(wildcard src/pci/*.h src/virtio/*.h) $(VIRTIO_TEST_DIR)/driver.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		-Wno-missing-field-initializers -D_GNU_SOURCE -Isrc -I$(VIRTIO_TEST_DIR) \
+		-pthread -DVIRTIO_LIBFUZZER \
+		-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+		-o $@ $(VIRTIO_FUZZER_SRCS)
+
+# `make fuzz` builds it; run e.g. build/fuzz/virtio_fuzzer -max_total_time=60
+fuzz: $(VIRTIO_FUZZER)
