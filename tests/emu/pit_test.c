@@ -27,7 +27,7 @@ int main(void)
 {
 	struct kvm_pit_state2 st, st2;
 	struct emu_clock *clock;
-	uint64_t t0, dt;
+	uint64_t t0, t1, dt;
 	uint16_t c1, c2;
 	uint8_t v;
 	int n;
@@ -47,19 +47,24 @@ int main(void)
 	out(0x43, 0x80);			/* latch channel 2 */
 	c1 = in(0x42);
 	c1 |= in(0x42) << 8;
+	t1 = emu_now_ns();
 	sleep_ms(2);
 	out(0x43, 0x80);
 	c2 = in(0x42);
 	c2 |= in(0x42) << 8;
+	t1 = emu_now_ns() - t1;
 	CHECK(c1 > c2);
-	/* ~2 ms at 1.193182 MHz is ~2386 ticks. */
-	CHECK(c1 - c2 >= 2300 && c1 - c2 < 20000);
+	/* 1.193182 ticks per us, within the time the latches took. */
+	if (t1 < 50000000)
+		CHECK(c1 - c2 >= 2300 &&
+		      (uint64_t)(c1 - c2) <= t1 * 1193182 / 1000000000 + 50);
 	while (!(in(0x61) & 0x20))
 		;
 	dt = emu_now_ns() - t0;
 	printf("OUT2 after %llu us (expect ~54925)\n",
 	       (unsigned long long)dt / 1000);
-	CHECK(dt >= 54000000 && dt < 80000000);
+	/* Never early; late only by scheduling delays of this thread. */
+	CHECK(dt >= 54000000 && dt < 2000000000);
 	/* Read-back: status of channel 2 = OUT high, lobyte/hibyte, mode 0. */
 	out(0x43, 0xe8);
 	CHECK_EQ(in(0x42), 0xb0);
@@ -72,10 +77,14 @@ int main(void)
 	out(0x43, 0x34);
 	out(0x40, 1193 & 0xff);
 	out(0x40, 1193 >> 8);
+	t0 = emu_now_ns();
 	sleep_ms(50);
 	n = atomic_load(&irqs);
-	printf("channel 0: %d IRQ0 pulses in 50 ms\n", n);
-	CHECK(n >= 25 && n <= 60);
+	dt = (emu_now_ns() - t0) / 1000000;
+	printf("channel 0: %d IRQ0 pulses in %llu ms\n", n,
+	       (unsigned long long)dt);
+	/* ~1 per ms; missed periods coalesce, none come early. */
+	CHECK(n >= 10 && (uint64_t)n <= dt + 2);
 
 	/* State round trip. */
 	emu_pit_get_state(pit, &st);

@@ -1,23 +1,138 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * emu.c - the emu backend: cvisor's own x86-64 CPU behind hv.h.
+ * emu.c - the emu backend: cvisor's own x86-64 CPU behind hv.h
+ * ("KVM in userspace").
  *
- * Placeholder until the CPU core lands (issue 3): opening it fails with a
- * message that says so, and the test suite reports emu tests as skipped.
+ * Files: vm.c (VMs, memslots, irqchip calls), vcpu.c (run loop, exits,
+ * INIT/SIPI, HLT), state.c (KVM-layout state), lapic.c, ioapic.c, pic.c,
+ * pit.c, irq_routing.c, mem.c, timer.c (devices, each with its locking
+ * rules at the top).
+ *
+ * Capabilities are answered for what is implemented: in-backend LAPIC,
+ * IOAPIC, PIC and PIT, GSI routing and MSIs, read-only slots, dirty log,
+ * vcpu events with exception payload and triple-fault events, XSAVE
+ * (x87+SSE), debug registers, TSC rate control and two memslot address
+ * spaces.  Not yet: irqfd/ioeventfd (issue 5), SMM (needs the core's SMM
+ * entry/RSM), guest_memfd and memory attributes, Hyper-V, MSR and
+ * hypercall exits, guest debugging.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
-#include "hv/hv_backend.h"
+#include "emu_priv.h"
 
 static int emu_open(struct hv **out, bool probe, char *why, size_t why_len)
 {
-	snprintf(why, why_len, "the emu backend is not implemented yet");
-	return -ENOSYS;
+	struct emu_hv *h;
+
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(why, why_len, "emu: out of memory");
+		return -ENOMEM;
+	}
+	h->hv.ops = &emu_backend_ops;
+	snprintf(why, why_len, "built-in x86-64 CPU core");
+	*out = &h->hv;
+	return 0;
+}
+
+static void emu_close(struct hv *hv)
+{
+	free(container_of(hv, struct emu_hv, hv));
+}
+
+static int emu_check_cap(struct hv *hv, enum hv_cap cap)
+{
+	long n;
+
+	switch (cap) {
+	case HV_CAP_IRQCHIP:
+	case HV_CAP_PIT:
+	case HV_CAP_SIGNAL_MSI:
+	case HV_CAP_READONLY_MEM:
+	case HV_CAP_DIRTY_LOG:
+	case HV_CAP_VCPU_EVENTS:
+	case HV_CAP_EXCEPTION_PAYLOAD:
+	case HV_CAP_TRIPLE_FAULT_EVENT:
+	case HV_CAP_XSAVE:
+	case HV_CAP_XCRS:
+	case HV_CAP_DEBUGREGS:
+	case HV_CAP_USER_MEMORY2:
+	case HV_CAP_TSC_CONTROL:
+		return 1;
+	case HV_CAP_IRQ_ROUTING:
+		return EMU_MAX_IRQ_ROUTES;
+	case HV_CAP_MAX_VCPUS:
+		return EMU_MAX_VCPUS;
+	case HV_CAP_NR_VCPUS:
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		return n < 1 ? 1 : n > EMU_MAX_VCPUS ? EMU_MAX_VCPUS : (int)n;
+	case HV_CAP_MULTI_ADDRESS_SPACE:
+		return EMU_NR_AS;	/* memslots in the SMM view exist */
+	case HV_CAP_VM_TYPES:
+		return 1 << HV_VM_TYPE_DEFAULT;
+	default:
+		/* irqfd, ioeventfd, SMM, guest_memfd, Hyper-V, ...: not yet. */
+		return 0;
+	}
 }
 
 const struct hv_backend_ops emu_backend_ops = {
 	.name = "emu",
 	.desc = "the emu backend",
 	.open = emu_open,
+	.close = emu_close,
+	.check_cap = emu_check_cap,
+	.get_supported_cpuid = emu_get_supported_cpuid,
+	.get_msr_index_list = emu_get_msr_index_list,
+
+	.vm_create = emu_vm_create,
+	.vm_destroy = emu_vm_destroy,
+	.vm_enable_cap = emu_vm_enable_cap,
+	.set_memslot = emu_set_memslot,
+	.get_dirty_log = emu_get_dirty_log,
+	.create_irqchip = emu_create_irqchip,
+	.create_pit = emu_create_pit,
+	.irq_line = emu_irq_line_op,
+	.signal_msi = emu_signal_msi,
+	.set_gsi_routing = emu_set_gsi_routing,
+	.get_irqchip = emu_get_irqchip,
+	.set_irqchip = emu_set_irqchip,
+	.get_pit = emu_get_pit,
+	.set_pit = emu_set_pit,
+	/* .irqfd / .ioeventfd: issue 5 (the dispatcher answers -EOPNOTSUPP). */
+
+	.vcpu_create = emu_vcpu_create,
+	.vcpu_destroy = emu_vcpu_destroy,
+	.vcpu_run = emu_vcpu_run,
+	.vcpu_exit = emu_vcpu_exit,
+	.vcpu_kick = emu_vcpu_kick,
+	.get_regs = emu_get_regs,
+	.set_regs = emu_set_regs,
+	.get_sregs = emu_get_sregs,
+	.set_sregs = emu_set_sregs,
+	.get_fpu = emu_get_fpu,
+	.set_fpu = emu_set_fpu,
+	.get_xsave = emu_get_xsave,
+	.set_xsave = emu_set_xsave,
+	.get_xcrs = emu_get_xcrs,
+	.set_xcrs = emu_set_xcrs,
+	.get_msrs = emu_get_msrs,
+	.set_msrs = emu_set_msrs,
+	.get_lapic = emu_get_lapic,
+	.set_lapic = emu_set_lapic,
+	.set_cpuid = emu_set_cpuid,
+	.get_mp_state = emu_get_mp_state,
+	.set_mp_state = emu_set_mp_state,
+	.get_events = emu_get_events,
+	.set_events = emu_set_events,
+	.get_debugregs = emu_get_debugregs,
+	.set_debugregs = emu_set_debugregs,
+	.interrupt = emu_interrupt,
+	.nmi = emu_nmi,
+	/* .smi: no SMM yet. */
+	.get_tsc_khz = emu_get_tsc_khz,
+	.set_tsc_khz = emu_set_tsc_khz,
 };
