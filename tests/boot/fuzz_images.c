@@ -6,6 +6,8 @@
  * ELF32 PVH kernels; flips, overwrites and truncates header bytes and
  * runs every result through fuzz_one().  Usage: fuzz_images [N [SEED]]
  * (default 50000 iterations).  Meant to run under ASan/UBSan too.
+ * `fuzz_images --seeds DIR` writes the three base images to DIR as a
+ * starting corpus for the libFuzzer build (fuzz_lf).
  */
 #include "boottest.h"
 #include "fuzz_target.h"
@@ -110,6 +112,20 @@ int main(int argc, char **argv)
 			printf("FAIL: base image %u does not load\n", k);
 			return 1;
 		}
+	}
+	if (argc == 3 && !strcmp(argv[1], "--seeds")) {
+		for (k = 0; k < 3; k++) {
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/base%u", argv[2], k);
+			f = fopen(path, "wb");
+			if (!f || fwrite(base[k], 1, base_size[k], f) !=
+			    base_size[k] || fclose(f)) {
+				perror(path);
+				return 1;
+			}
+		}
+		return 0;
 	}
 	printf("seed 0x%llx, %lu iterations\n", (unsigned long long)seed, iters);
 	for (it = 0; it < iters; it++) {
