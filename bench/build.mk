@@ -12,7 +12,7 @@ BENCH_GUEST_CFLAGS := -m32 -ffreestanding -nostdlib -fno-pic -fno-pie \
 BENCH_GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -T bench/guests/guest.ld \
 	--build-id=none --no-warn-rwx-segments
 
-BENCH_GUESTS := exit_now pio_loop touch compute compute_small
+BENCH_GUESTS := exit_now first_out pio_loop touch compute compute_small
 BENCH_BINS += $(BENCH_GUESTS:%=$(BENCH_OUT)/guests/%.elf) \
 	$(BENCH_OUT)/raw_kvm $(BENCH_OUT)/benchtool
 
