@@ -230,9 +230,12 @@ int main(void)
 	/* One-shot timer, divide by 1: 2 ms. */
 	wr(l[0], APIC_TDCR, 0xb);
 	wr(l[0], APIC_LVTT, 0x30);
+	t0 = emu_now_ns();
 	wr(l[0], APIC_TMICT, 2000000);
 	v = rd(l[0], APIC_TMCCT);
-	CHECK(v > 0 && v <= 2000000);
+	CHECK(v <= 2000000);
+	if (emu_now_ns() - t0 < 1500000)
+		CHECK(v > 0);
 	CHECK(wait_vector(l[0], 0x30));
 	CHECK_EQ(rd(l[0], APIC_TMCCT), 0);
 	CHECK_EQ(emu_lapic_ack_interrupt(l[0]), 0x30);
