@@ -129,7 +129,7 @@ int main(void)
 	CHECK(!set(2, 0, 0, 0x100000, SZ, a));
 	for (i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, reader, NULL);
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < 300; i++) {
 		uint8_t *cur = (i & 1) ? b : a, *next = (i & 1) ? a : b;
 		uint8_t fill = (i & 1) ? 0xbb : 0xaa;
 
@@ -141,7 +141,7 @@ int main(void)
 	atomic_store(&stop, true);
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	printf("%ld reader translations across 4000 updates, %d kicks\n",
+	printf("%ld reader translations across 600 updates, %d kicks\n",
 	       atomic_load(&reads), atomic_load(&kicks));
 	p = emu_mem_lookup(mem, 0, 0x100000, false);
 	CHECK(p == a || p == b);

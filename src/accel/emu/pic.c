@@ -191,12 +191,16 @@ static void intack(struct kvm_pic_state *s, int irq, int base,
 		s->irr &= ~(1u << irq);
 }
 
-int emu_pic_read_irq(struct emu_pic *pic)
+static int read_irq(struct emu_pic *pic, bool only_if_asserted)
 {
 	struct pic_post post = { 0 };
 	int irq, irq2, vec;
 
 	pthread_mutex_lock(&pic->lock);
+	if (only_if_asserted && !pic->output) {
+		pthread_mutex_unlock(&pic->lock);
+		return -1;
+	}
 	irq = get_irq(&pic->chip[0], true);
 	if (irq >= 0) {
 		intack(&pic->chip[0], irq, 0, &post);
@@ -217,6 +221,16 @@ int emu_pic_read_irq(struct emu_pic *pic)
 	pthread_mutex_unlock(&pic->lock);
 	post_run(pic, &post);
 	return vec;
+}
+
+int emu_pic_read_irq(struct emu_pic *pic)
+{
+	return read_irq(pic, false);
+}
+
+int emu_pic_try_read_irq(struct emu_pic *pic)
+{
+	return read_irq(pic, true);
 }
 
 static uint8_t poll_read(struct emu_pic *pic, int c, struct pic_post *post)

@@ -29,6 +29,8 @@ void emu_pic_set_irq(struct emu_pic *pic, unsigned int irq, bool level);
 bool emu_pic_has_interrupt(struct emu_pic *pic);
 /* INTA cycle: the vector to deliver (spurious IRQ 7/15 if none). */
 int emu_pic_read_irq(struct emu_pic *pic);
+/* INTA only if INT is asserted right now (another vCPU may have won). */
+int emu_pic_try_read_irq(struct emu_pic *pic);
 
 /* Ports 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1; false if not ours. */
 bool emu_pic_pio(struct emu_pic *pic, uint16_t port, uint8_t *data,

@@ -136,7 +136,7 @@ static void update_intr_pending(struct emu_vcpu *v)
 	if (v->lapic) {
 		if (emu_lapic_has_interrupt(v->lapic) >= 0)
 			p = true;
-		else if (v->vcpu.id == 0 && emu_pic_has_interrupt(vm->pic) &&
+		else if (emu_pic_has_interrupt(vm->pic) &&
 			 emu_lapic_accept_pic_intr(v->lapic))
 			p = true;
 	}
@@ -354,10 +354,9 @@ static int op_intr_ack(void *opaque)
 		v->ext_irq = -1;
 	} else if (v->lapic) {
 		/* The 8259 (ExtINT) goes first, as in KVM. */
-		if (v->vcpu.id == 0 && emu_pic_has_interrupt(v->vm->pic) &&
-		    emu_lapic_accept_pic_intr(v->lapic))
-			vec = emu_pic_read_irq(v->vm->pic);
-		else
+		if (emu_lapic_accept_pic_intr(v->lapic))
+			vec = emu_pic_try_read_irq(v->vm->pic);
+		if (vec < 0)
 			vec = emu_lapic_ack_interrupt(v->lapic);
 	}
 	update_intr_pending(v);
@@ -542,7 +541,7 @@ static bool wake_pending(struct emu_vcpu *v)
 		return false;
 	if (ev & EMU_LAPIC_EV_INTR)
 		return true;
-	return v->vcpu.id == 0 && emu_pic_has_interrupt(v->vm->pic) &&
+	return emu_pic_has_interrupt(v->vm->pic) &&
 	       emu_lapic_accept_pic_intr(v->lapic);
 }
 

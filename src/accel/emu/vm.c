@@ -125,16 +125,25 @@ static const struct emu_ioapic_ops vm_ioapic_ops = {
 	.ack = vm_ioapic_ack,
 };
 
-/* The 8259's INT goes to the BSP (vCPU 0), as in KVM. */
+/*
+ * The 8259's INT reaches every vCPU whose LAPIC passes it (LINT0 in
+ * ExtINT mode, or the LAPIC hardware-disabled), as in KVM; normally that
+ * is the BSP only.  The first to acknowledge it takes the vector.
+ */
 static void vm_pic_output(void *opaque, bool level)
 {
 	struct emu_vm *vm = opaque;
+	unsigned int i;
 
 	if (!level)
 		return;
 	pthread_rwlock_rdlock(&vm->vcpu_lock);
-	if (vm->vcpus[0])
-		emu_vcpu_event(vm->vcpus[0]);
+	for (i = 0; i < EMU_MAX_VCPUS; i++) {
+		struct emu_vcpu *v = vm->vcpus[i];
+
+		if (v && emu_lapic_accept_pic_intr(v->lapic))
+			emu_vcpu_event(v);
+	}
 	pthread_rwlock_unlock(&vm->vcpu_lock);
 }
 
