@@ -172,6 +172,12 @@ struct hv_exit *hv_vcpu_exit(struct hv_vcpu *vcpu)
 	return vcpu->vm->hv->ops->vcpu_exit(vcpu);
 }
 
+void hv_vm_memory_written(struct hv_vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (vm->hv->ops->memory_written && len)
+		vm->hv->ops->memory_written(vm, gpa, len);
+}
+
 void hv_vcpu_kick(struct hv_vcpu *vcpu)
 {
 	vcpu->vm->hv->ops->vcpu_kick(vcpu);

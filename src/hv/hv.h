@@ -180,6 +180,15 @@ int hv_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot);
 int hv_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
 		     uint64_t *bitmap);
 
+/*
+ * The VMM wrote guest memory [gpa, gpa+len) through its own mapping (device
+ * DMA, a loader).  Hardware backends need nothing: the CPU sees the bytes.
+ * A backend that caches decoded guest code (emu) drops its decodes of those
+ * pages.  Call after the write and before the guest can learn of it (e.g.
+ * before a virtqueue used-ring update), so that no vCPU runs stale code.
+ */
+void hv_vm_memory_written(struct hv_vm *vm, uint64_t gpa, uint64_t len);
+
 /* KVM_SET_MEMORY_ATTRIBUTES (seed-apis.md 3.5). */
 #define HV_MEMORY_ATTRIBUTE_PRIVATE	(1ull << 3)
 int hv_set_memory_attributes(struct hv_vm *vm, uint64_t gpa, uint64_t size,

@@ -51,6 +51,8 @@ struct hv_backend_ops {
 	int (*set_memslot)(struct hv_vm *vm, const struct hv_memslot *slot);
 	int (*get_dirty_log)(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
 			     uint64_t *bitmap);
+	/* Optional: NULL when the backend keeps no decoded code. */
+	void (*memory_written)(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 	int (*set_memory_attributes)(struct hv_vm *vm, uint64_t gpa,
 				     uint64_t size, uint64_t attributes,
 				     uint64_t flags);

@@ -93,6 +93,7 @@ const struct hv_backend_ops emu_backend_ops = {
 	.vm_enable_cap = emu_vm_enable_cap,
 	.set_memslot = emu_set_memslot,
 	.get_dirty_log = emu_get_dirty_log,
+	.memory_written = emu_memory_written,
 	.create_irqchip = emu_create_irqchip,
 	.create_pit = emu_create_pit,
 	.irq_line = emu_irq_line_op,

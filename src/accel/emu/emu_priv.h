@@ -133,6 +133,7 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 void emu_vm_destroy(struct hv_vm *vm);
 int emu_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0);
 int emu_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot);
+void emu_memory_written(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 int emu_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
 		      uint64_t *bitmap);
 int emu_create_irqchip(struct hv_vm *vm);

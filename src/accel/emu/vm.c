@@ -108,6 +108,12 @@ int emu_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot)
 	return emu_mem_set_slot(to_emu_vm(vm)->mem, slot);
 }
 
+/* Device DMA into guest RAM: every vCPU must re-decode those pages. */
+void emu_memory_written(struct hv_vm *vm, uint64_t gpa, uint64_t len)
+{
+	x86_code_tracker_write(to_emu_vm(vm)->tracker, gpa, len);
+}
+
 int emu_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
 		      uint64_t *bitmap)
 {
