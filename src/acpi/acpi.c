@@ -316,7 +316,7 @@ static void dsdt_pci(struct aml *a, const struct acpi_config *c)
 	aml_res_end(a);
 	aml_end(a);
 
-	/* Static INTx routing to IOAPIC GSIs, swizzled across 8 lines. */
+	/* Static INTx routing to IOAPIC GSIs, as the PCI bus wires them. */
 	aml_name(a, "_PRT");
 	aml_package_begin(a, 32 * 4);
 	for (slot = 0; slot < 32; slot++) {
@@ -325,8 +325,7 @@ static void dsdt_pci(struct aml *a, const struct acpi_config *c)
 			aml_dword(a, (slot << 16) | 0xffff);
 			aml_integer(a, pin);
 			aml_integer(a, 0);	/* no link device: a GSI */
-			aml_integer(a, c->ioapic_gsi_base + ACPI_PCI_INTX_GSI +
-				    ((slot + pin) & 7));
+			aml_integer(a, c->pci_intx_gsi[slot][pin]);
 			aml_end(a);
 		}
 	}
@@ -577,6 +576,15 @@ void acpi_config_default(struct acpi_config *c, unsigned int nr_cpus)
 	c->pci_last_bus = (uint8_t)((LAYOUT_ECAM_SIZE >> 20) - 1);
 	c->pci_mmio32_base = (uint32_t)LAYOUT_PCI_MMIO32_BASE;
 	c->pci_mmio32_size = (uint32_t)LAYOUT_PCI_MMIO32_SIZE;
+	/* The PCI bus's default swizzle (pci_bus_init()); the VMM overwrites
+	 * this with what its bus really does. */
+	for (i = 0; i < ACPI_PCI_SLOTS; i++) {
+		unsigned int pin;
+
+		for (pin = 0; pin < ACPI_PCI_PINS; pin++)
+			c->pci_intx_gsi[i][pin] = c->ioapic_gsi_base +
+				ACPI_PCI_INTX_GSI + (i + pin) % ACPI_PCI_PINS;
+	}
 }
 
 int acpi_build(const struct acpi_config *c, uint8_t *buf, uint64_t gpa,

@@ -22,9 +22,12 @@
  *   - Reset: write 0x06 to port 0xCF9.
  *   - ISA IRQ 0 (PIT) arrives on IOAPIC GSI 2; other ISA IRQs are
  *     identity mapped (COM1 on 4, RTC on 8).
- *   - PCI INTx: slot S pin P (0 = INTA) raises GSI 16 + ((S + P) & 7),
+ *   - PCI INTx: slot S pin P (0 = INTA) raises GSI pci_intx_gsi[S][P],
  *     level triggered, active low, through the IOAPIC (_PRT routes to
- *     GSIs, so the guest must use the IOAPIC, not the PIC).
+ *     GSIs, so the guest must use the IOAPIC, not the PIC).  The PCI bus
+ *     is the one source of truth: the VMM copies its routing
+ *     (pci_intx_gsi()) into the config; the default below is the bus's
+ *     default, 16 + ((S + P) mod 4).
  */
 #ifndef CVISOR_ACPI_ACPI_H
 #define CVISOR_ACPI_ACPI_H
@@ -38,6 +41,8 @@
 #define ACPI_MAX_CPUS		255
 #define ACPI_MAX_ISOS		16
 #define ACPI_PCI_INTX_GSI	16
+#define ACPI_PCI_SLOTS		32
+#define ACPI_PCI_PINS		4
 
 /* MADT interrupt source override flags (MPS INTI flags). */
 #define ACPI_ISO_ACTIVE_HIGH	0x1
@@ -78,6 +83,8 @@ struct acpi_config {
 	uint8_t pci_last_bus;
 	uint32_t pci_mmio32_base, pci_mmio32_size;
 	uint64_t pci_mmio64_base, pci_mmio64_size;	/* size 0: none */
+	/* _PRT: GSI of slot S, pin P (0 = INTA), from the PCI bus. */
+	uint32_t pci_intx_gsi[ACPI_PCI_SLOTS][ACPI_PCI_PINS];
 };
 
 /* Where acpi_build() put each table (guest addresses; 0 if absent). */

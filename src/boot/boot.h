@@ -107,8 +107,9 @@ struct boot_seg {
 struct boot_cpu {
 	enum boot_cpu_mode mode;
 	uint64_t rip, rsp, rflags;
+	uint64_t rax;		/* Multiboot: the boot magic */
 	uint64_t rsi;		/* bzImage: boot_params */
-	uint64_t rbx;		/* PVH: hvm_start_info */
+	uint64_t rbx;		/* PVH: hvm_start_info; Multiboot: its info */
 	uint64_t cr0, cr3, cr4, efer;
 	uint64_t gdt_base;
 	uint16_t gdt_limit;

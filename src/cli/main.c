@@ -23,7 +23,7 @@
 #define CVISOR_VERSION		"0.1"
 #define EXIT_USAGE		2
 #define MEM_DEFAULT		(128ull << 20)
-#define MEM_MIN			(1ull << 20)
+#define MEM_MIN			(2ull << 20)	/* the e820 layout's minimum */
 #define MEM_MAX			(1ull << 40)
 
 static const char usage_text[] =
@@ -43,13 +43,24 @@ static const char usage_text[] =
 static const char run_usage_text[] =
 "Usage: cvisor run --kernel FILE [OPTIONS]\n"
 "\n"
-"  -k, --kernel FILE     Multiboot kernel (ELF) to boot (required)\n"
+"  -k, --kernel FILE     kernel to boot (required): a Linux bzImage, a PVH ELF\n"
+"                        (vmlinux) or a Multiboot kernel, probed in that order\n"
 "  -a, --accel ACCEL     auto, kvm or emu (default auto: kvm if usable)\n"
 "  -c, --cpus N          number of vCPUs (default 1)\n"
 "  -m, --memory SIZE     guest RAM in bytes or with a K, M, G, T suffix\n"
-"                        (default 128M, at least 1M)\n"
+"                        (default 128M, at least 2M)\n"
 "      --append STR      kernel command line\n"
-"      --initrd FILE     load FILE as the first Multiboot module\n"
+"      --initrd FILE     initramfs (Linux) or first Multiboot module\n"
+"      --disk PATH[,ro]  virtio-blk disk on a raw image file (repeatable,\n"
+"                        up to 16; ,ro makes it read-only)\n"
+"      --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
+"                        virtio-net on the existing tap device NAME\n"
+"      --rng             virtio-rng (entropy from the host's getrandom)\n"
+"      --console serial|virtio\n"
+"                        the console on stdin/stdout: COM1 (default) or\n"
+"                        virtio-console (COM1 then stays, output discarded)\n"
+"      --boot-time       print \"cvisor: boot-done after N ms\" on stderr when\n"
+"                        the guest writes 123 to port 0x4F0\n"
 "      --testdev         add the test device (docs/conventions.md)\n"
 "  -v, --verbose         say which backend runs the VM and why\n"
 "  -h, --help            show this help\n"
@@ -120,7 +131,7 @@ static int parse_memory(const char *s, uint64_t *out)
 	if (ret == -ERANGE || v > MEM_MAX)
 		return usage_error("--memory %s: more than the 1 TiB limit", s);
 	if (v < MEM_MIN)
-		return usage_error("--memory %s: guest RAM must be at least 1M",
+		return usage_error("--memory %s: guest RAM must be at least 2M",
 				   s);
 	if (v & 4095)
 		return usage_error("--memory %s: must be a multiple of 4K", s);
@@ -142,9 +153,98 @@ static int parse_memory(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+/* @s is the argv string: the path stays in it (the option is cut off). */
+static int parse_disk(char *s, struct vm_config *cfg)
 {
-	enum { OPT_APPEND = 256, OPT_INITRD, OPT_TESTDEV };
+	struct vm_disk *d;
+	char *comma = strrchr(s, ',');
+	size_t len = strlen(s);
+
+	if (cfg->nr_disks >= VM_MAX_DISKS)
+		return usage_error("--disk %s: at most %u disks", s,
+				   VM_MAX_DISKS);
+	d = &cfg->disks[cfg->nr_disks];
+	d->readonly = false;
+	/* Only a final ",ro" or ",rw" is an option: paths may hold commas. */
+	if (comma && (!strcmp(comma, ",ro") || !strcmp(comma, ",rw"))) {
+		d->readonly = comma[2] == 'o';
+		len = (size_t)(comma - s);
+	}
+	if (!len)
+		return usage_error("--disk %s: expected PATH[,ro]", s);
+	s[len] = '\0';
+	d->path = s;
+	cfg->nr_disks++;
+	return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int i, v;
+	char *end;
+
+	for (i = 0; i < 6; i++) {
+		if (!((s[0] >= '0' && s[0] <= '9') ||
+		      (s[0] >= 'a' && s[0] <= 'f') ||
+		      (s[0] >= 'A' && s[0] <= 'F')))
+			return -1;
+		v = (unsigned int)strtoul(s, &end, 16);
+		if (end != s + 2 || v > 0xff || *end != (i == 5 ? '\0' : ':'))
+			return -1;
+		mac[i] = (uint8_t)v;
+		s = end + (i < 5);
+	}
+	return 0;
+}
+
+/* @arg is the argv string: it is split in place, the tap name stays in it. */
+static int parse_net(char *arg, struct vm_config *cfg)
+{
+	char s[256], *tok, *save = NULL;
+
+	snprintf(s, sizeof(s), "%s", arg);	/* for messages */
+	if (cfg->net_tap)
+		return usage_error("--net %s: only one --net is supported", s);
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(tok, "tap=", 4) && tok[4]) {
+			cfg->net_tap = tok + 4;
+		} else if (!strncmp(tok, "mac=", 4)) {
+			if (parse_mac(tok + 4, cfg->net_mac))
+				return usage_error("--net %s: bad MAC address '%s' (expected XX:XX:XX:XX:XX:XX)",
+						   s, tok + 4);
+			if (cfg->net_mac[0] & 1)
+				return usage_error("--net %s: MAC address %s is a multicast address",
+						   s, tok + 4);
+			cfg->net_has_mac = true;
+		} else {
+			return usage_error("--net %s: expected tap=NAME[,mac=XX:XX:XX:XX:XX:XX]",
+					   s);
+		}
+	}
+	if (!cfg->net_tap)
+		return usage_error("--net %s: expected tap=NAME[,mac=XX:XX:XX:XX:XX:XX]",
+				   s);
+	return 0;
+}
+
+static int parse_console(const char *s, enum vm_console *out)
+{
+	if (!strcmp(s, "serial"))
+		*out = VM_CONSOLE_SERIAL;
+	else if (!strcmp(s, "virtio"))
+		*out = VM_CONSOLE_VIRTIO;
+	else
+		return usage_error("--console %s: expected serial or virtio", s);
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv, uint64_t start_ns)
+{
+	enum {
+		OPT_APPEND = 256, OPT_INITRD, OPT_TESTDEV, OPT_DISK, OPT_NET,
+		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME,
+	};
 	static const struct option opts[] = {
 		{ "kernel",	required_argument, NULL, 'k' },
 		{ "accel",	required_argument, NULL, 'a' },
@@ -153,6 +253,11 @@ static int cmd_run(int argc, char **argv)
 		{ "append",	required_argument, NULL, OPT_APPEND },
 		{ "initrd",	required_argument, NULL, OPT_INITRD },
 		{ "testdev",	no_argument,	   NULL, OPT_TESTDEV },
+		{ "disk",	required_argument, NULL, OPT_DISK },
+		{ "net",	required_argument, NULL, OPT_NET },
+		{ "rng",	no_argument,	   NULL, OPT_RNG },
+		{ "console",	required_argument, NULL, OPT_CONSOLE },
+		{ "boot-time",	no_argument,	   NULL, OPT_BOOT_TIME },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -161,6 +266,8 @@ static int cmd_run(int argc, char **argv)
 		.accel = HV_ACCEL_AUTO,
 		.nr_cpus = 1,
 		.ram_size = MEM_DEFAULT,
+		.console = VM_CONSOLE_SERIAL,
+		.start_ns = start_ns,
 	};
 	char err[VM_MSG_LEN] = "";
 	struct vm *vm;
@@ -192,6 +299,24 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_TESTDEV:
 			cfg.testdev = true;
+			break;
+		case OPT_DISK:
+			if (parse_disk(optarg, &cfg))
+				return EXIT_USAGE;
+			break;
+		case OPT_NET:
+			if (parse_net(optarg, &cfg))
+				return EXIT_USAGE;
+			break;
+		case OPT_RNG:
+			cfg.rng = true;
+			break;
+		case OPT_CONSOLE:
+			if (parse_console(optarg, &cfg.console))
+				return EXIT_USAGE;
+			break;
+		case OPT_BOOT_TIME:
+			cfg.boot_time = true;
 			break;
 		case 'v':
 			cfg.verbose = true;
@@ -279,6 +404,8 @@ static int cmd_caps(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* --boot-time counts from here, the closest we get to exec. */
+	uint64_t start_ns = vm_now_ns();
 	const char *cmd;
 
 	/* A closed stdout must not kill us before the guest's status is out. */
@@ -300,7 +427,7 @@ int main(int argc, char **argv)
 	}
 	/* Subcommands parse argv[1..]: argv[1] plays the program name. */
 	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1);
+		return cmd_run(argc - 1, argv + 1, start_ns);
 	if (!strcmp(cmd, "caps"))
 		return cmd_caps(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);

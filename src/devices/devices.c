@@ -17,6 +17,12 @@ static const struct {
 	{ "fw_cfg",	fw_cfg_init },
 	{ "poweroff",	poweroff_init },
 	{ "testdev",	testdev_init },	/* no-op without --testdev */
+	{ "acpi-pm",	acpi_pm_init },
+	{ "rtc",	rtc_init },
+	{ "boot-done",	bootdone_init },
+	{ "pci-host",	pci_host_init },
+	{ "reset",	reset_init },	/* 0xCF9, through the PCI host */
+	{ "virtio",	virtio_devs_init },	/* after pci-host */
 };
 
 int devices_init(struct vm *vm, char *err, size_t err_len)

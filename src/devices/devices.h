@@ -20,5 +20,11 @@ int debug_exit_init(struct vm *vm, char *err, size_t err_len);
 int fw_cfg_init(struct vm *vm, char *err, size_t err_len);
 int poweroff_init(struct vm *vm, char *err, size_t err_len);
 int testdev_init(struct vm *vm, char *err, size_t err_len);
+int acpi_pm_init(struct vm *vm, char *err, size_t err_len);
+int rtc_init(struct vm *vm, char *err, size_t err_len);
+int bootdone_init(struct vm *vm, char *err, size_t err_len);
+int pci_host_init(struct vm *vm, char *err, size_t err_len);
+int reset_init(struct vm *vm, char *err, size_t err_len);
+int virtio_devs_init(struct vm *vm, char *err, size_t err_len);
 
 #endif

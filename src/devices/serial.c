@@ -72,6 +72,7 @@ struct serial {
 	uint8_t rx[RX_FIFO_LEN];
 	unsigned int rx_head, rx_count;
 	int in_fd;		/* -1 when stdin is not watched */
+	bool discard;		/* --console virtio: output dropped */
 	bool in_paused;
 	bool in_tty;
 	bool escape;		/* saw Ctrl-A on a terminal */
@@ -130,6 +131,8 @@ static void serial_tx(struct serial *s, uint8_t c)
 		serial_rx_push(s, c);
 		return;
 	}
+	if (s->discard)
+		return;
 	do {
 		n = write(STDOUT_FILENO, &c, 1);
 	} while (n < 0 && errno == EINTR);
@@ -345,6 +348,15 @@ int serial_init(struct vm *vm, char *err, size_t err_len)
 	ret = bus_register(&vm->bus, BUS_PIO, COM1_PORT, 8, &serial_ops, s);
 	if (ret)
 		return ret;
+	/*
+	 * With the virtio console on stdio, COM1 stays (guests probe it) but
+	 * its output is discarded and it gets no input: stdout carries one
+	 * console only, and stderr is kept for cvisor's own messages.
+	 */
+	if (vm->cfg.console == VM_CONSOLE_VIRTIO) {
+		s->discard = true;
+		return 0;
+	}
 	/*
 	 * Input only from something epoll can watch (terminal, pipe, socket);
 	 * /dev/null or a regular file on stdin means no input.

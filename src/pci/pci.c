@@ -249,7 +249,11 @@ static void msix_fire(struct pci_dev *dev, unsigned int vec)
 	struct pci_msix_entry *e = &dev->msix.table[vec];
 	struct pci_bus *bus = dev->bus;
 
-	if (bus && bus->ops->send_msi)
+	if (bus && bus->ops->send_msix)
+		bus->ops->send_msix(bus->opaque, dev, vec,
+				    (uint64_t)e->addr_hi << 32 | e->addr_lo,
+				    e->data);
+	else if (bus && bus->ops->send_msi)
 		bus->ops->send_msi(bus->opaque,
 				   (uint64_t)e->addr_hi << 32 | e->addr_lo,
 				   e->data, dev->devfn);
@@ -377,11 +381,17 @@ static void msix_table_write32(struct pci_dev *dev, uint64_t off, uint32_t v)
 	case 8: e->data = v; break;
 	default:
 		e->ctrl = v & 1;
-		/* Unmasking delivers what was held back while masked. */
-		if (!e->ctrl)
-			msix_flush_pending(dev);
 		break;
 	}
+	/* Before any delivery, so that an irqfd route is current. */
+	if (dev->bus && dev->bus->ops->msix_update)
+		dev->bus->ops->msix_update(dev->bus->opaque, dev,
+					   (unsigned int)(off / 16),
+					   (uint64_t)e->addr_hi << 32 | e->addr_lo,
+					   e->data, e->ctrl & 1);
+	/* Unmasking delivers what was held back while masked. */
+	if (off % 16 == 12 && !e->ctrl)
+		msix_flush_pending(dev);
 }
 
 bool pci_msix_bar_access(struct pci_dev *dev, int bar, uint64_t off,
@@ -527,9 +537,25 @@ static void cf8_access(void *opaque, const struct bus_ctx *ctx,
 	struct pci_bus *bus = opaque;
 	uint32_t a, reg;
 
+	/*
+	 * 0xCF9 is the chipset's reset control register, not part of the
+	 * latch: a byte access there goes to the host's hook, outside the
+	 * bus lock (a reset stops the VM and must not wait for config
+	 * cycles).  Reads return the last value written.
+	 */
+	if (offset == 1 && len == 1) {
+		if (!is_write) {
+			data[0] = atomic_load(&bus->rcr);
+			return;
+		}
+		atomic_store(&bus->rcr, data[0] & 0x0e);
+		if (bus->ops->reset_control)
+			bus->ops->reset_control(bus->opaque, data[0]);
+		return;
+	}
 	pthread_mutex_lock(&bus->lock);
 	if (offset < 4) {
-		/* The latch only answers dword accesses (0xCF9 etc. are not ours). */
+		/* The latch only answers dword accesses. */
 		if (offset == 0 && len == 4) {
 			if (is_write)
 				bus->cf8 = (uint32_t)bus_get_le(data, 4) &

@@ -113,6 +113,15 @@ struct pci_bar {
  * useful there either.
  * set_gsi: level of a GSI wired to INTx (shared pins are OR-ed by the bus).
  * send_msi: deliver one MSI message; @devid is the requester's devfn.
+ * send_msix: if set, used instead of send_msi for MSI-X vector @vec of
+ *   @dev (so the host can deliver through a per-vector irqfd).  Called
+ *   with the device's msix.lock held.
+ * msix_update: the guest wrote MSI-X table entry @vec of @dev (address,
+ *   data or mask); called with msix.lock held, before anything the write
+ *   makes deliverable is sent, so a host that caches routes (irqfd GSI
+ *   routes) can update them first.  Must not call back into the device.
+ * reset_control: a byte write of @val to port 0xCF9, the chipset's reset
+ *   control register (bit 2 starts a reset; 0x06 = hard reset).
  */
 struct pci_host_ops {
 	int (*bar_map)(void *opaque, struct pci_bar *bar, bool old_mapped,
@@ -120,6 +129,12 @@ struct pci_host_ops {
 	void (*set_gsi)(void *opaque, uint32_t gsi, int level);
 	void (*send_msi)(void *opaque, uint64_t addr, uint32_t data,
 			 uint32_t devid);
+	void (*send_msix)(void *opaque, struct pci_dev *dev, unsigned int vec,
+			  uint64_t addr, uint32_t data);
+	void (*msix_update)(void *opaque, struct pci_dev *dev,
+			    unsigned int vec, uint64_t addr, uint32_t data,
+			    bool masked);
+	void (*reset_control)(void *opaque, uint8_t val);
 };
 
 /* Optional device hooks around config accesses (pci_bus.lock held). */
@@ -176,6 +191,7 @@ struct pci_dev {
 struct pci_bus {
 	pthread_mutex_t lock;
 	uint32_t cf8;
+	_Atomic uint8_t rcr;	/* 0xCF9 reset control, last value written */
 	struct pci_dev *devs[256];
 	const struct pci_host_ops *ops;
 	void *opaque;

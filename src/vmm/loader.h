@@ -2,7 +2,16 @@
 /*
  * loader.h - kernel image loaders.  A loader validates the image, copies
  * it into guest RAM, writes its boot information and describes the
- * initial state of the boot vCPU in a struct boot_info.
+ * initial state of the boot vCPU.
+ *
+ * There is one representation of that state: src/boot's struct boot_cpu
+ * (protected mode with flat segments for Multiboot and PVH, long mode
+ * with identity paging for 64-bit bzImages).  vcpu.c turns it into
+ * registers.
+ *
+ * Probe order (loader.c): bzImage, PVH, Multiboot.  The first two claim an
+ * image only by an unambiguous signature ("HdrS" in the setup header, the
+ * PVH ELF note), so Multiboot ELF kernels still reach their own loader.
  */
 #ifndef CVISOR_VMM_LOADER_H
 #define CVISOR_VMM_LOADER_H
@@ -10,17 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot/boot.h"
+
 struct vm;
-
-enum boot_mode {
-	BOOT_PROTECTED_FLAT32,	/* PE, paging off, flat 4 GiB segments */
-};
-
-struct boot_info {
-	enum boot_mode mode;
-	uint64_t entry;
-	uint64_t rax, rbx, rsi;
-};
 
 /* The image as a read-only mapping, shared by the loaders' probes. */
 struct loader_image {
@@ -34,18 +35,37 @@ struct loader {
 	/* 1 if the image is this loader's format, 0 if not. */
 	int (*probe)(const struct loader_image *img);
 	int (*load)(struct vm *vm, const struct loader_image *img,
-		    struct boot_info *boot, char *err, size_t err_len);
+		    struct boot_cpu *cpu, char *err, size_t err_len);
 };
 
+extern const struct loader loader_bzimage;
+extern const struct loader loader_pvh;
 extern const struct loader loader_multiboot;
 
 /* Pick the loader for vm->cfg.kernel and run it. */
-int loader_load(struct vm *vm, struct boot_info *boot, char *err,
+int loader_load(struct vm *vm, struct boot_cpu *cpu, char *err,
 		size_t err_len);
 
 /* Map a file read-only; shared with loaders for initrds. */
 int loader_map_file(const char *path, struct loader_image *img, char *err,
 		    size_t err_len);
 void loader_unmap_file(struct loader_image *img);
+
+/*
+ * Multiboot v1 image parsing and loading against a plain RAM description,
+ * so that the parser can be fuzzed without a VM (tests/boot).  @ram and
+ * @e820 describe guest RAM; the result is the boot vCPU state.
+ */
+struct mb_env {
+	const struct boot_ram *ram;
+	const struct e820_table *e820;
+	uint64_t ram_size;		/* for messages */
+	const char *cmdline;		/* NULL: empty */
+	const struct loader_image *initrd;	/* NULL: none */
+};
+
+int multiboot_probe(const uint8_t *data, uint64_t size);
+int multiboot_load(const struct mb_env *env, const struct loader_image *img,
+		   struct boot_cpu *cpu, char *err, size_t err_len);
 
 #endif

@@ -9,7 +9,11 @@
  * Guest memory use: the boot information lives in low RAM between
  * MB_INFO_BASE and MB_LOW_LIMIT; kernel segments must sit at or above
  * 1 MiB, so they can never overwrite it.  An initrd goes page aligned
- * right after the kernel.
+ * right after the kernel.  The memory map handed to the kernel is the
+ * machine's e820 map, the same one bzImage and PVH kernels get.
+ *
+ * The loader works on a struct mb_env (RAM regions and e820 map), not on
+ * a VM, so tests/boot can fuzz it without a backend.
  */
 #include <elf.h>
 #include <errno.h>
@@ -19,7 +23,7 @@
 #include "lib/compiler.h"
 #include "lib/size.h"
 #include "vmm/loader.h"
-#include "vmm/vm.h"
+#include "vmm/memory.h"
 
 #define MB_HEADER_MAGIC		0x1BADB002u
 #define MB_BOOT_MAGIC		0x2BADB002u
@@ -42,11 +46,11 @@
 
 /* Guest-physical layout of what the loader writes in low RAM. */
 #define MB_INFO_BASE		0x7000u
-#define MB_MMAP_ADDR		0x7100u
 #define MB_MODS_ADDR		0x7200u
 #define MB_NAME_ADDR		0x7280u
 #define MB_MODSTR_ADDR		0x7300u
 #define MB_MODSTR_MAX		0x100u
+#define MB_MMAP_ADDR		0x7400u	/* up to E820_MAX_ENTRIES entries */
 #define MB_CMDLINE_ADDR		0x8000u
 #define MB_LOW_LIMIT		0x9F000u
 #define MB_KERNEL_MIN		0x100000u
@@ -86,7 +90,7 @@ struct mb_module {
 };
 
 struct mb_load {
-	struct vm *vm;
+	const struct mb_env *env;
 	const struct loader_image *img;
 	char *err;
 	size_t err_len;
@@ -109,14 +113,16 @@ static long mb_find_header(const struct loader_image *img)
 	return -1;
 }
 
-static int mb_probe(const struct loader_image *img)
+int multiboot_probe(const uint8_t *data, uint64_t size)
 {
-	return mb_find_header(img) >= 0;
+	struct loader_image img = { .data = data, .size = size };
+
+	return mb_find_header(&img) >= 0;
 }
 
 static void *mb_ram(struct mb_load *ld, uint64_t gpa, uint64_t len)
 {
-	return guest_mem_ptr(&ld->vm->mem, gpa, len);
+	return boot_ram_ptr(ld->env->ram, gpa, len);
 }
 
 static int mb_no_fit(struct mb_load *ld, const char *what, uint64_t gpa,
@@ -124,7 +130,7 @@ static int mb_no_fit(struct mb_load *ld, const char *what, uint64_t gpa,
 {
 	char ram[32];
 
-	if (ld->vm->mem.nr_regions > 1 && gpa < SZ_4G &&
+	if (ld->env->ram->nr > 1 && gpa < SZ_4G &&
 	    gpa + len > MEM_LOW_END) {
 		snprintf(ld->err, ld->err_len,
 			 "%s: %s at 0x%llx (size 0x%llx) overlaps the MMIO hole at 3-4 GiB",
@@ -132,7 +138,7 @@ static int mb_no_fit(struct mb_load *ld, const char *what, uint64_t gpa,
 			 (unsigned long long)len);
 		return -E2BIG;
 	}
-	size_format(ld->vm->mem.size, ram, sizeof(ram));
+	size_format(ld->env->ram_size, ram, sizeof(ram));
 	snprintf(ld->err, ld->err_len,
 		 "%s: %s at 0x%llx (size 0x%llx) does not fit in guest RAM (%s)",
 		 ld->img->path, what, (unsigned long long)gpa,
@@ -340,48 +346,40 @@ static int mb_load_aout(struct mb_load *ld, uint64_t hdr_off,
 
 static int mb_load_initrd(struct mb_load *ld, struct mb_info *info)
 {
-	struct vm *vm = ld->vm;
-	struct loader_image rd;
+	const struct loader_image *rd = ld->env->initrd;
 	struct mb_module *mod;
 	const char *base;
 	uint64_t gpa;
 	uint8_t *dst;
 	char *str;
-	int ret;
 
-	ret = loader_map_file(vm->cfg.initrd, &rd, ld->err, ld->err_len);
-	if (ret)
-		return ret;
 	gpa = ALIGN_UP(ld->kernel_end, 4096ull);
-	dst = mb_ram(ld, gpa, rd.size);
-	if (!dst || gpa + rd.size > SZ_4G) {
+	dst = mb_ram(ld, gpa, rd->size);
+	if (!dst || gpa + rd->size > SZ_4G) {
 		char ram[32];
 
-		size_format(vm->mem.size, ram, sizeof(ram));
+		size_format(ld->env->ram_size, ram, sizeof(ram));
 		snprintf(ld->err, ld->err_len,
 			 "%s: initrd (%llu bytes) does not fit in guest RAM (%s) after the kernel",
-			 rd.path, (unsigned long long)rd.size, ram);
-		ret = -E2BIG;
-		goto out;
+			 rd->path, (unsigned long long)rd->size, ram);
+		return -E2BIG;
 	}
-	memcpy(dst, rd.data, rd.size);
+	memcpy(dst, rd->data, rd->size);
 
 	mod = mb_ram(ld, MB_MODS_ADDR, sizeof(*mod));
 	str = mb_ram(ld, MB_MODSTR_ADDR, MB_MODSTR_MAX);
-	base = strrchr(rd.path, '/');
-	base = base ? base + 1 : rd.path;
+	base = strrchr(rd->path, '/');
+	base = base ? base + 1 : rd->path;
 	snprintf(str, MB_MODSTR_MAX, "%s", base);
 	*mod = (struct mb_module){
 		.mod_start = (uint32_t)gpa,
-		.mod_end = (uint32_t)(gpa + rd.size),
+		.mod_end = (uint32_t)(gpa + rd->size),
 		.string = MB_MODSTR_ADDR,
 	};
 	info->flags |= MB_IF_MODS;
 	info->mods_count = 1;
 	info->mods_addr = MB_MODS_ADDR;
-out:
-	loader_unmap_file(&rd);
-	return ret;
+	return 0;
 }
 
 static void mb_add_mmap(struct mb_mmap_entry *e, unsigned int *n,
@@ -396,11 +394,11 @@ static void mb_add_mmap(struct mb_mmap_entry *e, unsigned int *n,
 
 static int mb_write_info(struct mb_load *ld, struct mb_info *info)
 {
-	const struct guest_mem *mem = &ld->vm->mem;
-	const char *cmdline = ld->vm->cfg.cmdline ? ld->vm->cfg.cmdline : "";
-	uint64_t low_end = guest_mem_low_end(mem), upper;
+	const struct mb_env *env = ld->env;
+	const char *cmdline = env->cmdline ? env->cmdline : "";
+	uint64_t low_end = env->ram->region[0].size, upper;
 	struct mb_mmap_entry *mmap;
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	size_t len = strlen(cmdline);
 	char *dst;
 
@@ -419,14 +417,11 @@ static int mb_write_info(struct mb_load *ld, struct mb_info *info)
 	upper = (low_end - SZ_1M) >> 10;
 	info->mem_upper = upper > UINT32_MAX ? UINT32_MAX : (uint32_t)upper;
 
-	mmap = mb_ram(ld, MB_MMAP_ADDR, 8 * sizeof(*mmap));
-	mb_add_mmap(mmap, &n, 0, 0x9FC00, 1);
-	mb_add_mmap(mmap, &n, 0x9FC00, 0x400, 2);
-	mb_add_mmap(mmap, &n, 0xF0000, 0x10000, 2);
-	mb_add_mmap(mmap, &n, SZ_1M, low_end - SZ_1M, 1);
-	if (mem->nr_regions > 1)
-		mb_add_mmap(mmap, &n, mem->regions[1].gpa,
-			    mem->regions[1].size, 1);
+	/* Multiboot memory types are e820's (1 RAM, 2 reserved, ...). */
+	mmap = mb_ram(ld, MB_MMAP_ADDR, E820_MAX_ENTRIES * sizeof(*mmap));
+	for (i = 0; i < env->e820->nr && i < E820_MAX_ENTRIES; i++)
+		mb_add_mmap(mmap, &n, env->e820->entry[i].addr,
+			    env->e820->entry[i].size, env->e820->entry[i].type);
 	info->mmap_addr = MB_MMAP_ADDR;
 	info->mmap_length = n * sizeof(*mmap);
 
@@ -435,11 +430,11 @@ static int mb_write_info(struct mb_load *ld, struct mb_info *info)
 	return 0;
 }
 
-static int mb_load(struct vm *vm, const struct loader_image *img,
-		   struct boot_info *boot, char *err, size_t err_len)
+int multiboot_load(const struct mb_env *env, const struct loader_image *img,
+		   struct boot_cpu *cpu, char *err, size_t err_len)
 {
 	struct mb_load ld = {
-		.vm = vm, .img = img, .err = err, .err_len = err_len,
+		.env = env, .img = img, .err = err, .err_len = err_len,
 	};
 	struct mb_header h = { 0 };
 	struct mb_info *info;
@@ -458,7 +453,9 @@ static int mb_load(struct vm *vm, const struct loader_image *img,
 			 img->path, h.flags);
 		return -ENOEXEC;
 	}
-	if (vm->mem.size <= SZ_1M + 4096) {
+	if (!env->ram->nr || env->ram->region[0].gpa ||
+	    env->ram->region[0].size <= SZ_1M + 4096 ||
+	    !mb_ram(&ld, MB_INFO_BASE, MB_LOW_LIMIT - MB_INFO_BASE)) {
 		snprintf(err, err_len, "Multiboot needs more than 1 MiB of RAM");
 		return -E2BIG;
 	}
@@ -481,23 +478,31 @@ static int mb_load(struct vm *vm, const struct loader_image *img,
 	ret = mb_write_info(&ld, info);
 	if (ret)
 		return ret;
-	if (vm->cfg.initrd) {
+	if (env->initrd) {
 		ret = mb_load_initrd(&ld, info);
 		if (ret)
 			return ret;
 	}
 
-	*boot = (struct boot_info){
-		.mode = BOOT_PROTECTED_FLAT32,
-		.entry = entry,
-		.rax = MB_BOOT_MAGIC,
-		.rbx = MB_INFO_BASE,
+	/*
+	 * Multiboot's machine state: protected mode, paging off, flat 4 GiB
+	 * CS (0x10) and data segments (0x18), interrupts off.  GDTR and TR
+	 * are left as at reset (gdt_limit 0, tr.present 0): the kernel must
+	 * load its own GDT before reloading a segment register.
+	 */
+	memset(cpu, 0, sizeof(*cpu));
+	cpu->mode = BOOT_CPU_PROT32;
+	cpu->rip = entry;
+	cpu->rflags = 0x2;
+	cpu->rax = MB_BOOT_MAGIC;
+	cpu->rbx = MB_INFO_BASE;
+	cpu->cr0 = 0x11;	/* PE | ET */
+	cpu->cs = (struct boot_seg){
+		.limit = 0xffffffff, .selector = 0x10, .type = 0xb, .s = 1,
+		.present = 1, .db = 1, .g = 1,
 	};
+	cpu->ds = cpu->cs;
+	cpu->ds.selector = 0x18;
+	cpu->ds.type = 0x3;
 	return 0;
 }
-
-const struct loader loader_multiboot = {
-	.name = "multiboot",
-	.probe = mb_probe,
-	.load = mb_load,
-};

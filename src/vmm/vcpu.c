@@ -40,36 +40,51 @@ static void vcpu_patch_cpuid(struct kvm_cpuid2 *c, unsigned int id)
 	}
 }
 
-static int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_info *b)
+static struct kvm_segment boot_seg_to_kvm(const struct boot_seg *b)
 {
-	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x10,
-		.type = 0xb,	/* execute/read, accessed */
-		.present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+	return (struct kvm_segment){
+		.base = b->base, .limit = b->limit, .selector = b->selector,
+		.type = b->type, .present = b->present, .dpl = b->dpl,
+		.db = b->db, .s = b->s, .l = b->l, .g = b->g,
+		.unusable = !b->present,
 	};
-	struct kvm_segment data = code;
+}
+
+/*
+ * The boot vCPU's registers from the loader's struct boot_cpu: protected
+ * mode (Multiboot, PVH) or long mode with paging (64-bit bzImage).  GDTR
+ * and TR keep their reset values when the loader leaves them empty.
+ */
+static int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_cpu *b)
+{
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int ret;
 
-	data.selector = 0x18;
-	data.type = 0x3;	/* read/write, accessed */
-
 	ret = hv_vcpu_get_sregs(vcpu->hv, &sregs);
 	if (ret)
 		return ret;
-	sregs.cs = code;
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
-	sregs.cr0 = 0x11;	/* PE | ET; paging off */
-	sregs.cr4 = 0;
-	sregs.efer = 0;
+	sregs.cs = boot_seg_to_kvm(&b->cs);
+	sregs.ds = boot_seg_to_kvm(&b->ds);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	if (b->tr.present)
+		sregs.tr = boot_seg_to_kvm(&b->tr);
+	if (b->gdt_limit) {
+		sregs.gdt.base = b->gdt_base;
+		sregs.gdt.limit = b->gdt_limit;
+	}
+	sregs.cr0 = b->cr0;
+	sregs.cr3 = b->cr3;
+	sregs.cr4 = b->cr4;
+	sregs.efer = b->efer;
 	ret = hv_vcpu_set_sregs(vcpu->hv, &sregs);
 	if (ret)
 		return ret;
 
 	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;	/* IF clear */
-	regs.rip = b->entry;
+	regs.rflags = b->rflags | 0x2;	/* bit 1 is reserved, always 1 */
+	regs.rip = b->rip;
+	regs.rsp = b->rsp;
 	regs.rax = b->rax;
 	regs.rbx = b->rbx;
 	regs.rsi = b->rsi;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/devices.h"
@@ -110,6 +111,14 @@ int vm_loop_del(struct vm *vm, int fd)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+uint64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
@@ -294,10 +303,13 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		return -ENOMEM;
 	}
 	vm->cfg = *cfg;
+	if (!vm->cfg.start_ns)
+		vm->cfg.start_ns = vm_now_ns();
 	vm->mem.fd = -1;
 	vm->epoll_fd = -1;
 	vm->stop_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->irq.lock, NULL);
 	atomic_init(&vm->stopping, false);
 	ret = bus_init(&vm->bus);
 	if (ret) {
@@ -350,7 +362,26 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 			goto fail;
 		}
 		vm->has_irqchip = true;
+		/* The 8254 lives in the backend when it has one (IRQ 0). */
+		if (hv_check_cap(vm->hv, HV_CAP_PIT) > 0) {
+			ret = hv_create_pit(vm->hv_vm);
+			if (ret) {
+				snprintf(err, err_len,
+					 "cannot create the PIT: %s",
+					 strerror(-ret));
+				goto fail;
+			}
+		}
 	}
+	ret = vm_irq_init(vm);
+	if (ret) {
+		snprintf(err, err_len, "cannot set up interrupt routing: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	ret = machine_init(vm, err, err_len);
+	if (ret)
+		goto fail;
 
 	vm->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -361,6 +392,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	}
 
 	ret = devices_init(vm, err, err_len);
+	if (ret)
+		goto fail;
+	/* After the devices (the tables describe them), before the loader
+	 * (which hands the RSDP to the kernel). */
+	ret = machine_write_acpi(vm, err, err_len);
 	if (ret)
 		goto fail;
 	ret = loader_load(vm, &vm->boot, err, err_len);
@@ -494,6 +530,7 @@ void vm_destroy(struct vm *vm)
 		c->fn(vm, c->opaque);
 		free(c);
 	}
+	vm_irq_release(vm);
 	guest_mem_release(&vm->mem);
 	hv_close(vm->hv);
 	bus_destroy(&vm->bus);

@@ -16,13 +16,28 @@
 #include <stdint.h>
 
 #include "hv/hv.h"
+#include "pci/pci.h"
 #include "vmm/bus.h"
+#include "vmm/irq.h"
 #include "vmm/loader.h"
+#include "vmm/machine.h"
 #include "vmm/memory.h"
 
 #define VM_EXIT_FAILURE	125
 #define VM_MAX_CPUS	255	/* xAPIC ids are 8 bits, 0xff is broadcast */
 #define VM_MSG_LEN	256
+
+#define VM_MAX_DISKS	16
+
+enum vm_console {
+	VM_CONSOLE_SERIAL,	/* COM1 on stdio */
+	VM_CONSOLE_VIRTIO,	/* virtio-console on stdio; COM1 discarded */
+};
+
+struct vm_disk {
+	const char *path;
+	bool readonly;
+};
 
 struct vm_config {
 	enum hv_accel accel;
@@ -33,6 +48,15 @@ struct vm_config {
 	const char *initrd;	/* may be NULL */
 	bool testdev;
 	bool verbose;
+	unsigned int nr_disks;
+	struct vm_disk disks[VM_MAX_DISKS];	/* virtio-blk, in PCI order */
+	const char *net_tap;	/* virtio-net on this tap, or NULL */
+	bool net_has_mac;
+	uint8_t net_mac[6];
+	bool rng;		/* virtio-rng */
+	enum vm_console console;
+	bool boot_time;		/* report the boot-done signal on stderr */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC at process start; 0: now */
 };
 
 struct vm;
@@ -64,10 +88,20 @@ struct vm {
 	struct guest_mem mem;
 	struct bus bus;
 	bool has_irqchip;
+	struct vm_irq irq;		/* GSI routing and MSI routes (irq.c) */
+	struct machine mach;		/* e820, ACPI (machine.c) */
+	struct pci_bus pci;		/* bus 0 (devices/pci_host.c) */
+	bool pci_ready;
+	/* PCI BAR moves, for devices that follow their BARs (ioeventfd). */
+	void (*bar_listener)(struct vm *vm, struct pci_bar *bar,
+			     bool old_mapped, uint64_t old_addr, bool map);
+	void *bar_listener_opaque;
+	/* 0xCF9 writes (devices/reset.c); NULL: ignored. */
+	void (*reset_handler)(struct vm *vm, uint8_t val);
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
-	struct boot_info boot;
+	struct boot_cpu boot;
 
 	/* Lifecycle: set once by the first vm_stop()/vm_fail(). */
 	pthread_mutex_t lock;
@@ -115,6 +149,8 @@ int vm_loop_del(struct vm *vm, int fd);
 
 /* Set a GSI's level; a no-op without an interrupt controller. */
 int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
+/* Nanoseconds of CLOCK_MONOTONIC. */
+uint64_t vm_now_ns(void);
 
 /* vcpu.c */
 int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid);

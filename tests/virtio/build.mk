@@ -9,9 +9,12 @@ VIRTIO_TEST_BINS := $(VIRTIO_TEST_SRCS:%.c=$(BUILD)/%)
 VIRTIO_DRIVER_O  := $(BUILD)/$(VIRTIO_TEST_DIR)/driver.o
 TEST_BINS += $(VIRTIO_TEST_BINS)
 
+# Headers it uses (pci.h, virtio_pci.h) come from -MMD, like src/.
 $(VIRTIO_DRIVER_O): $(VIRTIO_TEST_DIR)/driver.c $(VIRTIO_TEST_DIR)/driver.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+-include $(VIRTIO_DRIVER_O:.o=.d)
 
 $(VIRTIO_TEST_BINS): $(BUILD)/$(VIRTIO_TEST_DIR)/%: $(VIRTIO_TEST_DIR)/%.c $(VIRTIO_DRIVER_O) $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * acpi_pm.c - the ACPI fixed hardware the FADT describes (src/acpi):
+ *
+ *   0x600  PM1a_STS  (16 bit, write 1 to clear)
+ *   0x602  PM1a_EN   (16 bit)
+ *   0x604  PM1a_CNT  (16 bit): SCI_EN (bit 0) always reads 1, since there
+ *          is no SMI command port and ACPI mode is always on.  SLP_EN
+ *          (bit 13) with SLP_TYP (bits 10-12) 0, the DSDT's \_S5, powers
+ *          the VM off with status 0; other sleep types are ignored.
+ *   0x608  PM_TMR    (32-bit read, 24 significant bits), 3.579545 MHz from
+ *          CLOCK_MONOTONIC since the VM was created.
+ *
+ * No event is ever raised: there is no power button, and the timer's
+ * overflow status (TMR_STS) is not emulated, so the SCI (GSI 9) stays
+ * low.  Linux only reads the timer for calibration and as a clocksource.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/devices.h"
+#include "vmm/vm.h"
+
+#define PM_BASE		0x600
+#define PM_LEN		12
+#define PM1_STS		0x0
+#define PM1_EN		0x2
+#define PM1_CNT		0x4
+#define PM_TMR		0x8
+
+#define PM1_CNT_SCI_EN	0x0001
+#define PM1_CNT_SLP_TYP	0x1c00
+#define PM1_CNT_SLP_EN	0x2000
+#define PM_TMR_HZ	3579545ull
+
+struct acpi_pm {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	uint16_t sts, en, cnt;
+	uint64_t t0;
+};
+
+static uint32_t pm_timer(const struct acpi_pm *pm)
+{
+	uint64_t ns = vm_now_ns() - pm->t0;
+
+	/* 128-bit product: exact, and no overflow for centuries. */
+	return (uint32_t)((unsigned __int128)ns * PM_TMR_HZ / 1000000000u) &
+	       0xffffff;
+}
+
+static void pm_write16(struct acpi_pm *pm, unsigned int reg, uint16_t v)
+{
+	switch (reg) {
+	case PM1_STS:
+		pm->sts &= (uint16_t)~v;
+		break;
+	case PM1_EN:
+		pm->en = v;
+		break;
+	case PM1_CNT:
+		pm->cnt = (v & ~PM1_CNT_SLP_EN) | PM1_CNT_SCI_EN;
+		if ((v & PM1_CNT_SLP_EN) && !(v & PM1_CNT_SLP_TYP))
+			vm_stop(pm->vm, 0);
+		break;
+	}
+}
+
+static uint16_t pm_read16(struct acpi_pm *pm, unsigned int reg)
+{
+	switch (reg) {
+	case PM1_STS:
+		return pm->sts;
+	case PM1_EN:
+		return pm->en;
+	case PM1_CNT:
+		return pm->cnt | PM1_CNT_SCI_EN;
+	}
+	return 0;
+}
+
+static void acpi_pm_access(void *opaque, const struct bus_ctx *ctx,
+			   uint64_t offset, uint8_t *data, unsigned int len,
+			   bool is_write)
+{
+	struct acpi_pm *pm = opaque;
+	unsigned int reg = (unsigned int)offset & ~1u;
+	uint8_t buf[2];
+	uint32_t t;
+
+	if (offset >= PM_TMR) {
+		/* Read-only; narrower reads see the matching bytes. */
+		if (!is_write) {
+			t = pm_timer(pm);
+			bus_put_le(data, len,
+				   (uint64_t)t >> (8 * (offset - PM_TMR)));
+		}
+		return;
+	}
+	if (offset == 0x6 || len > 2 || (offset & 1 && len == 2)) {
+		/* Reserved, or straddling two registers: not decoded. */
+		if (!is_write)
+			memset(data, 0xff, len);
+		return;
+	}
+	pthread_mutex_lock(&pm->lock);
+	bus_put_le(buf, 2, pm_read16(pm, reg));
+	if (is_write) {
+		/* A byte write changes one half of the register. */
+		memcpy(buf + (offset & 1), data, len);
+		if (reg == PM1_STS && len == 1)
+			buf[!(offset & 1)] = 0;	/* W1C: leave the rest */
+		pm_write16(pm, reg, (uint16_t)bus_get_le(buf, 2));
+	} else {
+		memcpy(data, buf + (offset & 1), len);
+	}
+	pthread_mutex_unlock(&pm->lock);
+}
+
+static const struct bus_dev_ops acpi_pm_ops = {
+	.name = "acpi-pm",
+	.access = acpi_pm_access,
+};
+
+static void acpi_pm_free(struct vm *vm, void *opaque)
+{
+	struct acpi_pm *pm = opaque;
+
+	pthread_mutex_destroy(&pm->lock);
+	free(pm);
+}
+
+int acpi_pm_init(struct vm *vm, char *err, size_t err_len)
+{
+	struct acpi_pm *pm = calloc(1, sizeof(*pm));
+	int ret;
+
+	if (!pm)
+		return -ENOMEM;
+	pm->vm = vm;
+	pm->cnt = PM1_CNT_SCI_EN;
+	pm->t0 = vm_now_ns();
+	pthread_mutex_init(&pm->lock, NULL);
+	ret = vm_add_cleanup(vm, acpi_pm_free, pm);
+	if (ret) {
+		acpi_pm_free(vm, pm);
+		return ret;
+	}
+	return bus_register(&vm->bus, BUS_PIO, PM_BASE, PM_LEN, &acpi_pm_ops,
+			    pm);
+}

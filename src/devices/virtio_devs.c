@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio_devs.c - the virtio-pci devices the command line asks for
+ * (--disk, --net, --rng, --console virtio), wired to the event loop.
+ *
+ * Queue notifications: every queue has an eventfd (owned by src/virtio,
+ * watched by the event loop, which runs the device).  When the backend
+ * has HV_CAP_IOEVENTFD the queue's notify address is bound to it with
+ * hv_ioeventfd(), re-bound whenever the guest moves BAR 0
+ * (vm->bar_listener); otherwise, or for accesses the binding does not
+ * match, the MMIO write reaches virtio_pci, which signals the same
+ * eventfd.  Either way the device back end never runs on a vCPU thread.
+ *
+ * Interrupts leave through the PCI host (devices/pci_host.c): MSI-X by
+ * irqfd or hv_signal_msi, INTx as GSI levels.
+ *
+ * PCI order: disks in command-line order, then net, rng, console.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+#include "virtio/virtio_pci.h"
+#include "vmm/vm.h"
+
+#define VDEVS_MAX	(VM_MAX_DISKS + 3)
+#define CTRL_A		0x01
+
+struct vdev_kick {
+	struct virtio_pci *vp;
+	unsigned int q;
+};
+
+struct vdev_slot {
+	struct virtio_pci *vp;
+	unsigned int nr_queues;
+	struct vdev_kick *kicks;
+	/* ioeventfd bindings (pci_bus.lock held when they change). */
+	bool *bound;
+	uint64_t bound_addr;
+};
+
+struct vdevs {
+	struct vm *vm;
+	bool ioeventfd;
+	unsigned int nr;
+	struct vdev_slot dev[VDEVS_MAX];
+	/* --console virtio: stdin state. */
+	bool in_tty, escape;
+	int in_fd;
+};
+
+static void *vdevs_translate(void *opaque, uint64_t gpa, uint64_t len,
+			     bool write)
+{
+	struct vm *vm = opaque;
+
+	return guest_mem_ptr(&vm->mem, gpa, len);
+}
+
+static const struct guest_mem_ops vdevs_mem_ops = {
+	.translate = vdevs_translate,
+};
+
+/* ------------------------------------------------------------ ioeventfd */
+
+static int vdevs_ioeventfd(struct vm *vm, uint64_t addr, int fd, bool assign)
+{
+	struct kvm_ioeventfd io = {
+		.addr = addr,
+		.len = 0,	/* any width: drivers write 16 or 32 bits */
+		.fd = fd,
+		.flags = assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+
+	return hv_ioeventfd(vm->hv_vm, &io);
+}
+
+/* BAR 0 of one of our devices moved: follow it with the bindings. */
+static void vdevs_bar_moved(struct vm *vm, struct pci_bar *bar,
+			    bool old_mapped, uint64_t old_addr, bool map)
+{
+	struct virtio_pci *vp = virtio_pci_from_bar(bar);
+	struct vdevs *vd = NULL;
+	struct vdev_slot *s = NULL;
+	unsigned int i, q;
+
+	if (!vp || bar->index != VIRTIO_PCI_BAR)
+		return;
+	/* Find our bookkeeping for vp (a handful of devices). */
+	vd = vm->bar_listener_opaque;
+	for (i = 0; vd && i < vd->nr; i++)
+		if (vd->dev[i].vp == vp)
+			s = &vd->dev[i];
+	if (!s || !vd->ioeventfd)
+		return;
+	for (q = 0; q < s->nr_queues; q++) {
+		int fd = virtio_pci_kick_fd(vp, q);
+
+		if (s->bound[q]) {
+			vdevs_ioeventfd(vm, s->bound_addr +
+					virtio_pci_notify_offset(q), fd, false);
+			s->bound[q] = false;
+		}
+		/* A failed binding just leaves the MMIO path to signal. */
+		if (map)
+			s->bound[q] = !vdevs_ioeventfd(vm, bar->addr +
+					virtio_pci_notify_offset(q), fd, true);
+	}
+	s->bound_addr = bar->addr;
+}
+
+/* ----------------------------------------------------------- event loop */
+
+static void vdevs_kick(struct vm *vm, int fd, uint32_t events, void *opaque)
+{
+	struct vdev_kick *k = opaque;
+
+	virtio_pci_handle_kick(k->vp, k->q);
+}
+
+static void vdevs_host(struct vm *vm, int fd, uint32_t events, void *opaque)
+{
+	virtio_pci_host_event(opaque);
+}
+
+/* ------------------------------------------------------ console on stdio */
+
+static ssize_t vcons_write(void *opaque, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(STDOUT_FILENO, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* a closed stdout loses output, not the VM */
+		done += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* Non-blocking: stdin is shared with the terminal, so poll, not O_NONBLOCK. */
+static ssize_t vcons_read(void *opaque, void *buf, size_t len)
+{
+	struct vdevs *vd = opaque;
+	struct pollfd pfd = { .fd = vd->in_fd, .events = POLLIN };
+	uint8_t *p = buf;
+	ssize_t n, i, o = 0;
+
+	if (vd->in_fd < 0 || poll(&pfd, 1, 0) <= 0 ||
+	    !(pfd.revents & (POLLIN | POLLHUP)))
+		return 0;
+	n = read(vd->in_fd, buf, len);
+	if (n <= 0)
+		return 0;
+	if (!vd->in_tty)
+		return n;
+	/* Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A (as for COM1). */
+	for (i = 0; i < n; i++) {
+		if (vd->escape) {
+			vd->escape = false;
+			if (p[i] == 'x' || p[i] == 'X') {
+				vm_stop(vd->vm, 0);
+				return o;
+			}
+			if (p[i] != CTRL_A)
+				continue;
+		} else if (p[i] == CTRL_A) {
+			vd->escape = true;
+			continue;
+		}
+		p[o++] = p[i];
+	}
+	return o;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int vdevs_add(struct vdevs *vd, const char *type,
+		     const struct virtio_dev_args *args, char *err,
+		     size_t err_len)
+{
+	struct vm *vm = vd->vm;
+	struct vdev_slot *s = &vd->dev[vd->nr];
+	unsigned int q;
+	int ret, fd;
+
+	ret = virtio_pci_create(type, &vm->pci, -1, &vdevs_mem_ops, vm, args,
+				&s->vp, err, err_len);
+	if (ret) {
+		s->vp = NULL;
+		return ret;
+	}
+	vd->nr++;
+	s->nr_queues = virtio_pci_nr_queues(s->vp);
+	s->kicks = calloc(s->nr_queues, sizeof(*s->kicks));
+	s->bound = calloc(s->nr_queues, sizeof(*s->bound));
+	if (!s->kicks || !s->bound)
+		return -ENOMEM;
+	for (q = 0; q < s->nr_queues; q++) {
+		s->kicks[q] = (struct vdev_kick){ .vp = s->vp, .q = q };
+		ret = vm_loop_add(vm, virtio_pci_kick_fd(s->vp, q), EPOLLIN,
+				  vdevs_kick, &s->kicks[q]);
+		if (ret)
+			goto loop_err;
+	}
+	/* Edge triggered: the device drains the fd only while the guest
+	 * has buffers, and retries by itself when new ones arrive. */
+	fd = virtio_pci_host_fd(s->vp);
+	if (fd >= 0) {
+		ret = vm_loop_add(vm, fd, EPOLLIN | EPOLLET, vdevs_host, s->vp);
+		if (ret)
+			goto loop_err;
+	}
+	return 0;
+loop_err:
+	snprintf(err, err_len, "%s: event loop: %s", type, strerror(-ret));
+	return ret;
+}
+
+static void vdevs_free(struct vm *vm, void *opaque)
+{
+	struct vdevs *vd = opaque;
+	unsigned int i;
+
+	/* The VM is gone: its ioeventfd bindings went with it. */
+	for (i = 0; i < vd->nr; i++) {
+		if (vd->dev[i].vp)
+			virtio_pci_destroy(vd->dev[i].vp);
+		free(vd->dev[i].kicks);
+		free(vd->dev[i].bound);
+	}
+	vm->bar_listener = NULL;
+	free(vd);
+}
+
+static int vdevs_net_check(const char *tap, char *err, size_t err_len)
+{
+	/* TUNSETIFF would create a missing tap: only use an existing one. */
+	if (strlen(tap) >= IFNAMSIZ || !if_nametoindex(tap)) {
+		snprintf(err, err_len,
+			 "--net tap=%s: no such network interface (create the tap device first)",
+			 tap);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int virtio_devs_init(struct vm *vm, char *err, size_t err_len)
+{
+	const struct vm_config *cfg = &vm->cfg;
+	struct virtio_dev_args args;
+	struct vdevs *vd;
+	unsigned int i;
+	int ret;
+
+	if (!cfg->nr_disks && !cfg->net_tap && !cfg->rng &&
+	    cfg->console != VM_CONSOLE_VIRTIO)
+		return 0;
+	if (!vm->pci_ready) {
+		snprintf(err, err_len, "virtio: no PCI bus");
+		return -ENODEV;
+	}
+	vd = calloc(1, sizeof(*vd));
+	if (!vd)
+		return -ENOMEM;
+	vd->vm = vm;
+	vd->in_fd = -1;
+	vd->ioeventfd = hv_check_cap(vm->hv, HV_CAP_IOEVENTFD) > 0;
+	ret = vm_add_cleanup(vm, vdevs_free, vd);
+	if (ret) {
+		free(vd);
+		return ret;
+	}
+	vm->bar_listener_opaque = vd;
+	vm->bar_listener = vdevs_bar_moved;
+
+	for (i = 0; i < cfg->nr_disks; i++) {
+		args = (struct virtio_dev_args){
+			.path = cfg->disks[i].path,
+			.readonly = cfg->disks[i].readonly,
+			.tap_fd = -1,
+		};
+		ret = vdevs_add(vd, "virtio-blk", &args, err, err_len);
+		if (ret)
+			return ret;
+	}
+	if (cfg->net_tap) {
+		ret = vdevs_net_check(cfg->net_tap, err, err_len);
+		if (ret)
+			return ret;
+		args = (struct virtio_dev_args){
+			.tap = cfg->net_tap,
+			.tap_fd = -1,
+			.mac = cfg->net_has_mac ? cfg->net_mac : NULL,
+		};
+		ret = vdevs_add(vd, "virtio-net", &args, err, err_len);
+		if (ret)
+			return ret;
+	}
+	if (cfg->rng) {
+		args = (struct virtio_dev_args){ .tap_fd = -1 };
+		ret = vdevs_add(vd, "virtio-rng", &args, err, err_len);
+		if (ret)
+			return ret;
+	}
+	if (cfg->console == VM_CONSOLE_VIRTIO) {
+		args = (struct virtio_dev_args){
+			.tap_fd = -1,
+			.cons_opaque = vd,
+			.cons_write = vcons_write,
+			.cons_read = vcons_read,
+		};
+		ret = vdevs_add(vd, "virtio-console", &args, err, err_len);
+		if (ret)
+			return ret;
+		/* stdin, if epoll can watch it (not /dev/null or a file). */
+		if (!vm_loop_add(vm, STDIN_FILENO, EPOLLIN | EPOLLET, vdevs_host,
+				 vd->dev[vd->nr - 1].vp)) {
+			vd->in_fd = STDIN_FILENO;
+			vd->in_tty = isatty(STDIN_FILENO);
+		}
+	}
+	return 0;
+}
