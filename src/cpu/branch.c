@@ -12,7 +12,7 @@ static inline int jump_to(struct x86_core *c, const struct x86_insn *in,
 		target &= in->osz == 2 ? 0xffff : 0xffffffff;
 		if (target > S(c)->seg[X86_CS].limit)
 			return x86_gp0(c);
-	} else if ((uint64_t)(((int64_t)target << 16) >> 16) != target) {
+	} else if ((uint64_t)((int64_t)(target << 16) >> 16) != target) {
 		return x86_gp0(c);
 	}
 	S(c)->rip = target;

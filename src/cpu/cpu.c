@@ -378,7 +378,7 @@ static int decode_slow(struct x86_core *c, uint64_t la, struct x86_insn *in)
 
 static int do_exception(struct x86_core *c)
 {
-	if (c->pub.exc_intercept & (1u << c->exc_vec)) {
+	if (c->exc_vec < 32 && (c->pub.exc_intercept & (1u << c->exc_vec))) {
 		struct x86_events *ev = &S(c)->ev;
 
 		ev->exc_injected = 1;
@@ -605,6 +605,8 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 		}
 		continue;
 fault:
+		/* Events count against the budget so fault loops end too. */
+		done++;
 		if (r == X86_R_EXC)
 			c->restart = 0;
 		if (r != X86_R_EXIT && c->mlog_n)

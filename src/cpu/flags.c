@@ -7,15 +7,19 @@
 
 uint32_t x86_arith_flags(struct x86_core *c)
 {
-	unsigned bits = c->cc_size * 8;
-	uint64_t m = size_mask(c->cc_size);
-	uint64_t r = c->cc_res & m, a = c->cc_src1 & m, b = c->cc_src2 & m;
-	uint64_t sign = 1ull << (bits - 1);
+	unsigned bits;
+	uint64_t m, r, a, b, sign;
 	uint32_t f = 0;
 
-	switch (c->cc_op) {
-	case CC_EFL:
+	if (c->cc_op == CC_EFL)
 		return c->cc_res & X86_ARITH_FLAGS;
+	bits = c->cc_size * 8;
+	m = size_mask(c->cc_size);
+	r = c->cc_res & m;
+	a = c->cc_src1 & m;
+	b = c->cc_src2 & m;
+	sign = 1ull << (bits - 1);
+	switch (c->cc_op) {
 	case CC_ADD:
 	case CC_ADC:
 		if (((a & b) | ((a | b) & ~r)) & sign)

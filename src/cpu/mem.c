@@ -410,7 +410,7 @@ static int seg_fault(struct x86_core *c, int seg)
 
 static inline bool canonical(uint64_t la)
 {
-	return (uint64_t)(((int64_t)la << 16) >> 16) == la;
+	return (uint64_t)((int64_t)(la << 16) >> 16) == la;
 }
 
 int x86_seg_linear(struct x86_core *c, int seg, uint64_t off, unsigned size,

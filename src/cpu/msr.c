@@ -82,7 +82,7 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 
 static bool canon(uint64_t v)
 {
-	return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)

@@ -608,7 +608,7 @@ HANDLER(sysret)
 	if (c->lma) {
 		bool to64 = in->osz == 8;
 
-		if (to64 && (uint64_t)(((int64_t)GPR(c, X86_RCX) << 16) >> 16) !=
+		if (to64 && (uint64_t)((int64_t)(GPR(c, X86_RCX) << 16) >> 16) !=
 			    GPR(c, X86_RCX))
 			return x86_gp0(c);
 		x86_set_flags(c, (GPR(c, X86_R11) & 0x3c7fd7) | X86_FIXED1,

@@ -194,3 +194,4 @@ SNIP(spin)
 	je 1b
 	ud2
 END(spin)
+	.section .note.GNU-stack, "", @progbits
