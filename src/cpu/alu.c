@@ -19,12 +19,12 @@ static inline uint64_t alu(struct x86_core *c, unsigned op, unsigned size,
 		cc_set(c, CC_ADD, size, r, a, b);
 		return r;
 	case ALU_ADC:
-		cf = x86_arith_flags(c) & X86_CF;
+		cf = x86_get_cf(c);
 		r = a + b + cf;
 		cc_set(c, CC_ADC, size, r, a, b);
 		return r;
 	case ALU_SBB:
-		cf = x86_arith_flags(c) & X86_CF;
+		cf = x86_get_cf(c);
 		r = a - b - cf;
 		cc_set(c, CC_SBB, size, r, a, b);
 		return r;
@@ -90,36 +90,47 @@ static inline int alu_rm(struct x86_core *c, const struct x86_insn *in,
 	return 0;
 }
 
-HANDLER(alu_rm_r)
-{
-	return alu_rm(c, in, in->arg, reg_read(c, in->reg, in->osz, in->rex));
+/*
+ * One handler per ALU operation and form, so the operation is a constant
+ * in each and the dispatch switch folds away.
+ */
+#define ALU_HANDLERS(op)						\
+HANDLER(alu_rm_r_##op)							\
+{									\
+	return alu_rm(c, in, op, reg_read(c, in->reg, in->osz, in->rex)); \
+}									\
+HANDLER(alu_r_rm_##op)							\
+{									\
+	uint64_t b, r;							\
+									\
+	TRY(rm_read(c, in, &b));					\
+	r = alu(c, op, in->osz, reg_read(c, in->reg, in->osz, in->rex), b); \
+	if (op != ALU_CMP)						\
+		reg_write(c, in->reg, in->osz, in->rex, r);		\
+	return 0;							\
+}									\
+HANDLER(alu_a_imm_##op)							\
+{									\
+	uint64_t r = alu(c, op, in->osz, reg_read(c, 0, in->osz, true),	\
+			 in->imm);					\
+									\
+	if (op != ALU_CMP)						\
+		reg_write(c, 0, in->osz, true, r);			\
+	return 0;							\
+}									\
+HANDLER(alu_rm_imm_##op)						\
+{									\
+	return alu_rm(c, in, op, in->imm & size_mask(in->osz));		\
 }
 
-HANDLER(alu_r_rm)
-{
-	uint64_t b, r;
-
-	TRY(rm_read(c, in, &b));
-	r = alu(c, in->arg, in->osz, reg_read(c, in->reg, in->osz, in->rex), b);
-	if (in->arg != ALU_CMP)
-		reg_write(c, in->reg, in->osz, in->rex, r);
-	return 0;
-}
-
-HANDLER(alu_a_imm)
-{
-	uint64_t r = alu(c, in->arg, in->osz, reg_read(c, 0, in->osz, true),
-			 in->imm);
-
-	if (in->arg != ALU_CMP)
-		reg_write(c, 0, in->osz, true, r);
-	return 0;
-}
-
-HANDLER(alu_rm_imm)
-{
-	return alu_rm(c, in, in->arg, in->imm & size_mask(in->osz));
-}
+ALU_HANDLERS(0)
+ALU_HANDLERS(1)
+ALU_HANDLERS(2)
+ALU_HANDLERS(3)
+ALU_HANDLERS(4)
+ALU_HANDLERS(5)
+ALU_HANDLERS(6)
+ALU_HANDLERS(7)
 
 /* 82 /r: alias of 80 outside 64-bit mode. */
 HANDLER(alu_rm_imm82)
@@ -176,7 +187,7 @@ HANDLER(neg)
 static int do_incdec(struct x86_core *c, const struct x86_insn *in,
 		     uint64_t a, bool dec, uint64_t *r)
 {
-	uint64_t cf = x86_arith_flags(c) & X86_CF;
+	uint64_t cf = x86_get_cf(c);
 
 	*r = dec ? a - 1 : a + 1;
 	cc_set(c, dec ? CC_DEC : CC_INC, in->osz, *r, a, 1);

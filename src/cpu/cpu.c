@@ -322,6 +322,22 @@ static inline uint64_t ip_mask(struct x86_core *c)
 	return c->mode64 ? ~0ull : c->code32 ? 0xffffffffull : 0xffff;
 }
 
+static inline unsigned block_slot(struct x86_core *c, uint64_t gpa)
+{
+	return ((gpa >> 1) ^ (gpa >> 13) ^ c->mode_key) & (BLK_SIZE - 1);
+}
+
+/* Something the outer loop must look at before the next block. */
+static inline bool attention(struct x86_core *c)
+{
+	struct x86_cpu *cpu = &c->pub;
+
+	return atomic_load_explicit(&cpu->stop_request, memory_order_relaxed) ||
+	       atomic_load_explicit(&cpu->nmi_pending, memory_order_relaxed) ||
+	       (atomic_load_explicit(&cpu->intr_pending, memory_order_relaxed) &&
+		(c->pub.s.rflags & X86_IF));
+}
+
 static struct x86_block *block_decode(struct x86_core *c, uint64_t gpa,
 				      const uint8_t *page, unsigned off,
 				      unsigned slot)
@@ -471,7 +487,7 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 	for (;;) {
 		const struct x86_block *b;
 		struct tlb_entry *te;
-		uint64_t la, gpa, page;
+		uint64_t la, gpa, page, ipm;
 		unsigned maxn, i;
 		bool single;
 
@@ -521,8 +537,8 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 		gpa = te->gpa | (la & 0xfff);
 		tracker_catch_up(c);
 
-		unsigned slot = ((gpa >> 1) ^ (gpa >> 13) ^ c->mode_key) &
-				(BLK_SIZE - 1);
+		unsigned slot = block_slot(c, gpa);
+
 		b = &c->blocks[slot];
 		if (unlikely(b->gpa != gpa || b->mode != c->mode_key)) {
 			b = block_decode(c, gpa, (const uint8_t *)te->host_r,
@@ -552,7 +568,8 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 			}
 		}
 
-		single = s->ev.int_shadow || (x86_get_flags(c) & X86_TF);
+exec:
+		single = s->ev.int_shadow || (s->rflags & X86_TF);
 		maxn = b->n;
 		if (single)
 			maxn = 1;
@@ -560,12 +577,13 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 			maxn = budget - done;
 		c->blk_dirty = 0;
 		r = 0;
+		ipm = ip_mask(c);
 		for (i = 0; i < maxn; i++) {
 			const struct x86_insn *in = &b->insn[i];
 
 			r = in->fn(c, in);
 			if (likely(r == X86_R_OK)) {
-				s->rip = (s->rip + in->len) & ip_mask(c);
+				s->rip = (s->rip + in->len) & ipm;
 				if (unlikely(c->mlog_n))
 					x86_mlog_reset(c);
 				c->restart = 0;
@@ -593,7 +611,7 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 			goto fault;
 		if (single && i == 1) {
 			s->ev.int_shadow = 0;
-			if (x86_get_flags(c) & X86_TF) {
+			if (s->rflags & X86_TF) {
 				/* Single-step trap after the instruction. */
 				s->dr[6] |= 1u << 14;
 				c->exc_vec = X86_EXC_DB;
@@ -602,6 +620,30 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 				r = X86_R_EXC;
 				goto fault;
 			}
+		}
+		/*
+		 * Chain to the next block without the full loop when nothing
+		 * needs attention and it is already decoded and mapped.
+		 */
+		if (!single && !s->halted && done < budget && !c->blk_dirty &&
+		    !attention(c)) {
+			uint64_t nla = s->rip;
+
+			if (__atomic_load_n(&c->tracker->gen, __ATOMIC_RELAXED) !=
+			    c->tracker_seen)
+				continue;
+			if (!c->mode64) {
+				if (s->rip > s->seg[X86_CS].limit)
+					continue;
+				nla = (s->seg[X86_CS].base + s->rip) & 0xffffffff;
+			}
+			te = &c->tlb[c->cpl == 3][(nla >> 12) & (TLB_SIZE - 1)];
+			if (te->tag_x != (nla & ~0xfffull) || !te->host_r)
+				continue;
+			gpa = te->gpa | (nla & 0xfff);
+			b = &c->blocks[block_slot(c, gpa)];
+			if (b->gpa == gpa && b->mode == c->mode_key)
+				goto exec;
 		}
 		continue;
 fault:

@@ -59,29 +59,11 @@ uint32_t x86_arith_flags(struct x86_core *c)
 	return f;
 }
 
-bool x86_cond(struct x86_core *c, unsigned cc)
+bool x86_cond_slow(struct x86_core *c, unsigned cc)
 {
 	uint32_t f;
 	bool v;
 
-	/* Fast paths for compare-and-branch. */
-	if (c->cc_op == CC_SUB) {
-		uint64_t m = size_mask(c->cc_size);
-		uint64_t a = c->cc_src1 & m, b = c->cc_src2 & m;
-
-		switch (cc) {
-		case 2: return a < b;
-		case 3: return a >= b;
-		case 4: return a == b;
-		case 5: return a != b;
-		case 6: return a <= b;
-		case 7: return a > b;
-		case 12: return sext(a, c->cc_size) < sext(b, c->cc_size);
-		case 13: return sext(a, c->cc_size) >= sext(b, c->cc_size);
-		case 14: return sext(a, c->cc_size) <= sext(b, c->cc_size);
-		case 15: return sext(a, c->cc_size) > sext(b, c->cc_size);
-		}
-	}
 	f = x86_arith_flags(c);
 	switch (cc >> 1) {
 	case 0: v = f & X86_OF; break;
@@ -96,6 +78,34 @@ bool x86_cond(struct x86_core *c, unsigned cc)
 		break;
 	}
 	return (cc & 1) ? !v : v;
+}
+
+/* CF alone, without materializing the other flags (INC/DEC, ADC). */
+uint32_t x86_get_cf(struct x86_core *c)
+{
+	uint64_t m, r, a, b;
+
+	switch (c->cc_op) {
+	case CC_ADD:
+	case CC_ADC:
+	case CC_SUB:
+	case CC_SBB:
+		break;
+	case CC_LOGIC:
+		return 0;
+	case CC_INC:
+	case CC_DEC:
+		return c->cc_cf & X86_CF;
+	default:
+		return c->cc_res & X86_CF;
+	}
+	m = size_mask(c->cc_size);
+	r = c->cc_res & m;
+	a = c->cc_src1 & m;
+	b = c->cc_src2 & m;
+	if (c->cc_op == CC_ADD || c->cc_op == CC_ADC)
+		return (((a & b) | ((a | b) & ~r)) >> (c->cc_size * 8 - 1)) & 1;
+	return (((~a & b) | ((~a | b) & r)) >> (c->cc_size * 8 - 1)) & 1;
 }
 
 uint64_t x86_get_flags(struct x86_core *c)

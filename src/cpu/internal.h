@@ -233,7 +233,8 @@ int x86_deliver_event(struct x86_core *c, int vec, int kind, bool has_err,
 /* ---- flags (flags.c) ------------------------------------------------------ */
 
 uint32_t x86_arith_flags(struct x86_core *c);
-bool x86_cond(struct x86_core *c, unsigned cc);
+uint32_t x86_get_cf(struct x86_core *c);
+bool x86_cond_slow(struct x86_core *c, unsigned cc);
 uint64_t x86_get_flags(struct x86_core *c);
 void x86_set_flags(struct x86_core *c, uint64_t v, uint64_t mask);
 
@@ -252,6 +253,37 @@ static inline void cc_set_eflags(struct x86_core *c, uint32_t arith)
 {
 	c->cc_op = CC_EFL;
 	c->cc_res = arith & X86_ARITH_FLAGS;
+}
+
+/* Condition code @cc (the low nibble of Jcc/SETcc/CMOVcc). */
+static inline bool x86_cond(struct x86_core *c, unsigned cc)
+{
+	bool v;
+
+	/* ZF and SF come straight from the result for every lazy op. */
+	if (c->cc_op != CC_EFL && (cc >> 1 == 2 || cc >> 1 == 4)) {
+		uint64_t r = c->cc_res & size_mask(c->cc_size);
+
+		v = cc >> 1 == 2 ? r == 0 : (r >> (c->cc_size * 8 - 1)) & 1;
+		return (cc & 1) ? !v : v;
+	}
+	/* Compare-and-branch. */
+	if (c->cc_op == CC_SUB) {
+		uint64_t m = size_mask(c->cc_size);
+		uint64_t a = c->cc_src1 & m, b = c->cc_src2 & m;
+
+		switch (cc) {
+		case 2: return a < b;
+		case 3: return a >= b;
+		case 6: return a <= b;
+		case 7: return a > b;
+		case 12: return sext(a, c->cc_size) < sext(b, c->cc_size);
+		case 13: return sext(a, c->cc_size) >= sext(b, c->cc_size);
+		case 14: return sext(a, c->cc_size) <= sext(b, c->cc_size);
+		case 15: return sext(a, c->cc_size) > sext(b, c->cc_size);
+		}
+	}
+	return x86_cond_slow(c, cc);
 }
 
 static inline uint32_t parity8(uint64_t v)
