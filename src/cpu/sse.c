@@ -500,7 +500,12 @@ HANDLER(sse_fp)
 		scalar = 8;
 		break;
 	case SF_CVTPS2PD:
+	case SF_CVTDQ2PD:
 		scalar = 8;	/* reads 64 bits from memory */
+		break;
+	case SF_RCPSS:
+	case SF_RSQRTSS:
+		scalar = 4;
 		break;
 	}
 	TRY(src_read(c, in, &b, scalar ? scalar : 16, !scalar));
@@ -546,6 +551,13 @@ HANDLER(sse_fp)
 	case SF_CVTDQ2PS: FPOP("cvtdq2ps", va, vb); break;
 	case SF_CVTPS2DQ: FPOP("cvtps2dq", va, vb); break;
 	case SF_CVTTPS2DQ: FPOP("cvttps2dq", va, vb); break;
+	case SF_CVTPD2DQ: FPOP("cvtpd2dq", va, vb); break;
+	case SF_CVTTPD2DQ: FPOP("cvttpd2dq", va, vb); break;
+	case SF_CVTDQ2PD: FPOP("cvtdq2pd", va, vb); break;
+	case SF_RCPPS: FPOP("rcpps", va, vb); break;
+	case SF_RCPSS: FPOP("rcpss", va, vb); break;
+	case SF_RSQRTPS: FPOP("rsqrtps", va, vb); break;
+	case SF_RSQRTSS: FPOP("rsqrtss", va, vb); break;
 	}
 	__asm__ volatile("stmxcsr %0" : "=m"(nsr));
 	__asm__ volatile("ldmxcsr %0" : : "m"(host_csr));
@@ -592,6 +604,165 @@ HANDLER(sse_comi)
 			       X86_EXC_UD);
 	s->fx.mxcsr |= nsr & 0x3f;
 	cc_set_eflags(c, rfl & (X86_ZF | X86_PF | X86_CF));
+	return 0;
+}
+
+/* Run @body with the guest MXCSR (all exceptions masked) on the host. */
+#define WITH_GUEST_MXCSR(c, nsr, body)					\
+	do {								\
+		unsigned __h, __g = (S(c)->fx.mxcsr & 0xffc0) | 0x1f80;	\
+									\
+		__asm__ volatile("stmxcsr %0" : "=m"(__h));		\
+		__asm__ volatile("ldmxcsr %0" : : "m"(__g));		\
+		body;							\
+		__asm__ volatile("stmxcsr %0" : "=m"(nsr));		\
+		__asm__ volatile("ldmxcsr %0" : : "m"(__h));		\
+	} while (0)
+
+/* Fold host-reported exception flags into the guest MXCSR. */
+static int mxcsr_update(struct x86_core *c, unsigned nsr)
+{
+	struct x86_state *s = S(c);
+
+	if ((nsr & 0x3f) & ~(s->fx.mxcsr >> 7) & 0x3f)
+		return x86_exc(c, (s->cr4 & X86_CR4_OSXMMEXCPT) ? X86_EXC_XM :
+			       X86_EXC_UD);
+	s->fx.mxcsr |= nsr & 0x3f;
+	return 0;
+}
+
+HANDLER(sse_cvt)
+{
+	bool q = in->osz == 8;
+	unsigned nsr;
+	union xmm x;
+
+	TRY(sse_check(c));
+	if (in->arg <= CV_SI2SD) {
+		uint64_t v;
+
+		if (in->mem)
+			TRY(x86_read(c, in->seg, x86_ea(c, in), q ? 8 : 4, &v));
+		else
+			v = GPR(c, in->rm);
+		memcpy(&x, xreg(c, in->reg), 16);
+		{
+			u64x2 d = x.vq;
+
+			WITH_GUEST_MXCSR(c, nsr, {
+				if (in->arg == CV_SI2SS && q)
+					__asm__ volatile("cvtsi2ssq %1, %0" : "+x"(d) : "r"(v));
+				else if (in->arg == CV_SI2SS)
+					__asm__ volatile("cvtsi2ssl %1, %0" : "+x"(d) : "r"((uint32_t)v));
+				else if (q)
+					__asm__ volatile("cvtsi2sdq %1, %0" : "+x"(d) : "r"(v));
+				else
+					__asm__ volatile("cvtsi2sdl %1, %0" : "+x"(d) : "r"((uint32_t)v));
+			});
+			TRY(mxcsr_update(c, nsr));
+			x.vq = d;
+		}
+		memcpy(xreg(c, in->reg), &x, 16);
+		return 0;
+	}
+	{
+		bool sd = in->arg == CV_TSD2SI || in->arg == CV_SD2SI;
+		bool trunc = in->arg == CV_TSS2SI || in->arg == CV_TSD2SI;
+		uint64_t r = 0;
+		u64x2 sv;
+
+		TRY(src_read(c, in, &x, sd ? 8 : 4, false));
+		sv = x.vq;
+		WITH_GUEST_MXCSR(c, nsr, {
+			if (sd && trunc && q)
+				__asm__ volatile("cvttsd2si %1, %0" : "=r"(r) : "x"(sv));
+			else if (sd && trunc)
+				__asm__ volatile("cvttsd2si %1, %k0" : "=r"(r) : "x"(sv));
+			else if (sd && q)
+				__asm__ volatile("cvtsd2si %1, %0" : "=r"(r) : "x"(sv));
+			else if (sd)
+				__asm__ volatile("cvtsd2si %1, %k0" : "=r"(r) : "x"(sv));
+			else if (trunc && q)
+				__asm__ volatile("cvttss2si %1, %0" : "=r"(r) : "x"(sv));
+			else if (trunc)
+				__asm__ volatile("cvttss2si %1, %k0" : "=r"(r) : "x"(sv));
+			else if (q)
+				__asm__ volatile("cvtss2si %1, %0" : "=r"(r) : "x"(sv));
+			else
+				__asm__ volatile("cvtss2si %1, %k0" : "=r"(r) : "x"(sv));
+		});
+		TRY(mxcsr_update(c, nsr));
+		reg_write(c, in->reg, q ? 8 : 4, true, r);
+	}
+	return 0;
+}
+
+#define CMP_CASE(insn, p)						\
+	case p: __asm__ volatile(insn " $" #p ", %1, %0" : "+x"(va) : "x"(vb)); break;
+#define CMP_ALL(insn)							\
+	switch (pred) {							\
+	CMP_CASE(insn, 0) CMP_CASE(insn, 1) CMP_CASE(insn, 2)		\
+	CMP_CASE(insn, 3) CMP_CASE(insn, 4) CMP_CASE(insn, 5)		\
+	CMP_CASE(insn, 6) CMP_CASE(insn, 7)				\
+	}
+
+HANDLER(sse_cmp)
+{
+	static const uint8_t ssz[] = { 16, 16, 4, 8 };
+	unsigned pred = in->imm & 7, nsr;
+	union xmm a, b;
+	u64x2 va, vb;
+
+	TRY(sse_check(c));
+	TRY(src_read(c, in, &b, ssz[in->arg], in->arg < 2));
+	memcpy(&a, xreg(c, in->reg), 16);
+	va = a.vq;
+	vb = b.vq;
+	WITH_GUEST_MXCSR(c, nsr, {
+		switch (in->arg) {
+		case 0: CMP_ALL("cmpps"); break;
+		case 1: CMP_ALL("cmppd"); break;
+		case 2: CMP_ALL("cmpss"); break;
+		default: CMP_ALL("cmpsd"); break;
+		}
+	});
+	TRY(mxcsr_update(c, nsr));
+	a.vq = va;
+	memcpy(xreg(c, in->reg), &a, 16);
+	return 0;
+}
+
+HANDLER(pinsrw)
+{
+	uint64_t v;
+
+	TRY(sse_check(c));
+	if (in->mem)
+		TRY(x86_read(c, in->seg, x86_ea(c, in), 2, &v));
+	else
+		v = GPR(c, in->rm);
+	memcpy(xreg(c, in->reg) + 2 * (in->imm & 7), &v, 2);
+	return 0;
+}
+
+HANDLER(pextrw)
+{
+	uint16_t v;
+
+	TRY(sse_check(c));
+	memcpy(&v, xreg(c, in->rm) + 2 * (in->imm & 7), 2);
+	GPR(c, in->reg) = v;
+	return 0;
+}
+
+/* MOVHLPS / MOVLHPS (register forms of 0F 12 / 0F 16). */
+HANDLER(sse_movhl2)
+{
+	TRY(sse_check(c));
+	if (in->arg)
+		memcpy(xreg(c, in->reg) + 8, xreg(c, in->rm), 8);
+	else
+		memcpy(xreg(c, in->reg), xreg(c, in->rm) + 8, 8);
 	return 0;
 }
 

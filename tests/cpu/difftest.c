@@ -304,8 +304,7 @@ static int gen_insn(uint8_t *p, uint16_t op)
 /* Instructions that define all six arithmetic flags. */
 static bool writes_all_flags(const struct x86_opinfo *o)
 {
-	static const char *const pfx[] = { "alu_", "test_", "neg", "xadd",
-					   "cmpxchg8", "cmps", "scas" };
+	static const char *const pfx[] = { "alu_", "test_", "neg", "xadd" };
 
 	if (!strcmp(o->name, "cmpxchg") || !strcmp(o->name, "cmpxchg8"))
 		return true;
