@@ -56,12 +56,23 @@ struct vdevs {
 	int in_fd;
 };
 
+/*
+ * DMA window.  A range the device may write is also reported to the
+ * backend (hv_vm_memory_written), so that a backend caching decoded guest
+ * code (emu) drops it: the report comes before the write, which is enough
+ * because the guest does not run code in a buffer it handed to the device
+ * until the device returns it, and a decode after the report sees the new
+ * bytes or faults them in again.
+ */
 static void *vdevs_translate(void *opaque, uint64_t gpa, uint64_t len,
 			     bool write)
 {
 	struct vm *vm = opaque;
+	void *p = guest_mem_ptr(&vm->mem, gpa, len);
 
-	return guest_mem_ptr(&vm->mem, gpa, len);
+	if (p && write && len)
+		hv_vm_memory_written(vm->hv_vm, gpa, len);
+	return p;
 }
 
 static const struct guest_mem_ops vdevs_mem_ops = {

@@ -149,7 +149,7 @@ int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)
 		.data = data,
 	};
 
-	if (!vm->has_irqchip)
+	if (!vm->has_irqchip || !vm->hv_vm)
 		return 0;
 	return hv_signal_msi(vm->hv_vm, &msi);
 }

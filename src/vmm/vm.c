@@ -123,7 +123,7 @@ uint64_t vm_now_ns(void)
 
 int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
 {
-	if (!vm->has_irqchip)
+	if (!vm->has_irqchip || !vm->hv_vm)
 		return 0;
 	return hv_irq_line(vm->hv_vm, gsi, level);
 }
@@ -520,6 +520,14 @@ void vm_destroy(struct vm *vm)
 		close(vm->stop_fd);
 	hv_vm_destroy(vm->hv_vm);
 	vm->hv_vm = NULL;
+	/*
+	 * Devices torn down below may still lower an INTx line, unmap a BAR
+	 * or drop an ioeventfd on the way out: with no VM left, those become
+	 * no-ops instead of calls into a destroyed backend VM.
+	 */
+	vm->has_irqchip = false;
+	vm->irq.routing = false;
+	vm->bar_listener = NULL;
 	/*
 	 * Device state goes after the VM: nothing can access a device any
 	 * more, and memory a device mapped into the guest is no longer in
