@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz_mb_target.h - one fuzz input through the Multiboot v1 parser and
+ * loader (src/vmm/loader_multiboot.c), shared by the plain mutation
+ * driver (fuzz_multiboot.c) and the libFuzzer entry (fuzz_mb_lf.c).
+ * Failures are expected; crashes, sanitizer reports, a load without a
+ * sane entry point and a failure without a message are the bugs.
+ */
+#ifndef CVISOR_TESTS_FUZZ_MB_TARGET_H
+#define CVISOR_TESTS_FUZZ_MB_TARGET_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/loader.h"
+
+/* Returns 1 if the input loaded. */
+static inline int fuzz_mb_one(const struct boot_ram *ram,
+			      const struct e820_table *e820, uint64_t ram_size,
+			      const uint8_t *data, uint64_t size)
+{
+	static const uint8_t initrd_data[8192] = { 0x5a };
+	const struct loader_image initrd = {
+		.path = "initrd", .data = initrd_data,
+		.size = sizeof(initrd_data),
+	};
+	const struct loader_image img = {
+		.path = "fuzz.elf", .data = data, .size = size,
+	};
+	struct mb_env env = {
+		.ram = ram, .e820 = e820, .ram_size = ram_size,
+		.cmdline = "fuzz x=1", .initrd = &initrd,
+	};
+	struct boot_cpu cpu;
+	char err[256] = "";
+
+	if (!multiboot_probe(data, size))
+		return 0;
+	if (multiboot_load(&env, &img, &cpu, err, sizeof(err))) {
+		if (!err[0])
+			abort();
+		return 0;
+	}
+	/* Loaded: the entry point must be guest RAM below 4 GiB. */
+	if (cpu.rip >= (1ull << 32) || !boot_ram_ptr(ram, cpu.rip, 1) ||
+	    cpu.rax != 0x2BADB002u)
+		abort();
+	return 1;
+}
+
+#endif
