@@ -430,6 +430,8 @@ static void load_case(ucontext_t *uc, int i)
 	struct dcase *c = &sh->c[i];
 	struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
 
+	/* The whole page: BT* with a register offset can read it. */
+	memset((void *)CODE_VA, 0, 4096);
 	memcpy((void *)CODE_VA, c->code, c->ncode);
 	memcpy((void *)DATA_VA, c->data, 4096);
 	for (int r = 0; r < 16; r++)
@@ -549,6 +551,7 @@ static void run_emu(struct tmach *m, const struct dcase *c, struct dres *r)
 	struct x86_cpu *cpu = m->cpu;
 	int st;
 
+	memset(m->ram + CODE_GPA, 0, 4096);
 	memcpy(m->ram + CODE_GPA, c->code, c->ncode);
 	memcpy(m->ram + DATA_GPA, c->data, 4096);
 	x86_code_tracker_write(cpu->tracker, CODE_GPA, 4096);

@@ -194,4 +194,63 @@ SNIP(spin)
 	je 1b
 	ud2
 END(spin)
+	.code64
+/* Interrupt tests (64-bit, CPL0). */
+SNIP(irq_handler)
+	incq 0x5000
+	mov %rax, 0x5008
+	mov %rbx, 0x5010
+	iretq
+END(irq_handler)
+
+SNIP(sti_hlt)
+	sti
+	hlt
+	ud2
+END(sti_hlt)
+
+SNIP(sti_shadow)
+	sti
+	mov $1, %eax
+	mov $2, %ebx
+	ud2
+END(sti_shadow)
+
+SNIP(nmi_handler)
+	incq 0x5018
+	mov $0x4444, %ecx
+	iretq
+END(nmi_handler)
+
+/* 32-bit protected mode: ring 3 INT 0x80 to a ring-0 handler via TSS. */
+	.code32
+SNIP(pm_user)
+	mov $5, %eax
+	int $0x80
+	mov %eax, 0x5040
+	mov %esp, 0x5044
+	ud2
+END(pm_user)
+SNIP(pm_int80)
+	mov %esp, 0x5000
+	mov 4(%esp), %ebx
+	mov %ebx, 0x5004
+	add $10, %eax
+	iret
+END(pm_int80)
+SNIP(pm_sysenter_user)
+	mov %esp, %ecx
+	call 2f
+2:	pop %edx
+	add $(1f - 2b), %edx
+	sysenter
+1:	mov %eax, 0x5050
+	ud2
+END(pm_sysenter_user)
+SNIP(pm_sysenter_kern)
+	mov $0x99, %eax
+	sysexit
+END(pm_sysenter_kern)
+	.code64
+
 	.section .note.GNU-stack, "", @progbits

@@ -106,6 +106,17 @@ static void tm_cpuid(void *opaque, uint32_t leaf, uint32_t sub,
 		}
 }
 
+static int tm_intr_ack(void *opaque)
+{
+	struct tmach *m = opaque;
+	int v = m->irq_vec;
+
+	m->irq_vec = -1;
+	m->acks++;
+	atomic_store(&m->cpu->intr_pending, false);
+	return v;
+}
+
 static uint64_t tm_tsc(void *opaque)
 {
 	struct tmach *m = opaque;
@@ -118,6 +129,7 @@ const struct x86_cpu_ops tm_ops = {
 	.mmio = tm_mmio,
 	.pio = tm_pio,
 	.cpuid = tm_cpuid,
+	.intr_ack = tm_intr_ack,
 	.tsc = tm_tsc,
 };
 
@@ -128,6 +140,7 @@ struct tmach *tm_create(struct x86_code_tracker *t)
 	if (!m)
 		abort();
 	m->ram = calloc(1, TM_RAM);
+	m->irq_vec = -1;
 	m->cpu = x86_cpu_create(&tm_ops, m, t);
 	if (!m->ram || !m->cpu)
 		abort();
@@ -153,7 +166,11 @@ uint64_t *tm_pte(struct tmach *m, uint64_t va)
 
 void tm_copy(struct tmach *m, uint64_t gpa, const void *start, const void *end)
 {
-	memcpy(m->ram + gpa, start, (const char *)end - (const char *)start);
+	size_t len = (const char *)end - (const char *)start;
+
+	/* A VMM-side write into guest memory: drop stale decodes. */
+	memcpy(m->ram + gpa, start, len);
+	x86_code_tracker_write(m->cpu->tracker, gpa, len);
 }
 
 void tm_set_gate(struct tmach *m, int vec, uint64_t off, unsigned dpl,

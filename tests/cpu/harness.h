@@ -42,6 +42,8 @@ struct tmach {
 	uint32_t last_out;
 	unsigned nouts;
 	uint64_t tsc;
+	int irq_vec;		/* returned once by intr_ack, -1 = none */
+	unsigned acks;
 };
 
 void *tm_map_page(void *opaque, uint64_t gpa, bool write, bool smm);

@@ -16,6 +16,9 @@ SNIPPET(pf_handler); SNIPPET(bp_handler); SNIPPET(user_code);
 SNIPPET(sc_entry); SNIPPET(sc_user); SNIPPET(smc); SNIPPET(mmio_rmw);
 SNIPPET(mmio_rep); SNIPPET(rm_int); SNIPPET(rm_handler);
 SNIPPET(bench_loop); SNIPPET(spin); SNIPPET(store8_rax);
+SNIPPET(irq_handler); SNIPPET(sti_hlt); SNIPPET(sti_shadow);
+SNIPPET(nmi_handler); SNIPPET(pm_user); SNIPPET(pm_int80);
+SNIPPET(pm_sysenter_user); SNIPPET(pm_sysenter_kern);
 #define COPY(m, gpa, n) tm_copy(m, gpa, n, n##_end)
 
 #define CODE	0x100000	/* code page for 64-bit snippets */
@@ -353,6 +356,150 @@ static int test_rep_mmio(void)
 	return 0;
 }
 
+/* HLT stops; an acknowledged interrupt wakes it and runs the handler. */
+static int test_interrupts(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	int r;
+
+	tm_long_mode(m, 0);
+	COPY(m, 0x110000, irq_handler);
+	COPY(m, 0x111000, nmi_handler);
+	COPY(m, CODE, sti_hlt);
+	tm_set_gate(m, 0x40, 0x110000, 0, 0);
+	tm_set_gate(m, X86_EXC_NMI, 0x111000, 0, 0);
+	cpu->s.rip = CODE;
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_HLT && cpu->s.halted, "hlt: %d", r);
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_HLT, "still halted: %d", r);
+	m->irq_vec = 0x40;
+	atomic_store(&cpu->intr_pending, true);
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "after irq: %d", r);
+	CHECK(tm_rd64(m, 0x5000) == 1 && !cpu->s.halted, "handler ran");
+
+	/* STI shadow: the interrupt comes after the next instruction. */
+	tm_long_mode(m, 0);
+	COPY(m, CODE, sti_shadow);
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RAX] = cpu->s.gpr[X86_RBX] = 0;
+	m->irq_vec = 0x40;
+	atomic_store(&cpu->intr_pending, true);
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION, "shadow: %d", r);
+	CHECK(tm_rd64(m, 0x5000) == 2 && tm_rd64(m, 0x5008) == 1 &&
+	      tm_rd64(m, 0x5010) == 0, "delivered after %llu/%llu",
+	      (unsigned long long)tm_rd64(m, 0x5008),
+	      (unsigned long long)tm_rd64(m, 0x5010));
+
+	/* NMI: delivered with IF=0, masked until IRET. */
+	tm_long_mode(m, 0);
+	COPY(m, CODE, load_rax);
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RAX] = 0x6000;
+	atomic_store(&cpu->nmi_pending, true);
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 2);	/* NMI delivery + INCQ */
+	CHECK(cpu->s.ev.nmi_masked, "NMI not masked in handler");
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION && tm_rd64(m, 0x5018) == 1 &&
+	      !cpu->s.ev.nmi_masked && cpu->s.gpr[X86_RCX] == 0x4444,
+	      "nmi: %d", r);
+	tm_destroy(m);
+	return 0;
+}
+
+static void set_prot32(struct tmach *m)
+{
+	struct x86_state *s = &m->cpu->s;
+	uint64_t d[] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+			 0x00cffa000000ffffull, 0x00cff2000000ffffull,
+			 0x0000890000000067ull | ((uint64_t)TM_TSS << 16) };
+
+	memcpy(m->ram + TM_GDT, d, sizeof(d));
+	memset(m->ram + TM_TSS, 0, 0x68);
+	*(uint32_t *)(m->ram + TM_TSS + 4) = 0x7f000;	/* ESP0 */
+	*(uint32_t *)(m->ram + TM_TSS + 8) = 0x10;	/* SS0 */
+	s->cr0 = X86_CR0_PE | X86_CR0_ET;
+	s->cr4 = 0;
+	s->efer = 0;
+	s->gdt.base = TM_GDT;
+	s->gdt.limit = sizeof(d) - 1;
+	s->idt.base = TM_IDT;
+	s->idt.limit = 0x7ff;
+	memset(&s->seg[X86_TR], 0, sizeof(s->seg[X86_TR]));
+	s->seg[X86_TR].selector = 0x28;
+	s->seg[X86_TR].base = TM_TSS;
+	s->seg[X86_TR].limit = 0x67;
+	s->seg[X86_TR].type = 0xb;
+	s->seg[X86_TR].present = 1;
+	for (int i = 0; i < X86_NR_SREGS; i++) {
+		struct x86_seg *g = &s->seg[i];
+
+		memset(g, 0, sizeof(*g));
+		g->selector = i == X86_CS ? 0x1b : 0x23;
+		g->type = i == X86_CS ? 0xb : 3;
+		g->s = g->present = g->db = g->g = 1;
+		g->dpl = 3;
+		g->limit = 0xffffffff;
+	}
+	s->gpr[X86_RSP] = 0x60000;
+	memset(&s->ev, 0, sizeof(s->ev));
+	x86_cpu_set_rflags(m->cpu, X86_FIXED1);
+	x86_cpu_state_changed(m->cpu);
+}
+
+/* 32-bit: ring 3 INT 0x80 through an interrupt gate, TSS stack, IRET. */
+static int test_prot32(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	uint64_t gate = (0x110000 & 0xffff) | (0x08ull << 16) |
+			(0xeeull << 40) | ((0x110000ull >> 16) << 48);
+	int r;
+
+	set_prot32(m);
+	COPY(m, CODE, pm_user);
+	COPY(m, 0x110000, pm_int80);
+	memcpy(m->ram + TM_IDT + 0x80 * 8, &gate, 8);
+	cpu->s.rip = CODE;
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "stop %d vec %d %s", r, cpu->s.ev.exc_nr, cpu->internal_msg);
+	CHECK(*(uint32_t *)(m->ram + 0x5000) == 0x7f000 - 20, "ring0 esp %#x",
+	      *(uint32_t *)(m->ram + 0x5000));
+	CHECK(*(uint32_t *)(m->ram + 0x5004) == 0x1b, "frame cs");
+	CHECK(*(uint32_t *)(m->ram + 0x5040) == 15, "eax");
+	CHECK(*(uint32_t *)(m->ram + 0x5044) == 0x60000, "user esp");
+	CHECK(cpu->s.seg[X86_CS].selector == 0x1b &&
+	      cpu->s.seg[X86_SS].selector == 0x23, "back in ring 3");
+
+	/* SYSENTER / SYSEXIT. */
+	set_prot32(m);
+	COPY(m, CODE, pm_sysenter_user);
+	COPY(m, 0x111000, pm_sysenter_kern);
+	x86_cpu_set_msr(cpu, X86_MSR_SYSENTER_CS, 0x08);
+	x86_cpu_set_msr(cpu, X86_MSR_SYSENTER_EIP, 0x111000);
+	x86_cpu_set_msr(cpu, X86_MSR_SYSENTER_ESP, 0x7e000);
+	cpu->s.rip = CODE;
+	cpu->exc_intercept = UD;
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "sysenter: stop %d vec %d", r, cpu->s.ev.exc_nr);
+	CHECK(*(uint32_t *)(m->ram + 0x5050) == 0x99, "sysenter result %#x rip %#llx eax %#llx cs %#x",
+	      *(uint32_t *)(m->ram + 0x5050), (unsigned long long)cpu->s.rip, (unsigned long long)cpu->s.gpr[0], cpu->s.seg[X86_CS].selector);
+	CHECK(cpu->s.seg[X86_CS].selector == 0x1b &&
+	      cpu->s.gpr[X86_RSP] == 0x60000, "sysexit state");
+	tm_destroy(m);
+	return 0;
+}
+
 /* Not a pass/fail test: guest MIPS on a 4-instruction loop. */
 static int bench(void)
 {
@@ -390,6 +537,8 @@ int main(int argc, char **argv)
 		{ "cross_vcpu", test_cross_vcpu },
 		{ "mmio_restart", test_mmio_restart },
 		{ "rep_mmio", test_rep_mmio },
+		{ "interrupts", test_interrupts },
+		{ "prot32", test_prot32 },
 	};
 	int fails = 0;
 
