@@ -328,7 +328,12 @@ struct x86_cpu_internal;	/* decode cache, TLB, lazy flags: private */
 struct x86_cpu {
 	struct x86_state s;
 
-	/* Requests, set by any thread. */
+	/*
+	 * Requests, set by any thread.  The core clears nmi_pending when it
+	 * delivers the NMI and stop_request when it stops for it; the
+	 * backend owns intr_pending (see ops->intr_ack).  A pending SMI
+	 * stays pending until SMM exists.
+	 */
 	atomic_bool intr_pending;
 	atomic_bool nmi_pending;
 	atomic_bool smi_pending;
@@ -337,7 +342,12 @@ struct x86_cpu {
 	/* Set when x86_cpu_run() returns X86_STOP_INTERNAL. */
 	char internal_msg[128];
 
-	/* Exceptions that stop the run instead of being delivered. */
+	/*
+	 * Exceptions (bit = vector) that stop the run instead of being
+	 * delivered (X86_STOP_EXCEPTION).  The exception is left in s.ev as
+	 * injected: the next run delivers it unless the caller clears
+	 * s.ev.exc_injected.
+	 */
 	uint32_t exc_intercept;
 
 	/* Retired-instruction counter (statistics, bench). */
