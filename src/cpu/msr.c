@@ -203,9 +203,9 @@ int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val)
  */
 #define F1_EDX	((1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | \
 		 (1u << 3) | (1u << 11) | (1u << 12) | (1u << 13) | \
-		 (1u << 15) | (1u << 16) | (1u << 19) | (1u << 24) | \
+		 (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) | (1u << 24) | \
 		 (1u << 25) | (1u << 26))
-	/* FPU TSC MSR PAE PSE CX8 SEP MTRR PGE CMOV PAT CLFSH FXSR SSE SSE2 */
+	/* FPU TSC MSR PAE PSE CX8 SEP MTRR PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
 #define F1_ECX	((1u << 13) | (1u << 22) | (1u << 23))
 	/* CX16 MOVBE POPCNT */
 

@@ -10,24 +10,7 @@
 
 #include "cpu/internal.h"
 
-typedef uint8_t u8x16 __attribute__((vector_size(16)));
-typedef int8_t s8x16 __attribute__((vector_size(16)));
-typedef uint16_t u16x8 __attribute__((vector_size(16)));
-typedef int16_t s16x8 __attribute__((vector_size(16)));
-typedef uint32_t u32x4 __attribute__((vector_size(16)));
-typedef int32_t s32x4 __attribute__((vector_size(16)));
-typedef uint64_t u64x2 __attribute__((vector_size(16)));
-
-union xmm {
-	uint8_t b[16];
-	uint16_t w[8];
-	uint32_t d[4];
-	uint64_t q[2];
-	u8x16 vb;
-	u16x8 vw;
-	u32x4 vd;
-	u64x2 vq;
-};
+#include "cpu/simd.h"
 
 static inline uint8_t *xreg(struct x86_core *c, unsigned r)
 {
@@ -238,11 +221,12 @@ HANDLER(shufp)
 }
 
 /* Shift every lane of @x by @n (op: 0 srl, 1 sra, 2 sll). */
-static void pshift(union xmm *x, unsigned w, unsigned op, uint64_t n)
+void x86_pshift(union xmm *x, unsigned w, unsigned op, uint64_t n,
+		unsigned total)
 {
 	unsigned bits = w * 8;
 
-	for (unsigned i = 0; i < 16 / w; i++) {
+	for (unsigned i = 0; i < total / w; i++) {
 		uint64_t v = 0;
 		int64_t sv;
 
@@ -282,11 +266,11 @@ HANDLER(pshift_imm)
 		return 0;
 	}
 	if (r == 2)
-		pshift(&x, w, 0, n);
+		x86_pshift(&x, w, 0, n, 16);
 	else if (r == 4 && w != 8)
-		pshift(&x, w, 1, n);
+		x86_pshift(&x, w, 1, n, 16);
 	else if (r == 6)
-		pshift(&x, w, 2, n);
+		x86_pshift(&x, w, 2, n, 16);
 	else
 		return x86_ud(c);
 	memcpy(xreg(c, in->rm), &x, 16);
@@ -298,15 +282,16 @@ static inline int64_t sat(int64_t v, int64_t lo, int64_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-HANDLER(sse_int)
+/*
+ * Packed-integer operation @op on @w-byte vectors (16: SSE2 on XMM,
+ * 8: MMX).  Returns false for an unknown op.
+ */
+bool x86_pint(unsigned op, unsigned w, union xmm *dp, const union xmm *ap,
+	      const union xmm *bp)
 {
-	union xmm a, b, d;
+	union xmm a = *ap, b = *bp, d = a;
 
-	TRY(sse_check(c));
-	TRY(src_read(c, in, &b, 16, true));
-	memcpy(&a, xreg(c, in->reg), 16);
-	d = a;
-	switch (in->arg) {
+	switch (op) {
 	case SI_PAND: d.vq = a.vq & b.vq; break;
 	case SI_PANDN: d.vq = ~a.vq & b.vq; break;
 	case SI_POR: d.vq = a.vq | b.vq; break;
@@ -327,49 +312,50 @@ HANDLER(sse_int)
 	case SI_PCMPGTD: d.vd = (u32x4)((s32x4)a.vd > (s32x4)b.vd); break;
 	case SI_PMULLW: d.vw = a.vw * b.vw; break;
 	case SI_PMINUB:
-		for (int i = 0; i < 16; i++)
+		for (unsigned i = 0; i < w; i++)
 			d.b[i] = a.b[i] < b.b[i] ? a.b[i] : b.b[i];
 		break;
 	case SI_PMAXUB:
-		for (int i = 0; i < 16; i++)
+		for (unsigned i = 0; i < w; i++)
 			d.b[i] = a.b[i] > b.b[i] ? a.b[i] : b.b[i];
 		break;
 	case SI_PMINSW:
-		for (int i = 0; i < 8; i++)
+		for (unsigned i = 0; i < w / 2; i++)
 			d.w[i] = (int16_t)a.w[i] < (int16_t)b.w[i] ? a.w[i] : b.w[i];
 		break;
 	case SI_PMAXSW:
-		for (int i = 0; i < 8; i++)
+		for (unsigned i = 0; i < w / 2; i++)
 			d.w[i] = (int16_t)a.w[i] > (int16_t)b.w[i] ? a.w[i] : b.w[i];
 		break;
 	case SI_PAVGB:
-		for (int i = 0; i < 16; i++)
+		for (unsigned i = 0; i < w; i++)
 			d.b[i] = (a.b[i] + b.b[i] + 1) >> 1;
 		break;
 	case SI_PAVGW:
-		for (int i = 0; i < 8; i++)
+		for (unsigned i = 0; i < w / 2; i++)
 			d.w[i] = (a.w[i] + b.w[i] + 1) >> 1;
 		break;
 	case SI_PMULHUW:
-		for (int i = 0; i < 8; i++)
+		for (unsigned i = 0; i < w / 2; i++)
 			d.w[i] = ((uint32_t)a.w[i] * b.w[i]) >> 16;
 		break;
 	case SI_PMULHW:
-		for (int i = 0; i < 8; i++)
+		for (unsigned i = 0; i < w / 2; i++)
 			d.w[i] = ((int32_t)(int16_t)a.w[i] * (int16_t)b.w[i]) >> 16;
 		break;
 	case SI_PMULUDQ:
 		d.q[0] = (uint64_t)a.d[0] * b.d[0];
-		d.q[1] = (uint64_t)a.d[2] * b.d[2];
+		if (w == 16)
+			d.q[1] = (uint64_t)a.d[2] * b.d[2];
 		break;
 	case SI_PMADDWD:
-		for (int i = 0; i < 4; i++)
+		for (unsigned i = 0; i < w / 4; i++)
 			d.d[i] = (int32_t)(int16_t)a.w[2 * i] * (int16_t)b.w[2 * i] +
 				 (int32_t)(int16_t)a.w[2 * i + 1] *
 				 (int16_t)b.w[2 * i + 1];
 		break;
 	case SI_PSADBW: {
-		for (int h = 0; h < 2; h++) {
+		for (unsigned h = 0; h < w / 8; h++) {
 			unsigned s = 0;
 
 			for (int i = 0; i < 8; i++)
@@ -379,10 +365,10 @@ HANDLER(sse_int)
 		break;
 	}
 	case SI_PADDUSB: case SI_PSUBUSB: case SI_PADDSB: case SI_PSUBSB:
-		for (int i = 0; i < 16; i++) {
+		for (unsigned i = 0; i < w; i++) {
 			int64_t v;
 
-			switch (in->arg) {
+			switch (op) {
 			case SI_PADDUSB: v = sat(a.b[i] + b.b[i], 0, 255); break;
 			case SI_PSUBUSB: v = sat(a.b[i] - b.b[i], 0, 255); break;
 			case SI_PADDSB: v = sat((int8_t)a.b[i] + (int8_t)b.b[i], -128, 127); break;
@@ -392,10 +378,10 @@ HANDLER(sse_int)
 		}
 		break;
 	case SI_PADDUSW: case SI_PSUBUSW: case SI_PADDSW: case SI_PSUBSW:
-		for (int i = 0; i < 8; i++) {
+		for (unsigned i = 0; i < w / 2; i++) {
 			int64_t v;
 
-			switch (in->arg) {
+			switch (op) {
 			case SI_PADDUSW: v = sat(a.w[i] + b.w[i], 0, 65535); break;
 			case SI_PSUBUSW: v = sat(a.w[i] - b.w[i], 0, 65535); break;
 			case SI_PADDSW: v = sat((int16_t)a.w[i] + (int16_t)b.w[i], -32768, 32767); break;
@@ -405,42 +391,42 @@ HANDLER(sse_int)
 		}
 		break;
 	case SI_PACKSSWB:
-		for (int i = 0; i < 8; i++) {
+		for (unsigned i = 0; i < w / 2; i++) {
 			d.b[i] = sat((int16_t)a.w[i], -128, 127);
-			d.b[i + 8] = sat((int16_t)b.w[i], -128, 127);
+			d.b[i + w / 2] = sat((int16_t)b.w[i], -128, 127);
 		}
 		break;
 	case SI_PACKUSWB:
-		for (int i = 0; i < 8; i++) {
+		for (unsigned i = 0; i < w / 2; i++) {
 			d.b[i] = sat((int16_t)a.w[i], 0, 255);
-			d.b[i + 8] = sat((int16_t)b.w[i], 0, 255);
+			d.b[i + w / 2] = sat((int16_t)b.w[i], 0, 255);
 		}
 		break;
 	case SI_PACKSSDW:
-		for (int i = 0; i < 4; i++) {
+		for (unsigned i = 0; i < w / 4; i++) {
 			d.w[i] = sat((int32_t)a.d[i], -32768, 32767);
-			d.w[i + 4] = sat((int32_t)b.d[i], -32768, 32767);
+			d.w[i + w / 4] = sat((int32_t)b.d[i], -32768, 32767);
 		}
 		break;
 	case SI_PUNPCKLBW: case SI_PUNPCKHBW:
-		for (int i = 0; i < 8; i++) {
-			int s = in->arg == SI_PUNPCKHBW ? 8 : 0;
+		for (unsigned i = 0; i < w / 2; i++) {
+			unsigned s = op == SI_PUNPCKHBW ? w / 2 : 0;
 
 			d.b[2 * i] = a.b[s + i];
 			d.b[2 * i + 1] = b.b[s + i];
 		}
 		break;
 	case SI_PUNPCKLWD: case SI_PUNPCKHWD:
-		for (int i = 0; i < 4; i++) {
-			int s = in->arg == SI_PUNPCKHWD ? 4 : 0;
+		for (unsigned i = 0; i < w / 4; i++) {
+			unsigned s = op == SI_PUNPCKHWD ? w / 4 : 0;
 
 			d.w[2 * i] = a.w[s + i];
 			d.w[2 * i + 1] = b.w[s + i];
 		}
 		break;
 	case SI_PUNPCKLDQ: case SI_PUNPCKHDQ:
-		for (int i = 0; i < 2; i++) {
-			int s = in->arg == SI_PUNPCKHDQ ? 2 : 0;
+		for (unsigned i = 0; i < w / 8; i++) {
+			unsigned s = op == SI_PUNPCKHDQ ? w / 8 : 0;
 
 			d.d[2 * i] = a.d[s + i];
 			d.d[2 * i + 1] = b.d[s + i];
@@ -456,20 +442,33 @@ HANDLER(sse_int)
 	case SI_PSRLW: case SI_PSRLD: case SI_PSRLQ:
 	case SI_PSRAW: case SI_PSRAD:
 	case SI_PSLLW: case SI_PSLLD: case SI_PSLLQ: {
-		static const uint8_t w[] = {
+		static const uint8_t lw[] = {
 			[SI_PSRLW] = 2, [SI_PSRLD] = 4, [SI_PSRLQ] = 8,
 			[SI_PSRAW] = 2, [SI_PSRAD] = 4, [SI_PSLLW] = 2,
 			[SI_PSLLD] = 4, [SI_PSLLQ] = 8,
 		};
-		unsigned op = in->arg <= SI_PSRLQ ? 0 :
-			      (in->arg == SI_PSRAW || in->arg == SI_PSRAD) ? 1 : 2;
+		unsigned sop = op <= SI_PSRLQ ? 0 :
+			       (op == SI_PSRAW || op == SI_PSRAD) ? 1 : 2;
 
-		pshift(&d, w[in->arg], op, b.q[0]);
+		x86_pshift(&d, lw[op], sop, b.q[0], w);
 		break;
 	}
 	default:
-		return x86_ud(c);
+		return false;
 	}
+	*dp = d;
+	return true;
+}
+
+HANDLER(sse_int)
+{
+	union xmm a, b, d;
+
+	TRY(sse_check(c));
+	TRY(src_read(c, in, &b, 16, true));
+	memcpy(&a, xreg(c, in->reg), 16);
+	if (!x86_pint(in->arg, 16, &d, &a, &b))
+		return x86_ud(c);
 	memcpy(xreg(c, in->reg), &d, 16);
 	return 0;
 }

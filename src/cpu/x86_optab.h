@@ -59,6 +59,7 @@ enum {
 #define SH_CL		(1u << 11)	/* shift count CL */
 #define DF_RFLAGS	(1u << 12)	/* reads arithmetic flags */
 #define DF_X87		(1u << 13)	/* x87 FPU instruction */
+#define DF_MMX		(1u << 14)	/* MMX instruction */
 
 /* Undefined-flag masks used by the table. */
 /* AND/OR/XOR leave AF undefined. */

@@ -66,6 +66,9 @@ static const struct {
 	 * - FLDCW of random memory unmasks x87 exceptions: the core runs
 	 *   x87 arithmetic with exceptions masked and reports unmasked ones
 	 *   as pending #MF, but writes the masked response (known gap);
+	 * - FNINIT: this host then reports the register contents as zero
+	 *   (XSAVE init optimization), visible to a following MMX read;
+	 *   architecturally FNINIT leaves them unchanged, as the core does;
 	 * - empty x87 registers are not compared: after FNINIT the host
 	 *   kernel's XSAVE init optimization reports them as zero;
 	 * - no 66 prefix on SHLD/SHRD: 16-bit counts above 16 are undefined;
@@ -200,6 +203,30 @@ static unsigned rnd_gpr(void)
 	return ok[rnd_n(sizeof(ok))];
 }
 
+static bool name_in(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strncmp(name, *list, strlen(*list)))
+			return true;
+	return false;
+}
+
+/* SIMD instructions whose ModRM.reg / ModRM.rm is a general register. */
+static bool gpr_in_reg(const struct x86_opinfo *o)
+{
+	static const char *const l[] = { "cvtt", "cvtss2si", "cvtsd2si",
+		"pmovmskb", "movmsk", "pextrw", NULL };
+
+	return name_in(o->name, l);
+}
+
+static bool gpr_in_rm(const struct x86_opinfo *o)
+{
+	static const char *const l[] = { "movd_", "pinsrw", "cvtsi2", NULL };
+
+	return name_in(o->name, l) && !strstr(o->name, "cvttps") ;
+}
+
 static int gen_insn(uint8_t *p, uint16_t op)
 {
 	const struct x86_opinfo *o = &x86_opinfo[op];
@@ -230,8 +257,8 @@ static int gen_insn(uint8_t *p, uint16_t op)
 		rex |= 8;		/* REX.W */
 	if (o->sub & S_REGV)
 		reg = o->sub & 7;
-	else if (df & DF_X87)
-		reg = rnd_n(8);		/* opcode extension, no REX.R */
+	else if (df & (DF_X87 | DF_MMX))
+		reg = rnd_n(8);		/* opcode extension / MMn, no REX.R */
 	else
 		reg = sse ? rnd_n(16) : rnd_gpr();
 	if (reg & 8)
@@ -261,13 +288,17 @@ static int gen_insn(uint8_t *p, uint16_t op)
 		rm = 7;
 		rex |= 1;		/* [r15 + disp] */
 	} else if (!(o->sub & S_RMV)) {
-		rm = sse && !(o->name[0] == 'm' && strstr(o->name, "movd")) &&
-		     strcmp(o->name, "pmovmskb") && strncmp(o->name, "movmsk", 6) ?
-		     rnd_n(16) : rnd_gpr();
-		if (!sse && (df & DF_MODRM) && !(o->sub & S_MODREG))
-			rm = rnd_gpr();
+		rm = (sse || (df & DF_MMX)) && !gpr_in_rm(o) ? rnd_n(16) :
+		     rnd_gpr();
 		if (rm & 8)
 			rex |= 1;
+	}
+	if ((df & DF_X87) && !mem && o->opc == 0xdb && reg == 4 &&
+	    (rm & 7) == 3)
+		return -1;	/* FNINIT: see the list at the top */
+	if (gpr_in_reg(o)) {
+		reg = rnd_gpr();
+		rex = (rex & ~4) | ((reg & 8) ? 4 : 0);
 	}
 	if (reg_in_opcode(o)) {
 		rex &= ~5;
