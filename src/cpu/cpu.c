@@ -584,9 +584,7 @@ exec:
 			r = in->fn(c, in);
 			if (likely(r == X86_R_OK)) {
 				s->rip = (s->rip + in->len) & ipm;
-				if (unlikely(c->mlog_n))
-					x86_mlog_reset(c);
-				c->restart = 0;
+				/* Stale code or an MMIO access: end here. */
 				if (unlikely(c->blk_dirty)) {
 					i++;
 					break;
@@ -609,6 +607,10 @@ exec:
 		cpu->insns += i;
 		if (r < 0)
 			goto fault;
+		/* Completed instructions: no restart, no MMIO replay left. */
+		c->restart = 0;
+		if (c->mlog_n)
+			x86_mlog_reset(c);
 		if (single && i == 1) {
 			s->ev.int_shadow = 0;
 			if (s->rflags & X86_TF) {

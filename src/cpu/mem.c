@@ -39,6 +39,12 @@ static int mmio_access(struct x86_core *c, uint64_t gpa, void *buf,
 			memset(buf, 0xff, len);
 		return 0;
 	}
+	/*
+	 * End the block after this instruction so the run loop resets the
+	 * replay log at the instruction boundary (blk_dirty is the one flag
+	 * it checks per instruction).
+	 */
+	c->blk_dirty = 1;
 	r = c->pub.ops->mmio(c->pub.opaque, gpa, buf, len, write);
 	if (r == X86_IO_EXIT) {
 		c->mlog_pos = 0;

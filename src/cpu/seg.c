@@ -117,7 +117,8 @@ int x86_load_seg(struct x86_core *c, int seg, uint16_t sel)
 		return 0;
 	}
 	if ((sel & 0xfffc) == 0) {
-		if (seg == X86_SS && (!c->mode64 || rpl != cpl))
+		/* A null SS only in 64-bit mode at CPL < 3 with RPL == CPL. */
+		if (seg == X86_SS && (!c->mode64 || cpl == 3 || rpl != cpl))
 			return x86_gp0(c);
 		memset(&s->seg[seg], 0, sizeof(ns));
 		s->seg[seg].selector = sel;
