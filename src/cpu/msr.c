@@ -55,6 +55,7 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 		*v = s->smbase;
 		return 0;
 	case X86_MSR_MTRRCAP: *v = 0x500 | X86_NR_MTRR_VAR; return 0;
+	case X86_MSR_BIOS_SIGN_ID: *v = (uint64_t)X86_UCODE_REV << 32; return 0;
 	case X86_MSR_SYSENTER_CS: *v = s->sysenter_cs; return 0;
 	case X86_MSR_SYSENTER_ESP: *v = s->sysenter_esp; return 0;
 	case X86_MSR_SYSENTER_EIP: *v = s->sysenter_eip; return 0;
@@ -104,6 +105,8 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 			return x86_gp0(c);
 		s->smbase = (uint32_t)v;
 		return 0;
+	case X86_MSR_BIOS_SIGN_ID:
+		return 0;	/* "load microcode revision": nothing to do */
 	case X86_MSR_SYSENTER_CS: s->sysenter_cs = v & 0xffff; return 0;
 	case X86_MSR_SYSENTER_ESP:
 	case X86_MSR_SYSENTER_EIP:
@@ -146,6 +149,7 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 
 static const uint32_t core_msrs[] = {
 	X86_MSR_TSC, X86_MSR_APIC_BASE, X86_MSR_SMBASE, X86_MSR_MTRRCAP,
+	X86_MSR_BIOS_SIGN_ID,
 	X86_MSR_SYSENTER_CS, X86_MSR_SYSENTER_ESP, X86_MSR_SYSENTER_EIP,
 	X86_MSR_MCG_CAP, X86_MSR_MCG_STATUS, X86_MSR_MISC_ENABLE,
 	X86_MSR_PAT, X86_MSR_MTRR_DEF_TYPE, X86_MSR_MTRR_FIX64K,

@@ -140,6 +140,7 @@ enum x86_gpr {
 #define X86_MSR_TSC			0x00000010
 #define X86_MSR_APIC_BASE		0x0000001b
 #define X86_MSR_TSC_ADJUST		0x0000003b
+#define X86_MSR_BIOS_SIGN_ID		0x0000008b	/* microcode revision */
 #define X86_MSR_SMBASE			0x0000009e
 #define X86_MSR_MTRRCAP			0x000000fe
 #define X86_MSR_SYSENTER_CS		0x00000174
@@ -166,6 +167,7 @@ enum x86_gpr {
 #define X86_MSR_TSC_AUX			0xc0000103
 
 #define X86_NR_MTRR_VAR	8
+#define X86_UCODE_REV	0x1	/* reported in BIOS_SIGN_ID[63:32] */
 
 /* Exception vectors. */
 enum {
