@@ -177,6 +177,8 @@ struct x86_cpu *x86_cpu_create(const struct x86_cpu_ops *ops, void *opaque,
 		c->own_tracker = true;
 	}
 	c->tracker = tracker;
+	c->code_bits = tracker->bits;
+	c->code_pages = tracker->max_pages;
 	c->tracker_seen = __atomic_load_n(&tracker->gen, __ATOMIC_ACQUIRE);
 	c->pub.ops = ops;
 	c->pub.opaque = opaque;

@@ -146,6 +146,8 @@ struct x86_core {
 	struct tlb_entry tlb[2][TLB_SIZE];	/* [user] */
 
 	struct x86_code_tracker *tracker;
+	uint64_t *code_bits;		/* tracker bitmap (atomic access) */
+	uint64_t code_pages;		/* pages it covers */
 	bool own_tracker;
 	uint64_t tracker_seen;
 
@@ -291,7 +293,19 @@ static inline uint32_t parity8(uint64_t v)
 	return __builtin_parity((unsigned)(v & 0xff)) ? 0 : X86_PF;
 }
 
-/* ---- memory (mem.c, paging.c) --------------------------------------------- */
+/* ---- memory (mem.c) ------------------------------------------------------------ */
+
+/* Small copies with constant sizes, so the compiler emits plain moves. */
+static inline void copy_small(void *d, const void *s, unsigned size)
+{
+	switch (size) {
+	case 1: memcpy(d, s, 1); break;
+	case 2: memcpy(d, s, 2); break;
+	case 4: memcpy(d, s, 4); break;
+	case 8: memcpy(d, s, 8); break;
+	default: memcpy(d, s, size); break;
+	}
+}
 
 int x86_seg_linear(struct x86_core *c, int seg, uint64_t off, unsigned size,
 		   int acc, uint64_t *la);
@@ -299,10 +313,55 @@ int x86_lin_read(struct x86_core *c, uint64_t la, void *buf, unsigned size,
 		 int acc);
 int x86_lin_write(struct x86_core *c, uint64_t la, const void *buf,
 		  unsigned size, int acc);
-int x86_read(struct x86_core *c, int seg, uint64_t off, unsigned size,
-	     uint64_t *val);
-int x86_write(struct x86_core *c, int seg, uint64_t off, unsigned size,
-	      uint64_t val);
+int x86_read_slow(struct x86_core *c, int seg, uint64_t off, unsigned size,
+		  uint64_t *val);
+int x86_write_slow(struct x86_core *c, int seg, uint64_t off, unsigned size,
+		   uint64_t val);
+static inline bool x86_is_code_page(struct x86_core *c, uint64_t gpa);
+void x86_code_written(struct x86_core *c, uint64_t gpa);
+
+/*
+ * Data access through segment @seg.  Inline fast path for 64-bit mode
+ * (no limits; a non-canonical address never matches a TLB tag).
+ */
+static inline int x86_read(struct x86_core *c, int seg, uint64_t off,
+			   unsigned size, uint64_t *val)
+{
+	if (likely(c->mode64)) {
+		uint64_t la = off + (seg >= X86_FS ? c->pub.s.seg[seg].base : 0);
+		struct tlb_entry *te =
+			&c->tlb[c->cpl == 3][(la >> 12) & (TLB_SIZE - 1)];
+
+		if (likely(te->tag_r == (la & ~0xfffull) && te->host_r &&
+			   (la & 0xfff) + size <= 4096)) {
+			*val = 0;
+			copy_small(val, (uint8_t *)te->host_r + (la & 0xfff),
+				   size);
+			return 0;
+		}
+	}
+	return x86_read_slow(c, seg, off, size, val);
+}
+
+static inline int x86_write(struct x86_core *c, int seg, uint64_t off,
+			    unsigned size, uint64_t val)
+{
+	if (likely(c->mode64)) {
+		uint64_t la = off + (seg >= X86_FS ? c->pub.s.seg[seg].base : 0);
+		struct tlb_entry *te =
+			&c->tlb[c->cpl == 3][(la >> 12) & (TLB_SIZE - 1)];
+
+		if (likely(te->tag_w == (la & ~0xfffull) && te->host_w &&
+			   (la & 0xfff) + size <= 4096)) {
+			copy_small((uint8_t *)te->host_w + (la & 0xfff), &val,
+				   size);
+			if (unlikely(x86_is_code_page(c, te->gpa)))
+				x86_code_written(c, te->gpa);
+			return 0;
+		}
+	}
+	return x86_write_slow(c, seg, off, size, val);
+}
 int x86_read_buf(struct x86_core *c, int seg, uint64_t off, void *buf,
 		 unsigned size);
 int x86_write_buf(struct x86_core *c, int seg, uint64_t off, const void *buf,
@@ -322,7 +381,15 @@ void x86_tlb_flush_page(struct x86_core *c, uint64_t la);
 int x86_load_pdptrs(struct x86_core *c, uint64_t cr3);
 void x86_mlog_reset(struct x86_core *c);
 /* Code-page tracker hooks (cpu.c). */
-void x86_code_written(struct x86_core *c, uint64_t gpa);
+/* Does guest-physical page @gpa hold decoded code (of any vCPU)? */
+static inline bool x86_is_code_page(struct x86_core *c, uint64_t gpa)
+{
+	uint64_t pn = gpa >> 12;
+
+	return pn < c->code_pages &&
+	       (__atomic_load_n(&c->code_bits[pn / 64], __ATOMIC_RELAXED) &
+		(1ull << (pn % 64)));
+}
 bool x86_tracker_is_code(struct x86_code_tracker *t, uint64_t gpa);
 
 /* Effective address of the ModRM memory operand (offset in segment). */

@@ -80,7 +80,7 @@ int x86_phys_rw(struct x86_core *c, uint64_t gpa, void *buf, unsigned size,
 		if (h) {
 			if (write) {
 				memcpy(h + off, buf, n);
-				if (x86_tracker_is_code(c->tracker, g))
+				if (x86_is_code_page(c, g))
 					x86_code_written(c, g);
 			} else {
 				memcpy(buf, h + off, n);
@@ -176,7 +176,7 @@ static void pt_set_bits(struct x86_core *c, uint64_t gpa, unsigned size,
 	else
 		__atomic_fetch_or((uint32_t *)(h + (g & 0xfff)),
 				  (uint32_t)bits, __ATOMIC_SEQ_CST);
-	if (x86_tracker_is_code(c->tracker, g))
+	if (x86_is_code_page(c, g))
 		x86_code_written(c, g);
 }
 
@@ -358,7 +358,7 @@ static int lin_slow(struct x86_core *c, uint64_t la, void *buf, unsigned size,
 		TRY(x86_translate(c, la, acc, &gpa[0], &te));
 		if (write && te->host_w) {
 			memcpy((uint8_t *)te->host_w + (la & 0xfff), buf, size);
-			if (x86_tracker_is_code(c->tracker, te->gpa))
+			if (x86_is_code_page(c, te->gpa))
 				x86_code_written(c, te->gpa);
 			return 0;
 		}
@@ -385,7 +385,7 @@ int x86_lin_read(struct x86_core *c, uint64_t la, void *buf, unsigned size,
 
 	if (likely(te->tag_r == (la & ~0xfffull) && te->host_r &&
 		   (la & 0xfff) + size <= 4096)) {
-		memcpy(buf, (uint8_t *)te->host_r + (la & 0xfff), size);
+		copy_small(buf, (uint8_t *)te->host_r + (la & 0xfff), size);
 		return 0;
 	}
 	return lin_slow(c, la, buf, size, acc & ~ACC_W);
@@ -399,8 +399,8 @@ int x86_lin_write(struct x86_core *c, uint64_t la, const void *buf,
 
 	if (likely(te->tag_w == (la & ~0xfffull) && te->host_w &&
 		   (la & 0xfff) + size <= 4096)) {
-		memcpy((uint8_t *)te->host_w + (la & 0xfff), buf, size);
-		if (unlikely(x86_tracker_is_code(c->tracker, te->gpa)))
+		copy_small((uint8_t *)te->host_w + (la & 0xfff), buf, size);
+		if (unlikely(x86_is_code_page(c, te->gpa)))
 			x86_code_written(c, te->gpa);
 		return 0;
 	}
@@ -474,15 +474,15 @@ int x86_write_buf(struct x86_core *c, int seg, uint64_t off, const void *buf,
 	return x86_lin_write(c, la, buf, size, ACC_W);
 }
 
-int x86_read(struct x86_core *c, int seg, uint64_t off, unsigned size,
-	     uint64_t *val)
+int x86_read_slow(struct x86_core *c, int seg, uint64_t off, unsigned size,
+		  uint64_t *val)
 {
 	*val = 0;
 	return x86_read_buf(c, seg, off, val, size);
 }
 
-int x86_write(struct x86_core *c, int seg, uint64_t off, unsigned size,
-	      uint64_t val)
+int x86_write_slow(struct x86_core *c, int seg, uint64_t off, unsigned size,
+		   uint64_t val)
 {
 	return x86_write_buf(c, seg, off, &val, size);
 }
