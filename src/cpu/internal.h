@@ -76,7 +76,7 @@ enum cc_op {
 };
 
 /* Software TLB: linear page -> host page, per privilege class. */
-#define TLB_BITS	9
+#define TLB_BITS	10
 #define TLB_SIZE	(1u << TLB_BITS)
 struct tlb_entry {
 	uint64_t tag_r, tag_w, tag_x;	/* linear page or TLB_INVALID */
@@ -88,7 +88,7 @@ struct tlb_entry {
 
 /* Decoded blocks, per guest-physical start address and mode. */
 #define BLK_MAX_INSNS	16
-#define BLK_BITS	12
+#define BLK_BITS	13
 #define BLK_SIZE	(1u << BLK_BITS)
 struct x86_block {
 	uint64_t gpa;		/* of the first instruction; ~0 = empty */

@@ -36,7 +36,7 @@ HANDLER(shift)
 {
 	unsigned sz = in->osz, bits = sz * 8, n = shift_count(c, in);
 	uint64_t m = size_mask(sz), a, r = 0;
-	uint32_t f = x86_arith_flags(c), cf = f & X86_CF, of = f & X86_OF;
+	uint32_t f = 0, cf = 0, of = 0;
 	unsigned op = in->arg;
 
 	TRY(rm_read(c, in, &a));
@@ -45,6 +45,11 @@ HANDLER(shift)
 		if (!in->mem && sz == 4)
 			reg_write(c, in->rm, 4, true, a);
 		return 0;
+	}
+	/* Rotates keep SF/ZF/AF/PF (and RCL/RCR read CF); shifts do not. */
+	if (op < 4) {
+		f = x86_arith_flags(c);
+		cf = f & X86_CF;
 	}
 	a &= m;
 	switch (op) {
@@ -101,7 +106,7 @@ HANDLER(shift)
 		r = n < 64 ? (a << n) & m : 0;
 		cf = n <= bits ? (a >> (bits - n)) & 1 : 0;
 		of = (((r >> (bits - 1)) & 1) ^ cf) ? X86_OF : 0;
-		f = szp(r, sz) | cf | of | (f & X86_AF);
+		f = szp(r, sz) | cf | of;	/* AF undefined: 0 */
 		break;
 	case 5:		/* SHR */
 		r = a >> n;
