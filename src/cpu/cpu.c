@@ -294,8 +294,15 @@ void x86_cpu_flush_tlb(struct x86_cpu *cpu)
 void x86_cpu_state_changed(struct x86_cpu *cpu)
 {
 	struct x86_core *c = to_core(cpu);
+	struct x86_state *s = &cpu->s;
 
 	x86_update_mode(c);
+	/* Like KVM_SET_SREGS: PAE paging reloads the PDPTEs from CR3. */
+	if ((s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE) &&
+	    !(s->efer & X86_EFER_LMA)) {
+		if (x86_load_pdptrs(c, s->cr3) == X86_R_EXC)
+			memset(s->pdptr, 0, sizeof(s->pdptr));
+	}
 	x86_tlb_flush(c, true);
 	c->restart = 0;
 	x86_mlog_reset(c);

@@ -13,9 +13,10 @@
  * and x86_cpu_set_rflags() instead of touching s.rflags.
  *
  * After changing CR0/CR3/CR4/EFER/segment state or memory mappings from
- * outside, call x86_cpu_state_changed() (it flushes the TLB and recomputes
- * the cached mode); after memslot changes or clearing the dirty log call
- * x86_cpu_flush_tlb().
+ * outside, call x86_cpu_state_changed() (it flushes the TLB, recomputes
+ * the cached mode and, with PAE paging outside long mode, reloads
+ * s.pdptr from CR3 as KVM_SET_SREGS does); after memslot changes or
+ * clearing the dirty log call x86_cpu_flush_tlb().
  *
  * Threading: x86_cpu_run() is called only from the vCPU's own thread.  The
  * atomic request fields (intr_pending, nmi_pending, smi_pending,

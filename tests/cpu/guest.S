@@ -231,6 +231,10 @@ SNIP(pm_user)
 	mov %esp, 0x5044
 	ud2
 END(pm_user)
+SNIP(load_eax)
+	mov (%eax), %ebx
+	ud2
+END(load_eax)
 SNIP(pm_int80)
 	mov %esp, 0x5000
 	mov 4(%esp), %ebx

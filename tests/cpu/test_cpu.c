@@ -18,7 +18,7 @@ SNIPPET(mmio_rep); SNIPPET(rm_int); SNIPPET(rm_handler);
 SNIPPET(bench_loop); SNIPPET(spin); SNIPPET(store8_rax);
 SNIPPET(irq_handler); SNIPPET(sti_hlt); SNIPPET(sti_shadow);
 SNIPPET(nmi_handler); SNIPPET(pm_user); SNIPPET(pm_int80);
-SNIPPET(pm_sysenter_user); SNIPPET(pm_sysenter_kern);
+SNIPPET(pm_sysenter_user); SNIPPET(pm_sysenter_kern); SNIPPET(load_eax);
 #define COPY(m, gpa, n) tm_copy(m, gpa, n, n##_end)
 
 #define CODE	0x100000	/* code page for 64-bit snippets */
@@ -500,6 +500,86 @@ static int test_prot32(void)
 	return 0;
 }
 
+/* Ring-0 32-bit load of (%eax): returns the stop reason. */
+static int run_load32(struct tmach *m, uint32_t addr)
+{
+	struct x86_cpu *cpu = m->cpu;
+
+	COPY(m, CODE, load_eax);
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RAX] = addr;
+	cpu->exc_intercept = (1u << X86_EXC_PF) | UD;
+	memset(&cpu->s.ev, 0, sizeof(cpu->s.ev));
+	return x86_cpu_run(cpu, 10);
+}
+
+/* 32-bit paging with PSE 4 MiB pages, and PAE with 2 MiB and 4 KiB. */
+static int test_paging32(void)
+{
+	struct tmach *m = tm_create(NULL);
+	struct x86_cpu *cpu = m->cpu;
+	uint32_t *pd = (uint32_t *)(m->ram + 0x30000);
+	uint64_t *pdpt = (uint64_t *)(m->ram + 0x20000);
+	uint64_t *pd64 = (uint64_t *)(m->ram + 0x21000);
+	uint64_t *pt64 = (uint64_t *)(m->ram + 0x22000);
+	int r;
+
+	set_prot32(m);
+	/* Ring 0 flat. */
+	for (int i = 0; i < X86_NR_SREGS; i++) {
+		cpu->s.seg[i].dpl = 0;
+		cpu->s.seg[i].selector = i == X86_CS ? 0x08 : 0x10;
+	}
+	/* Non-PAE: PD[0] = 4 MiB page at 0, PD[1] = 4 MiB page at 4 MiB RO. */
+	pd[0] = 0x83 | 4;
+	pd[1] = 0x400000 | 0x81;
+	cpu->s.cr3 = 0x30000;
+	cpu->s.cr4 = X86_CR4_PSE;
+	cpu->s.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_ET;
+	x86_cpu_state_changed(cpu);
+	r = run_load32(m, 0x5008);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "pse load: %d vec %d", r, cpu->s.ev.exc_nr);
+	CHECK(pd[0] & 0x20, "PDE accessed bit");
+	r = run_load32(m, 0x800010);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
+	      cpu->s.ev.exc_error == 0 && cpu->s.cr2 == 0x800010,
+	      "pse not present: %d err %#x", r, cpu->s.ev.exc_error);
+
+	/* PAE: PDPTE[0] -> PD: [0] -> PT (4 KiB), [1] = 2 MiB page. */
+	pdpt[0] = 0x21000 | 1;
+	pd64[0] = 0x22000 | 3;
+	pd64[1] = 0x200000 | 0x83;
+	for (int i = 0; i < 512; i++)
+		pt64[i] = ((uint64_t)i << 12) | 3;
+	pt64[0x180] = 0;			/* 0x180000 not present */
+	pt64[0x181] |= 1ull << 63;		/* NX */
+	cpu->s.cr3 = 0x20000;
+	cpu->s.cr4 = X86_CR4_PAE;
+	cpu->s.efer = X86_EFER_NXE;
+	x86_cpu_state_changed(cpu);
+	CHECK(cpu->s.pdptr[0] == (0x21000 | 1), "PDPTRs loaded");
+	r = run_load32(m, 0x5000);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "pae load: %d", r);
+	r = run_load32(m, 0x180004);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
+	      cpu->s.ev.exc_error == 0 && cpu->s.cr2 == 0x180004,
+	      "pae not present: err %#x", cpu->s.ev.exc_error);
+	r = run_load32(m, 0x200010);		/* 2 MiB page: fine */
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	      "pae 2M: %d", r);
+	/* Execute from the NX page: I/D in the error code. */
+	memset(&cpu->s.ev, 0, sizeof(cpu->s.ev));
+	cpu->s.rip = 0x181000;
+	r = x86_cpu_run(cpu, 10);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
+	      cpu->s.ev.exc_error == 0x11, "pae nx: err %#x",
+	      cpu->s.ev.exc_error);
+	tm_destroy(m);
+	return 0;
+}
+
 /* Not a pass/fail test: guest MIPS on a 4-instruction loop. */
 static int bench(void)
 {
@@ -539,6 +619,7 @@ int main(int argc, char **argv)
 		{ "rep_mmio", test_rep_mmio },
 		{ "interrupts", test_interrupts },
 		{ "prot32", test_prot32 },
+		{ "paging32", test_paging32 },
 	};
 	int fails = 0;
 
