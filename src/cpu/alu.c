@@ -275,9 +275,36 @@ HANDLER(movx)
 	return 0;
 }
 
+/* ARPL r/m16, r16 (legacy modes only; #UD in real mode). */
+static int arpl(struct x86_core *c, const struct x86_insn *in)
+{
+	uint64_t d, src = GPR(c, in->reg) & 0xffff;
+	uint32_t f = x86_arith_flags(c) & ~X86_ZF;
+
+	if (!c->pe || (S(c)->rflags & X86_VM))
+		return x86_ud(c);
+	if (in->mem)
+		TRY(x86_read(c, in->seg, x86_ea(c, in), 2, &d));
+	else
+		d = GPR(c, in->rm) & 0xffff;
+	if ((d & 3) < (src & 3)) {
+		d = (d & ~3ull) | (src & 3);
+		if (in->mem)
+			TRY(x86_write(c, in->seg, x86_ea(c, in), 2, d));
+		else
+			reg_write(c, in->rm, 2, true, d);
+		f |= X86_ZF;
+	}
+	cc_set_eflags(c, f);
+	return 0;
+}
+
 HANDLER(movsxd)
 {
 	uint64_t v;
+
+	if (!c->mode64)
+		return arpl(c, in);
 
 	if (!in->mem)
 		v = reg_read(c, in->rm, 4, true);
@@ -432,5 +459,19 @@ HANDLER(sahf)
 
 	cc_set_eflags(c, (ah & (X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF)) |
 			 (x86_arith_flags(c) & X86_OF));
+	return 0;
+}
+
+/* BOUND r, m: #BR unless lower <= index <= upper (signed). */
+HANDLER(bound)
+{
+	uint64_t lo, hi, ea = x86_ea(c, in);
+	int64_t idx = sext(reg_read(c, in->reg, in->osz, true), in->osz);
+
+	TRY(x86_read(c, in->seg, ea, in->osz, &lo));
+	TRY(x86_read(c, in->seg, (ea + in->osz) & size_mask(in->asz), in->osz,
+		     &hi));
+	if (idx < sext(lo, in->osz) || idx > sext(hi, in->osz))
+		return x86_exc(c, X86_EXC_BR);
 	return 0;
 }
