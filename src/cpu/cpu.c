@@ -75,7 +75,7 @@ static void tracker_invalidate(struct x86_code_tracker *t, uint64_t pn)
 	if (!(old & (1ull << (pn % 64))))
 		return;		/* someone else invalidated it already */
 	pthread_mutex_lock(&t->lock);
-	t->ring[t->gen % TRACK_RING] = pn;
+	__atomic_store_n(&t->ring[t->gen % TRACK_RING], pn, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&t->lock);
 }
@@ -135,7 +135,8 @@ static void tracker_catch_up(struct x86_core *c)
 	} else {
 		for (uint64_t i = seen; i < g; i++)
 			x86_cpu_invalidate_code(&c->pub,
-						t->ring[i % TRACK_RING] << 12, 1);
+				__atomic_load_n(&t->ring[i % TRACK_RING],
+						__ATOMIC_RELAXED) << 12, 1);
 		/* Entries we read may have been overwritten meanwhile. */
 		if (__atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) - seen >
 		    TRACK_RING / 2)

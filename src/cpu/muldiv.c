@@ -175,6 +175,9 @@ HANDLER(idiv)
 		else
 			n = sext((reg_read(c, X86_RDX, sz, true) << (sz * 8)) |
 				 reg_read(c, 0, sz, true), sz * 2);
+		/* INT64_MIN / -1 would trap in the host itself. */
+		if (n == INT64_MIN && d == -1)
+			return x86_exc(c, X86_EXC_DE);
 		q = n / d;
 		r = n % d;
 		if (q != sext(q, sz))

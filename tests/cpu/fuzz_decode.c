@@ -58,10 +58,19 @@ static int fuzz_one(const uint8_t *data, size_t size)
 	for (size_t i = 1; i < size && i < 0x2000; i++)
 		m->ram[0x100000 + i - 1] = data[i];
 	for (int i = 0; i < 16; i++) {
+		/* Boundary values find overflow paths (IDIV, shifts...). */
+		static const uint64_t special[] = {
+			0, 1, ~0ull, 0x80000000, 0x8000000000000000ull,
+			0x7fffffffffffffffull, 0xffffffff, 0x8000, 0x80,
+			0x7fffffff, 0xffff, 63, 64, 0x1000, 0xfff, 0x100000,
+		};
 		uint64_t v = 0;
 
-		if (size > 1 + (size_t)i * 2)
-			v = data[1 + i * 2] * 0x10101ull;
+		if (size > 1 + (size_t)i * 2) {
+			uint8_t b = data[1 + i * 2];
+
+			v = (b & 0x80) ? special[b & 15] : b * 0x10101ull;
+		}
 		s->gpr[i] = v;
 	}
 	s->gpr[X86_RSP] = 0x80000;

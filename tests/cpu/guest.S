@@ -178,6 +178,15 @@ SNIP(rm_handler)
 END(rm_handler)
 	.code64
 
+/* IDIV of INT64_MIN by -1 (32-bit operands): must be #DE, not a crash. */
+SNIP(idiv_min)
+	mov $0x80000000, %edx
+	xor %eax, %eax
+	mov $-1, %ecx
+	idiv %ecx
+	ud2
+END(idiv_min)
+
 /* Loop for the speed measurement: 4 instructions per iteration. */
 SNIP(bench_loop)
 1:	add %rcx, %rax

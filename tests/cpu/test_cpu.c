@@ -19,6 +19,7 @@ SNIPPET(bench_loop); SNIPPET(spin); SNIPPET(store8_rax);
 SNIPPET(irq_handler); SNIPPET(sti_hlt); SNIPPET(sti_shadow);
 SNIPPET(nmi_handler); SNIPPET(pm_user); SNIPPET(pm_int80);
 SNIPPET(pm_sysenter_user); SNIPPET(pm_sysenter_kern); SNIPPET(load_eax);
+SNIPPET(idiv_min);
 #define COPY(m, gpa, n) tm_copy(m, gpa, n, n##_end)
 
 #define CODE	0x100000	/* code page for 64-bit snippets */
@@ -160,6 +161,14 @@ static int test_exceptions_64(void)
 	CHECK(tm_rd64(m, 0x5030) == 0x60000, "user rsp after iret");
 	CHECK(cpu->s.seg[X86_CS].dpl == 3 && cpu->s.seg[X86_SS].dpl == 3,
 	      "back at CPL3");
+	/* EDX:EAX = INT64_MIN, IDIV by -1: #DE in the guest, host unharmed. */
+	COPY(m, CODE + 0x100, idiv_min);
+	cpu->s.rip = CODE + 0x100;
+	cpu->exc_intercept = UD | (1u << X86_EXC_DE);
+	memset(&cpu->s.ev, 0, sizeof(cpu->s.ev));
+	r = x86_cpu_run(cpu, 100);
+	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_DE,
+	      "idiv overflow: %d vec %d", r, cpu->s.ev.exc_nr);
 	/* Triple fault: IDT limit 0, UD2 -> #UD -> #GP -> #DF -> shutdown. */
 	cpu->s.idt.limit = 0;
 	cpu->exc_intercept = 0;
