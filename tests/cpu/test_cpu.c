@@ -6,7 +6,9 @@
  * real-mode interrupts, self-modifying and cross-vCPU modified code,
  * MMIO restart semantics, REP over MMIO exits, triple fault.
  */
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -280,6 +282,53 @@ static int test_cross_vcpu(void)
 	r = x86_cpu_run(a->cpu, 1000);
 	CHECK(r == X86_STOP_EXCEPTION && a->cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "a did not see new code: %d", r);
+	x86_cpu_destroy(b->cpu);
+	free(b);
+	tm_destroy(a);
+	x86_code_tracker_destroy(t);
+	return 0;
+}
+
+static void *spin_thread(void *arg)
+{
+	struct tmach *a = arg;
+	long r;
+
+	/* Runs until the patched code reaches UD2 (bounded by the budget). */
+	r = x86_cpu_run(a->cpu, 4000000000ull);
+	return (void *)r;
+}
+
+/* The same, with both vCPUs running concurrently in their own threads. */
+static int test_cross_vcpu_threads(void)
+{
+	struct x86_code_tracker *t = x86_code_tracker_create(TM_RAM);
+	struct tmach *a = tm_create(t), *b;
+	pthread_t th;
+	void *ret;
+	int r;
+
+	b = calloc(1, sizeof(*b));
+	*b = *a;		/* same RAM */
+	b->cpu = x86_cpu_create(&tm_ops, b, t);
+	tm_long_mode(a, 0);
+	tm_long_mode(b, 0);
+	COPY(a, CODE, spin);
+	a->cpu->s.rip = CODE;
+	a->cpu->exc_intercept = UD;
+	if (pthread_create(&th, NULL, spin_thread, a))
+		return 1;
+	usleep(20000);
+	COPY(b, 0x120000, store8_rax);
+	b->cpu->s.rip = 0x120000;
+	b->cpu->s.gpr[X86_RAX] = CODE + 1;
+	b->cpu->s.gpr[X86_RBX] = 2;
+	b->cpu->exc_intercept = UD;
+	r = x86_cpu_run(b->cpu, 10);
+	pthread_join(th, &ret);
+	CHECK(r == X86_STOP_EXCEPTION, "b: %d", r);
+	CHECK((long)ret == X86_STOP_EXCEPTION &&
+	      a->cpu->s.ev.exc_nr == X86_EXC_UD, "a: %ld", (long)ret);
 	x86_cpu_destroy(b->cpu);
 	free(b);
 	tm_destroy(a);
@@ -624,6 +673,7 @@ int main(int argc, char **argv)
 		{ "real_int", test_real_int },
 		{ "smc", test_smc },
 		{ "cross_vcpu", test_cross_vcpu },
+		{ "cross_vcpu_threads", test_cross_vcpu_threads },
 		{ "mmio_restart", test_mmio_restart },
 		{ "rep_mmio", test_rep_mmio },
 		{ "interrupts", test_interrupts },
