@@ -7,9 +7,12 @@
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 
-/* Returns the result; sets lazy flags. */
-static inline uint64_t alu(struct x86_core *c, unsigned op, unsigned size,
-			   uint64_t a, uint64_t b)
+/*
+ * Returns the result; sets lazy flags.  Always inlined so that the
+ * per-operation handlers below get @op as a constant.
+ */
+static __attribute__((always_inline)) inline uint64_t
+alu(struct x86_core *c, unsigned op, unsigned size, uint64_t a, uint64_t b)
 {
 	uint64_t r, cf;
 
@@ -48,8 +51,8 @@ static inline uint64_t alu(struct x86_core *c, unsigned op, unsigned size,
 }
 
 /* Read-modify-write of the r/m operand with @op. */
-static inline int alu_rm(struct x86_core *c, const struct x86_insn *in,
-			 unsigned op, uint64_t b)
+static __attribute__((always_inline)) inline int
+alu_rm(struct x86_core *c, const struct x86_insn *in, unsigned op, uint64_t b)
 {
 	uint64_t a, r, la = 0;
 
