@@ -85,6 +85,7 @@ struct virtq {
 	/* Device side of the ring. */
 	uint16_t last_avail;
 	uint16_t used_idx;
+	uint32_t mb_word;	/* target of virtq_mb() under TSan only */
 	uint16_t signalled_used;	/* used idx at the last interrupt */
 	/* Host views of the rings, valid while a processing pass runs. */
 	struct virtq_desc *desc;

@@ -301,6 +301,22 @@ void virtq_unpop(struct virtq *vq)
 	vq->last_avail--;
 }
 
+/*
+ * Full barrier (store then load) between our ring accesses and the
+ * driver's.  ThreadSanitizer does not model standalone fences, so under
+ * TSan take a seq_cst read-modify-write of a private word instead: on x86
+ * both are the same locked instruction, so the ordering is unchanged.
+ */
+static inline void virtq_mb(struct virtq *vq)
+{
+#ifdef __SANITIZE_THREAD__
+	__atomic_fetch_add(&vq->mb_word, 0, __ATOMIC_SEQ_CST);
+#else
+	(void)vq;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 void virtq_push(struct virtq *vq, const struct virtq_chain *c,
 		uint32_t written)
 {
@@ -330,7 +346,7 @@ bool virtq_settle(struct virtq *vq)
 	 * driver may miss our new event index while we miss its new buffer
 	 * and both sides wait forever.
 	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	virtq_mb(vq);
 	return avail_idx(vq) != vq->last_avail;
 }
 
@@ -343,7 +359,7 @@ void virtq_signal(struct virtq *vq)
 	if (vdev->broken || !vq->avail || new == old)
 		return;
 	/* Used idx store, then flags/used_event load: same pairing as above. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	virtq_mb(vq);
 	if (virtio_has_feature(vdev, VIRTIO_F_EVENT_IDX)) {
 		event = __atomic_load_n(&vq->avail[2 + vq->size],
 					__ATOMIC_RELAXED);
