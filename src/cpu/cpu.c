@@ -247,8 +247,6 @@ static void init_common(struct x86_core *c)
 	memset(&s->ev, 0, sizeof(s->ev));
 	s->halted = 0;
 	s->a20_mask = ~0ull;
-	s->kernel_gs_base = 0;
-	s->star = s->lstar = s->cstar = s->sfmask = 0;
 	c->cc_op = CC_EFL;
 	c->cc_res = 0;
 	c->delivering = -1;
@@ -268,7 +266,10 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	s->fx.fcw = 0x40;
 	s->fx.mxcsr = 0x1f80;
 	s->fx.mxcsr_mask = 0xffff;
+	/* INIT leaves these MSRs alone; only RESET clears them. */
 	s->sysenter_cs = s->sysenter_esp = s->sysenter_eip = 0;
+	s->kernel_gs_base = 0;
+	s->star = s->lstar = s->cstar = s->sfmask = 0;
 	s->tsc_offset = 0;
 	s->tsc_aux = 0;
 	s->pat = 0x0007040600070406ull;
