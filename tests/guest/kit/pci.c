@@ -190,7 +190,8 @@ void virtio_probe(struct virtio *v, uint16_t device, uint64_t bar_addr)
 			break;
 		}
 	}
-	if (!v->common || !v->notify || !v->isr || !v->devcfg)
+	/* Device-specific config is optional: virtio-rng has none. */
+	if (!v->common || !v->notify || !v->isr)
 		exit_fail("virtio capabilities incomplete: common %llx notify %llx isr %llx device %llx",
 			  (unsigned long long)v->common,
 			  (unsigned long long)v->notify,
