@@ -500,6 +500,7 @@ HANDLER(sse_fp)
 		break;
 	case SF_CVTPS2PD:
 	case SF_CVTDQ2PD:
+	case SF_MOVDDUP:
 		scalar = 8;	/* reads 64 bits from memory */
 		break;
 	case SF_RCPSS:
@@ -557,6 +558,15 @@ HANDLER(sse_fp)
 	case SF_RCPSS: FPOP("rcpss", va, vb); break;
 	case SF_RSQRTPS: FPOP("rsqrtps", va, vb); break;
 	case SF_RSQRTSS: FPOP("rsqrtss", va, vb); break;
+	case SF_ADDSUBPD: FPOP("addsubpd", va, vb); break;
+	case SF_ADDSUBPS: FPOP("addsubps", va, vb); break;
+	case SF_HADDPD: FPOP("haddpd", va, vb); break;
+	case SF_HADDPS: FPOP("haddps", va, vb); break;
+	case SF_HSUBPD: FPOP("hsubpd", va, vb); break;
+	case SF_HSUBPS: FPOP("hsubps", va, vb); break;
+	case SF_MOVSLDUP: FPOP("movsldup", va, vb); break;
+	case SF_MOVSHDUP: FPOP("movshdup", va, vb); break;
+	case SF_MOVDDUP: FPOP("movddup", va, vb); break;
 	}
 	__asm__ volatile("stmxcsr %0" : "=m"(nsr));
 	__asm__ volatile("ldmxcsr %0" : : "m"(host_csr));

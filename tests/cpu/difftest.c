@@ -55,8 +55,6 @@ static const struct {
 		   "save cases" },
 	{ "nop", "xchg_a_r covers 90" },
 	/* Not excluded, but constrained in gen_insn():
-	 * - FISTTP (DB/DD/DF /1 memory) is SSE3, which the core does not
-	 *   advertise, so it raises #UD there while this host executes it;
 	 * - FNSTENV/FNSAVE: they store FIP/FDP/FOP of earlier x87 code,
 	 *   which natively comes from outside the case;
 	 * - FLDENV/FRSTOR of random memory: environments with unmasked
@@ -163,6 +161,13 @@ static bool host_has(const char *name)
 	if (!strcmp(name, "popcnt")) {
 		__cpuid(1, a, b, c, d);
 		return c & (1u << 23);
+	}
+	if (!strncmp(name, "addsub", 6) || !strncmp(name, "hadd", 4) ||
+	    !strncmp(name, "hsub", 4) || !strcmp(name, "movsldup") ||
+	    !strcmp(name, "movshdup") || !strcmp(name, "movddup") ||
+	    !strcmp(name, "lddqu")) {
+		__cpuid(1, a, b, c, d);
+		return c & 1;	/* SSE3 */
 	}
 	if (!strcmp(name, "lzcnt")) {
 		__cpuid(0x80000001, a, b, c, d);
@@ -275,9 +280,6 @@ static int gen_insn(uint8_t *p, uint16_t op)
 	}
 	if (!(df & DF_MODRM))
 		mem = false;
-	/* FISTTP (DB/DD/DF /1) is SSE3, not advertised: #UD on the core. */
-	if ((df & DF_X87) && mem && reg == 1 && (o->opc & 1))
-		return -1;
 	/* FLDENV/FRSTOR, FNSTENV/FNSAVE: see the list at the top. */
 	if ((df & DF_X87) && mem && (reg == 4 || reg == 6) &&
 	    (o->opc == 0xd9 || o->opc == 0xdd))
