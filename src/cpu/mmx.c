@@ -211,3 +211,16 @@ HANDLER(mmx_pextrw)
 	GPR(c, in->reg) = v;
 	return 0;
 }
+
+HANDLER(mmx_palignr)
+{
+	union xmm a = { 0 }, b = { 0 }, d;
+
+	TRY(mmx_check(c));
+	TRY(mm_src(c, in, &b.q[0]));
+	a.q[0] = mm_get(c, in->reg);
+	x86_palignr(&d, &a, &b, in->imm & 0xff, 8);
+	mmx_commit(c, 0xff);
+	mm_set(c, in->reg, d.q[0]);
+	return 0;
+}

@@ -210,8 +210,9 @@ int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val)
 		 (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) | (1u << 24) | \
 		 (1u << 25) | (1u << 26))
 	/* FPU TSC MSR PAE PSE CX8 SEP MTRR PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
-#define F1_ECX	((1u << 0) | (1u << 13) | (1u << 22) | (1u << 23))
-	/* SSE3 CX16 MOVBE POPCNT */
+#define F1_ECX	((1u << 0) | (1u << 9) | (1u << 13) | (1u << 22) | \
+		 (1u << 23))
+	/* SSE3 SSSE3 CX16 MOVBE POPCNT */
 
 size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max)
 {

@@ -32,4 +32,7 @@ bool x86_pint(unsigned op, unsigned w, union xmm *d, const union xmm *a,
 void x86_pshift(union xmm *x, unsigned w, unsigned op, uint64_t n,
 		unsigned total);
 
+void x86_palignr(union xmm *d, const union xmm *a, const union xmm *b,
+		 unsigned n, unsigned w);
+
 #endif

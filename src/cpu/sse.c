@@ -453,11 +453,102 @@ bool x86_pint(unsigned op, unsigned w, union xmm *dp, const union xmm *ap,
 		x86_pshift(&d, lw[op], sop, b.q[0], w);
 		break;
 	}
+	case SI_PSHUFB:
+		for (unsigned i = 0; i < w; i++)
+			d.b[i] = (b.b[i] & 0x80) ? 0 : a.b[b.b[i] & (w - 1)];
+		break;
+	case SI_PHADDW: case SI_PHSUBW: case SI_PHADDSW: case SI_PHSUBSW:
+		for (unsigned i = 0; i < w / 4; i++) {
+			int32_t x[2][2] = {
+				{ (int16_t)a.w[2 * i], (int16_t)a.w[2 * i + 1] },
+				{ (int16_t)b.w[2 * i], (int16_t)b.w[2 * i + 1] },
+			};
+
+			for (int k = 0; k < 2; k++) {
+				int32_t v = op == SI_PHADDW || op == SI_PHADDSW ?
+					    x[k][0] + x[k][1] : x[k][0] - x[k][1];
+
+				if (op == SI_PHADDSW || op == SI_PHSUBSW)
+					v = sat(v, -32768, 32767);
+				d.w[k * (w / 4) + i] = v;
+			}
+		}
+		break;
+	case SI_PHADDD: case SI_PHSUBD:
+		for (unsigned i = 0; i < w / 8; i++) {
+			d.d[i] = op == SI_PHADDD ? a.d[2 * i] + a.d[2 * i + 1] :
+				 a.d[2 * i] - a.d[2 * i + 1];
+			d.d[w / 8 + i] = op == SI_PHADDD ?
+					 b.d[2 * i] + b.d[2 * i + 1] :
+					 b.d[2 * i] - b.d[2 * i + 1];
+		}
+		break;
+	case SI_PMADDUBSW:
+		for (unsigned i = 0; i < w / 2; i++)
+			d.w[i] = sat((int32_t)a.b[2 * i] * (int8_t)b.b[2 * i] +
+				     (int32_t)a.b[2 * i + 1] * (int8_t)b.b[2 * i + 1],
+				     -32768, 32767);
+		break;
+	case SI_PSIGNB:
+		for (unsigned i = 0; i < w; i++)
+			d.b[i] = (int8_t)b.b[i] < 0 ? -a.b[i] : b.b[i] ? a.b[i] : 0;
+		break;
+	case SI_PSIGNW:
+		for (unsigned i = 0; i < w / 2; i++)
+			d.w[i] = (int16_t)b.w[i] < 0 ? -a.w[i] : b.w[i] ? a.w[i] : 0;
+		break;
+	case SI_PSIGND:
+		for (unsigned i = 0; i < w / 4; i++)
+			d.d[i] = (int32_t)b.d[i] < 0 ? -a.d[i] : b.d[i] ? a.d[i] : 0;
+		break;
+	case SI_PMULHRSW:
+		for (unsigned i = 0; i < w / 2; i++)
+			d.w[i] = ((((int32_t)(int16_t)a.w[i] *
+				    (int16_t)b.w[i]) >> 14) + 1) >> 1;
+		break;
+	case SI_PABSB:
+		for (unsigned i = 0; i < w; i++)
+			d.b[i] = (int8_t)b.b[i] < 0 ? -b.b[i] : b.b[i];
+		break;
+	case SI_PABSW:
+		for (unsigned i = 0; i < w / 2; i++)
+			d.w[i] = (int16_t)b.w[i] < 0 ? -b.w[i] : b.w[i];
+		break;
+	case SI_PABSD:
+		for (unsigned i = 0; i < w / 4; i++)
+			d.d[i] = (int32_t)b.d[i] < 0 ? -b.d[i] : b.d[i];
+		break;
 	default:
 		return false;
 	}
 	*dp = d;
 	return true;
+}
+
+/* PALIGNR: the 2w-byte concatenation a:b shifted right by @n bytes. */
+void x86_palignr(union xmm *d, const union xmm *a, const union xmm *b,
+		 unsigned n, unsigned w)
+{
+	uint8_t t[32];
+	union xmm r = { 0 };
+
+	memcpy(t, b->b, w);
+	memcpy(t + w, a->b, w);
+	for (unsigned i = 0; i < w; i++)
+		r.b[i] = i + n < 2 * w ? t[i + n] : 0;
+	*d = r;
+}
+
+HANDLER(palignr)
+{
+	union xmm a, b, d;
+
+	TRY(sse_check(c));
+	TRY(src_read(c, in, &b, 16, true));
+	memcpy(&a, xreg(c, in->reg), 16);
+	x86_palignr(&d, &a, &b, in->imm & 0xff, 16);
+	memcpy(xreg(c, in->reg), &d, 16);
+	return 0;
 }
 
 HANDLER(sse_int)

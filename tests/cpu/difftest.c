@@ -169,6 +169,13 @@ static bool host_has(const char *name)
 		__cpuid(1, a, b, c, d);
 		return c & 1;	/* SSE3 */
 	}
+	if (!strncmp(name, "pshufb", 6) || !strncmp(name, "phadd", 5) ||
+	    !strncmp(name, "phsub", 5) || !strncmp(name, "pmaddubsw", 9) ||
+	    !strncmp(name, "psign", 5) || !strncmp(name, "pmulhrsw", 8) ||
+	    !strncmp(name, "pabs", 4) || !strncmp(name, "palignr", 7)) {
+		__cpuid(1, a, b, c, d);
+		return c & (1u << 9);	/* SSSE3 */
+	}
 	if (!strcmp(name, "lzcnt")) {
 		__cpuid(0x80000001, a, b, c, d);
 		return c & (1u << 5);
