@@ -46,3 +46,9 @@ $(BENCH_OUT)/raw_kvm: bench/raw_kvm.c
 $(BENCH_OUT)/benchtool: bench/benchtool.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# Interrupt delivery: irqfd/ioeventfd vs direct injection (bench/irq_bench.c).
+BENCH_BINS += $(BENCH_OUT)/irq_bench
+$(BENCH_OUT)/irq_bench: bench/irq_bench.c tests/hv/hvtest.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)

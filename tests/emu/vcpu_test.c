@@ -125,7 +125,8 @@ int main(void)
 		return 77;
 	}
 	CHECK(hv_check_cap(hv, HV_CAP_IRQCHIP) > 0);
-	CHECK_EQ(hv_check_cap(hv, HV_CAP_IRQFD), 0);
+	CHECK_EQ(hv_check_cap(hv, HV_CAP_IRQFD), 1);
+	CHECK_EQ(hv_check_cap(hv, HV_CAP_IOEVENTFD), 1);
 	CHECK(!hv_vm_create(hv, NULL, &vm));
 	ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -55,6 +55,7 @@ int main(void)
 	t.ram[0x25 * 4] = HANDLER & 0xff;
 	t.ram[0x25 * 4 + 1] = HANDLER >> 8;
 
+	hvt_lint0_extint(t.vcpu);
 	irqfd.fd = eventfd(0, EFD_CLOEXEC);
 	HVT_OK(hv_irqfd(t.vm, &irqfd));
 	hvt_run_io(&t, 0xe0, HV_EXIT_IO_OUT, 1);

@@ -214,6 +214,21 @@ static inline void hvt_setup(struct hvt *t, const void *code, size_t len,
 	hvt_real_mode(t->vcpu, HVT_CODE);
 }
 
+/*
+ * LINT0 in ExtINT mode, so the 8259 reaches a real-mode guest.  KVM's BSP
+ * comes out of reset like that (KVM_X86_QUIRK_LINT0_REENABLED); the emu
+ * LAPIC does not model the quirk, so tests that use the 8259 set it.
+ */
+static inline void hvt_lint0_extint(struct hv_vcpu *vcpu)
+{
+	struct kvm_lapic_state l;
+	uint32_t v = 0x700;
+
+	HVT_OK(hv_vcpu_get_lapic(vcpu, &l));
+	memcpy(&l.regs[0x350], &v, sizeof(v));
+	HVT_OK(hv_vcpu_set_lapic(vcpu, &l));
+}
+
 static inline void hvt_teardown(struct hvt *t)
 {
 	hv_vcpu_destroy(t->vcpu);

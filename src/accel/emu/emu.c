@@ -3,7 +3,8 @@
  * emu.c - the emu backend: cvisor's own x86-64 CPU behind hv.h
  * ("KVM in userspace").
  *
- * Files: vm.c (VMs, memslots, irqchip calls), vcpu.c (run loop, exits,
+ * Files: vm.c (VMs, memslots, irqchip calls), irqfd.c, ioeventfd.c and
+ * efd.c (eventfd bindings), vcpu.c (run loop, exits,
  * INIT/SIPI, HLT), state.c (KVM-layout state), lapic.c, ioapic.c, pic.c,
  * pit.c, irq_routing.c, mem.c, timer.c (devices, each with its locking
  * rules at the top).
@@ -11,8 +12,8 @@
  * Capabilities are answered for what is implemented: in-backend LAPIC,
  * IOAPIC, PIC and PIT, GSI routing and MSIs, read-only slots, dirty log,
  * vcpu events with exception payload and triple-fault events, XSAVE
- * (x87+SSE), debug registers, TSC rate control and two memslot address
- * spaces.  Not yet: irqfd/ioeventfd (issue 5), SMM (needs the core's SMM
+ * (x87+SSE), debug registers, TSC rate control, two memslot address
+ * spaces, irqfd (with resample) and ioeventfd.  Not yet: SMM (needs the core's SMM
  * entry/RSM), guest_memfd and memory attributes, Hyper-V, MSR and
  * hypercall exits, guest debugging.
  */
@@ -61,6 +62,9 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_DEBUGREGS:
 	case HV_CAP_USER_MEMORY2:
 	case HV_CAP_TSC_CONTROL:
+	case HV_CAP_IRQFD:
+	case HV_CAP_IRQFD_RESAMPLE:
+	case HV_CAP_IOEVENTFD:
 		return 1;
 	case HV_CAP_IRQ_ROUTING:
 		return EMU_MAX_IRQ_ROUTES;
@@ -74,7 +78,7 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_VM_TYPES:
 		return 1 << HV_VM_TYPE_DEFAULT;
 	default:
-		/* irqfd, ioeventfd, SMM, guest_memfd, Hyper-V, ...: not yet. */
+		/* SMM, guest_memfd, Hyper-V, ...: not yet. */
 		return 0;
 	}
 }
@@ -103,7 +107,8 @@ const struct hv_backend_ops emu_backend_ops = {
 	.set_irqchip = emu_set_irqchip,
 	.get_pit = emu_get_pit,
 	.set_pit = emu_set_pit,
-	/* .irqfd / .ioeventfd: issue 5 (the dispatcher answers -EOPNOTSUPP). */
+	.irqfd = emu_irqfd,
+	.ioeventfd = emu_ioeventfd,
 
 	.vcpu_create = emu_vcpu_create,
 	.vcpu_destroy = emu_vcpu_destroy,

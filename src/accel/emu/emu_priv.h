@@ -10,6 +10,8 @@
  *  - vm->vcpu_lock (rwlock): the vcpus[] table.  Read side to kick a vCPU
  *    from a device thread (PIC output, memslot updates), write side to
  *    add or remove a vCPU.  Taken only with no device lock held.
+ *  - irqfd/ioeventfd locks: see irqfd.c and ioeventfd.c; the vCPU exit
+ *    path's ioeventfd lookup takes none.
  *  - device locks are per chip; nothing calls into a vCPU while holding
  *    one except emu_vcpu_event(), which only sets atomics and signals the
  *    vCPU's wait condition under v->wait_lock (a leaf lock).
@@ -24,6 +26,7 @@
 #include "hv/hv_backend.h"
 #include "lib/compiler.h"
 #include "ioapic.h"
+#include "irqfd.h"
 #include "irq_routing.h"
 #include "lapic.h"
 #include "mem.h"
@@ -58,6 +61,10 @@ struct emu_vm {
 	/* PIT: created any time; the pointer is published with release. */
 	_Atomic(struct emu_pit *) pit;
 	int pit_source;
+
+	/* irqfd and ioeventfd (irqfd.c, ioeventfd.c). */
+	struct emu_irqfds irqfds;
+	struct emu_ioevs ioevs;
 
 	/* KVM_ENABLE_CAP state. */
 	atomic_bool cap_exception_payload;
@@ -101,6 +108,8 @@ struct emu_vcpu {
 	pthread_cond_t wait_cond;
 	atomic_bool wakeup;
 	atomic_bool kicked;		/* hv_vcpu_kick(): return -EINTR */
+	/* The ioeventfd table this vCPU is reading (ioeventfd.c). */
+	_Atomic(struct emu_ioev_table *) ioev_hazard;
 
 	uint32_t mp_state;		/* KVM_MP_STATE_*, vCPU thread only */
 	uint64_t apic_page;		/* xAPIC MMIO page, ~0 if none */
@@ -144,6 +153,8 @@ int emu_set_gsi_routing(struct hv_vm *vm, const struct kvm_irq_routing *r);
 int emu_get_irqchip(struct hv_vm *vm, struct kvm_irqchip *chip);
 int emu_set_irqchip(struct hv_vm *vm, const struct kvm_irqchip *chip);
 int emu_get_pit(struct hv_vm *vm, struct kvm_pit_state2 *pit);
+int emu_irqfd(struct hv_vm *vm, const struct kvm_irqfd *irqfd);
+int emu_ioeventfd(struct hv_vm *vm, const struct kvm_ioeventfd *io);
 int emu_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit);
 
 /* vcpu.c */

@@ -122,19 +122,36 @@ void emu_ioapic_eoi(struct emu_ioapic *io, uint8_t vector)
 	for (pin = 0; pin < EMU_IOAPIC_PINS; pin++) {
 		uint64_t e = io->rte[pin];
 
-		if (RTE_VECTOR(e) != vector || !(e & RTE_LEVEL) ||
-		    !(e & RTE_REMOTE_IRR))
+		if (RTE_VECTOR(e) == vector && (e & RTE_LEVEL) &&
+		    (e & RTE_REMOTE_IRR))
+			acked |= 1u << pin;
+	}
+	pthread_mutex_unlock(&io->lock);
+	if (!acked)
+		return;
+	/*
+	 * KVM's order: the ack hooks run first (without io->lock: an irqfd
+	 * resampler de-asserts its source through emu_ioapic_set_irq()),
+	 * and only then is remote IRR cleared and the pin re-evaluated.  A
+	 * level interrupt whose device was serviced is therefore not
+	 * delivered a second time; one that is still (or again) asserted is.
+	 */
+	for (pin = 0; pin < EMU_IOAPIC_PINS; pin++)
+		if ((acked & (1u << pin)) && io->ops && io->ops->ack)
+			io->ops->ack(io->opaque, pin);
+	pthread_mutex_lock(&io->lock);
+	for (pin = 0; pin < EMU_IOAPIC_PINS; pin++) {
+		uint64_t e = io->rte[pin];
+
+		if (!(acked & (1u << pin)) || RTE_VECTOR(e) != vector ||
+		    !(e & RTE_LEVEL) || !(e & RTE_REMOTE_IRR))
 			continue;
 		io->rte[pin] &= ~RTE_REMOTE_IRR;
-		acked |= 1u << pin;
 		/* Still asserted: the device wants service again. */
 		if (io->irr & (1u << pin))
 			service_locked(io, pin);
 	}
 	pthread_mutex_unlock(&io->lock);
-	for (pin = 0; acked && pin < EMU_IOAPIC_PINS; pin++)
-		if ((acked & (1u << pin)) && io->ops && io->ops->ack)
-			io->ops->ack(io->opaque, pin);
 }
 
 bool emu_ioapic_mmio_hit(struct emu_ioapic *io, uint64_t gpa)

@@ -309,6 +309,23 @@ int emu_irq_line(struct emu_irq_router *r, int source, uint32_t gsi,
 	return n;
 }
 
+bool emu_irq_gsi_routes_to(struct emu_irq_router *r, uint32_t gsi,
+			   uint32_t chip, uint32_t pin)
+{
+	const struct emu_route_table *tab;
+	bool hit = false;
+	uint32_t i;
+
+	pthread_rwlock_rdlock(&r->lock);
+	tab = r->table;
+	for (i = 0; i < tab->nr && !hit; i++)
+		hit = tab->e[i].gsi == gsi &&
+		      tab->e[i].type == KVM_IRQ_ROUTING_IRQCHIP &&
+		      tab->e[i].chip == chip && tab->e[i].pin == pin;
+	pthread_rwlock_unlock(&r->lock);
+	return hit;
+}
+
 int emu_irq_signal_msi(struct emu_irq_router *r, const struct kvm_msi *msi)
 {
 	if (msi->flags)

@@ -38,6 +38,12 @@ void emu_irq_source_free(struct emu_irq_router *r, int source);
  */
 int emu_irq_line(struct emu_irq_router *r, int source, uint32_t gsi,
 		 bool level);
+/*
+ * Does @gsi have a route to irqchip @chip (KVM_IRQCHIP_*) pin @pin?  The
+ * irqfd resampler maps an acknowledged pin back to its GSIs with this.
+ */
+bool emu_irq_gsi_routes_to(struct emu_irq_router *r, uint32_t gsi,
+			   uint32_t chip, uint32_t pin);
 /* KVM_SIGNAL_MSI: >0 delivered, 0 no LAPIC accepted; -EINVAL bad flags. */
 int emu_irq_signal_msi(struct emu_irq_router *r, const struct kvm_msi *msi);
 

@@ -102,12 +102,24 @@ static void update_locked(struct emu_pic *pic, struct pic_post *post)
 static void post_run(struct emu_pic *pic, struct pic_post *post)
 {
 	unsigned int irq;
+	bool out = post->output;
 
-	if (post->output_changed && pic->ops && pic->ops->output)
-		pic->ops->output(pic->opaque, post->output);
+	/*
+	 * Ack hooks first, as KVM runs its ack notifiers before updating
+	 * the output: an irqfd resampler de-asserts its line here, and the
+	 * output is then reported as it stands afterwards, so a serviced
+	 * level IRQ does not kick a vCPU for nothing.
+	 */
 	for (irq = 0; post->acked && irq < 16; irq++)
 		if ((post->acked & (1u << irq)) && pic->ops && pic->ops->ack)
 			pic->ops->ack(pic->opaque, irq);
+	if (post->acked && post->output_changed) {
+		pthread_mutex_lock(&pic->lock);
+		out = pic->output;
+		pthread_mutex_unlock(&pic->lock);
+	}
+	if (post->output_changed && pic->ops && pic->ops->output)
+		pic->ops->output(pic->opaque, out);
 }
 
 static void chip_reset(struct kvm_pic_state *s, uint8_t elcr_mask)

@@ -214,6 +214,10 @@ static int op_mmio(void *opaque, uint64_t gpa, void *data, unsigned int len,
 		v->pend = EMU_PEND_NONE;
 		return 0;
 	}
+	/* A new write a VMM ioeventfd wants: signal it, no exit. */
+	if (write && len <= 8 &&
+	    emu_ioeventfd_write(v, EMU_IOEV_MMIO, gpa, data, len))
+		return 0;
 	v->pend = EMU_PEND_MMIO;
 	v->pend_gpa = gpa;
 	v->pend_len = len;
@@ -271,6 +275,9 @@ static int op_pio(void *opaque, uint16_t port, void *data, unsigned int size,
 		v->pend = EMU_PEND_NONE;
 		return 0;
 	}
+	if (write && count == 1 &&
+	    emu_ioeventfd_write(v, EMU_IOEV_PIO, port, data, size))
+		return 0;
 	if (bytes > v->io_buf_size) {
 		uint8_t *nb = realloc(v->io_buf, bytes);
 

@@ -49,6 +49,8 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 	pthread_rwlock_init(&vm->vcpu_lock, NULL);
 	emu_apic_bus_init(&vm->bus);
 	vm->pit_source = -1;
+	emu_irqfds_init(&vm->irqfds);
+	emu_ioevs_init(&vm->ioevs);
 	ret = emu_mem_create(vm_kick_all, vm, &vm->mem);
 	if (ret)
 		goto fail;
@@ -72,7 +74,13 @@ void emu_vm_destroy(struct hv_vm *hvm)
 {
 	struct emu_vm *vm = to_emu_vm(hvm);
 
-	/* The PIT's timer callback drives the router: stop it first. */
+	/*
+	 * irqfds first: their injector drives the router, and hv.h promises
+	 * that no irqfd injects and no ioeventfd fires once we return.
+	 */
+	emu_irqfds_destroy(vm);
+	emu_ioevs_destroy(vm);
+	/* The PIT's timer callback drives the router: stop it too. */
 	emu_pit_destroy(atomic_load(&vm->pit));
 	emu_irq_router_destroy(vm->router);
 	emu_pic_destroy(vm->pic);
@@ -122,9 +130,16 @@ int emu_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
 
 /* ---------------------------------------------------------------- irqchip */
 
+/* A level pin was EOIed (vCPU thread, no chip lock held): resample. */
 static void vm_ioapic_ack(void *opaque, unsigned int pin)
 {
-	/* irqfd resample (issue 5) hooks in here. */
+	emu_irqfd_ack(opaque, KVM_IRQCHIP_IOAPIC, pin);
+}
+
+static void vm_pic_ack(void *opaque, unsigned int irq)
+{
+	emu_irqfd_ack(opaque, irq < 8 ? KVM_IRQCHIP_PIC_MASTER :
+			      KVM_IRQCHIP_PIC_SLAVE, irq & 7);
 }
 
 static const struct emu_ioapic_ops vm_ioapic_ops = {
@@ -155,7 +170,7 @@ static void vm_pic_output(void *opaque, bool level)
 
 static const struct emu_pic_ops vm_pic_ops = {
 	.output = vm_pic_output,
-	.ack = NULL,
+	.ack = vm_pic_ack,
 };
 
 int emu_create_irqchip(struct hv_vm *hvm)
@@ -320,4 +335,14 @@ int emu_set_pit(struct hv_vm *hvm, const struct kvm_pit_state2 *pit)
 		return -ENXIO;
 	emu_pit_set_state(p, pit);
 	return 0;
+}
+
+int emu_irqfd(struct hv_vm *hvm, const struct kvm_irqfd *irqfd)
+{
+	return emu_irqfd_op(to_emu_vm(hvm), irqfd);
+}
+
+int emu_ioeventfd(struct hv_vm *hvm, const struct kvm_ioeventfd *io)
+{
+	return emu_ioeventfd_op(to_emu_vm(hvm), io);
 }
