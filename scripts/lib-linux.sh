@@ -41,8 +41,24 @@ kernel_release() {
 # Nothing else on purpose: no timer, TSC or device probes are turned off, so
 # the boot exercises what cvisor models (PIT, LAPIC, IOAPIC, ACPI, PCI).
 # cvisor.mode=shell|script|net is read by our /init (scripts/initramfs/init).
+# $2 = hvc0 puts the console on a virtio-console instead (cvisor run
+# --console virtio; see linux_console).
 linux_cmdline() {
-	echo "console=ttyS0 loglevel=4 panic=-1 cvisor.mode=$1"
+	echo "console=${2:-ttyS0} loglevel=4 panic=-1 cvisor.mode=$1"
+}
+
+# The kernel console for cvisor run arguments "$@": hvc0 when they hold
+# --console virtio (COM1's output is then discarded), else ttyS0.
+linux_console() {
+	local a prev=
+	for a in "$@"; do
+		if [ "$prev" = --console ] && [ "$a" = virtio ]; then
+			echo hvc0
+			return
+		fi
+		prev=$a
+	done
+	echo ttyS0
 }
 
 # A fresh ext2 image for the guest's /dev/vda: 16 MiB, made as an ordinary
