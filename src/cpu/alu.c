@@ -50,6 +50,54 @@ alu(struct x86_core *c, unsigned op, unsigned size, uint64_t a, uint64_t b)
 	return r;
 }
 
+/* Lazy-flags state, saved so a retried or failed RMW leaves it as it was. */
+struct cc_saved {
+	uint8_t op, size;
+	uint64_t res, src1, src2, cf;
+};
+
+static inline void cc_save(struct x86_core *c, struct cc_saved *s)
+{
+	*s = (struct cc_saved){ c->cc_op, c->cc_size, c->cc_res, c->cc_src1,
+				c->cc_src2, c->cc_cf };
+}
+
+static inline void cc_restore(struct x86_core *c, const struct cc_saved *s)
+{
+	c->cc_op = s->op;
+	c->cc_size = s->size;
+	c->cc_res = s->res;
+	c->cc_src1 = s->src1;
+	c->cc_src2 = s->src2;
+	c->cc_cf = s->cf;
+}
+
+/*
+ * LOCK ALU op on memory: atomic against other vCPUs (x86_rmw_*).  The
+ * flags are restored before a retry because ADC/SBB read CF.
+ */
+static __attribute__((noinline)) int
+alu_rm_locked(struct x86_core *c, const struct x86_insn *in, unsigned op,
+	      uint64_t b)
+{
+	struct x86_rmw m;
+	struct cc_saved sv;
+	uint64_t a, r;
+	int e;
+
+	cc_save(c, &sv);
+	for (;;) {
+		TRY(x86_rmw_begin(c, in->seg, x86_ea(c, in), in->osz, &m, &a));
+		r = alu(c, op, in->osz, a, b);
+		e = x86_rmw_commit(c, &m, &r);
+		if (!e)
+			return 0;
+		cc_restore(c, &sv);
+		if (e != X86_RMW_RETRY)
+			return e;
+	}
+}
+
 /* Read-modify-write of the r/m operand with @op. */
 static __attribute__((always_inline)) inline int
 alu_rm(struct x86_core *c, const struct x86_insn *in, unsigned op, uint64_t b)
@@ -63,6 +111,8 @@ alu_rm(struct x86_core *c, const struct x86_insn *in, unsigned op, uint64_t b)
 			reg_write(c, in->rm, in->osz, in->rex, r);
 		return 0;
 	}
+	if (in->lock && op != ALU_CMP)
+		return alu_rm_locked(c, in, op, b);
 	TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), in->osz,
 			   op == ALU_CMP ? ACC_R : ACC_W, &la));
 	a = 0;
@@ -165,10 +215,39 @@ HANDLER(test_rm_imm)
 	return 0;
 }
 
+/* LOCK NOT / NEG / INC / DEC on memory: @op 0 NOT, 1 NEG, 2 INC, 3 DEC. */
+static int unary_locked(struct x86_core *c, const struct x86_insn *in,
+			unsigned op)
+{
+	struct x86_rmw m;
+	uint64_t a, r;
+	int e;
+
+	do {
+		TRY(x86_rmw_begin(c, in->seg, x86_ea(c, in), in->osz, &m, &a));
+		r = op == 0 ? ~a : op == 1 ? -a : op == 2 ? a + 1 : a - 1;
+		r &= size_mask(in->osz);
+		e = x86_rmw_commit(c, &m, &r);
+	} while (e == X86_RMW_RETRY);
+	if (e)
+		return e;
+	if (op == 1) {
+		alu(c, ALU_SUB, in->osz, 0, a);
+	} else if (op > 1) {
+		uint64_t cf = x86_get_cf(c);
+
+		cc_set(c, op == 3 ? CC_DEC : CC_INC, in->osz, r, a, 1);
+		c->cc_cf = cf;
+	}
+	return 0;
+}
+
 HANDLER(not)
 {
 	uint64_t a;
 
+	if (in->lock)
+		return unary_locked(c, in, 0);
 	TRY(rm_read(c, in, &a));
 	return rm_write(c, in, ~a);
 }
@@ -178,6 +257,8 @@ HANDLER(neg)
 	uint64_t a, r;
 	uint8_t sop = c->cc_op;
 
+	if (in->lock)
+		return unary_locked(c, in, 1);
 	TRY(rm_read(c, in, &a));
 	r = alu(c, ALU_SUB, in->osz, 0, a);
 	if (rm_write(c, in, r)) {
@@ -202,6 +283,8 @@ HANDLER(incdec)
 {
 	uint64_t a, r;
 
+	if (in->lock)
+		return unary_locked(c, in, in->arg ? 3 : 2);
 	TRY(rm_read(c, in, &a));
 	if (in->mem) {
 		uint64_t t = in->arg ? a - 1 : a + 1;
@@ -327,6 +410,21 @@ HANDLER(xchg_rm_r)
 {
 	uint64_t a, b = reg_read(c, in->reg, in->osz, in->rex);
 
+	if (in->mem) {
+		/* XCHG with memory is locked even without the prefix. */
+		struct x86_rmw m;
+		int e;
+
+		do {
+			TRY(x86_rmw_begin(c, in->seg, x86_ea(c, in), in->osz,
+					  &m, &a));
+			e = x86_rmw_commit(c, &m, &b);
+		} while (e == X86_RMW_RETRY);
+		if (e)
+			return e;
+		reg_write(c, in->reg, in->osz, in->rex, a);
+		return 0;
+	}
 	TRY(rm_read(c, in, &a));
 	TRY(rm_write(c, in, b));
 	reg_write(c, in->reg, in->osz, in->rex, a);

@@ -11,6 +11,26 @@ static void set_cf_only(struct x86_core *c, bool cf)
 	cc_set_eflags(c, (x86_arith_flags(c) & ~X86_CF) | (cf ? X86_CF : 0));
 }
 
+/* LOCK BTS/BTR/BTC: atomic against other vCPUs (x86_rmw_*). */
+static int bt_locked(struct x86_core *c, const struct x86_insn *in,
+		     uint64_t ea, unsigned bit)
+{
+	uint64_t v, nv, mask = 1ull << bit;
+	struct x86_rmw m;
+	int e;
+
+	do {
+		TRY(x86_rmw_begin(c, in->seg, ea, in->osz, &m, &v));
+		nv = in->arg == 1 ? v | mask : in->arg == 2 ? v & ~mask :
+		     v ^ mask;
+		e = x86_rmw_commit(c, &m, &nv);
+	} while (e == X86_RMW_RETRY);
+	if (e)
+		return e;
+	set_cf_only(c, v & mask);
+	return 0;
+}
+
 static int bt_common(struct x86_core *c, const struct x86_insn *in,
 		     int64_t bit, bool reg_offset)
 {
@@ -29,6 +49,9 @@ static int bt_common(struct x86_core *c, const struct x86_insn *in,
 					 in->osz);
 		}
 		bit &= bits - 1;
+		if (in->lock)
+			return bt_locked(c, in, (x86_ea(c, in) + off) &
+					 size_mask(in->asz), bit);
 		TRY(x86_read(c, in->seg, (x86_ea(c, in) + off) &
 			     size_mask(in->asz), in->osz, &v));
 	}
@@ -111,6 +134,22 @@ HANDLER(xadd)
 {
 	uint64_t a, b = reg_read(c, in->reg, in->osz, in->rex), r;
 
+	if (in->lock) {
+		struct x86_rmw m;
+		int e;
+
+		do {
+			TRY(x86_rmw_begin(c, in->seg, x86_ea(c, in), in->osz,
+					  &m, &a));
+			r = (a + b) & size_mask(in->osz);
+			e = x86_rmw_commit(c, &m, &r);
+		} while (e == X86_RMW_RETRY);
+		if (e)
+			return e;
+		reg_write(c, in->reg, in->osz, in->rex, a);
+		cc_set(c, CC_ADD, in->osz, a + b, a, b);
+		return 0;
+	}
 	TRY(rm_read(c, in, &a));
 	r = a + b;
 	if (in->mem) {
@@ -129,6 +168,25 @@ HANDLER(cmpxchg)
 {
 	uint64_t a, acc = reg_read(c, 0, in->osz, true);
 
+	if (in->lock) {
+		uint64_t src = reg_read(c, in->reg, in->osz, in->rex), nv;
+		struct x86_rmw m;
+		int e;
+
+		/* A failed compare writes the old value back: a no-op CAS. */
+		do {
+			TRY(x86_rmw_begin(c, in->seg, x86_ea(c, in), in->osz,
+					  &m, &a));
+			nv = a == acc ? src : a;
+			e = x86_rmw_commit(c, &m, &nv);
+		} while (e == X86_RMW_RETRY);
+		if (e)
+			return e;
+		if (a != acc)
+			reg_write(c, 0, in->osz, true, a);
+		cc_set(c, CC_SUB, in->osz, acc - a, acc, a);
+		return 0;
+	}
 	TRY(rm_read(c, in, &a));
 	if (a == acc) {
 		TRY(rm_write(c, in, reg_read(c, in->reg, in->osz, in->rex)));
@@ -139,6 +197,50 @@ HANDLER(cmpxchg)
 		reg_write(c, 0, in->osz, true, a);
 	}
 	cc_set(c, CC_SUB, in->osz, acc - a, acc, a);
+	return 0;
+}
+
+/* LOCK CMPXCHG8B/16B: atomic against other vCPUs (x86_rmw_*). */
+static int cmpxchg8b_locked(struct x86_core *c, const struct x86_insn *in,
+			    unsigned sz, uint64_t ea)
+{
+	uint64_t elo = reg_read(c, X86_RAX, sz, true);
+	uint64_t ehi = reg_read(c, X86_RDX, sz, true);
+	uint64_t nlo = reg_read(c, X86_RBX, sz, true);
+	uint64_t nhi = reg_read(c, X86_RCX, sz, true);
+	uint32_t f = x86_arith_flags(c) & ~X86_ZF;
+	uint64_t old[2], nv[2], lo, hi;
+	struct x86_rmw m;
+	bool eq;
+	int e;
+
+	do {
+		TRY(x86_rmw_begin(c, in->seg, ea, 2 * sz, &m, old));
+		if (sz == 8) {
+			lo = old[0];
+			hi = old[1];
+		} else {
+			lo = (uint32_t)old[0];
+			hi = old[0] >> 32;
+		}
+		eq = lo == elo && hi == ehi;
+		if (sz == 8) {
+			nv[0] = eq ? nlo : lo;
+			nv[1] = eq ? nhi : hi;
+		} else {
+			nv[0] = eq ? nlo | nhi << 32 : old[0];
+		}
+		e = x86_rmw_commit(c, &m, nv);
+	} while (e == X86_RMW_RETRY);
+	if (e)
+		return e;
+	if (eq) {
+		f |= X86_ZF;
+	} else {
+		reg_write(c, X86_RAX, sz, true, lo);
+		reg_write(c, X86_RDX, sz, true, hi);
+	}
+	cc_set_eflags(c, f);
 	return 0;
 }
 
@@ -157,6 +259,8 @@ HANDLER(cmpxchg8b)
 		if (la & 15)
 			return x86_gp0(c);
 	}
+	if (in->lock)
+		return cmpxchg8b_locked(c, in, sz, ea);
 	TRY(x86_read(c, in->seg, ea, sz, &lo));
 	TRY(x86_read(c, in->seg, (ea + sz) & size_mask(in->asz), sz, &hi));
 	if (lo == elo && hi == ehi) {

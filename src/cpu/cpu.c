@@ -21,6 +21,13 @@ struct x86_code_tracker {
 	uint64_t gen;			/* atomic: invalidations so far */
 	uint64_t ring[TRACK_RING];	/* page numbers by generation */
 	pthread_mutex_t lock;		/* serializes writers of ring/gen */
+	/*
+	 * The per-VM "bus lock" for locked read-modify-writes that cannot
+	 * be one host atomic (misaligned, page-crossing or MMIO operands):
+	 * it serializes them against each other.  It lives here because the
+	 * tracker is the one object all vCPUs of a VM share.
+	 */
+	pthread_mutex_t split_lock;
 };
 
 struct x86_code_tracker *x86_code_tracker_create(uint64_t max_gpa)
@@ -36,6 +43,7 @@ struct x86_code_tracker *x86_code_tracker_create(uint64_t max_gpa)
 		return NULL;
 	}
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_mutex_init(&t->split_lock, NULL);
 	return t;
 }
 
@@ -44,6 +52,7 @@ void x86_code_tracker_destroy(struct x86_code_tracker *t)
 	if (!t)
 		return;
 	pthread_mutex_destroy(&t->lock);
+	pthread_mutex_destroy(&t->split_lock);
 	free(t->bits);
 	free(t);
 }
@@ -91,6 +100,16 @@ void x86_code_tracker_write(struct x86_code_tracker *t, uint64_t gpa,
 		if (x86_tracker_is_code(t, pn << 12))
 			tracker_invalidate(t, pn);
 	}
+}
+
+void x86_split_lock(struct x86_core *c)
+{
+	pthread_mutex_lock(&c->tracker->split_lock);
+}
+
+void x86_split_unlock(struct x86_core *c)
+{
+	pthread_mutex_unlock(&c->tracker->split_lock);
 }
 
 /* A store of this vCPU hit a page holding decoded code. */

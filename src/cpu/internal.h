@@ -380,6 +380,38 @@ void x86_tlb_flush(struct x86_core *c, bool global);
 void x86_tlb_flush_page(struct x86_core *c, uint64_t la);
 int x86_load_pdptrs(struct x86_core *c, uint64_t cr3);
 void x86_mlog_reset(struct x86_core *c);
+
+/*
+ * Locked read-modify-write (LOCK prefix, XCHG with memory): atomic with
+ * respect to the other vCPU threads.  Usage:
+ *
+ *	do {
+ *		TRY(x86_rmw_begin(c, seg, off, size, &m, old));
+ *		new = f(old);		(no other side effect)
+ *		r = x86_rmw_commit(c, &m, new);
+ *	} while (r == X86_RMW_RETRY);
+ *
+ * begin translates for writing (faults happen there) and loads the old
+ * value; commit stores unless the location changed meanwhile (then
+ * X86_RMW_RETRY: recompute from a fresh begin).  Values are 1 (size <= 8)
+ * or 2 (size 16) little-endian uint64_t.  After a successful begin the
+ * caller must call commit exactly once per begin.
+ */
+#define X86_RMW_RETRY	1
+struct x86_rmw {
+	uint8_t *host;		/* aligned RAM operand (host CAS), or NULL */
+	uint64_t gpa[2];	/* pages of the split path */
+	uint64_t page;		/* guest-physical page of @host */
+	uint64_t old[2];	/* value the CAS expects */
+	unsigned size, first;	/* first: bytes in the first page */
+};
+int x86_rmw_begin(struct x86_core *c, int seg, uint64_t off, unsigned size,
+		  struct x86_rmw *m, uint64_t *old);
+int x86_rmw_commit(struct x86_core *c, struct x86_rmw *m, const uint64_t *val);
+/* The per-VM split lock (cpu.c, in the shared code tracker). */
+void x86_split_lock(struct x86_core *c);
+void x86_split_unlock(struct x86_core *c);
+
 /* Code-page tracker hooks (cpu.c). */
 /* Does guest-physical page @gpa hold decoded code (of any vCPU)? */
 static inline bool x86_is_code_page(struct x86_core *c, uint64_t gpa)

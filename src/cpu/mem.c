@@ -78,12 +78,13 @@ int x86_phys_rw(struct x86_core *c, uint64_t gpa, void *buf, unsigned size,
 		uint8_t *h = map(c, g, write);
 
 		if (h) {
+			/* copy_small: one host access for 1/2/4/8 bytes. */
 			if (write) {
-				memcpy(h + off, buf, n);
+				copy_small(h + off, buf, n);
 				if (x86_is_code_page(c, g))
 					x86_code_written(c, g);
 			} else {
-				memcpy(buf, h + off, n);
+				copy_small(buf, h + off, n);
 			}
 		} else {
 			/* MMIO is accessed in naturally sized pieces. */
@@ -332,7 +333,12 @@ int x86_translate(struct x86_core *c, uint64_t la, int acc, uint64_t *gpa,
 	te->tag_x = w.x ? page : TLB_INVALID;
 	te->host_w = 0;
 	te->tag_w = TLB_INVALID;
-	if (w.w) {
+	/*
+	 * Map for writing only when writing: map_page(write=true) is what
+	 * puts the page into the VMM's dirty log.  The first write to a page
+	 * that was only read misses tag_w and comes back here with ACC_W.
+	 */
+	if (w.w && (acc & ACC_W)) {
 		te->host_w = (uintptr_t)map(c, te->gpa, true);
 		te->tag_w = page;
 	}
@@ -356,14 +362,20 @@ static int lin_slow(struct x86_core *c, uint64_t la, void *buf, unsigned size,
 		la &= 0xffffffff;
 	if (first >= size) {
 		TRY(x86_translate(c, la, acc, &gpa[0], &te));
+		/*
+		 * copy_small: a naturally sized access is one host load or
+		 * store, so other vCPUs never see it torn.
+		 */
 		if (write && te->host_w) {
-			memcpy((uint8_t *)te->host_w + (la & 0xfff), buf, size);
+			copy_small((uint8_t *)te->host_w + (la & 0xfff), buf,
+				   size);
 			if (x86_is_code_page(c, te->gpa))
 				x86_code_written(c, te->gpa);
 			return 0;
 		}
 		if (!write && te->host_r) {
-			memcpy(buf, (uint8_t *)te->host_r + (la & 0xfff), size);
+			copy_small(buf, (uint8_t *)te->host_r + (la & 0xfff),
+				   size);
 			return 0;
 		}
 		return x86_phys_rw(c, gpa[0], buf, size, write);
@@ -405,6 +417,148 @@ int x86_lin_write(struct x86_core *c, uint64_t la, const void *buf,
 		return 0;
 	}
 	return lin_slow(c, la, (void *)buf, size, acc | ACC_W);
+}
+
+/* ---- locked read-modify-write -------------------------------------------------- */
+
+/*
+ * A naturally aligned RAM operand is updated with one host compare-and-
+ * swap on the mapped guest page (host atomics are atomic against every
+ * other vCPU thread, locked or not).  Anything else -- misaligned, page
+ * crossing, MMIO -- is a split lock: done under the per-VM split lock,
+ * which serializes it against other split locks (like the bus lock of
+ * real hardware; an aligned atomic overlapping a misaligned one on another
+ * vCPU is not excluded, which no sane guest relies on).
+ */
+static uint64_t atomic_load_size(const uint8_t *p, unsigned size)
+{
+	switch (size) {
+	case 1: return __atomic_load_n(p, __ATOMIC_RELAXED);
+	case 2: return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+	case 4: return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+	default: return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+	}
+}
+
+/* CMPXCHG16B on the host (x86-64 hosts only; CX16 is baseline for us). */
+static bool cas16(uint8_t *p, const uint64_t *old, const uint64_t *val)
+{
+	uint64_t lo = old[0], hi = old[1];
+	bool ok;
+
+	asm volatile("lock cmpxchg16b %1"
+		     : "=@ccz"(ok), "+m"(*(uint64_t (*)[2])p), "+a"(lo),
+		       "+d"(hi)
+		     : "b"(val[0]), "c"(val[1])
+		     : "memory");
+	return ok;
+}
+
+static bool cas_size(uint8_t *p, const uint64_t *old, const uint64_t *val,
+		     unsigned size)
+{
+	switch (size) {
+	case 1: {
+		uint8_t o = old[0];
+
+		return __atomic_compare_exchange_n(p, &o, (uint8_t)val[0],
+						   false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_RELAXED);
+	}
+	case 2: {
+		uint16_t o = old[0];
+
+		return __atomic_compare_exchange_n((uint16_t *)p, &o,
+						   (uint16_t)val[0], false,
+						   __ATOMIC_SEQ_CST,
+						   __ATOMIC_RELAXED);
+	}
+	case 4: {
+		uint32_t o = old[0];
+
+		return __atomic_compare_exchange_n((uint32_t *)p, &o,
+						   (uint32_t)val[0], false,
+						   __ATOMIC_SEQ_CST,
+						   __ATOMIC_RELAXED);
+	}
+	case 8: {
+		uint64_t o = old[0];
+
+		return __atomic_compare_exchange_n((uint64_t *)p, &o, val[0],
+						   false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_RELAXED);
+	}
+	default:
+		return cas16(p, old, val);
+	}
+}
+
+int x86_rmw_begin(struct x86_core *c, int seg, uint64_t off, unsigned size,
+		  struct x86_rmw *m, uint64_t *old)
+{
+	bool user = c->cpl == 3;
+	struct tlb_entry *te;
+	uint64_t la, gpa;
+	int r;
+
+	TRY(x86_seg_linear(c, seg, off, size, ACC_W, &la));
+	if (!c->mode64)
+		la &= 0xffffffff;
+	m->size = size;
+	m->host = NULL;
+	m->first = 4096 - (la & 0xfff) < size ? 4096 - (la & 0xfff) : size;
+	old[0] = 0;
+	if (size == 16)
+		old[1] = 0;
+	te = &c->tlb[user][(la >> 12) & (TLB_SIZE - 1)];
+	if (te->tag_w != (la & ~0xfffull) || !te->host_w)
+		TRY(x86_translate(c, la, ACC_W, &gpa, &te));
+	m->gpa[0] = te->gpa | (la & 0xfff);
+	if (!(la & (size - 1)) && te->host_w) {
+		m->host = (uint8_t *)te->host_w + (la & 0xfff);
+		m->page = te->gpa;
+		if (size == 16) {
+			/* Possibly torn; the CAS then fails and we reload. */
+			old[0] = atomic_load_size(m->host, 8);
+			old[1] = atomic_load_size(m->host + 8, 8);
+		} else {
+			old[0] = atomic_load_size(m->host, size);
+		}
+		memcpy(m->old, old, sizeof(m->old));
+		return 0;
+	}
+	if (m->first < size)
+		TRY(x86_translate(c, (la + m->first) &
+				  (c->mode64 ? ~0ull : 0xffffffff),
+				  ACC_W, &m->gpa[1], NULL));
+	x86_split_lock(c);
+	r = x86_phys_rw(c, m->gpa[0], old, m->first, false);
+	if (!r && m->first < size)
+		r = x86_phys_rw(c, m->gpa[1], (uint8_t *)old + m->first,
+				size - m->first, false);
+	if (r)
+		x86_split_unlock(c);
+	return r;
+}
+
+int x86_rmw_commit(struct x86_core *c, struct x86_rmw *m, const uint64_t *val)
+{
+	uint8_t *v = (uint8_t *)val;
+	int r;
+
+	if (m->host) {
+		if (!cas_size(m->host, m->old, val, m->size))
+			return X86_RMW_RETRY;
+		if (x86_is_code_page(c, m->page))
+			x86_code_written(c, m->page);
+		return 0;
+	}
+	r = x86_phys_rw(c, m->gpa[0], v, m->first, true);
+	if (!r && m->first < m->size)
+		r = x86_phys_rw(c, m->gpa[1], v + m->first,
+				m->size - m->first, true);
+	x86_split_unlock(c);
+	return r;
 }
 
 /* ---- segmentation -------------------------------------------------------------- */

@@ -266,4 +266,39 @@ SNIP(pm_sysenter_kern)
 END(pm_sysenter_kern)
 	.code64
 
+/*
+ * RCX rounds of locked updates of shared counters at 0x200000 (the
+ * lock_smp test runs it on two vCPU threads): LOCK XADD, a LOCK CMPXCHG
+ * loop, an XCHG spinlock around a plain increment, a misaligned LOCK ADD
+ * inside a page and a page-crossing LOCK INC (split locks), and a
+ * LOCK CMPXCHG16B loop.  Ends with UD2.
+ */
+SNIP(lock_loop)
+1:	mov $1, %eax
+	lock xadd %rax, 0x200000
+2:	mov 0x200008, %rax
+	lea 1(%rax), %rdx
+	lock cmpxchg %rdx, 0x200008
+	jne 2b
+3:	mov $1, %eax
+	xchg %eax, 0x200010
+	test %eax, %eax
+	jnz 3b
+	incq 0x200018
+	movl $0, 0x200010
+	lock addl $1, 0x200101
+	lock incl 0x200ffe
+	mov %rcx, %rsi
+4:	mov 0x200020, %rax
+	mov 0x200028, %rdx
+	lea 1(%rax), %rbx
+	lea 2(%rdx), %rcx
+	lock cmpxchg16b 0x200020
+	jne 4b
+	mov %rsi, %rcx
+	dec %rcx
+	jnz 1b
+	ud2
+END(lock_loop)
+
 	.section .note.GNU-stack, "", @progbits

@@ -21,7 +21,7 @@ SNIPPET(bench_loop); SNIPPET(spin); SNIPPET(store8_rax);
 SNIPPET(irq_handler); SNIPPET(sti_hlt); SNIPPET(sti_shadow);
 SNIPPET(nmi_handler); SNIPPET(pm_user); SNIPPET(pm_int80);
 SNIPPET(pm_sysenter_user); SNIPPET(pm_sysenter_kern); SNIPPET(load_eax);
-SNIPPET(idiv_min);
+SNIPPET(idiv_min); SNIPPET(lock_loop);
 #define COPY(m, gpa, n) tm_copy(m, gpa, n, n##_end)
 
 #define CODE	0x100000	/* code page for 64-bit snippets */
@@ -332,6 +332,74 @@ static int test_cross_vcpu_threads(void)
 	x86_cpu_destroy(b->cpu);
 	free(b);
 	tm_destroy(a);
+	x86_code_tracker_destroy(t);
+	return 0;
+}
+
+static void *lock_thread(void *arg)
+{
+	struct tmach *m = arg;
+
+	return (void *)(long)x86_cpu_run(m->cpu, 4000000000ull);
+}
+
+static uint32_t rd32(struct tmach *m, uint64_t gpa)
+{
+	uint32_t v;
+
+	memcpy(&v, m->ram + gpa, 4);
+	return v;
+}
+
+/*
+ * Locked read-modify-writes of two vCPU threads on shared RAM lose no
+ * update: LOCK XADD, LOCK CMPXCHG, XCHG, split locks, CMPXCHG16B.
+ */
+static int test_lock_smp(void)
+{
+	enum { N = 50000 };
+	struct x86_code_tracker *t = x86_code_tracker_create(TM_RAM);
+	struct tmach *m[2];
+	pthread_t th[2];
+	void *ret[2];
+
+	m[0] = tm_create(t);
+	m[1] = calloc(1, sizeof(*m[1]));
+	*m[1] = *m[0];		/* same RAM */
+	m[1]->cpu = x86_cpu_create(&tm_ops, m[1], t);
+	for (int i = 0; i < 2; i++) {
+		tm_long_mode(m[i], 0);
+		m[i]->cpu->s.rip = CODE;
+		m[i]->cpu->s.gpr[X86_RCX] = N;
+		m[i]->cpu->exc_intercept = UD;
+	}
+	COPY(m[0], CODE, lock_loop);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, lock_thread, m[i]))
+			return 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], &ret[i]);
+	for (int i = 0; i < 2; i++)
+		CHECK((long)ret[i] == X86_STOP_EXCEPTION &&
+		      m[i]->cpu->s.ev.exc_nr == X86_EXC_UD,
+		      "vcpu %d: %ld", i, (long)ret[i]);
+	CHECK(tm_rd64(m[0], 0x200000) == 2 * N, "xadd %llu",
+	      (unsigned long long)tm_rd64(m[0], 0x200000));
+	CHECK(tm_rd64(m[0], 0x200008) == 2 * N, "cmpxchg %llu",
+	      (unsigned long long)tm_rd64(m[0], 0x200008));
+	CHECK(tm_rd64(m[0], 0x200018) == 2 * N, "xchg lock %llu",
+	      (unsigned long long)tm_rd64(m[0], 0x200018));
+	CHECK(rd32(m[0], 0x200101) == 2 * N, "misaligned %u",
+	      rd32(m[0], 0x200101));
+	CHECK(rd32(m[0], 0x200ffe) == 2 * N, "page split %u",
+	      rd32(m[0], 0x200ffe));
+	CHECK(tm_rd64(m[0], 0x200020) == 2 * N &&
+	      tm_rd64(m[0], 0x200028) == 4 * N, "cmpxchg16b %llu %llu",
+	      (unsigned long long)tm_rd64(m[0], 0x200020),
+	      (unsigned long long)tm_rd64(m[0], 0x200028));
+	x86_cpu_destroy(m[1]->cpu);
+	free(m[1]);
+	tm_destroy(m[0]);
 	x86_code_tracker_destroy(t);
 	return 0;
 }
@@ -674,6 +742,7 @@ int main(int argc, char **argv)
 		{ "smc", test_smc },
 		{ "cross_vcpu", test_cross_vcpu },
 		{ "cross_vcpu_threads", test_cross_vcpu_threads },
+		{ "lock_smp", test_lock_smp },
 		{ "mmio_restart", test_mmio_restart },
 		{ "rep_mmio", test_rep_mmio },
 		{ "interrupts", test_interrupts },
