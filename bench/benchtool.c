@@ -38,6 +38,24 @@
  *	line per contender, the run with the median VmRSS:
  *	    NAME vmrss_kib rss_anon_kib rss_file_kib rss_shmem_kib vmpte_kib ok bad
  *
+ *   benchtool marker [-n RUNS] [-w WARMUP] [-t SECS] [-m MARKER]
+ *                    [-e PREFIX] [-g GUEST_MIB] NAME CMD... [--- NAME CMD...]...
+ *	Time from just before fork() to the first MARKER (default "READY") on
+ *	the command's stdout, then a memory sample and SIGKILL: what the
+ *	process does after the marker is not measured.  For Linux boots
+ *	(bench/run's "boot" benchmark) the marker is the line the guest's
+ *	/init prints right after its boot-done write, which times every VMM
+ *	the same way.  -e PREFIX also reads the command's stderr and records
+ *	the number after PREFIX (e.g. "boot-done after " for cvisor
+ *	--boot-time: the VMM's own view).  -g: guest RAM size, see
+ *	guest_rss().  Interleaved like "time".  One line per contender,
+ *	medians and minima over the good runs, the memory of the run with the
+ *	median VmRSS:
+ *	    NAME marker_med_us marker_min_us extra_med extra_min vmrss_kib
+ *	         rss_anon_kib rss_file_kib rss_shmem_kib vmpte_kib
+ *	         guest_kib ok bad
+ *	(extra and guest "-" without -e / -g).
+ *
  * Children get stdin from /dev/null and stderr to /dev/null (stdout too
  * for "time"): a benchmark measures the VMM, not the terminal.
  */
@@ -61,7 +79,8 @@ struct contender {
 	char **argv;
 	double t_us[MAX_RUNS];
 	double t_first[MAX_RUNS], t_down[MAX_RUNS];
-	long rss[MAX_RUNS][5];	/* VmRSS, RssAnon, RssFile, RssShmem, VmPTE */
+	long rss[MAX_RUNS][6];	/* VmRSS, RssAnon, RssFile, RssShmem, VmPTE, guest */
+	double extra[MAX_RUNS];	/* marker: the number after -e PREFIX */
 	int ok, bad;
 };
 
@@ -69,13 +88,16 @@ static struct contender con[MAX_CONTENDERS];
 static int ncon;
 static int runs = 10, warmup = 1, want_status = 1, timeout_s = 60;
 static const char *marker;	/* default per mode, see main() */
+static const char *err_prefix;	/* marker -e */
+static long guest_mib;		/* marker -g */
 
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 		"usage: benchtool time [-n RUNS] [-w WARMUP] [-s STATUS] [-t SECS] NAME CMD... [--- NAME CMD...]...\n"
 		"       benchtool startup [-n RUNS] [-w WARMUP] [-s STATUS] [-t SECS] [-m OUTPUT] NAME CMD... [--- NAME CMD...]...\n"
-		"       benchtool rss [-n RUNS] [-t SECS] [-m MARKER] NAME CMD... [--- NAME CMD...]...\n");
+		"       benchtool rss [-n RUNS] [-t SECS] [-m MARKER] NAME CMD... [--- NAME CMD...]...\n"
+		"       benchtool marker [-n RUNS] [-w WARMUP] [-t SECS] [-m MARKER] [-e PREFIX] [-g GUEST_MIB] NAME CMD... [--- NAME CMD...]...\n");
 	exit(2);
 }
 
@@ -111,8 +133,11 @@ static void parse_contenders(int argc, char **argv)
 		usage();
 }
 
-/* fork + exec with stdin </dev/null, stderr >/dev/null, stdout as given. */
-static pid_t spawn(char **argv, int out_fd)
+/*
+ * fork + exec with stdin </dev/null, stdout and stderr on the given fds
+ * (/dev/null for -1).
+ */
+static pid_t spawn_fds(char **argv, int out_fd, int err_fd)
 {
 	pid_t pid = fork();
 
@@ -127,11 +152,16 @@ static pid_t spawn(char **argv, int out_fd)
 			_exit(126);
 		dup2(null, STDIN_FILENO);
 		dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+		dup2(err_fd >= 0 ? err_fd : null, STDERR_FILENO);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t spawn(char **argv, int out_fd)
+{
+	return spawn_fds(argv, out_fd, -1);
 }
 
 static void on_alarm(int sig)
@@ -333,20 +363,55 @@ static int cmd_startup(void)
 	return 0;
 }
 
-/* Wait until @marker shows up on @fd; 0 on success, -1 on EOF/timeout. */
-static int wait_marker(int fd)
+/* The first 64 KiB a child wrote on stderr (marker -e). */
+struct errbuf {
+	char b[65536];
+	size_t len;
+};
+
+/* Append what @fd has to @eb; 0 at EOF or error. */
+static int read_err(int fd, struct errbuf *eb)
+{
+	char sink[4096];
+	ssize_t n;
+
+	if (eb->len < sizeof(eb->b) - 1)
+		n = read(fd, eb->b + eb->len, sizeof(eb->b) - 1 - eb->len);
+	else
+		n = read(fd, sink, sizeof(sink));
+	if (n <= 0)
+		return 0;
+	if (eb->len < sizeof(eb->b) - 1)
+		eb->len += n;
+	eb->b[eb->len] = 0;
+	return 1;
+}
+
+/*
+ * Wait until @marker shows up on @fd; 0 on success, -1 on EOF/timeout.
+ * With @efd >= 0, stderr is read into @eb meanwhile, so the child never
+ * blocks on a full stderr pipe.
+ */
+static int wait_marker_err(int fd, int efd, struct errbuf *eb)
 {
 	double deadline = now_us() + timeout_s * 1e6;
 	char buf[4096];
 	size_t len = 0;
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = efd, .events = POLLIN },
+		};
 		int left = (int)((deadline - now_us()) / 1000);
 		ssize_t n;
 
-		if (left <= 0 || poll(&p, 1, left) <= 0)
+		if (left <= 0 || poll(p, efd >= 0 ? 2 : 1, left) <= 0)
 			return -1;
+		if (efd >= 0 && p[1].revents && !read_err(efd, eb))
+			efd = -1;	/* stderr closed: stdout only */
+		if (!p[0].revents)
+			continue;
 		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n <= 0)
 			return -1;
@@ -364,7 +429,12 @@ static int wait_marker(int fd)
 	}
 }
 
-static int read_status(pid_t pid, long out[5])
+static int wait_marker(int fd)
+{
+	return wait_marker_err(fd, -1, NULL);
+}
+
+static int read_status(pid_t pid, long *out)
 {
 	static const char *const keys[5] = {
 		"VmRSS:", "RssAnon:", "RssFile:", "RssShmem:", "VmPTE:"
@@ -442,6 +512,143 @@ static int cmd_rss(void)
 	return 0;
 }
 
+/*
+ * Resident guest RAM (KiB), from /proc/PID/smaps: the Rss of every mapping
+ * of guest_mib to guest_mib + 1/16 (QEMU pads its RAM blocks for
+ * alignment), whatever its kind: cvisor's guest RAM is a shared memfd
+ * mapping (RssShmem), QEMU's an anonymous one (RssAnon), and either
+ * appears in VmRSS only as far as the guest touched it.  QEMU's TCG code
+ * buffer and other large anonymous areas differ in size and are not
+ * counted.  -1 if smaps cannot be read.
+ */
+static long guest_rss(pid_t pid)
+{
+	unsigned long lo = guest_mib << 20, hi = lo + (lo >> 4), start, end;
+	char path[64], line[512];
+	long sum = 0;
+	int in_guest = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* "start-end perms ...": field lines ("Rss:") do not parse. */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in_guest = end - start >= lo && end - start <= hi;
+			continue;
+		}
+		if (in_guest && !strncmp(line, "Rss:", 4))
+			sum += strtol(line + 4, NULL, 10);
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * One marker run: 0 and @t (us since just before fork), @extra (the
+ * number after -e PREFIX on stderr, or -1) and @mem (read_status() and
+ * guest_rss() at the marker) filled in if the marker came; -1 otherwise.
+ */
+static int marker_run(char **argv, double *t, double *extra, long mem[6])
+{
+	static struct errbuf eb;
+	int out[2], err[2] = { -1, -1 }, ok;
+	double t0;
+	char *p;
+	pid_t pid;
+
+	eb.len = 0;
+	eb.b[0] = 0;
+	if (pipe2(out, O_CLOEXEC) < 0 ||
+	    (err_prefix && pipe2(err, O_CLOEXEC) < 0)) {
+		perror("benchtool: pipe");
+		exit(1);
+	}
+	t0 = now_us();
+	pid = spawn_fds(argv, out[1], err[1]);
+	close(out[1]);
+	if (err[1] >= 0)
+		close(err[1]);
+	ok = !wait_marker_err(out[0], err[0], &eb);
+	*t = now_us() - t0;
+	if (ok) {
+		ok = !read_status(pid, mem);
+		mem[5] = guest_mib ? guest_rss(pid) : -1;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* The child is gone: the rest of its stderr ends at EOF. */
+	if (err[0] >= 0)
+		while (read_err(err[0], &eb))
+			;
+	close(out[0]);
+	if (err[0] >= 0)
+		close(err[0]);
+	*extra = -1;
+	if (err_prefix && (p = strstr(eb.b, err_prefix)))
+		*extra = strtod(p + strlen(err_prefix), NULL);
+	return ok ? 0 : -1;
+}
+
+static int cmd_marker(void)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	int r, k;
+
+	/* As in startup: read the marker the moment it is written. */
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+		fprintf(stderr,
+			"benchtool: no SCHED_FIFO (%s): times include our own wake-up latency\n",
+			strerror(errno));
+	for (r = -warmup; r < runs; r++) {
+		for (k = 0; k < ncon; k++) {
+			struct contender *c = &con[(k + (r + warmup)) % ncon];
+			double t, extra;
+			long mem[6];
+
+			if (marker_run(c->argv, &t, &extra, mem) < 0) {
+				if (r >= 0)
+					c->bad++;
+				continue;
+			}
+			if (r < 0)
+				continue;
+			c->t_us[c->ok] = t;
+			c->extra[c->ok] = extra;
+			memcpy(c->rss[c->ok], mem, sizeof(mem));
+			c->ok++;
+		}
+	}
+	for (k = 0; k < ncon; k++) {
+		struct contender *c = &con[k];
+		double t, e;
+		long *m;
+
+		if (!c->ok) {
+			printf("%s - - - - - - - - - - 0 %d\n", c->name, c->bad);
+			continue;
+		}
+		t = median(c->t_us, c->ok);
+		printf("%s %.1f %.1f ", c->name, t, c->t_us[0]);
+		e = median(c->extra, c->ok);
+		if (c->extra[0] < 0)
+			printf("- - ");
+		else
+			printf("%.3f %.3f ", e, c->extra[0]);
+		qsort(c->rss, c->ok, sizeof(c->rss[0]), cmp_rss);
+		m = c->rss[c->ok / 2];
+		printf("%ld %ld %ld %ld %ld ", m[0], m[1], m[2], m[3], m[4]);
+		if (m[5] < 0)
+			printf("- ");
+		else
+			printf("%ld ", m[5]);
+		printf("%d %d\n", c->ok, c->bad);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -452,7 +659,7 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	argv++;
 	argc--;
-	while ((opt = getopt(argc, argv, "+n:w:s:t:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:w:s:t:m:e:g:")) != -1) {
 		switch (opt) {
 		case 'n':
 			runs = atoi(optarg);
@@ -469,6 +676,12 @@ int main(int argc, char **argv)
 		case 'm':
 			marker = optarg;
 			break;
+		case 'e':
+			err_prefix = optarg;
+			break;
+		case 'g':
+			guest_mib = atol(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -476,7 +689,8 @@ int main(int argc, char **argv)
 	if (!marker)
 		marker = strcmp(cmd, "startup") ? "READY" : "\n";
 	if (runs < 1 || runs > MAX_RUNS || warmup < 0 || timeout_s < 1 ||
-	    !*marker || strlen(marker) > 1000)
+	    !*marker || strlen(marker) > 1000 || guest_mib < 0 ||
+	    guest_mib > (1L << 20) || (err_prefix && !*err_prefix))
 		usage();
 	parse_contenders(argc - optind, argv + optind);
 	/* Our own stdout is a pipe to bench/run: no interleaving surprises. */
@@ -487,5 +701,7 @@ int main(int argc, char **argv)
 		return cmd_startup();
 	if (!strcmp(cmd, "rss"))
 		return cmd_rss();
+	if (!strcmp(cmd, "marker"))
+		return cmd_marker();
 	usage();
 }
