@@ -577,6 +577,7 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 				r = decode_slow(c, la, &c->tmp_insn);
 				if (r)
 					goto fault;
+				s->rflags &= ~(uint64_t)X86_RF;
 				r = c->tmp_insn.fn(c, &c->tmp_insn);
 				single = false;
 				i = 0;
@@ -599,6 +600,14 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 		}
 
 exec:
+		/*
+		 * RF (set by IRET to a faulting instruction) is cleared as
+		 * the next instruction starts; the core has no instruction
+		 * breakpoints for it to suppress, and a block is entered at
+		 * every instruction that can set it (IRET ends blocks).
+		 */
+		if (unlikely(s->rflags & X86_RF))
+			s->rflags &= ~(uint64_t)X86_RF;
 		single = s->ev.int_shadow || (s->rflags & X86_TF);
 		maxn = b->n;
 		if (single)

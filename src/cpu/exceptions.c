@@ -49,6 +49,25 @@ static bool contributory(int vec)
 	return vec == X86_EXC_DE || (vec >= X86_EXC_TS && vec <= X86_EXC_GP);
 }
 
+/*
+ * SDM 17.3.1.1: the EFLAGS image pushed for a fault-class exception has
+ * RF set, so that IRET back to the faulting instruction does not hit an
+ * instruction breakpoint on it again.  Not for #DB (an instruction
+ * breakpoint pushes RF as is; data and single-step #DB are traps), NMI,
+ * aborts (#DF, #MC), nor for traps and interrupts (other kinds).
+ */
+static bool fault_class(int vec, int kind)
+{
+	if (kind != EV_EXC)
+		return false;
+	switch (vec) {
+	case X86_EXC_DB: case X86_EXC_NMI: case X86_EXC_BP: case X86_EXC_OF:
+	case X86_EXC_DF: case X86_EXC_MC:
+		return false;
+	}
+	return true;
+}
+
 static int deliver_real(struct x86_core *c, int vec, uint64_t ret)
 {
 	struct x86_state *s = S(c);
@@ -185,7 +204,7 @@ static int deliver_pm(struct x86_core *c, int vec, int kind, bool has_err,
 		frame[nf++] = s->seg[X86_SS].selector;
 		frame[nf++] = s->gpr[X86_RSP];
 	}
-	frame[nf++] = flags;
+	frame[nf++] = flags | (fault_class(vec, kind) ? X86_RF : 0);
 	frame[nf++] = s->seg[X86_CS].selector;
 	frame[nf++] = ret;
 	if (has_err)
