@@ -53,9 +53,15 @@ struct emu_ioev_table {
 	struct emu_ioev e[];
 };
 
+/*
+ * KVM_IOEVENTFD_VALID_FLAG_MASK: KVM also accepts (and ignores) bit 4,
+ * kvm_ioeventfd_flag_nr_fast_mmio, which has no uapi macro of its own.
+ */
+#define IOEV_FLAG_FAST_MMIO	(1u << 4)
 #define IOEV_FLAGS	(KVM_IOEVENTFD_FLAG_DATAMATCH | KVM_IOEVENTFD_FLAG_PIO | \
 			 KVM_IOEVENTFD_FLAG_DEASSIGN | \
-			 KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY)
+			 KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY | \
+			 IOEV_FLAG_FAST_MMIO)
 
 void emu_ioevs_init(struct emu_ioevs *s)
 {
