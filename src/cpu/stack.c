@@ -144,6 +144,17 @@ HANDLER(popa)
 	return 0;
 }
 
+/* Would a one-byte store at SS:@off succeed?  Faults as it would. */
+static int probe_write(struct x86_core *c, uint64_t off)
+{
+	uint64_t la, gpa;
+
+	TRY(x86_seg_linear(c, X86_SS, off, 1, ACC_W, &la));
+	if (!c->mode64)
+		la &= 0xffffffff;
+	return x86_translate(c, la, ACC_W, &gpa, NULL);
+}
+
 HANDLER(enter)
 {
 	uint64_t sp = GPR(c, X86_RSP), bp = GPR(c, X86_RBP), frame;
@@ -168,9 +179,12 @@ HANDLER(enter)
 	if (!r) {
 		uint64_t nsp = (GPR(c, X86_RSP) - in->imm) & mask;
 
-		/* The final stack pointer must be writable. */
+		/*
+		 * The final stack pointer must be writable (#SS / #PF), but
+		 * ENTER does not store there: check without writing.
+		 */
 		if (in->imm)
-			r = x86_write(c, X86_SS, nsp, 1, 0) ? X86_R_EXC : 0;
+			r = probe_write(c, nsp);
 		if (!r) {
 			GPR(c, X86_RSP) = (GPR(c, X86_RSP) & ~mask) | nsp;
 			reg_write(c, X86_RBP, sz, true, frame);
