@@ -39,7 +39,7 @@ struct hv_vcpu;
 /* ---------------------------------------------------------------- backends */
 
 enum hv_accel {
-	HV_ACCEL_AUTO,	/* kvm if it opens and passes the startup probe, else emu */
+	HV_ACCEL_AUTO,	/* kvm if its probe guest runs kernel code fast enough, else emu */
 	HV_ACCEL_KVM,
 	HV_ACCEL_EMU,
 };

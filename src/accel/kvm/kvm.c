@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvm_priv.h"
@@ -172,25 +173,55 @@ int kvm_be_check_cap(struct hv *hv, enum hv_cap cap)
 }
 
 /*
- * The probe guest, real mode at guest-physical 0:
+ * The probe guest, real mode at guest-physical 0 (real mode is ring 0, so
+ * it shows how fast this KVM runs guest kernel code):
  *	mov al, 0xa5		b0 a5
- *	out 0x7f, al		e6 7f
+ *	out 0x7f, al		e6 7f		first exit: KVM works at all
+ *	mov cx, PROBE_LOOPS	b9 lo hi
+ * 1:	loop 1b			e2 fe		PROBE_LOOPS instructions
+ *	out 0x7f, al		e6 7f		second exit: timed from the first
  *	hlt			f4
+ *
+ * A nested KVM without hardware support (this project's build host)
+ * emulates guest kernel code at a few MIPS: it opens and runs the guest,
+ * yet a kernel boot on it would take hours.  HV_ACCEL_AUTO must then pick
+ * the emu backend, so the probe measures instead of merely running.
  */
 #define PROBE_PORT	0x7f
 #define PROBE_VALUE	0xa5
+#define PROBE_LOOPS	20000
+#define PROBE_MIN_MIPS	100
 
-static int kvm_run_probe(struct kvm_be *kvm, char *why, size_t why_len)
+static bool kvm_probe_exit_ok(const struct hv_exit *exit)
 {
-	static const uint8_t code[] = { 0xb0, PROBE_VALUE, 0xe6, PROBE_PORT,
-					0xf4 };
+	return exit->reason == HV_EXIT_IO && exit->io.port == PROBE_PORT &&
+	       exit->io.direction == HV_EXIT_IO_OUT && exit->io.size == 1 &&
+	       exit->io.data[0] == PROBE_VALUE;
+}
+
+static double kvm_probe_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int kvm_run_probe(struct kvm_be *kvm, char *why, size_t why_len,
+			 unsigned int *mips)
+{
+	static const uint8_t code[] = {
+		0xb0, PROBE_VALUE, 0xe6, PROBE_PORT,
+		0xb9, PROBE_LOOPS & 0xff, PROBE_LOOPS >> 8, 0xe2, 0xfe,
+		0xe6, PROBE_PORT, 0xf4,
+	};
 	struct hv_memslot slot = { .memory_size = 4096 };
 	struct hv_vm *vm = NULL;
 	struct hv_vcpu *vcpu = NULL;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = { .rip = 0, .rflags = 2 };
-	struct hv_exit *exit;
 	const char *step;
+	double t0, dt;
 	void *mem;
 	int ret;
 
@@ -231,16 +262,27 @@ static int kvm_run_probe(struct kvm_be *kvm, char *why, size_t why_len)
 	ret = kvm_be_vcpu_run(vcpu);
 	if (ret)
 		goto fail;
-	exit = kvm_be_vcpu_exit(vcpu);
-	if (exit->reason != HV_EXIT_IO || exit->io.port != PROBE_PORT ||
-	    exit->io.direction != HV_EXIT_IO_OUT || exit->io.size != 1 ||
-	    exit->io.data[0] != PROBE_VALUE) {
+	if (!kvm_probe_exit_ok(kvm_be_vcpu_exit(vcpu)))
+		goto misbehaved;
+	t0 = kvm_probe_now_us();
+	ret = kvm_be_vcpu_run(vcpu);
+	if (ret)
+		goto fail;
+	dt = kvm_probe_now_us() - t0;
+	if (!kvm_probe_exit_ok(kvm_be_vcpu_exit(vcpu)))
+		goto misbehaved;
+	*mips = dt > 0 ? (unsigned int)(PROBE_LOOPS / dt) : 100000;
+	if (*mips < PROBE_MIN_MIPS) {
 		snprintf(why, why_len,
-			 "/dev/kvm: probe guest misbehaved (exit %u)",
-			 exit->reason);
-		ret = -EIO;
-		goto out;
+			 "/dev/kvm runs guest kernel code at %u MIPS (need %u; nested KVM without hardware support?)",
+			 *mips, PROBE_MIN_MIPS);
+		ret = -ENOTSUP;
 	}
+	goto out;
+misbehaved:
+	snprintf(why, why_len, "/dev/kvm: probe guest misbehaved (exit %u)",
+		 kvm_be_vcpu_exit(vcpu)->reason);
+	ret = -EIO;
 	goto out;
 fail:
 	snprintf(why, why_len, "/dev/kvm: probe guest: %s: %s", step,
@@ -300,10 +342,14 @@ static int kvm_open(struct hv **out, bool probe, char *why, size_t why_len)
 	}
 	kvm_cache_caps(kvm);
 	if (probe) {
-		ret = kvm_run_probe(kvm, why, why_len);
+		unsigned int mips = 0;
+
+		ret = kvm_run_probe(kvm, why, why_len, &mips);
 		if (ret)
 			goto err_close;
-		snprintf(why, why_len, "%s opened, probe guest ran", path);
+		snprintf(why, why_len,
+			 "%s opened, probe guest ran kernel code at %u MIPS",
+			 path, mips);
 	} else {
 		snprintf(why, why_len, "%s opened", path);
 	}
