@@ -337,6 +337,8 @@ static int msr_get(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 
 static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 {
+	uint64_t cur;
+
 	if (idx == X86_MSR_APIC_BASE)
 		return emu_vcpu_set_apic_base(v, val, true);
 	if (idx == MSR_IA32_TSC_DEADLINE ||
@@ -345,7 +347,14 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 			return -1;
 		return emu_lapic_msr_write(v->lapic, idx, val);
 	}
-	return x86_cpu_set_msr(v->cpu, idx, val) ? -1 : 0;
+	if (!x86_cpu_set_msr(v->cpu, idx, val))
+		return 0;
+	/*
+	 * Read-only MSRs (MTRRCAP, MCG_CAP) are in the save list, so a
+	 * state restore writes them back: like KVM for host-initiated
+	 * writes, accept the value they already hold.
+	 */
+	return !x86_cpu_get_msr(v->cpu, idx, &cur) && cur == val ? 0 : -1;
 }
 
 int emu_get_msrs(struct hv_vcpu *vcpu, struct kvm_msrs *m)
