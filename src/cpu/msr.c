@@ -210,16 +210,24 @@ int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val)
 		 (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) | (1u << 24) | \
 		 (1u << 25) | (1u << 26))
 	/* FPU TSC MSR PAE PSE CX8 SEP MTRR PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
-#define F1_ECX	((1u << 0) | (1u << 9) | (1u << 13) | (1u << 22) | \
-		 (1u << 23))
-	/* SSE3 SSSE3 CX16 MOVBE POPCNT */
+#define F1_ECX	((1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | \
+		 (1u << 20) | (1u << 22) | (1u << 23) | (1u << 26))
+	/* SSE3 SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT XSAVE (OSXSAVE, bit
+	 * 27, follows CR4 and is the backend's, as in KVM) */
+/* XSAVE state components: x87 and SSE; the area is 512 + 64 bytes. */
+#define XSAVE_XCR0	3u
+#define XSAVE_SIZE	576u
 
 size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max)
 {
 	const struct x86_cpuid_entry tab[] = {
-		{ 0, 0, 0, 7, 0x756e6547, 0x6c65746e, 0x49656e69 },
+		{ 0, 0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 },
 		{ 1, 0, 0, 0x000806c1, 0x00000800, F1_ECX, F1_EDX },
 		{ 7, 0, 1, 0, 0, 1u << 22, 0 },	/* RDPID */
+		/* supported XCR0; area size for XCR0 (only ever 576), max */
+		{ 0xd, 0, 1, XSAVE_XCR0, XSAVE_SIZE, XSAVE_SIZE, 0 },
+		/* XSAVEOPT only: no XSAVEC, XGETBV ECX=1, XSAVES */
+		{ 0xd, 1, 1, 1, 0, 0, 0 },
 		{ 0x80000000, 0, 0, 0x80000008, 0, 0, 0 },
 		/* LAHF, LZCNT; SYSCALL, NX, 1G pages, RDTSCP, LM */
 		{ 0x80000001, 0, 0, 0, 0, (1u << 0) | (1u << 5),

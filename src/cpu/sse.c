@@ -916,14 +916,3 @@ HANDLER(fxrstor)
 	S(c)->fx = fx;
 	return 0;
 }
-
-/* XSAVE is not advertised (CPUID.1:ECX.XSAVE=0): #UD. */
-HANDLER(xsave)
-{
-	return x86_ud(c);
-}
-
-HANDLER(xrstor)
-{
-	return x86_ud(c);
-}

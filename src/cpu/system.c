@@ -61,14 +61,15 @@ int x86_set_cr3(struct x86_core *c, uint64_t v)
 
 #define CR4_VALID (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 		   X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
-		   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+		   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+		   X86_CR4_OSXSAVE)
 
 int x86_set_cr4(struct x86_core *c, uint64_t v)
 {
 	struct x86_state *s = S(c);
 	uint64_t old = s->cr4;
 
-	/* VME/PVI, FSGSBASE, OSXSAVE, PCIDE...: not implemented/advertised. */
+	/* VME/PVI, FSGSBASE, PCIDE...: not implemented/advertised. */
 	if (v & ~CR4_VALID)
 		return x86_gp0(c);
 	if (v & (X86_CR4_VME | X86_CR4_PVI))

@@ -38,3 +38,8 @@ $(CPU_FUZZ_DIR)/fuzz_decode: $(CPU_FUZZ_SRCS)
 	clang $(CPU_FUZZ_FLAGS) -DFUZZ_LIBFUZZER -o $@ $(CPU_FUZZ_SRCS)
 
 fuzz: $(CPU_FUZZ_DIR)/fuzz_decode
+
+$(CPU_T)/test_xsave: $(CPU_T)/test_xsave.o $(CPU_T_HARNESS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+TEST_BINS += $(CPU_T)/test_xsave

@@ -150,6 +150,23 @@ static uint64_t rnd_val(void)
 static unsigned nuser;
 static uint16_t user_ops[4096];
 
+static bool name_in(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strncmp(name, *list, strlen(*list)))
+			return true;
+	return false;
+}
+
+static const char *const sse41[] = { "pblendvb", "blendvp", "ptest",
+	"pmovsx", "pmovzx", "pmuldq", "pcmpeqq", "movntdqa", "packusdw",
+	"pminsb", "pminsd", "pminuw", "pminud", "pmaxsb", "pmaxsd", "pmaxuw",
+	"pmaxud", "pmulld", "phminposuw", "round", "blendp", "pblendw",
+	"pextrb", "pextrw_3a", "pextrd", "extractps", "pinsrb", "insertps",
+	"pinsrd", "dpp", "mpsadbw", NULL };
+static const char *const sse42[] = { "pcmpgtq", "crc32", "pcmpestr",
+	"pcmpistr", NULL };
+
 static bool host_has(const char *name)
 {
 	unsigned a, b, c, d;
@@ -175,6 +192,14 @@ static bool host_has(const char *name)
 	    !strncmp(name, "pabs", 4) || !strncmp(name, "palignr", 7)) {
 		__cpuid(1, a, b, c, d);
 		return c & (1u << 9);	/* SSSE3 */
+	}
+	if (name_in(name, sse41)) {
+		__cpuid(1, a, b, c, d);
+		return c & (1u << 19);
+	}
+	if (name_in(name, sse42)) {
+		__cpuid(1, a, b, c, d);
+		return c & (1u << 20);
 	}
 	if (!strcmp(name, "lzcnt")) {
 		__cpuid(0x80000001, a, b, c, d);
@@ -215,26 +240,21 @@ static unsigned rnd_gpr(void)
 	return ok[rnd_n(sizeof(ok))];
 }
 
-static bool name_in(const char *name, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strncmp(name, *list, strlen(*list)))
-			return true;
-	return false;
-}
-
 /* SIMD instructions whose ModRM.reg / ModRM.rm is a general register. */
 static bool gpr_in_reg(const struct x86_opinfo *o)
 {
 	static const char *const l[] = { "cvtt", "cvtss2si", "cvtsd2si",
 		"pmovmskb", "movmsk", "pextrw", NULL };
 
-	return name_in(o->name, l);
+	/* The SSE4.1 form of PEXTRW (0F 3A 15) has the GPR in rm. */
+	return name_in(o->name, l) && strcmp(o->name, "pextrw_3a");
 }
 
 static bool gpr_in_rm(const struct x86_opinfo *o)
 {
-	static const char *const l[] = { "movd_", "pinsrw", "cvtsi2", NULL };
+	static const char *const l[] = { "movd_", "pinsrw", "cvtsi2",
+		"pextrb", "pextrw_3a", "pextrd", "extractps", "pinsrb",
+		"pinsrd", NULL };
 
 	return name_in(o->name, l) && !strstr(o->name, "cvttps") ;
 }

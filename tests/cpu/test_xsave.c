@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_xsave.c - XGETBV/XSETBV, XSAVE/XSAVEOPT/XRSTOR (standard format,
+ * x87 and SSE components) and their CPUID/CR4 gating, run standalone on
+ * the tiny machine of harness.c.  Each case is one instruction followed
+ * by HLT at CODE, in 64-bit ring 0 (ring 3 where stated).
+ */
+#include "harness.h"
+
+#define CODE	0x100000
+#define AREA	0x300000		/* 64-byte aligned XSAVE area */
+#define EXC	((1u << X86_EXC_UD) | (1u << X86_EXC_GP) | \
+		 (1u << X86_EXC_NM) | (1u << X86_EXC_PF))
+
+static const uint8_t XGETBV[] = { 0x0f, 0x01, 0xd0 };
+static const uint8_t XSETBV[] = { 0x0f, 0x01, 0xd1 };
+static const uint8_t XSAVE[] = { 0x0f, 0xae, 0x27 };		/* [rdi] */
+static const uint8_t XRSTOR[] = { 0x0f, 0xae, 0x2f };
+static const uint8_t XSAVEOPT[] = { 0x0f, 0xae, 0x37 };
+static const uint8_t MOV_CR4_RAX[] = { 0x0f, 0x22, 0xe0 };
+
+static struct tmach *setup(bool osxsave)
+{
+	struct tmach *m = tm_create(NULL);
+
+	tm_long_mode(m, 0);
+	if (osxsave)
+		m->cpu->s.cr4 |= X86_CR4_OSXSAVE;
+	m->cpu->exc_intercept = EXC;
+	x86_cpu_state_changed(m->cpu);
+	return m;
+}
+
+/* Run @insn (then HLT); -1 if it completed, else the exception vector. */
+static int run1(struct tmach *m, const uint8_t *insn, size_t len,
+		uint64_t rax, uint64_t rcx, uint64_t rdx, uint64_t rdi)
+{
+	static const uint8_t hlt = 0xf4;
+	struct x86_cpu *cpu = m->cpu;
+	int r;
+
+	tm_copy(m, CODE, insn, insn + len);
+	tm_copy(m, CODE + len, &hlt, &hlt + 1);
+	cpu->s.rip = CODE;
+	cpu->s.gpr[X86_RAX] = rax;
+	cpu->s.gpr[X86_RCX] = rcx;
+	cpu->s.gpr[X86_RDX] = rdx;
+	cpu->s.gpr[X86_RDI] = rdi;
+	memset(&cpu->s.ev, 0, sizeof(cpu->s.ev));
+	cpu->s.halted = 0;		/* from the previous case's HLT */
+	x86_cpu_state_changed(cpu);
+	r = x86_cpu_run(cpu, 10);
+	if (r == X86_STOP_HLT)
+		return -1;
+	if (r == X86_STOP_EXCEPTION)
+		return cpu->s.ev.exc_nr;
+	return 1000 + r;
+}
+
+#define RUN(m, i, ...) run1(m, i, sizeof(i), __VA_ARGS__)
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	struct x86_cpuid_entry e[32];
+	size_t n = x86_cpu_supported_cpuid(e, 32);
+
+	memset(r, 0, 16);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].function == leaf &&
+		    (!(e[i].flags & 1) || e[i].index == sub)) {
+			r[0] = e[i].eax;
+			r[1] = e[i].ebx;
+			r[2] = e[i].ecx;
+			r[3] = e[i].edx;
+		}
+}
+
+static int test_cpuid(void)
+{
+	uint32_t r[4];
+
+	cpuid(0, 0, r);
+	CHECK(r[0] >= 0xd, "max leaf %#x", r[0]);
+	cpuid(1, 0, r);
+	CHECK(r[2] & (1u << 26), "XSAVE bit");
+	CHECK(!(r[2] & (1u << 27)), "OSXSAVE is the backend's (CR4)");
+	CHECK((r[2] & (3u << 19)) == 3u << 19, "SSE4.1/4.2 %#x", r[2]);
+	cpuid(0xd, 0, r);
+	CHECK(r[0] == 3 && r[1] == 576 && r[2] == 576 && r[3] == 0,
+	      "leaf 0xd.0 %#x %#x %#x %#x", r[0], r[1], r[2], r[3]);
+	cpuid(0xd, 1, r);
+	CHECK(r[0] == 1, "leaf 0xd.1 eax %#x (XSAVEOPT only)", r[0]);
+	return 0;
+}
+
+static int test_xgetbv_xsetbv(void)
+{
+	struct tmach *m = setup(false);
+	int v;
+
+	/* CR4.OSXSAVE clear: both #UD. */
+	CHECK((v = RUN(m, XGETBV, 0, 0, 0, 0)) == X86_EXC_UD, "xgetbv %d", v);
+	CHECK((v = RUN(m, XSETBV, 3, 0, 0, 0)) == X86_EXC_UD, "xsetbv %d", v);
+	/* MOV to CR4 accepts OSXSAVE now that XSAVE exists. */
+	v = RUN(m, MOV_CR4_RAX, m->cpu->s.cr4 | X86_CR4_OSXSAVE, 0, 0, 0);
+	CHECK(v == -1, "mov cr4 %d", v);
+	CHECK(m->cpu->s.cr4 & X86_CR4_OSXSAVE, "cr4 %#llx",
+	      (unsigned long long)m->cpu->s.cr4);
+	CHECK((v = RUN(m, XGETBV, 0, 0, 0, 0)) == -1, "xgetbv %d", v);
+	CHECK(m->cpu->s.gpr[X86_RAX] == 1 && m->cpu->s.gpr[X86_RDX] == 0,
+	      "reset XCR0 %#llx", (unsigned long long)m->cpu->s.gpr[X86_RAX]);
+	CHECK((v = RUN(m, XSETBV, 3, 0, 0, 0)) == -1, "xsetbv 3: %d", v);
+	CHECK(m->cpu->s.xcr0 == 3, "xcr0 %#llx",
+	      (unsigned long long)m->cpu->s.xcr0);
+	CHECK((v = RUN(m, XGETBV, ~0ull, 0, ~0ull, 0)) == -1, "xgetbv %d", v);
+	CHECK(m->cpu->s.gpr[X86_RAX] == 3 && m->cpu->s.gpr[X86_RDX] == 0,
+	      "xgetbv %#llx", (unsigned long long)m->cpu->s.gpr[X86_RAX]);
+	/* x87 must stay enabled, unknown components, XCR other than 0. */
+	CHECK(RUN(m, XSETBV, 2, 0, 0, 0) == X86_EXC_GP, "xsetbv 2");
+	CHECK(RUN(m, XSETBV, 0, 0, 0, 0) == X86_EXC_GP, "xsetbv 0");
+	CHECK(RUN(m, XSETBV, 7, 0, 0, 0) == X86_EXC_GP, "xsetbv 7 (AVX)");
+	CHECK(RUN(m, XSETBV, 3, 0, 1, 0) == X86_EXC_GP, "xsetbv edx");
+	CHECK(RUN(m, XSETBV, 3, 1, 0, 0) == X86_EXC_GP, "xsetbv xcr1");
+	CHECK(RUN(m, XGETBV, 0, 1, 0, 0) == X86_EXC_GP, "xgetbv xcr1");
+	CHECK(m->cpu->s.xcr0 == 3, "xcr0 kept after #GP");
+	tm_destroy(m);
+
+	/* XSETBV is ring 0 only; XGETBV is not. */
+	m = tm_create(NULL);
+	tm_long_mode(m, 3);
+	m->cpu->s.cr4 |= X86_CR4_OSXSAVE;
+	m->cpu->exc_intercept = EXC;
+	x86_cpu_state_changed(m->cpu);
+	memcpy(m->ram + CODE, XGETBV, 3);
+	memcpy(m->ram + CODE + 3, XSETBV, 3);
+	m->cpu->s.rip = CODE;
+	m->cpu->s.gpr[X86_RCX] = 0;
+	m->cpu->s.gpr[X86_RAX] = 3;
+	v = x86_cpu_run(m->cpu, 10);
+	CHECK(v == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_GP &&
+	      m->cpu->s.rip == CODE + 3, "ring 3: %d vec %d rip %#llx", v,
+	      m->cpu->s.ev.exc_nr, (unsigned long long)m->cpu->s.rip);
+	tm_destroy(m);
+	return 0;
+}
+
+/* A recognisable register state. */
+static void fill_state(struct x86_state *s)
+{
+	for (int i = 0; i < 16; i++)
+		memset(s->fx.xmm[i], 0x10 + i, 16);
+	for (int i = 0; i < 8; i++)
+		memset(s->fx.st[i], 0x80 + i, 10);
+	s->fx.fcw = 0x27f;
+	s->fx.fsw = 0x3800;
+	s->fx.ftw = 0x81;
+	s->fx.fop = 0x123;
+	s->fx.fip = 0x1111;
+	s->fx.fdp = 0x2222;
+	s->fx.mxcsr = 0x9fa0;
+}
+
+static uint64_t rd(struct tmach *m, unsigned off)
+{
+	return tm_rd64(m, AREA + off);
+}
+
+static int test_xsave(void)
+{
+	struct tmach *m = setup(true);
+	struct x86_state *s = &m->cpu->s;
+	uint8_t *a = m->ram + AREA;
+	uint32_t mx;
+	int v;
+
+	s->xcr0 = 3;
+	fill_state(s);
+	/* Only x87 requested: SSE bytes and MXCSR untouched, BV[5] kept. */
+	memset(a, 0xaa, 576);
+	memset(a + 512, 0, 64);
+	a[512] = 0x22;
+	v = RUN(m, XSAVE, 1, 0, 0, AREA);
+	CHECK(v == -1, "xsave x87: %d", v);
+	CHECK(!memcmp(a, &s->fx, 24) && !memcmp(a + 32, s->fx.st, 128),
+	      "x87 region");
+	CHECK(rd(m, 24) == 0xaaaaaaaaaaaaaaaaull, "mxcsr written without SSE");
+	CHECK(a[160] == 0xaa && a[415] == 0xaa && a[416] == 0xaa, "xmm area");
+	CHECK(rd(m, 512) == 0x23, "xstate_bv %#llx",
+	      (unsigned long long)rd(m, 512));
+	/* EDX:EAX all ones, but RFBM is limited by XCR0. */
+	v = RUN(m, XSAVE, ~0ull, 0, ~0ull, AREA);
+	CHECK(v == -1, "xsave all: %d", v);
+	memcpy(&mx, a + 24, 4);
+	CHECK(mx == 0x9fa0, "mxcsr %#x", mx);
+	memcpy(&mx, a + 28, 4);
+	CHECK(mx == s->fx.mxcsr_mask, "mxcsr_mask %#x", mx);
+	CHECK(!memcmp(a + 160, s->fx.xmm, 256), "xmm region");
+	CHECK(a[416] == 0xaa && a[511] == 0xaa, "bytes 416..511 written");
+	CHECK(rd(m, 512) == 0x23, "xstate_bv %#llx",
+	      (unsigned long long)rd(m, 512));
+	/* XCR0 = x87 only: SSE not saved even when requested. */
+	s->xcr0 = 1;
+	memset(a + 160, 0x55, 16);
+	CHECK(RUN(m, XSAVEOPT, 3, 0, 0, AREA) == -1, "xsaveopt");
+	CHECK(a[160] == 0x55, "xmm0 saved with XCR0=1");
+	s->xcr0 = 3;
+	/* Misaligned, CR0.TS, no OSXSAVE. */
+	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA + 16) == X86_EXC_GP, "misaligned");
+	s->cr0 |= X86_CR0_TS;
+	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA) == X86_EXC_NM, "TS");
+	s->cr0 &= ~X86_CR0_TS;
+	s->cr4 &= ~X86_CR4_OSXSAVE;
+	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA) == X86_EXC_UD, "no OSXSAVE");
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_UD, "no OSXSAVE");
+	s->cr4 |= X86_CR4_OSXSAVE;
+	/* Read-only page: a write #PF, nothing stored. */
+	*tm_pte(m, AREA + 0x1000) &= ~2ull;
+	x86_cpu_state_changed(m->cpu);
+	memset(a + 0x1000 - 64, 0x77, 64);
+	v = RUN(m, XSAVE, 3, 0, 0, AREA + 0x1000 - 64);
+	CHECK(v == X86_EXC_PF && (s->ev.exc_error & 2) &&
+	      s->cr2 == AREA + 0x1000, "ro page: %d err %#x", v,
+	      s->ev.exc_error);
+	CHECK(a[0x1000 - 64] == 0x77, "partial store before #PF");
+	tm_destroy(m);
+	return 0;
+}
+
+static int test_xrstor(void)
+{
+	struct tmach *m = setup(true);
+	struct x86_state *s = &m->cpu->s;
+	uint8_t *a = m->ram + AREA;
+	struct x86_fxsave saved;
+	uint64_t bv;
+	uint32_t mx;
+	int v;
+
+	s->xcr0 = 3;
+	fill_state(s);
+	memset(a, 0, 576);
+	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA) == -1, "xsave");
+	saved = s->fx;
+	/* Round trip. */
+	memset(s->fx.xmm, 0, sizeof(s->fx.xmm));
+	s->fx.fcw = 0x37f;
+	s->fx.mxcsr = 0x1f80;
+	CHECK((v = RUN(m, XRSTOR, 3, 0, 0, AREA)) == -1, "xrstor %d", v);
+	CHECK(!memcmp(&s->fx, &saved, 416), "round trip");
+	/* Only SSE requested: x87 untouched. */
+	s->fx.fcw = 0x7f;
+	CHECK(RUN(m, XRSTOR, 2, 0, 0, AREA) == -1, "xrstor sse");
+	CHECK(s->fx.fcw == 0x7f, "x87 restored with RFBM=2");
+	/* XSTATE_BV clear: init state; MXCSR still comes from memory. */
+	bv = 0;
+	memcpy(a + 512, &bv, 8);
+	mx = 0x1fc0;
+	memcpy(a + 24, &mx, 4);
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == -1, "xrstor init");
+	CHECK(s->fx.fcw == 0x37f && s->fx.fsw == 0 && s->fx.ftw == 0 &&
+	      s->fx.fop == 0 && s->fx.fip == 0 && s->fx.fdp == 0,
+	      "x87 init: fcw %#x fsw %#x ftw %#x", s->fx.fcw, s->fx.fsw,
+	      s->fx.ftw);
+	for (int i = 0; i < 8; i++)
+		CHECK(!s->fx.st[i][0] && !s->fx.st[i][9], "st%d init", i);
+	for (int i = 0; i < 16; i++)
+		CHECK(!s->fx.xmm[i][0] && !s->fx.xmm[i][15], "xmm%d init", i);
+	CHECK(s->fx.mxcsr == 0x1fc0, "mxcsr %#x", s->fx.mxcsr);
+	/* XSTATE_BV = SSE only: x87 init, XMM loaded. */
+	bv = 2;
+	memcpy(a + 512, &bv, 8);
+	s->fx.fcw = 0x7f;
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == -1, "xrstor bv=2");
+	CHECK(s->fx.fcw == 0x37f && s->fx.xmm[5][0] == 0x15, "bv=2");
+
+	/* Faults leave the state alone. */
+	fill_state(s);
+	saved = s->fx;
+	bv = 4;				/* AVX: not in XCR0 */
+	memcpy(a + 512, &bv, 8);
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "bv bit 2");
+	bv = 3;
+	memcpy(a + 512, &bv, 8);
+	s->xcr0 = 1;
+	CHECK(RUN(m, XRSTOR, 1, 0, 0, AREA) == X86_EXC_GP, "bv > xcr0");
+	s->xcr0 = 3;
+	a[520 + 15] = 1;		/* byte 23 of the header */
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "header 23:16");
+	a[520 + 15] = 0;
+	a[520 + 7] = 0x80;		/* XCOMP_BV[63]: compacted form */
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "xcomp_bv");
+	a[520 + 7] = 0;
+	a[540] = 0xff;			/* bytes 24..63 are not checked */
+	mx = 0x10000;			/* MXCSR reserved bit */
+	memcpy(a + 24, &mx, 4);
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "mxcsr");
+	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA + 32) == X86_EXC_GP, "misaligned");
+	CHECK(!memcmp(&s->fx, &saved, sizeof(saved)), "state after #GP");
+	/* ... but MXCSR is not loaded when only x87 is requested. */
+	CHECK(RUN(m, XRSTOR, 1, 0, 0, AREA) == -1, "x87 only, bad mxcsr");
+	CHECK(s->fx.mxcsr == saved.mxcsr, "mxcsr %#x", s->fx.mxcsr);
+	tm_destroy(m);
+	return 0;
+}
+
+int main(void)
+{
+	static const struct { const char *name; int (*fn)(void); } tests[] = {
+		{ "cpuid", test_cpuid },
+		{ "xgetbv_xsetbv", test_xgetbv_xsetbv },
+		{ "xsave", test_xsave },
+		{ "xrstor", test_xrstor },
+	};
+	int fails = 0;
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		int r = tests[i].fn();
+
+		printf("%s %s\n", r ? "FAIL" : "ok  ", tests[i].name);
+		fails += r != 0;
+	}
+	return fails ? 1 : 0;
+}
