@@ -210,6 +210,21 @@ int main(void)
 	CHECK_EQ(emu_lapic_take_sipi(l[1]), 0x9a);
 	CHECK_EQ(emu_lapic_take_sipi(l[1]), -1);
 
+	/*
+	 * Linux sends INIT, SIPI, SIPI back to back: both may be latched
+	 * before the target's thread handles the INIT, and the SIPI that came
+	 * after the INIT must survive it.  A SIPI from before an INIT must not.
+	 */
+	ipi(l[0], 1, (EMU_DM_INIT << 8) | (1u << 14));
+	ipi(l[0], 1, (EMU_DM_SIPI << 8) | 0x9b);
+	CHECK(emu_lapic_take_init(l[1]));
+	emu_lapic_reset(l[1], true);
+	CHECK_EQ(emu_lapic_take_sipi(l[1]), 0x9b);
+	ipi(l[0], 1, (EMU_DM_SIPI << 8) | 0x9c);
+	ipi(l[0], 1, (EMU_DM_INIT << 8) | (1u << 14));
+	CHECK(emu_lapic_take_init(l[1]));
+	CHECK_EQ(emu_lapic_take_sipi(l[1]), -1);
+
 	/* Illegal vector: ESR after the next ESR write. */
 	ipi(l[0], 1, 0x05);
 	wr(l[0], APIC_ESR, 0);

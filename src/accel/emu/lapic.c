@@ -313,7 +313,14 @@ static bool accept_locked(struct emu_lapic *l, const struct emu_apic_irq *irq)
 	case EMU_DM_INIT:
 		if (irq->level && !irq->assert)
 			return false;	/* INIT level de-assert: no-op */
+		/*
+		 * A SIPI latched before this INIT is stale, one latched after
+		 * it is the start-up the sender wants: forget the old one here,
+		 * in arrival order, not when the vCPU thread gets to the INIT
+		 * (Linux sends INIT, SIPI, SIPI within microseconds).
+		 */
 		l->init_pending = true;
+		l->sipi_pending = false;
 		return true;
 	case EMU_DM_SIPI:
 		l->sipi_vector = irq->vector;

@@ -499,7 +499,7 @@ static bool process_events(struct emu_vcpu *v)
 		v->pend = EMU_PEND_NONE;
 		v->mp_state = v->vcpu.id == 0 ? KVM_MP_STATE_RUNNABLE :
 						KVM_MP_STATE_INIT_RECEIVED;
-		emu_lapic_take_sipi(v->lapic);	/* SIPIs before INIT are stale */
+		/* A SIPI that came after the INIT is still latched: take it. */
 		ev = emu_lapic_pending(v->lapic);
 	}
 	if (ev & EMU_LAPIC_EV_SIPI) {
