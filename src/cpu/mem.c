@@ -524,7 +524,9 @@ int x86_rmw_begin(struct x86_core *c, int seg, uint64_t off, unsigned size,
 		} else {
 			old[0] = atomic_load_size(m->host, size);
 		}
-		memcpy(m->old, old, sizeof(m->old));
+		m->old[0] = old[0];
+		if (size == 16)
+			m->old[1] = old[1];	/* @old has 2 words only then */
 		return 0;
 	}
 	if (m->first < size)
