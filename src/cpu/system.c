@@ -114,7 +114,10 @@ HANDLER(mov_r_cr)
 	case 2: v = S(c)->cr2; break;
 	case 3: v = S(c)->cr3; break;
 	case 4: v = S(c)->cr4; break;
-	case 8: v = S(c)->cr8; break;
+	case 8:
+		v = c->pub.ops->get_cr8 ? c->pub.ops->get_cr8(c->pub.opaque) :
+					  S(c)->cr8;
+		break;
 	default: return x86_ud(c);
 	}
 	reg_write(c, in->rm, c->mode64 ? 8 : 4, true, v);
@@ -138,6 +141,8 @@ HANDLER(mov_cr_r)
 		if (v & ~0xfull)
 			return x86_gp0(c);
 		S(c)->cr8 = v;
+		if (c->pub.ops->set_cr8)
+			c->pub.ops->set_cr8(c->pub.opaque, v);
 		break;
 	default: return x86_ud(c);
 	}

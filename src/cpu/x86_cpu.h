@@ -306,6 +306,15 @@ struct x86_cpu_ops {
 	int (*intr_ack)(void *opaque);
 	/* Host-time based TSC (the core adds s.tsc_offset). */
 	uint64_t (*tsc)(void *opaque);
+	/*
+	 * CR8 is the local APIC's TPR[7:4], and the APIC is the backend's:
+	 * MOV from/to CR8 go through these when set (else s.cr8 is used), so
+	 * that the APIC's interrupt masking sees the value at once.  After
+	 * set_cr8 the backend re-evaluates cpu->intr_pending (a lower TPR can
+	 * unmask a waiting interrupt).
+	 */
+	uint64_t (*get_cr8)(void *opaque);
+	void (*set_cr8)(void *opaque, uint64_t cr8);
 };
 
 /* ---- shared code-page tracker (one per VM) ------------------------------- */

@@ -375,6 +375,24 @@ static uint64_t op_tsc(void *opaque)
 	return host_tsc(opaque);
 }
 
+/* CR8 is the LAPIC's TPR[7:4]; without an irqchip the core keeps s.cr8. */
+static uint64_t op_get_cr8(void *opaque)
+{
+	struct emu_vcpu *v = opaque;
+
+	return v->lapic ? emu_lapic_get_cr8(v->lapic) : v->cpu->s.cr8;
+}
+
+static void op_set_cr8(void *opaque, uint64_t cr8)
+{
+	struct emu_vcpu *v = opaque;
+
+	if (!v->lapic)
+		return;
+	emu_lapic_set_cr8(v->lapic, cr8);
+	update_intr_pending(v);
+}
+
 static const struct x86_cpu_ops vcpu_cpu_ops = {
 	.map_page = op_map_page,
 	.mmio = op_mmio,
@@ -384,6 +402,8 @@ static const struct x86_cpu_ops vcpu_cpu_ops = {
 	.cpuid = op_cpuid,
 	.intr_ack = op_intr_ack,
 	.tsc = op_tsc,
+	.get_cr8 = op_get_cr8,
+	.set_cr8 = op_set_cr8,
 };
 
 /* ---------------------------------------------------------------- create */
