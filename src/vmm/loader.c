@@ -85,7 +85,7 @@ static void loader_env(struct vm *vm, struct boot_args *args,
 		       struct loader_image *initrd)
 {
 	*args = (struct boot_args){
-		.ram = &vm->mach.ram,
+		.ram = &vm->mem.ram,
 		.e820 = &vm->mach.e820,
 		.cmdline = vm->cfg.cmdline,
 		.initrd = initrd->data,
@@ -174,7 +174,7 @@ static int mb_load_img(struct vm *vm, const struct loader_image *img,
 {
 	struct loader_image rd;
 	struct mb_env env = {
-		.ram = &vm->mach.ram,
+		.ram = &vm->mem.ram,
 		.e820 = &vm->mach.e820,
 		.ram_size = vm->cfg.ram_size,
 		.cmdline = vm->cfg.cmdline,

@@ -11,27 +11,11 @@
 int machine_init(struct vm *vm, char *err, size_t err_len)
 {
 	struct machine *m = &vm->mach;
-	unsigned int i;
-	int ret;
 
 	machine_layout_default(&m->layout, vm->cfg.ram_size);
 	/* guest_mem splits RAM at the same place the layout does. */
 	m->layout.low_ram_end = MEM_LOW_END;
-	ret = e820_build(&m->layout, &m->e820, err, err_len);
-	if (ret)
-		return ret;
-	if (vm->mem.nr_regions > BOOT_RAM_MAX_REGIONS) {
-		snprintf(err, err_len, "machine: too many RAM regions");
-		return -EINVAL;
-	}
-	m->ram.nr = vm->mem.nr_regions;
-	for (i = 0; i < vm->mem.nr_regions; i++)
-		m->ram.region[i] = (struct boot_ram_region){
-			.gpa = vm->mem.regions[i].gpa,
-			.size = vm->mem.regions[i].size,
-			.host = vm->mem.regions[i].host,
-		};
-	return 0;
+	return e820_build(&m->layout, &m->e820, err, err_len);
 }
 
 int machine_write_acpi(struct vm *vm, char *err, size_t err_len)
@@ -50,7 +34,7 @@ int machine_write_acpi(struct vm *vm, char *err, size_t err_len)
 			for (pin = 0; pin < ACPI_PCI_PINS; pin++)
 				ac.pci_intx_gsi[slot][pin] =
 					pci_intx_gsi(&vm->pci, slot, pin + 1);
-	buf = boot_ram_ptr(&m->ram, ACPI_DEFAULT_GPA, ACPI_DEFAULT_SIZE);
+	buf = boot_ram_ptr(&vm->mem.ram, ACPI_DEFAULT_GPA, ACPI_DEFAULT_SIZE);
 	if (!buf) {
 		snprintf(err, err_len, "ACPI: no guest RAM at 0x%llx",
 			 (unsigned long long)ACPI_DEFAULT_GPA);

@@ -23,12 +23,11 @@ struct vm;
 struct machine {
 	struct machine_layout layout;
 	struct e820_table e820;
-	struct boot_ram ram;		/* guest RAM as the loaders see it */
 	struct acpi_tables acpi;
 	uint64_t rsdp_gpa;		/* 0 until machine_write_acpi() */
 };
 
-/* Layout, e820 and the RAM view; after guest RAM exists. */
+/* Layout and e820; after guest RAM exists. */
 int machine_init(struct vm *vm, char *err, size_t err_len);
 /*
  * Build the ACPI tables for the devices present (CPUs, PCI routing) and

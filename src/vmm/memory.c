@@ -17,7 +17,7 @@ int guest_mem_init(struct guest_mem *mem, uint64_t size)
 	mem->fd = -1;
 	mem->host = NULL;
 	mem->size = size;
-	mem->nr_regions = 0;
+	mem->ram.nr = 0;
 
 	mem->fd = memfd_create("cvisor-ram", MFD_CLOEXEC);
 	if (mem->fd < 0)
@@ -39,16 +39,16 @@ int guest_mem_init(struct guest_mem *mem, uint64_t size)
 	}
 
 	low = size > MEM_LOW_END ? MEM_LOW_END : size;
-	mem->regions[0] = (struct guest_region){
-		.gpa = 0, .size = low, .host = mem->host, .offset = 0,
+	mem->ram.region[0] = (struct boot_ram_region){
+		.gpa = 0, .size = low, .host = mem->host,
 	};
-	mem->nr_regions = 1;
+	mem->ram.nr = 1;
 	if (size > low) {
-		mem->regions[1] = (struct guest_region){
+		mem->ram.region[1] = (struct boot_ram_region){
 			.gpa = SZ_4G, .size = size - low,
-			.host = mem->host + low, .offset = low,
+			.host = mem->host + low,
 		};
-		mem->nr_regions = 2;
+		mem->ram.nr = 2;
 	}
 	return 0;
 err:
@@ -64,29 +64,17 @@ void guest_mem_release(struct guest_mem *mem)
 		close(mem->fd);
 	mem->host = NULL;
 	mem->fd = -1;
-	mem->nr_regions = 0;
+	mem->ram.nr = 0;
 }
 
 void *guest_mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
-	unsigned int i;
-
-	for (i = 0; i < mem->nr_regions; i++) {
-		const struct guest_region *r = &mem->regions[i];
-
-		/* Written as subtractions so no sum can wrap. */
-		if (gpa < r->gpa || gpa - r->gpa >= r->size)
-			continue;
-		if (len > r->size - (gpa - r->gpa))
-			return NULL;
-		return r->host + (gpa - r->gpa);
-	}
-	return NULL;
+	return boot_ram_ptr(&mem->ram, gpa, len);
 }
 
 uint64_t guest_mem_low_end(const struct guest_mem *mem)
 {
-	return mem->regions[0].size;
+	return mem->ram.region[0].size;
 }
 
 bool guest_mem_overlaps(const struct guest_mem *mem, uint64_t gpa,
@@ -96,8 +84,8 @@ bool guest_mem_overlaps(const struct guest_mem *mem, uint64_t gpa,
 
 	if (!len)
 		return false;
-	for (i = 0; i < mem->nr_regions; i++) {
-		const struct guest_region *r = &mem->regions[i];
+	for (i = 0; i < mem->ram.nr; i++) {
+		const struct boot_ram_region *r = &mem->ram.region[i];
 		uint64_t end = gpa + len - 1;	/* inclusive; caller checked */
 
 		if (end < gpa)

@@ -6,18 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot/boot.h"
+
 #define SZ_1M		(1ull << 20)
 #define SZ_1G		(1ull << 30)
 #define SZ_4G		(4ull << 30)
 /* RAM above this is moved to 4 GiB, leaving a hole for MMIO below 4 GiB. */
 #define MEM_LOW_END	(3ull << 30)
-
-struct guest_region {
-	uint64_t gpa;
-	uint64_t size;
-	uint8_t *host;		/* inside guest_mem.host */
-	uint64_t offset;	/* offset in the memfd */
-};
 
 /*
  * Guest RAM: one memfd (so device models can map it later), mapped shared
@@ -27,8 +22,11 @@ struct guest_mem {
 	int fd;
 	uint8_t *host;
 	uint64_t size;
-	unsigned int nr_regions;
-	struct guest_region regions[2];
+	/*
+	 * The RAM regions (1 or 2) inside host, in the loaders' own type so
+	 * that the VMM, the loaders and the ACPI writer share one layout.
+	 */
+	struct boot_ram ram;
 };
 
 int guest_mem_init(struct guest_mem *mem, uint64_t size);

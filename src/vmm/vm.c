@@ -194,8 +194,8 @@ static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
 			 sz, strerror(-ret));
 		return ret;
 	}
-	for (i = 0; i < vm->mem.nr_regions; i++) {
-		const struct guest_region *r = &vm->mem.regions[i];
+	for (i = 0; i < vm->mem.ram.nr; i++) {
+		const struct boot_ram_region *r = &vm->mem.ram.region[i];
 		struct hv_memslot slot = {
 			.slot = (uint16_t)i,
 			.as_id = HV_AS_NORMAL,

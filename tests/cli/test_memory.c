@@ -24,7 +24,7 @@ int main(void)
 	uint8_t *p;
 
 	CHECK(!guest_mem_init(&m, 128ull << 20));
-	CHECK(m.nr_regions == 1 && m.regions[0].size == 128ull << 20);
+	CHECK(m.ram.nr == 1 && m.ram.region[0].size == 128ull << 20);
 	CHECK(guest_mem_low_end(&m) == 128ull << 20);
 	p = guest_mem_ptr(&m, 0, 1);
 	CHECK(p == m.host);
@@ -41,9 +41,9 @@ int main(void)
 
 	/* 5 GiB: 3 GiB low, hole, 2 GiB from 4 GiB, backed contiguously. */
 	CHECK(!guest_mem_init(&m, 5ull << 30));
-	CHECK(m.nr_regions == 2);
+	CHECK(m.ram.nr == 2);
 	CHECK(guest_mem_low_end(&m) == 3ull << 30);
-	CHECK(m.regions[1].gpa == 4ull << 30 && m.regions[1].size == 2ull << 30);
+	CHECK(m.ram.region[1].gpa == 4ull << 30 && m.ram.region[1].size == 2ull << 30);
 	CHECK(guest_mem_ptr(&m, (3ull << 30) - 1, 1) == m.host + (3ull << 30) - 1);
 	CHECK(!guest_mem_ptr(&m, (3ull << 30) - 1, 2));
 	CHECK(!guest_mem_ptr(&m, 0xFEB00000, 4));
