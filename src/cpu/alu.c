@@ -576,3 +576,133 @@ HANDLER(bound)
 		return x86_exc(c, X86_EXC_BR);
 	return 0;
 }
+
+/*
+ * Decode-time specializations of the hottest generic handlers: register
+ * forms (and plain MOV loads/stores) at a 32- or 64-bit operand size,
+ * where the operand size is a constant and no byte-register, REX or
+ * memory case is left to test at run time.  Each one computes exactly
+ * what the generic handler does for that form.
+ */
+#define ALU_FAST(op, sz)						\
+static int h_alu_rm_r_##op##_r##sz(struct x86_core *c,			\
+				  const struct x86_insn *in)		\
+{									\
+	uint64_t r = alu(c, op, sz / 8, gpr_get(c, in->rm, sz / 8),	\
+			 gpr_get(c, in->reg, sz / 8));			\
+									\
+	if (op != ALU_CMP)						\
+		gpr_set(c, in->rm, sz / 8, r);				\
+	return 0;							\
+}									\
+static int h_alu_r_rm_##op##_r##sz(struct x86_core *c,			\
+				  const struct x86_insn *in)		\
+{									\
+	uint64_t r = alu(c, op, sz / 8, gpr_get(c, in->reg, sz / 8),	\
+			 gpr_get(c, in->rm, sz / 8));			\
+									\
+	if (op != ALU_CMP)						\
+		gpr_set(c, in->reg, sz / 8, r);				\
+	return 0;							\
+}									\
+static int h_alu_rm_imm_##op##_r##sz(struct x86_core *c,		\
+				    const struct x86_insn *in)		\
+{									\
+	uint64_t r = alu(c, op, sz / 8, gpr_get(c, in->rm, sz / 8),	\
+			 in->imm & size_mask(sz / 8));			\
+									\
+	if (op != ALU_CMP)						\
+		gpr_set(c, in->rm, sz / 8, r);				\
+	return 0;							\
+}
+
+#define ALU_FAST_OP(op) ALU_FAST(op, 32) ALU_FAST(op, 64)
+ALU_FAST_OP(0)
+ALU_FAST_OP(1)
+ALU_FAST_OP(2)
+ALU_FAST_OP(3)
+ALU_FAST_OP(4)
+ALU_FAST_OP(5)
+ALU_FAST_OP(6)
+ALU_FAST_OP(7)
+
+#define MOV_FAST(sz)							\
+static int h_mov_r_rm_r##sz(struct x86_core *c, const struct x86_insn *in) \
+{									\
+	gpr_set(c, in->reg, sz / 8, gpr_get(c, in->rm, sz / 8));	\
+	return 0;							\
+}									\
+static int h_mov_r_rm_m##sz(struct x86_core *c, const struct x86_insn *in) \
+{									\
+	uint64_t v;							\
+									\
+	TRY(x86_read(c, in->seg, x86_ea(c, in), sz / 8, &v));		\
+	gpr_set(c, in->reg, sz / 8, v);					\
+	return 0;							\
+}									\
+static int h_mov_rm_r_r##sz(struct x86_core *c, const struct x86_insn *in) \
+{									\
+	gpr_set(c, in->rm, sz / 8, gpr_get(c, in->reg, sz / 8));	\
+	return 0;							\
+}									\
+static int h_mov_rm_r_m##sz(struct x86_core *c, const struct x86_insn *in) \
+{									\
+	return x86_write(c, in->seg, x86_ea(c, in), sz / 8,		\
+			 gpr_get(c, in->reg, sz / 8));			\
+}
+
+MOV_FAST(32)
+MOV_FAST(64)
+
+static int h_incdec_r_32(struct x86_core *c, const struct x86_insn *in)
+{
+	uint64_t a = (uint32_t)GPR(c, in->reg);
+	uint64_t cf = x86_get_cf(c);
+	uint64_t r = in->arg ? a - 1 : a + 1;
+
+	cc_set(c, in->arg ? CC_DEC : CC_INC, 4, r, a, 1);
+	c->cc_cf = cf;
+	GPR(c, in->reg) = (uint32_t)r;
+	return 0;
+}
+
+/* [generic][register 32, register 64, memory 32, memory 64] */
+#define SPEC_ALU(op)							\
+	{ h_alu_rm_r_##op, { h_alu_rm_r_##op##_r32,			\
+			     h_alu_rm_r_##op##_r64 } },			\
+	{ h_alu_r_rm_##op, { h_alu_r_rm_##op##_r32,			\
+			     h_alu_r_rm_##op##_r64 } },			\
+	{ h_alu_rm_imm_##op, { h_alu_rm_imm_##op##_r32,			\
+			       h_alu_rm_imm_##op##_r64 } }
+static const struct {
+	x86_handler_t gen;
+	x86_handler_t fast[4];
+} spec[] = {
+	{ h_mov_r_rm, { h_mov_r_rm_r32, h_mov_r_rm_r64,
+			h_mov_r_rm_m32, h_mov_r_rm_m64 } },
+	{ h_mov_rm_r, { h_mov_rm_r_r32, h_mov_rm_r_r64,
+			h_mov_rm_r_m32, h_mov_rm_r_m64 } },
+	{ h_incdec_r, { h_incdec_r_32, NULL } },
+	SPEC_ALU(0), SPEC_ALU(1), SPEC_ALU(2), SPEC_ALU(3),
+	SPEC_ALU(4), SPEC_ALU(5), SPEC_ALU(6), SPEC_ALU(7),
+};
+
+void x86_specialize(struct x86_insn *in)
+{
+	unsigned k;
+
+	if (in->osz != 4 && in->osz != 8)
+		return;
+	if (in->fn == h_shift && !in->mem) {
+		in->fn = x86_shift_reg_fast[in->osz == 8][in->arg & 7];
+		return;
+	}
+	k = (in->osz == 8) + 2 * in->mem;
+	for (unsigned i = 0; i < ARRAY_SIZE(spec); i++) {
+		if (spec[i].gen == in->fn) {
+			if (spec[i].fast[k])
+				in->fn = spec[i].fast[k];
+			return;
+		}
+	}
+}

@@ -274,6 +274,7 @@ int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 	in->len = d.pos;
 	if (in->lock && (!(df & DF_LOCK) || !in->mem))
 		in->fn = h_lock_ud;
+	x86_specialize(in);
 	return in->len;
 
 toolong:

@@ -83,7 +83,7 @@ struct tlb_entry {
 	uintptr_t host_r, host_w;	/* host page base (0: MMIO) */
 	uint64_t gpa;			/* guest-physical page */
 	uint8_t global;
-};
+} __attribute__((aligned(64)));	/* one line each; index by shift */
 #define TLB_INVALID	1ull
 
 /* Decoded blocks, per guest-physical start address and mode. */
@@ -210,6 +210,19 @@ static inline void reg_write(struct x86_core *c, unsigned r, unsigned size,
 	}
 }
 
+/* Register access at a constant 32/64-bit size (specialized handlers). */
+static inline uint64_t gpr_get(struct x86_core *c, unsigned r, unsigned sz)
+{
+	return sz == 8 ? GPR(c, r) : (uint32_t)GPR(c, r);
+}
+
+/* 32-bit writes zero-extend, as reg_write() does. */
+static inline void gpr_set(struct x86_core *c, unsigned r, unsigned sz,
+			   uint64_t v)
+{
+	GPR(c, r) = sz == 8 ? v : (uint32_t)v;
+}
+
 /* ---- exceptions (exceptions.c) ------------------------------------------ */
 
 int x86_exc(struct x86_core *c, int vec);
@@ -321,14 +334,42 @@ static inline bool x86_is_code_page(struct x86_core *c, uint64_t gpa);
 void x86_code_written(struct x86_core *c, uint64_t gpa);
 
 /*
- * Data access through segment @seg.  Inline fast path for 64-bit mode
- * (no limits; a non-canonical address never matches a TLB tag).
+ * Linear address of a data access through segment @seg when no segment
+ * check can fail, else false (the caller takes the slow path, which
+ * raises the fault).  64-bit mode has no limits (a non-canonical address
+ * never matches a TLB tag).  Otherwise this mirrors x86_seg_linear() for
+ * the common case -- an expand-up data segment, writable for a write --
+ * where only the limit is left to check; flat 32-bit guests (and Linux
+ * before long mode) go through here on every load and store.
  */
-static inline int x86_read(struct x86_core *c, int seg, uint64_t off,
+static inline __attribute__((always_inline)) bool
+x86_seg_fast(struct x86_core *c, int seg, uint64_t off,
+				unsigned size, bool write, uint64_t *la)
+{
+	const struct x86_seg *s;
+
+	if (likely(c->mode64)) {
+		*la = off + (seg >= X86_FS ? c->pub.s.seg[seg].base : 0);
+		return true;
+	}
+	s = &c->pub.s.seg[seg];
+	if (c->pe && (s->unusable ||
+		      (s->type & (write ? 0xe : 0xc)) != (write ? 2 : 0)))
+		return false;
+	if (off + size - 1 > s->limit)
+		return false;
+	*la = (s->base + off) & 0xffffffff;
+	return true;
+}
+
+/* Data access through segment @seg: inline TLB hit, else the slow path. */
+static inline __attribute__((always_inline)) int
+x86_read(struct x86_core *c, int seg, uint64_t off,
 			   unsigned size, uint64_t *val)
 {
-	if (likely(c->mode64)) {
-		uint64_t la = off + (seg >= X86_FS ? c->pub.s.seg[seg].base : 0);
+	uint64_t la;
+
+	if (likely(x86_seg_fast(c, seg, off, size, false, &la))) {
 		struct tlb_entry *te =
 			&c->tlb[c->cpl == 3][(la >> 12) & (TLB_SIZE - 1)];
 
@@ -343,11 +384,13 @@ static inline int x86_read(struct x86_core *c, int seg, uint64_t off,
 	return x86_read_slow(c, seg, off, size, val);
 }
 
-static inline int x86_write(struct x86_core *c, int seg, uint64_t off,
+static inline __attribute__((always_inline)) int
+x86_write(struct x86_core *c, int seg, uint64_t off,
 			    unsigned size, uint64_t val)
 {
-	if (likely(c->mode64)) {
-		uint64_t la = off + (seg >= X86_FS ? c->pub.s.seg[seg].base : 0);
+	uint64_t la;
+
+	if (likely(x86_seg_fast(c, seg, off, size, true, &la))) {
 		struct tlb_entry *te =
 			&c->tlb[c->cpl == 3][(la >> 12) & (TLB_SIZE - 1)];
 
@@ -496,5 +539,10 @@ int x86_io_allowed(struct x86_core *c, uint16_t port, unsigned size);
 
 int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 	       struct x86_insn *in);
+/* Swap in a handler specialized for the decoded form, if one exists (alu.c). */
+void x86_specialize(struct x86_insn *in);
+/* Register-form shift/rotate handlers, [64-bit][operation] (shift.c). */
+extern const x86_handler_t x86_shift_reg_fast[2][8];
+int h_shift(struct x86_core *c, const struct x86_insn *in);
 
 #endif

@@ -32,14 +32,23 @@ static inline uint32_t szp(uint64_t r, unsigned size)
 	return f;
 }
 
-HANDLER(shift)
+/*
+ * Always inlined so that the register-form handlers below get the
+ * operation and size as constants (@reg: register operand known at
+ * decode time, so no r/m or byte-register case is left).
+ */
+static __attribute__((always_inline)) inline int
+shift_do(struct x86_core *c, const struct x86_insn *in, unsigned op,
+	 unsigned sz, bool reg)
 {
-	unsigned sz = in->osz, bits = sz * 8, n = shift_count(c, in);
+	unsigned bits = sz * 8, n = shift_count(c, in);
 	uint64_t m = size_mask(sz), a, r = 0;
 	uint32_t f = 0, cf = 0, of = 0;
-	unsigned op = in->arg;
 
-	TRY(rm_read(c, in, &a));
+	if (reg)
+		a = gpr_get(c, in->rm, sz);
+	else
+		TRY(rm_read(c, in, &a));
 	if (!n) {
 		/* Flags unchanged; a 32-bit register is still zero-extended. */
 		if (!in->mem && sz == 4)
@@ -123,10 +132,35 @@ HANDLER(shift)
 		break;
 	}
 	}
-	TRY(rm_write(c, in, r));
+	if (reg)
+		gpr_set(c, in->rm, sz, r);
+	else
+		TRY(rm_write(c, in, r));
 	cc_set_eflags(c, f);
 	return 0;
 }
+
+HANDLER(shift)
+{
+	return shift_do(c, in, in->arg, in->osz, false);
+}
+
+#define SHIFT_FAST(op)							static int h_shift_##op##_r32(struct x86_core *c,						      const struct x86_insn *in)		{										return shift_do(c, in, op, 4, true);				}									static int h_shift_##op##_r64(struct x86_core *c,						      const struct x86_insn *in)		{										return shift_do(c, in, op, 8, true);				}
+SHIFT_FAST(0)
+SHIFT_FAST(1)
+SHIFT_FAST(2)
+SHIFT_FAST(3)
+SHIFT_FAST(4)
+SHIFT_FAST(5)
+SHIFT_FAST(6)
+SHIFT_FAST(7)
+
+const x86_handler_t x86_shift_reg_fast[2][8] = {
+	{ h_shift_0_r32, h_shift_1_r32, h_shift_2_r32, h_shift_3_r32,
+	  h_shift_4_r32, h_shift_5_r32, h_shift_6_r32, h_shift_7_r32 },
+	{ h_shift_0_r64, h_shift_1_r64, h_shift_2_r64, h_shift_3_r64,
+	  h_shift_4_r64, h_shift_5_r64, h_shift_6_r64, h_shift_7_r64 },
+};
 
 static int shxd(struct x86_core *c, const struct x86_insn *in, bool left)
 {
