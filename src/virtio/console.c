@@ -10,6 +10,13 @@
  * pulled only when the guest has posted receive buffers, so nothing is
  * buffered here: the VMM calls virtio_pci_host_event() when input is
  * ready, and the device retries by itself whenever new buffers arrive.
+ *
+ * Linux's driver takes exactly one used receive buffer per interrupt and
+ * looks no further; with VIRTIO_F_EVENT_IDX a buffer used before it
+ * fetched the previous one raises no interrupt, and input would stop for
+ * good.  So input fills one buffer at a time: the next only once the
+ * driver fetched the last (virtq_used_unfetched), input arriving
+ * meanwhile waits in stdin and goes into one buffer.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,7 +52,12 @@ static void cons_rx(struct virtio_dev *vdev)
 	if (!cs->read || !virtq_ready(vq))
 		return;
 	do {
-		while ((ret = virtq_pop(vq, &c)) > 0) {
+		for (;;) {
+			if (virtq_used_unfetched(vq))
+				goto out;	/* its repost notifies us */
+			ret = virtq_pop(vq, &c);
+			if (ret <= 0)
+				break;
 			done = 0;
 			for (i = 0; i < c.nr_in; i++) {
 				n = cs->read(cs->opaque, c.in[i].iov_base,

@@ -217,6 +217,12 @@ void virtq_push(struct virtq *vq, const struct virtq_chain *c,
 bool virtq_settle(struct virtq *vq);
 /* Interrupt the driver if it wants one for what was pushed. */
 void virtq_signal(struct virtq *vq);
+/*
+ * With VIRTIO_F_EVENT_IDX: true while the driver has not fetched every
+ * used buffer (its used_event lags the used index); the driver's next
+ * available buffer then notifies the device.
+ */
+bool virtq_used_unfetched(struct virtq *vq);
 
 /* iovec helpers: copy between a flat buffer and a segment list. */
 size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t skip,

@@ -350,6 +350,31 @@ bool virtq_settle(struct virtq *vq)
 	return avail_idx(vq) != vq->last_avail;
 }
 
+/*
+ * A driver that takes one used buffer per interrupt (Linux's
+ * virtio_console receiveq) stalls if a second one is used before it
+ * fetched the first: used_event has not moved, so that one raises no
+ * interrupt, and no later one does either.  Such a device waits here
+ * until the driver caught up; Linux rewrites used_event on each fetch and
+ * posts the buffer again once read, which notifies us (avail_event is set
+ * to the driver's current avail index first, then used_event re-read).
+ */
+bool virtq_used_unfetched(struct virtq *vq)
+{
+	uint16_t *used_event;
+
+	if (vq->vdev->broken || !vq->avail ||
+	    !virtio_has_feature(vq->vdev, VIRTIO_F_EVENT_IDX))
+		return false;
+	used_event = &vq->avail[2 + vq->size];
+	if (__atomic_load_n(used_event, __ATOMIC_ACQUIRE) == vq->used_idx)
+		return false;
+	__atomic_store_n(avail_event_ptr(vq), avail_idx(vq), __ATOMIC_RELAXED);
+	/* Store avail_event, then load used_event: as in virtq_settle. */
+	virtq_mb(vq);
+	return __atomic_load_n(used_event, __ATOMIC_ACQUIRE) != vq->used_idx;
+}
+
 void virtq_signal(struct virtq *vq)
 {
 	struct virtio_dev *vdev = vq->vdev;
