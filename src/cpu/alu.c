@@ -687,10 +687,29 @@ static const struct {
 	SPEC_ALU(4), SPEC_ALU(5), SPEC_ALU(6), SPEC_ALU(7),
 };
 
+/* Opcodes whose entries can be in spec[] or be Jcc/shifts: the cheap test. */
+static bool spec_candidate(const struct x86_opinfo *oi)
+{
+	if (oi->map == M0F)
+		return (oi->opc & 0xf0) == 0x80;
+	if (oi->map != M1)
+		return false;
+	return oi->opc < 0x50 || (oi->opc >= 0x70 && oi->opc < 0x90) ||
+	       oi->opc == 0xc0 || oi->opc == 0xc1 ||
+	       (oi->opc >= 0xd0 && oi->opc <= 0xd3);
+}
+
 void x86_specialize(struct x86_insn *in)
 {
 	unsigned k;
 
+	/* Linux decodes a lot: keep the common no-match case short. */
+	if (!spec_candidate(&x86_opinfo[in->op]))
+		return;
+	if (in->fn == h_jcc) {
+		in->fn = x86_jcc_fast[in->arg & 15];
+		return;
+	}
 	if (in->osz != 4 && in->osz != 8)
 		return;
 	if (in->fn == h_shift && !in->mem) {

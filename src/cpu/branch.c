@@ -31,6 +31,25 @@ HANDLER(jcc)
 	return jump_to(c, in, next_ip(c, in) + in->imm);
 }
 
+/* Per condition, so x86_cond() folds to the one test (x86_specialize). */
+#define JCC_FAST(cc)							\
+static int h_jcc_##cc(struct x86_core *c, const struct x86_insn *in)	\
+{									\
+	if (!x86_cond(c, cc))						\
+		return 0;						\
+	return jump_to(c, in, next_ip(c, in) + in->imm);		\
+}
+JCC_FAST(0) JCC_FAST(1) JCC_FAST(2) JCC_FAST(3)
+JCC_FAST(4) JCC_FAST(5) JCC_FAST(6) JCC_FAST(7)
+JCC_FAST(8) JCC_FAST(9) JCC_FAST(10) JCC_FAST(11)
+JCC_FAST(12) JCC_FAST(13) JCC_FAST(14) JCC_FAST(15)
+
+const x86_handler_t x86_jcc_fast[16] = {
+	h_jcc_0, h_jcc_1, h_jcc_2, h_jcc_3, h_jcc_4, h_jcc_5, h_jcc_6,
+	h_jcc_7, h_jcc_8, h_jcc_9, h_jcc_10, h_jcc_11, h_jcc_12, h_jcc_13,
+	h_jcc_14, h_jcc_15,
+};
+
 HANDLER(jmp_rel)
 {
 	return jump_to(c, in, next_ip(c, in) + in->imm);

@@ -80,34 +80,6 @@ bool x86_cond_slow(struct x86_core *c, unsigned cc)
 	return (cc & 1) ? !v : v;
 }
 
-/* CF alone, without materializing the other flags (INC/DEC, ADC). */
-uint32_t x86_get_cf(struct x86_core *c)
-{
-	uint64_t m, r, a, b;
-
-	switch (c->cc_op) {
-	case CC_ADD:
-	case CC_ADC:
-	case CC_SUB:
-	case CC_SBB:
-		break;
-	case CC_LOGIC:
-		return 0;
-	case CC_INC:
-	case CC_DEC:
-		return c->cc_cf & X86_CF;
-	default:
-		return c->cc_res & X86_CF;
-	}
-	m = size_mask(c->cc_size);
-	r = c->cc_res & m;
-	a = c->cc_src1 & m;
-	b = c->cc_src2 & m;
-	if (c->cc_op == CC_ADD || c->cc_op == CC_ADC)
-		return (((a & b) | ((a | b) & ~r)) >> (c->cc_size * 8 - 1)) & 1;
-	return (((~a & b) | ((~a | b) & r)) >> (c->cc_size * 8 - 1)) & 1;
-}
-
 uint64_t x86_get_flags(struct x86_core *c)
 {
 	return (S(c)->rflags & ~(uint64_t)X86_ARITH_FLAGS) |

@@ -248,7 +248,6 @@ int x86_deliver_event(struct x86_core *c, int vec, int kind, bool has_err,
 /* ---- flags (flags.c) ------------------------------------------------------ */
 
 uint32_t x86_arith_flags(struct x86_core *c);
-uint32_t x86_get_cf(struct x86_core *c);
 bool x86_cond_slow(struct x86_core *c, unsigned cc);
 uint64_t x86_get_flags(struct x86_core *c);
 void x86_set_flags(struct x86_core *c, uint64_t v, uint64_t mask);
@@ -268,6 +267,37 @@ static inline void cc_set_eflags(struct x86_core *c, uint32_t arith)
 {
 	c->cc_op = CC_EFL;
 	c->cc_res = arith & X86_ARITH_FLAGS;
+}
+
+/*
+ * CF alone, without materializing the other flags (INC/DEC, ADC).  Inline:
+ * every INC/DEC reads it, so a call would cost more than the work.
+ */
+static inline uint32_t x86_get_cf(struct x86_core *c)
+{
+	uint64_t m, r, a, b;
+
+	switch (c->cc_op) {
+	case CC_ADD:
+	case CC_ADC:
+	case CC_SUB:
+	case CC_SBB:
+		break;
+	case CC_LOGIC:
+		return 0;
+	case CC_INC:
+	case CC_DEC:
+		return c->cc_cf & X86_CF;
+	default:
+		return c->cc_res & X86_CF;
+	}
+	m = size_mask(c->cc_size);
+	r = c->cc_res & m;
+	a = c->cc_src1 & m;
+	b = c->cc_src2 & m;
+	if (c->cc_op == CC_ADD || c->cc_op == CC_ADC)
+		return (((a & b) | ((a | b) & ~r)) >> (c->cc_size * 8 - 1)) & 1;
+	return (((~a & b) | ((~a | b) & r)) >> (c->cc_size * 8 - 1)) & 1;
 }
 
 /* Condition code @cc (the low nibble of Jcc/SETcc/CMOVcc). */
@@ -544,5 +574,8 @@ void x86_specialize(struct x86_insn *in);
 /* Register-form shift/rotate handlers, [64-bit][operation] (shift.c). */
 extern const x86_handler_t x86_shift_reg_fast[2][8];
 int h_shift(struct x86_core *c, const struct x86_insn *in);
+/* Jcc with the condition as a constant, by condition code (branch.c). */
+extern const x86_handler_t x86_jcc_fast[16];
+int h_jcc(struct x86_core *c, const struct x86_insn *in);
 
 #endif
