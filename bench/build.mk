@@ -25,15 +25,15 @@ BENCH_GUEST_DEPS := bench/guests/guest.h bench/guests/guest.ld bench/params \
 
 $(BENCH_OUT)/guests/%.o: bench/guests/%.S $(BENCH_GUEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_GUEST_CFLAGS) -c -o $@ $<
+	$(GUEST_CC) $(BENCH_GUEST_CFLAGS) -c -o $@ $<
 
 $(BENCH_OUT)/guests/compute.o: bench/guests/compute.S $(BENCH_GUEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_GUEST_CFLAGS) -DCOMPUTE_ROUNDS=$(BENCH_COMPUTE_ROUNDS) -c -o $@ $<
+	$(GUEST_CC) $(BENCH_GUEST_CFLAGS) -DCOMPUTE_ROUNDS=$(BENCH_COMPUTE_ROUNDS) -c -o $@ $<
 
 $(BENCH_OUT)/guests/compute_small.o: bench/guests/compute.S $(BENCH_GUEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_GUEST_CFLAGS) -DCOMPUTE_ROUNDS=$(BENCH_COMPUTE_SMALL_ROUNDS) -c -o $@ $<
+	$(GUEST_CC) $(BENCH_GUEST_CFLAGS) -DCOMPUTE_ROUNDS=$(BENCH_COMPUTE_SMALL_ROUNDS) -c -o $@ $<
 
 $(BENCH_OUT)/guests/%.elf: $(BENCH_OUT)/guests/boot.o $(BENCH_OUT)/guests/%.o
 	$(LD) $(BENCH_GUEST_LDFLAGS) -o $@ $^

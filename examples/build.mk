@@ -8,7 +8,7 @@ GUEST_BINS   += $(EXAMPLE_ELFS)
 
 $(EXAMPLE_OUT)/%.o: examples/%.c examples/build.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -mgeneral-regs-only -c -o $@ $<
+	$(GUEST_CC) $(GUEST_CFLAGS) -mgeneral-regs-only -c -o $@ $<
 
 $(EXAMPLE_OUT)/%.elf: $(EXAMPLE_OUT)/%.o $(GUEST_KIT_OBJS) $(GUEST_DIR)/kit/guest.ld
 	$(GUEST_LD) -m elf_x86_64 -nostdlib -z max-page-size=0x1000 \

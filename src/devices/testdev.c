@@ -221,13 +221,13 @@ struct vstate {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_fpu fpu;
-	struct kvm_xsave xsave;
 	struct kvm_xcrs xcrs;
 	struct kvm_lapic_state lapic;
 	struct kvm_mp_state mp;
 	struct kvm_vcpu_events events;
 	struct kvm_debugregs debugregs;
 	struct kvm_msrs *msrs;
+	struct kvm_xsave xsave;	/* last: it ends in a flexible array */
 };
 
 static int vstate_get_one(struct hv_vcpu *v, struct vstate *st, unsigned int c)

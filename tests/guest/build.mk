@@ -7,6 +7,9 @@
 
 GUEST_DIR   := tests/guest
 GUEST_OUT   := $(BUILD)/tests/guest
+# Guests have their own compiler: CC=clang (or a sanitizer build) changes
+# the host code only; the guest flags below are gcc's.
+GUEST_CC    ?= gcc
 GUEST_LD    ?= ld
 GUEST_OBJCOPY ?= objcopy
 
@@ -36,11 +39,11 @@ guest_fpu = $(if $(filter $(GUEST_SSE_TESTS),$(basename $(notdir $1))),,-mgenera
 # Headers come from -MMD; flag changes in this file rebuild everything.
 $(GUEST_OUT)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) $(call guest_fpu,$@) -c -o $@ $<
+	$(GUEST_CC) $(GUEST_CFLAGS) $(call guest_fpu,$@) -c -o $@ $<
 
 $(GUEST_OUT)/%.o: $(GUEST_DIR)/%.S $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+	$(GUEST_CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
 $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_KIT_OBJS) $(GUEST_DIR)/kit/guest.ld
 	$(GUEST_LD) -m elf_x86_64 -nostdlib -z max-page-size=0x1000 \

@@ -23,23 +23,32 @@
 
 #define NMSRS	8
 
-struct msrs {
-	struct kvm_msrs h;
-	struct kvm_msr_entry e[NMSRS];
-};
+#define MSRS_WORDS	((sizeof(struct kvm_msrs) +				\
+			  NMSRS * sizeof(struct kvm_msr_entry)) / sizeof(uint64_t))
 
 struct state {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_fpu fpu;
-	struct kvm_xsave xsave;
 	struct kvm_xcrs xcrs;
-	struct msrs msrs;
+	/* kvm_msrs ends in a flexible array: room for NMSRS, see msrs_of(). */
+	uint64_t msrs[MSRS_WORDS];
 	struct kvm_lapic_state lapic;
 	struct kvm_mp_state mp;
 	struct kvm_vcpu_events ev;
 	struct kvm_debugregs dr;
+	struct kvm_xsave xsave;	/* last: it ends in a flexible array */
 };
+
+static struct kvm_msrs *msrs_of(struct state *s)
+{
+	return (struct kvm_msrs *)s->msrs;
+}
+
+static const struct kvm_msrs *msrs_of_c(const struct state *s)
+{
+	return (const struct kvm_msrs *)s->msrs;
+}
 
 struct caps {
 	bool xsave, xcrs, lapic, events, debugregs;
@@ -65,10 +74,10 @@ static void get_all(struct hv_vcpu *v, const struct caps *c, struct state *s,
 		HVT_OK(hv_vcpu_get_xsave(v, &s->xsave));
 	if (c->xcrs)
 		HVT_OK(hv_vcpu_get_xcrs(v, &s->xcrs));
-	s->msrs.h.nmsrs = nmsrs;
+	msrs_of(s)->nmsrs = nmsrs;
 	for (unsigned int i = 0; i < nmsrs; i++)
-		s->msrs.e[i].index = idx[i];
-	HVT_CHECK(HVT_OK(hv_vcpu_get_msrs(v, &s->msrs.h)) == (int)nmsrs,
+		msrs_of(s)->entries[i].index = idx[i];
+	HVT_CHECK(HVT_OK(hv_vcpu_get_msrs(v, msrs_of(s))) == (int)nmsrs,
 		  "get_msrs stopped early");
 	if (c->lapic)
 		HVT_OK(hv_vcpu_get_lapic(v, &s->lapic));
@@ -83,8 +92,8 @@ static void set_all(struct hv_vcpu *v, const struct caps *c,
 		    const struct state *s)
 {
 	HVT_OK(hv_vcpu_set_sregs(v, &s->sregs));
-	HVT_CHECK(HVT_OK(hv_vcpu_set_msrs(v, &s->msrs.h)) ==
-		  (int)s->msrs.h.nmsrs, "set_msrs stopped early");
+	HVT_CHECK(HVT_OK(hv_vcpu_set_msrs(v, msrs_of_c(s))) ==
+		  (int)msrs_of_c(s)->nmsrs, "set_msrs stopped early");
 	if (c->lapic)
 		HVT_OK(hv_vcpu_set_lapic(v, &s->lapic));
 	if (c->xcrs)
@@ -214,7 +223,7 @@ int main(void)
 		set.xcrs.xcrs[0].value = 3 | (leaf ? leaf->eax & 4 : 0);
 	}
 	for (unsigned int i = 0; i < nmsrs; i++)
-		set.msrs.e[i].data = msr_val[i];
+		msrs_of(&set)->entries[i].data = msr_val[i];
 	set_apic_reg(&set.lapic, APIC_SVR, 0x1ff);
 	set_apic_reg(&set.lapic, APIC_LVT0, 0x700);
 	set_apic_reg(&set.lapic, APIC_LVT1, 0x400);
@@ -289,9 +298,9 @@ int main(void)
 			  a.xcrs.xcrs[0].value == set.xcrs.xcrs[0].value,
 			  "XCR0 changed");
 	for (unsigned int i = 0; i < nmsrs; i++)
-		HVT_CHECK(a.msrs.e[i].data == msr_val[i],
+		HVT_CHECK(msrs_of(&a)->entries[i].data == msr_val[i],
 			  "MSR 0x%x = 0x%llx, set 0x%llx", msr_idx[i],
-			  (unsigned long long)a.msrs.e[i].data,
+			  (unsigned long long)msrs_of(&a)->entries[i].data,
 			  (unsigned long long)msr_val[i]);
 	HVT_CHECK(apic_reg(&a.lapic, APIC_LVT0) == 0x700 &&
 		  apic_reg(&a.lapic, APIC_LVT1) == 0x400 &&
