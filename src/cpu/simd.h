@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* simd.h - vector types and packed-integer helpers shared by sse.c, mmx.c. */
+/*
+ * simd.h - vector types and helpers shared by sse.c, sse4.c and mmx.c.
+ * Include after cpu/internal.h.
+ */
 #ifndef CVISOR_CPU_SIMD_H
 #define CVISOR_CPU_SIMD_H
 
@@ -34,5 +37,20 @@ void x86_pshift(union xmm *x, unsigned w, unsigned op, uint64_t n,
 
 void x86_palignr(union xmm *d, const union xmm *a, const union xmm *b,
 		 unsigned n, unsigned w);
+
+/* XMM register @r (low 4 bits) of the guest's FXSAVE image. */
+static inline uint8_t *x86_xmm_reg(struct x86_core *c, unsigned r)
+{
+	return S(c)->fx.xmm[r & 15];
+}
+
+/* The gate of every SSE instruction: #UD (EM, !OSFXSR), then #NM (TS). */
+int x86_sse_check(struct x86_core *c);
+/*
+ * Source operand: XMM rm, or @size bytes of memory zero-extended to 16;
+ * @align demands a 16-byte aligned address (#GP otherwise).
+ */
+int x86_sse_src_read(struct x86_core *c, const struct x86_insn *in,
+		     union xmm *v, unsigned size, bool align);
 
 #endif

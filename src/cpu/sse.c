@@ -12,12 +12,7 @@
 
 #include "cpu/simd.h"
 
-static inline uint8_t *xreg(struct x86_core *c, unsigned r)
-{
-	return S(c)->fx.xmm[r & 15];
-}
-
-static int sse_check(struct x86_core *c)
+int x86_sse_check(struct x86_core *c)
 {
 	struct x86_state *s = S(c);
 
@@ -28,13 +23,12 @@ static int sse_check(struct x86_core *c)
 	return 0;
 }
 
-/* Load the 16-byte (or @size) source operand. */
-static int src_read(struct x86_core *c, const struct x86_insn *in,
-		    union xmm *v, unsigned size, bool align)
+int x86_sse_src_read(struct x86_core *c, const struct x86_insn *in,
+		     union xmm *v, unsigned size, bool align)
 {
 	memset(v, 0, sizeof(*v));
 	if (!in->mem) {
-		memcpy(v, xreg(c, in->rm), 16);
+		memcpy(v, x86_xmm_reg(c, in->rm), 16);
 		return 0;
 	}
 	if (align) {
@@ -52,14 +46,14 @@ HANDLER(sse_mov)
 	union xmm v;
 	bool ld = in->arg & SSE_LD, al = in->arg & SSE_AL;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (ld) {
-		TRY(src_read(c, in, &v, 16, al));
-		memcpy(xreg(c, in->reg), &v, 16);
+		TRY(x86_sse_src_read(c, in, &v, 16, al));
+		memcpy(x86_xmm_reg(c, in->reg), &v, 16);
 		return 0;
 	}
 	if (!in->mem) {
-		memcpy(xreg(c, in->rm), xreg(c, in->reg), 16);
+		memcpy(x86_xmm_reg(c, in->rm), x86_xmm_reg(c, in->reg), 16);
 		return 0;
 	}
 	if (al) {
@@ -69,7 +63,7 @@ HANDLER(sse_mov)
 		if (la & 15)
 			return x86_gp0(c);
 	}
-	return x86_write_buf(c, in->seg, x86_ea(c, in), xreg(c, in->reg), 16);
+	return x86_write_buf(c, in->seg, x86_ea(c, in), x86_xmm_reg(c, in->reg), 16);
 }
 
 /* MOVSS/MOVSD: loads from memory zero the rest, reg-reg merges. */
@@ -77,22 +71,22 @@ HANDLER(sse_movs)
 {
 	unsigned sz = in->arg & 0xff;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (in->arg & SSE_LD) {
 		if (in->mem) {
 			union xmm v;
 
-			TRY(src_read(c, in, &v, sz, false));
-			memcpy(xreg(c, in->reg), &v, 16);
+			TRY(x86_sse_src_read(c, in, &v, sz, false));
+			memcpy(x86_xmm_reg(c, in->reg), &v, 16);
 		} else {
-			memcpy(xreg(c, in->reg), xreg(c, in->rm), sz);
+			memcpy(x86_xmm_reg(c, in->reg), x86_xmm_reg(c, in->rm), sz);
 		}
 		return 0;
 	}
 	if (in->mem)
 		return x86_write_buf(c, in->seg, x86_ea(c, in),
-				     xreg(c, in->reg), sz);
-	memcpy(xreg(c, in->rm), xreg(c, in->reg), sz);
+				     x86_xmm_reg(c, in->reg), sz);
+	memcpy(x86_xmm_reg(c, in->rm), x86_xmm_reg(c, in->reg), sz);
 	return 0;
 }
 
@@ -101,17 +95,17 @@ HANDLER(sse_movd)
 	unsigned sz = in->osz == 8 ? 8 : 4;
 	uint64_t v = 0;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (in->arg & SSE_LD) {
 		if (in->mem)
 			TRY(x86_read(c, in->seg, x86_ea(c, in), sz, &v));
 		else
 			v = GPR(c, in->rm) & size_mask(sz);
-		memset(xreg(c, in->reg), 0, 16);
-		memcpy(xreg(c, in->reg), &v, 8);
+		memset(x86_xmm_reg(c, in->reg), 0, 16);
+		memcpy(x86_xmm_reg(c, in->reg), &v, 8);
 		return 0;
 	}
-	memcpy(&v, xreg(c, in->reg), 8);
+	memcpy(&v, x86_xmm_reg(c, in->reg), 8);
 	v &= size_mask(sz);
 	if (in->mem)
 		return x86_write(c, in->seg, x86_ea(c, in), sz, v);
@@ -123,21 +117,21 @@ HANDLER(sse_movq)
 {
 	uint64_t v = 0;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (in->arg & SSE_LD) {
 		if (in->mem)
 			TRY(x86_read(c, in->seg, x86_ea(c, in), 8, &v));
 		else
-			memcpy(&v, xreg(c, in->rm), 8);
-		memset(xreg(c, in->reg), 0, 16);
-		memcpy(xreg(c, in->reg), &v, 8);
+			memcpy(&v, x86_xmm_reg(c, in->rm), 8);
+		memset(x86_xmm_reg(c, in->reg), 0, 16);
+		memcpy(x86_xmm_reg(c, in->reg), &v, 8);
 		return 0;
 	}
-	memcpy(&v, xreg(c, in->reg), 8);
+	memcpy(&v, x86_xmm_reg(c, in->reg), 8);
 	if (in->mem)
 		return x86_write(c, in->seg, x86_ea(c, in), 8, v);
-	memset(xreg(c, in->rm), 0, 16);
-	memcpy(xreg(c, in->rm), &v, 8);
+	memset(x86_xmm_reg(c, in->rm), 0, 16);
+	memcpy(x86_xmm_reg(c, in->rm), &v, 8);
 	return 0;
 }
 
@@ -145,20 +139,20 @@ HANDLER(sse_movhl)
 {
 	unsigned off = in->arg & 0xff;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (in->arg & SSE_LD)
 		return x86_read_buf(c, in->seg, x86_ea(c, in),
-				    xreg(c, in->reg) + off, 8);
+				    x86_xmm_reg(c, in->reg) + off, 8);
 	return x86_write_buf(c, in->seg, x86_ea(c, in),
-			     xreg(c, in->reg) + off, 8);
+			     x86_xmm_reg(c, in->reg) + off, 8);
 }
 
 HANDLER(pmovmskb)
 {
-	const uint8_t *x = xreg(c, in->rm);
+	const uint8_t *x = x86_xmm_reg(c, in->rm);
 	uint64_t m = 0;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	for (int i = 0; i < 16; i++)
 		m |= (uint64_t)(x[i] >> 7) << i;
 	GPR(c, in->reg) = m;
@@ -167,11 +161,11 @@ HANDLER(pmovmskb)
 
 HANDLER(movmskp)
 {
-	const uint8_t *x = xreg(c, in->rm);
+	const uint8_t *x = x86_xmm_reg(c, in->rm);
 	unsigned w = in->arg;
 	uint64_t m = 0;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	for (unsigned i = 0; i < 16 / w; i++)
 		m |= (uint64_t)(x[i * w + w - 1] >> 7) << i;
 	GPR(c, in->reg) = m;
@@ -183,8 +177,8 @@ HANDLER(pshuf)
 	union xmm s, d;
 	unsigned imm = in->imm;
 
-	TRY(sse_check(c));
-	TRY(src_read(c, in, &s, 16, true));
+	TRY(x86_sse_check(c));
+	TRY(x86_sse_src_read(c, in, &s, 16, true));
 	d = s;
 	if (in->arg == 0) {
 		for (int i = 0; i < 4; i++)
@@ -195,7 +189,7 @@ HANDLER(pshuf)
 		for (int i = 0; i < 4; i++)
 			d.w[base + i] = s.w[base + ((imm >> (2 * i)) & 3)];
 	}
-	memcpy(xreg(c, in->reg), &d, 16);
+	memcpy(x86_xmm_reg(c, in->reg), &d, 16);
 	return 0;
 }
 
@@ -204,9 +198,9 @@ HANDLER(shufp)
 	union xmm s, a, d;
 	unsigned imm = in->imm;
 
-	TRY(sse_check(c));
-	TRY(src_read(c, in, &s, 16, true));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_check(c));
+	TRY(x86_sse_src_read(c, in, &s, 16, true));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	if (in->arg == 4) {
 		d.d[0] = a.d[imm & 3];
 		d.d[1] = a.d[(imm >> 2) & 3];
@@ -216,7 +210,7 @@ HANDLER(shufp)
 		d.q[0] = a.q[imm & 1];
 		d.q[1] = s.q[(imm >> 1) & 1];
 	}
-	memcpy(xreg(c, in->reg), &d, 16);
+	memcpy(x86_xmm_reg(c, in->reg), &d, 16);
 	return 0;
 }
 
@@ -248,8 +242,8 @@ HANDLER(pshift_imm)
 	union xmm x;
 	unsigned w = in->arg, r = in->reg & 7, n = in->imm & 0xff;
 
-	TRY(sse_check(c));
-	memcpy(&x, xreg(c, in->rm), 16);
+	TRY(x86_sse_check(c));
+	memcpy(&x, x86_xmm_reg(c, in->rm), 16);
 	if (w == 8 && (r == 3 || r == 7)) {
 		/* PSRLDQ / PSLLDQ: whole-register byte shifts. */
 		union xmm d = { 0 };
@@ -262,7 +256,7 @@ HANDLER(pshift_imm)
 			if (src >= 0 && src < 16)
 				d.b[i] = x.b[src];
 		}
-		memcpy(xreg(c, in->rm), &d, 16);
+		memcpy(x86_xmm_reg(c, in->rm), &d, 16);
 		return 0;
 	}
 	if (r == 2)
@@ -273,7 +267,7 @@ HANDLER(pshift_imm)
 		x86_pshift(&x, w, 2, n, 16);
 	else
 		return x86_ud(c);
-	memcpy(xreg(c, in->rm), &x, 16);
+	memcpy(x86_xmm_reg(c, in->rm), &x, 16);
 	return 0;
 }
 
@@ -543,11 +537,11 @@ HANDLER(palignr)
 {
 	union xmm a, b, d;
 
-	TRY(sse_check(c));
-	TRY(src_read(c, in, &b, 16, true));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_check(c));
+	TRY(x86_sse_src_read(c, in, &b, 16, true));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	x86_palignr(&d, &a, &b, in->imm & 0xff, 16);
-	memcpy(xreg(c, in->reg), &d, 16);
+	memcpy(x86_xmm_reg(c, in->reg), &d, 16);
 	return 0;
 }
 
@@ -555,12 +549,12 @@ HANDLER(sse_int)
 {
 	union xmm a, b, d;
 
-	TRY(sse_check(c));
-	TRY(src_read(c, in, &b, 16, true));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_check(c));
+	TRY(x86_sse_src_read(c, in, &b, 16, true));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	if (!x86_pint(in->arg, 16, &d, &a, &b))
 		return x86_ud(c);
-	memcpy(xreg(c, in->reg), &d, 16);
+	memcpy(x86_xmm_reg(c, in->reg), &d, 16);
 	return 0;
 }
 
@@ -579,7 +573,7 @@ HANDLER(sse_fp)
 	unsigned scalar = 0, host_csr, guest_csr, nsr;
 	u64x2 va, vb;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	switch (in->arg) {
 	case SF_SQRTSS: case SF_ADDSS: case SF_MULSS: case SF_SUBSS:
 	case SF_MINSS: case SF_DIVSS: case SF_MAXSS: case SF_CVTSS2SD:
@@ -599,8 +593,8 @@ HANDLER(sse_fp)
 		scalar = 4;
 		break;
 	}
-	TRY(src_read(c, in, &b, scalar ? scalar : 16, !scalar));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_src_read(c, in, &b, scalar ? scalar : 16, !scalar));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	va = a.vq;
 	vb = b.vq;
 	guest_csr = (s->fx.mxcsr & 0xffc0) | 0x1f80;
@@ -667,7 +661,7 @@ HANDLER(sse_fp)
 			       X86_EXC_UD);
 	s->fx.mxcsr |= nsr & 0x3f;
 	a.vq = va;
-	memcpy(xreg(c, in->reg), &a, 16);
+	memcpy(x86_xmm_reg(c, in->reg), &a, 16);
 	return 0;
 }
 
@@ -679,9 +673,9 @@ HANDLER(sse_comi)
 	uint64_t rfl;
 	u64x2 va, vb;
 
-	TRY(sse_check(c));
-	TRY(src_read(c, in, &b, sz, false));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_check(c));
+	TRY(x86_sse_src_read(c, in, &b, sz, false));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	va = a.vq;
 	vb = b.vq;
 	guest_csr = (s->fx.mxcsr & 0xffc0) | 0x1f80;
@@ -737,7 +731,7 @@ HANDLER(sse_cvt)
 	unsigned nsr;
 	union xmm x;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (in->arg <= CV_SI2SD) {
 		uint64_t v;
 
@@ -745,7 +739,7 @@ HANDLER(sse_cvt)
 			TRY(x86_read(c, in->seg, x86_ea(c, in), q ? 8 : 4, &v));
 		else
 			v = GPR(c, in->rm);
-		memcpy(&x, xreg(c, in->reg), 16);
+		memcpy(&x, x86_xmm_reg(c, in->reg), 16);
 		{
 			u64x2 d = x.vq;
 
@@ -762,7 +756,7 @@ HANDLER(sse_cvt)
 			TRY(mxcsr_update(c, nsr));
 			x.vq = d;
 		}
-		memcpy(xreg(c, in->reg), &x, 16);
+		memcpy(x86_xmm_reg(c, in->reg), &x, 16);
 		return 0;
 	}
 	{
@@ -771,7 +765,7 @@ HANDLER(sse_cvt)
 		uint64_t r = 0;
 		u64x2 sv;
 
-		TRY(src_read(c, in, &x, sd ? 8 : 4, false));
+		TRY(x86_sse_src_read(c, in, &x, sd ? 8 : 4, false));
 		sv = x.vq;
 		WITH_GUEST_MXCSR(c, nsr, {
 			if (sd && trunc && q)
@@ -813,9 +807,9 @@ HANDLER(sse_cmp)
 	union xmm a, b;
 	u64x2 va, vb;
 
-	TRY(sse_check(c));
-	TRY(src_read(c, in, &b, ssz[in->arg], in->arg < 2));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_check(c));
+	TRY(x86_sse_src_read(c, in, &b, ssz[in->arg], in->arg < 2));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	va = a.vq;
 	vb = b.vq;
 	WITH_GUEST_MXCSR(c, nsr, {
@@ -828,7 +822,7 @@ HANDLER(sse_cmp)
 	});
 	TRY(mxcsr_update(c, nsr));
 	a.vq = va;
-	memcpy(xreg(c, in->reg), &a, 16);
+	memcpy(x86_xmm_reg(c, in->reg), &a, 16);
 	return 0;
 }
 
@@ -836,12 +830,12 @@ HANDLER(pinsrw)
 {
 	uint64_t v;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (in->mem)
 		TRY(x86_read(c, in->seg, x86_ea(c, in), 2, &v));
 	else
 		v = GPR(c, in->rm);
-	memcpy(xreg(c, in->reg) + 2 * (in->imm & 7), &v, 2);
+	memcpy(x86_xmm_reg(c, in->reg) + 2 * (in->imm & 7), &v, 2);
 	return 0;
 }
 
@@ -849,8 +843,8 @@ HANDLER(pextrw)
 {
 	uint16_t v;
 
-	TRY(sse_check(c));
-	memcpy(&v, xreg(c, in->rm) + 2 * (in->imm & 7), 2);
+	TRY(x86_sse_check(c));
+	memcpy(&v, x86_xmm_reg(c, in->rm) + 2 * (in->imm & 7), 2);
 	GPR(c, in->reg) = v;
 	return 0;
 }
@@ -858,11 +852,11 @@ HANDLER(pextrw)
 /* MOVHLPS / MOVLHPS (register forms of 0F 12 / 0F 16). */
 HANDLER(sse_movhl2)
 {
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	if (in->arg)
-		memcpy(xreg(c, in->reg) + 8, xreg(c, in->rm), 8);
+		memcpy(x86_xmm_reg(c, in->reg) + 8, x86_xmm_reg(c, in->rm), 8);
 	else
-		memcpy(xreg(c, in->reg), xreg(c, in->rm) + 8, 8);
+		memcpy(x86_xmm_reg(c, in->reg), x86_xmm_reg(c, in->rm) + 8, 8);
 	return 0;
 }
 
@@ -870,7 +864,7 @@ HANDLER(ldmxcsr)
 {
 	uint64_t v;
 
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	TRY(x86_read(c, in->seg, x86_ea(c, in), 4, &v));
 	if (v & ~0xffffull)
 		return x86_gp0(c);
@@ -880,7 +874,7 @@ HANDLER(ldmxcsr)
 
 HANDLER(stmxcsr)
 {
-	TRY(sse_check(c));
+	TRY(x86_sse_check(c));
 	return x86_write(c, in->seg, x86_ea(c, in), 4, S(c)->fx.mxcsr);
 }
 

@@ -21,40 +21,6 @@
 			I16(m, (n) + 48)
 #define I256(m)		I64(m, 0) I64(m, 64) I64(m, 128) I64(m, 192)
 
-static inline uint8_t *xreg(struct x86_core *c, unsigned r)
-{
-	return S(c)->fx.xmm[r & 15];
-}
-
-static int sse4_check(struct x86_core *c)
-{
-	struct x86_state *s = S(c);
-
-	if ((s->cr0 & X86_CR0_EM) || !(s->cr4 & X86_CR4_OSFXSR))
-		return x86_ud(c);
-	if (s->cr0 & X86_CR0_TS)
-		return x86_exc(c, X86_EXC_NM);
-	return 0;
-}
-
-/* Source operand: XMM rm, or @size bytes of memory (zero-extended). */
-static int src_read(struct x86_core *c, const struct x86_insn *in,
-		    union xmm *v, unsigned size, bool align)
-{
-	memset(v, 0, sizeof(*v));
-	if (!in->mem) {
-		memcpy(v, xreg(c, in->rm), 16);
-		return 0;
-	}
-	if (align) {
-		uint64_t la;
-
-		TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), 16, ACC_R, &la));
-		if (la & 15)
-			return x86_gp0(c);
-	}
-	return x86_read_buf(c, in->seg, x86_ea(c, in), v, size);
-}
 
 /* Raised MXCSR flags the guest unmasked fault before any writeback. */
 static int mxcsr_update(struct x86_core *c, unsigned nsr)
@@ -178,13 +144,13 @@ HANDLER(sse4)
 	union xmm a, b, m;
 	unsigned nsr;
 
-	TRY(sse4_check(c));
+	TRY(x86_sse_check(c));
 	/*
 	 * m128 operands of legacy SSE need 16-byte alignment; the narrower
 	 * loads do not.
 	 */
-	TRY(src_read(c, in, &b, sz, sz == 16));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_src_read(c, in, &b, sz, sz == 16));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	switch (op) {
 	case 0x108: case 0x109: case 0x10a: case 0x10b:
 	case 0x140: case 0x141: {
@@ -228,11 +194,11 @@ HANDLER(sse4)
 		mpsadbw(imm, &a.vq, b.vq);
 		break;
 	default:
-		memcpy(&m, xreg(c, 0), 16);
+		memcpy(&m, x86_xmm_reg(c, 0), 16);
 		int_op(op, &a.vq, b.vq, m.vq);
 		break;
 	}
-	memcpy(xreg(c, in->reg), &a, 16);
+	memcpy(x86_xmm_reg(c, in->reg), &a, 16);
 	return 0;
 }
 
@@ -242,9 +208,9 @@ HANDLER(ptest)
 	uint64_t rfl;
 	u64x2 va, vb;
 
-	TRY(sse4_check(c));
-	TRY(src_read(c, in, &b, 16, true));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_check(c));
+	TRY(x86_sse_src_read(c, in, &b, 16, true));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	va = a.vq;
 	vb = b.vq;
 	__asm__ volatile("ptest %1, %2; pushfq; popq %0"
@@ -291,10 +257,10 @@ HANDLER(pcmpstr)
 	union xmm a, b;
 	u64x2 va, vb, vr = { 0, 0 };
 
-	TRY(sse4_check(c));
+	TRY(x86_sse_check(c));
 	/* SSE4.2 string ops do not require an aligned m128. */
-	TRY(src_read(c, in, &b, 16, false));
-	memcpy(&a, xreg(c, in->reg), 16);
+	TRY(x86_sse_src_read(c, in, &b, 16, false));
+	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	va = a.vq;
 	vb = b.vq;
 	switch (in->arg) {
@@ -307,7 +273,7 @@ HANDLER(pcmpstr)
 		GPR(c, X86_RCX) = rcx;
 	} else {
 		a.vq = vr;
-		memcpy(xreg(c, 0), &a, 16);
+		memcpy(x86_xmm_reg(c, 0), &a, 16);
 	}
 	/* CF ZF SF OF from the compare; AF and PF cleared. */
 	cc_set_eflags(c, rfl & (X86_CF | X86_ZF | X86_SF | X86_OF));
@@ -320,11 +286,11 @@ HANDLER(pextr)
 	unsigned w = in->arg & 0xf, n;
 	uint64_t v = 0;
 
-	TRY(sse4_check(c));
+	TRY(x86_sse_check(c));
 	if (w == 4 && !(in->arg & 0x80) && in->osz == 8)
 		w = 8;				/* PEXTRQ */
 	n = (in->imm & 0xff) & (16 / w - 1);
-	memcpy(&v, xreg(c, in->reg) + n * w, w);
+	memcpy(&v, x86_xmm_reg(c, in->reg) + n * w, w);
 	if (in->mem)
 		return x86_write(c, in->seg, x86_ea(c, in), w, v);
 	GPR(c, in->rm) = v;
@@ -337,7 +303,7 @@ HANDLER(pinsr)
 	unsigned w = in->arg, n;
 	uint64_t v;
 
-	TRY(sse4_check(c));
+	TRY(x86_sse_check(c));
 	if (w == 4 && in->osz == 8)
 		w = 8;				/* PINSRQ */
 	n = (in->imm & 0xff) & (16 / w - 1);
@@ -345,7 +311,7 @@ HANDLER(pinsr)
 		TRY(x86_read(c, in->seg, x86_ea(c, in), w, &v));
 	else
 		v = GPR(c, in->rm);
-	memcpy(xreg(c, in->reg) + n * w, &v, w);
+	memcpy(x86_xmm_reg(c, in->reg) + n * w, &v, w);
 	return 0;
 }
 
