@@ -2,7 +2,7 @@
 # tables (src/acpi).  Each tests/boot/NAME.c is one test program linked
 # with the library; fuzz_lf.c is the libFuzzer entry point, built only by
 # `make fuzz` (clang).
-BOOT_TEST_SRCS := $(filter-out tests/boot/fuzz_lf.c tests/boot/fuzz_mb_lf.c,$(sort $(wildcard tests/boot/*.c)))
+BOOT_TEST_SRCS := $(filter-out tests/boot/fuzz_lf.c,$(sort $(wildcard tests/boot/*.c)))
 BOOT_TEST_BINS := $(BOOT_TEST_SRCS:%.c=$(BUILD)/%)
 TEST_BINS += $(BOOT_TEST_BINS)
 
@@ -15,7 +15,7 @@ $(BUILD)/tests/boot/%: tests/boot/%.c tests/boot/boottest.h tests/boot/fuzz_targ
 FUZZ_CC ?= clang
 BOOT_FUZZ_SRCS := $(sort $(wildcard src/boot/*.c src/acpi/*.c))
 fuzz: $(BUILD)/tests/boot/fuzz_lf
-$(BUILD)/tests/boot/fuzz_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_target.h $(BOOT_FUZZ_SRCS)
+$(BUILD)/tests/boot/fuzz_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_common.h tests/boot/fuzz_target.h $(BOOT_FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-Wno-unused-parameter -Wno-missing-field-initializers \
@@ -25,9 +25,10 @@ $(BUILD)/tests/boot/fuzz_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_target.h $(BOO
 # The Multiboot loader (src/vmm) through its VM-free entry multiboot_load().
 MB_FUZZ_SRCS := src/vmm/loader_multiboot.c src/lib/size.c src/boot/boot.c src/boot/e820.c
 fuzz: $(BUILD)/tests/boot/fuzz_mb_lf
-$(BUILD)/tests/boot/fuzz_mb_lf: tests/boot/fuzz_mb_lf.c tests/boot/fuzz_mb_target.h $(MB_FUZZ_SRCS)
+$(BUILD)/tests/boot/fuzz_mb_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_common.h tests/boot/fuzz_mb_target.h $(MB_FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-Wno-unused-parameter -Wno-missing-field-initializers \
 		-D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o $@ $< $(MB_FUZZ_SRCS)
+		-fno-sanitize-recover=undefined -DFUZZ_MULTIBOOT \
+		-o $@ $< $(MB_FUZZ_SRCS)

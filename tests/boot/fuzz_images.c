@@ -10,19 +10,11 @@
  * starting corpus for the libFuzzer build (fuzz_lf).
  */
 #include "boottest.h"
+#include "fuzz_common.h"
 #include "fuzz_target.h"
 
 #define FUZZ_RAM	(64ull << 20)
 #define BZ_KEEP		(64ull << 10)
-
-static uint64_t rnd_next(uint64_t *s)
-{
-	/* xorshift64*: reproducible from the seed printed at start. */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
 
 /* Interesting values for length and address fields. */
 static const uint64_t magic_vals[] = {
@@ -37,34 +29,15 @@ static void mutate(uint8_t *p, uint64_t *size, uint64_t hot_lo,
 	unsigned int n = 1 + rnd_next(s) % 4, i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t r = rnd_next(s), off, v;
-		unsigned int w;
+		uint64_t r = rnd_next(s), off;
 
 		/* Mostly in the header area, sometimes anywhere. */
 		if (r % 8)
 			off = hot_lo + rnd_next(s) % (hot_hi - hot_lo);
 		else
 			off = rnd_next(s) % *size;
-		switch ((r >> 8) % 5) {
-		case 0:
-			p[off] ^= (uint8_t)(1u << (rnd_next(s) % 8));
-			break;
-		case 1:
-			p[off] = (uint8_t)rnd_next(s);
-			break;
-		case 2:
-		case 3:
-			w = 1u << (rnd_next(s) % 4);
-			v = magic_vals[rnd_next(s) %
-				       (sizeof(magic_vals) / sizeof(magic_vals[0]))];
-			if (off + w <= *size)
-				memcpy(p + off, &v, w);
-			break;
-		default:
-			if (!(rnd_next(s) % 4))
-				*size = rnd_next(s) % (*size + 1);
-			break;
-		}
+		mutate_at(p, size, off, r, s, magic_vals,
+			  sizeof(magic_vals) / sizeof(magic_vals[0]));
 	}
 }
 

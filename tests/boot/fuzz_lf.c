@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuzz_lf.c - libFuzzer entry point for the bzImage and PVH loaders
- * (`make fuzz`, then build/tests/boot/fuzz_lf [corpus dir]).  The guest
- * is 64 MiB of lazily mapped memory set up once.
+ * fuzz_lf.c - libFuzzer entry point for the image loaders (`make fuzz`):
+ *  - build/tests/boot/fuzz_lf: the bzImage and PVH loaders, 64 MiB of
+ *    guest RAM (seeds: `fuzz_images --seeds DIR`);
+ *  - build/tests/boot/fuzz_mb_lf (built with -DFUZZ_MULTIBOOT): the
+ *    Multiboot loader, 16 MiB (seeds: `fuzz_multiboot --seeds DIR`).
+ * Guest RAM is lazily mapped and set up once: libFuzzer's interface has
+ * no context argument.
  */
 #include <stdio.h>
-#include <sys/mman.h>
+#include <stdlib.h>
 
-#include "boot/e820.h"
+#include "fuzz_common.h"
+#ifdef FUZZ_MULTIBOOT
+#include "fuzz_mb_target.h"
+#define FUZZ_RAM	(16ull << 20)
+#else
 #include "fuzz_target.h"
-
 #define FUZZ_RAM	(64ull << 20)
+#endif
 
 struct fuzz_guest {
 	struct boot_ram ram;
@@ -19,25 +27,17 @@ struct fuzz_guest {
 
 static struct fuzz_guest *fuzz_guest_get(void)
 {
-	/* libFuzzer's interface has no context argument: set up once. */
 	static struct fuzz_guest g;
 	static int ready;
-	struct machine_layout l;
 	char err[128];
-	uint8_t *host;
 
-	if (ready)
-		return &g;
-	machine_layout_default(&l, FUZZ_RAM);
-	if (e820_build(&l, &g.e820, err, sizeof(err)))
-		abort();
-	host = mmap(NULL, FUZZ_RAM, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (host == MAP_FAILED)
-		abort();
-	g.ram.nr = 1;
-	g.ram.region[0] = (struct boot_ram_region){ 0, FUZZ_RAM, host };
-	ready = 1;
+	if (!ready) {
+		if (fuzz_ram_init(&g.ram, &g.e820, FUZZ_RAM, err, sizeof(err))) {
+			fprintf(stderr, "fuzz_lf: %s\n", err);
+			abort();
+		}
+		ready = 1;
+	}
 	return &g;
 }
 
@@ -47,6 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_guest *g = fuzz_guest_get();
 
+#ifdef FUZZ_MULTIBOOT
+	fuzz_mb_one(&g->ram, &g->e820, FUZZ_RAM, data, size);
+#else
 	fuzz_one(&g->ram, &g->e820, data, size);
+#endif
 	return 0;
 }

@@ -2,7 +2,7 @@
 /*
  * fuzz_mb_target.h - one fuzz input through the Multiboot v1 parser and
  * loader (src/vmm/loader_multiboot.c), shared by the plain mutation
- * driver (fuzz_multiboot.c) and the libFuzzer entry (fuzz_mb_lf.c).
+ * driver (fuzz_multiboot.c) and the libFuzzer entry (fuzz_lf.c, -DFUZZ_MULTIBOOT).
  * Failures are expected; crashes, sanitizer reports, a load without a
  * sane entry point and a failure without a message are the bugs.
  */

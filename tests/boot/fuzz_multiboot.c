@@ -10,23 +10,13 @@
  */
 #include <elf.h>
 #include <stdio.h>
-#include <sys/mman.h>
 
-#include "boot/e820.h"
+#include "fuzz_common.h"
 #include "fuzz_mb_target.h"
 
 #define FUZZ_RAM	(16ull << 20)
 #define MB_MAGIC	0x1BADB002u
 #define NR_BASES	3
-
-static uint64_t rnd_next(uint64_t *s)
-{
-	/* xorshift64*: reproducible from the seed printed at start. */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
 
 static const uint64_t magic_vals[] = {
 	0, 1, 0x34, 0x40, 0x7f, 0xff, 0x1000, 0xffff, 0x100000, 0x1000000,
@@ -109,33 +99,14 @@ static void mutate(uint8_t *p, uint64_t *size, uint64_t *s)
 	unsigned int n = 1 + rnd_next(s) % 4, i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t r = rnd_next(s), off, v;
-		unsigned int w;
+		uint64_t r = rnd_next(s), off;
 
 		if (!*size)
 			return;
 		/* Mostly the ELF/Multiboot headers, sometimes anywhere. */
 		off = rnd_next(s) % (r % 8 && *size > 0x120 ? 0x120 : *size);
-		switch ((r >> 8) % 5) {
-		case 0:
-			p[off] ^= (uint8_t)(1u << (rnd_next(s) % 8));
-			break;
-		case 1:
-			p[off] = (uint8_t)rnd_next(s);
-			break;
-		case 2:
-		case 3:
-			w = 1u << (rnd_next(s) % 4);
-			v = magic_vals[rnd_next(s) %
-				       (sizeof(magic_vals) / sizeof(magic_vals[0]))];
-			if (off + w <= *size)
-				memcpy(p + off, &v, w);
-			break;
-		default:
-			if (!(rnd_next(s) % 4))
-				*size = rnd_next(s) % (*size + 1);
-			break;
-		}
+		mutate_at(p, size, off, r, s, magic_vals,
+			  sizeof(magic_vals) / sizeof(magic_vals[0]));
 		/* Keep the Multiboot checksum right half of the time, so the
 		 * header is found and the rest of the loader is reached. */
 		if (rnd_next(s) % 2) {
@@ -162,24 +133,15 @@ int main(int argc, char **argv)
 	uint64_t base_size[NR_BASES], size, s;
 	uint8_t *base[NR_BASES], work[0x400];
 	unsigned long it, loaded = 0;
-	struct machine_layout l;
 	struct e820_table e820;
 	struct boot_ram ram;
 	char err[256];
 	unsigned int k;
-	uint8_t *host;
 
-	machine_layout_default(&l, FUZZ_RAM);
-	if (e820_build(&l, &e820, err, sizeof(err))) {
+	if (fuzz_ram_init(&ram, &e820, FUZZ_RAM, err, sizeof(err))) {
 		printf("FAIL: %s\n", err);
 		return 1;
 	}
-	host = mmap(NULL, FUZZ_RAM, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (host == MAP_FAILED)
-		return 1;
-	ram.nr = 1;
-	ram.region[0] = (struct boot_ram_region){ 0, FUZZ_RAM, host };
 
 	base[0] = base_elf(false, &base_size[0]);
 	base[1] = base_elf(true, &base_size[1]);
@@ -223,6 +185,6 @@ int main(int argc, char **argv)
 	printf("done: %lu of %lu mutants still loaded\n", loaded, iters);
 	for (k = 0; k < NR_BASES; k++)
 		free(base[k]);
-	munmap(host, FUZZ_RAM);
+	munmap(ram.region[0].host, FUZZ_RAM);
 	return 0;
 }
