@@ -148,15 +148,16 @@ static struct emu_memmap *map_build(struct emu_mem *mem, uint16_t as)
 	return m;
 }
 
-/* Publish @m for @as and wait until no running reader can use the old one. */
-static void map_publish(struct emu_mem *mem, uint16_t as, struct emu_memmap *m)
+/*
+ * Start a new epoch and wait (mem->lock held) until every running reader
+ * has reached it, i.e. dropped whatever it cached from the old one.
+ */
+static void epoch_sync(struct emu_mem *mem)
 {
-	struct emu_memmap *old = atomic_load(&mem->map[as]);
 	uint64_t gen = atomic_load(&mem->gen) + 1;
 	struct emu_mem_reader *rd;
 	bool busy;
 
-	atomic_store(&mem->map[as], m);
 	atomic_store(&mem->gen, gen);
 	if (mem->kick_all)
 		mem->kick_all(mem->opaque);
@@ -170,6 +171,15 @@ static void map_publish(struct emu_mem *mem, uint16_t as, struct emu_memmap *m)
 			break;
 		pthread_cond_wait(&mem->moved, &mem->lock);
 	}
+}
+
+/* Publish @m for @as and wait until no running reader can use the old one. */
+static void map_publish(struct emu_mem *mem, uint16_t as, struct emu_memmap *m)
+{
+	struct emu_memmap *old = atomic_load(&mem->map[as]);
+
+	atomic_store(&mem->map[as], m);
+	epoch_sync(mem);
 	map_free(old);
 }
 
@@ -351,25 +361,7 @@ int emu_mem_get_dirty_log(struct emu_mem *mem, uint16_t as_id, uint16_t id,
 	 * every vCPU drops its cached writable translations: an epoch bump
 	 * with the same maps makes them flush at their next stop.
 	 */
-	{
-		uint64_t gen = atomic_load(&mem->gen) + 1;
-		struct emu_mem_reader *rd;
-		bool busy;
-
-		atomic_store(&mem->gen, gen);
-		if (mem->kick_all)
-			mem->kick_all(mem->opaque);
-		for (;;) {
-			busy = false;
-			for (rd = mem->readers; rd; rd = rd->next)
-				if (atomic_load(&rd->active) &&
-				    atomic_load(&rd->gen) != gen)
-					busy = true;
-			if (!busy)
-				break;
-			pthread_cond_wait(&mem->moved, &mem->lock);
-		}
-	}
+	epoch_sync(mem);
 out:
 	pthread_mutex_unlock(&mem->lock);
 	return ret;
