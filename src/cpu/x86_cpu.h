@@ -401,6 +401,13 @@ void x86_cpu_state_changed(struct x86_cpu *cpu);
 /* Drop this vCPU's decoded code for [gpa, gpa+len). */
 void x86_cpu_invalidate_code(struct x86_cpu *cpu, uint64_t gpa, uint64_t len);
 
+/*
+ * Put the x87 part of @fx in its initial configuration (FNINIT's control
+ * and status words, registers zeroed): what XRSTOR and KVM_SET_XSAVE load
+ * for an x87 component whose XSTATE_BV bit is clear.
+ */
+void x86_fx_x87_init(struct x86_fxsave *fx);
+
 /* MSR access as the guest would see it (for KVM_GET/SET_MSRS). */
 int x86_cpu_get_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t *val);
 int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val);

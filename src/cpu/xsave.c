@@ -28,6 +28,17 @@
 #define ST_OFF		offsetof(struct x86_fxsave, st)		/* 32..159 */
 #define XMM_OFF		offsetof(struct x86_fxsave, xmm)	/* 160..415 */
 
+void x86_fx_x87_init(struct x86_fxsave *fx)
+{
+	fx->fcw = 0x37f;
+	fx->fsw = 0;
+	fx->ftw = 0;
+	fx->fop = 0;
+	fx->fip = 0;
+	fx->fdp = 0;
+	memset(fx->st, 0, sizeof(fx->st));
+}
+
 /*
  * #UD without CR4.OSXSAVE, #NM with CR0.TS, #GP unless 64-byte aligned;
  * *la is the linear address of the area.
@@ -119,14 +130,7 @@ HANDLER(xrstor)
 			memcpy(&fx, area, X87_A_END);
 			memcpy(fx.st, area + ST_OFF, sizeof(fx.st));
 		} else {
-			/* x87 initial configuration (as FNINIT, regs zero) */
-			fx.fcw = 0x37f;
-			fx.fsw = 0;
-			fx.ftw = 0;
-			fx.fop = 0;
-			fx.fip = 0;
-			fx.fdp = 0;
-			memset(fx.st, 0, sizeof(fx.st));
+			x86_fx_x87_init(&fx);
 		}
 		fx.rsvd1 = s->fx.rsvd1;
 	}

@@ -272,15 +272,8 @@ int emu_set_xsave(struct hv_vcpu *vcpu, const struct kvm_xsave *x)
 	if (fx.mxcsr & ~mxcsr_mask(&s->fx))
 		return -EINVAL;
 	fx.mxcsr_mask = s->fx.mxcsr_mask;
-	if (!(bv & 1)) {			/* x87 in its init state */
-		fx.fcw = 0x37f;
-		fx.fsw = 0;
-		fx.ftw = 0;
-		fx.fop = 0;
-		fx.fip = 0;
-		fx.fdp = 0;
-		memset(fx.st, 0, sizeof(fx.st));
-	}
+	if (!(bv & 1))				/* x87 in its init state */
+		x86_fx_x87_init(&fx);
 	if (!(bv & 2))				/* SSE registers in init state */
 		memset(fx.xmm, 0, sizeof(fx.xmm));
 	memcpy(fx.rsvd2, s->fx.rsvd2, sizeof(fx.rsvd2));
