@@ -53,4 +53,25 @@ int x86_sse_check(struct x86_core *c);
 int x86_sse_src_read(struct x86_core *c, const struct x86_insn *in,
 		     union xmm *v, unsigned size, bool align);
 
+/*
+ * Run @body on the host under the guest's MXCSR with every exception
+ * masked; @nsr receives the host MXCSR afterwards (the raised flags).
+ */
+#define WITH_GUEST_MXCSR(c, nsr, body)					\
+	do {								\
+		unsigned __h, __g = (S(c)->fx.mxcsr & 0xffc0) | 0x1f80;	\
+									\
+		__asm__ volatile("stmxcsr %0" : "=m"(__h));		\
+		__asm__ volatile("ldmxcsr %0" : : "m"(__g));		\
+		body;							\
+		__asm__ volatile("stmxcsr %0" : "=m"(nsr));		\
+		__asm__ volatile("ldmxcsr %0" : : "m"(__h));		\
+	} while (0)
+
+/*
+ * Fold the flags @nsr raised into the guest MXCSR; a flag the guest left
+ * unmasked raises #XM (#UD without CR4.OSXMMEXCPT) before any writeback.
+ */
+int x86_sse_mxcsr_update(struct x86_core *c, unsigned nsr);
+
 #endif

@@ -701,20 +701,7 @@ HANDLER(sse_comi)
 	return 0;
 }
 
-/* Run @body with the guest MXCSR (all exceptions masked) on the host. */
-#define WITH_GUEST_MXCSR(c, nsr, body)					\
-	do {								\
-		unsigned __h, __g = (S(c)->fx.mxcsr & 0xffc0) | 0x1f80;	\
-									\
-		__asm__ volatile("stmxcsr %0" : "=m"(__h));		\
-		__asm__ volatile("ldmxcsr %0" : : "m"(__g));		\
-		body;							\
-		__asm__ volatile("stmxcsr %0" : "=m"(nsr));		\
-		__asm__ volatile("ldmxcsr %0" : : "m"(__h));		\
-	} while (0)
-
-/* Fold host-reported exception flags into the guest MXCSR. */
-static int mxcsr_update(struct x86_core *c, unsigned nsr)
+int x86_sse_mxcsr_update(struct x86_core *c, unsigned nsr)
 {
 	struct x86_state *s = S(c);
 
@@ -753,7 +740,7 @@ HANDLER(sse_cvt)
 				else
 					__asm__ volatile("cvtsi2sdl %1, %0" : "+x"(d) : "r"((uint32_t)v));
 			});
-			TRY(mxcsr_update(c, nsr));
+			TRY(x86_sse_mxcsr_update(c, nsr));
 			x.vq = d;
 		}
 		memcpy(x86_xmm_reg(c, in->reg), &x, 16);
@@ -785,7 +772,7 @@ HANDLER(sse_cvt)
 			else
 				__asm__ volatile("cvtss2si %1, %k0" : "=r"(r) : "x"(sv));
 		});
-		TRY(mxcsr_update(c, nsr));
+		TRY(x86_sse_mxcsr_update(c, nsr));
 		reg_write(c, in->reg, q ? 8 : 4, true, r);
 	}
 	return 0;
@@ -820,7 +807,7 @@ HANDLER(sse_cmp)
 		default: CMP_ALL("cmpsd"); break;
 		}
 	});
-	TRY(mxcsr_update(c, nsr));
+	TRY(x86_sse_mxcsr_update(c, nsr));
 	a.vq = va;
 	memcpy(x86_xmm_reg(c, in->reg), &a, 16);
 	return 0;

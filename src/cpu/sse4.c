@@ -22,18 +22,6 @@
 #define I256(m)		I64(m, 0) I64(m, 64) I64(m, 128) I64(m, 192)
 
 
-/* Raised MXCSR flags the guest unmasked fault before any writeback. */
-static int mxcsr_update(struct x86_core *c, unsigned nsr)
-{
-	struct x86_state *s = S(c);
-
-	if ((nsr & 0x3f) & ~(s->fx.mxcsr >> 7) & 0x3f)
-		return x86_exc(c, (s->cr4 & X86_CR4_OSXMMEXCPT) ? X86_EXC_XM :
-			       X86_EXC_UD);
-	s->fx.mxcsr |= nsr & 0x3f;
-	return 0;
-}
-
 /* Memory operand size of an sse4 entry (arg = opcode | 0x100 for 0F 3A). */
 static unsigned mem_size(unsigned arg)
 {
@@ -153,18 +141,11 @@ HANDLER(sse4)
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	switch (op) {
 	case 0x108: case 0x109: case 0x10a: case 0x10b:
-	case 0x140: case 0x141: {
-		unsigned h, g = (S(c)->fx.mxcsr & 0xffc0) | 0x1f80;
-
+	case 0x140: case 0x141:
 		/* Host exceptions masked; the guest's are checked after. */
-		__asm__ volatile("stmxcsr %0" : "=m"(h));
-		__asm__ volatile("ldmxcsr %0" : : "m"(g));
-		fp_imm_op(op, imm, &a.vq, b.vq);
-		__asm__ volatile("stmxcsr %0" : "=m"(nsr));
-		__asm__ volatile("ldmxcsr %0" : : "m"(h));
-		TRY(mxcsr_update(c, nsr));
+		WITH_GUEST_MXCSR(c, nsr, fp_imm_op(op, imm, &a.vq, b.vq));
+		TRY(x86_sse_mxcsr_update(c, nsr));
 		break;
-	}
 	case 0x10c:				/* BLENDPS */
 		for (int i = 0; i < 4; i++)
 			if (imm & (1u << i))
