@@ -538,6 +538,8 @@ void vm_destroy(struct vm *vm)
 		c->fn(vm, c->opaque);
 		free(c);
 	}
+	/* Their destroy hooks ran among the cleanups above. */
+	comp_list_free(&vm->comps);
 	vm_irq_release(vm);
 	guest_mem_release(&vm->mem);
 	hv_close(vm->hv);

@@ -18,6 +18,7 @@
 #include "hv/hv.h"
 #include "pci/pci.h"
 #include "vmm/bus.h"
+#include "vmm/component.h"
 #include "vmm/irq.h"
 #include "vmm/loader.h"
 #include "vmm/machine.h"
@@ -113,6 +114,7 @@ struct vm {
 	struct vm_loop_entry *loop_entries;
 	int stop_fd;		/* eventfd: wakes the event loop on stop */
 	struct vm_cleanup *cleanups;
+	struct comp_list comps;	/* state holders, restore order (component.h) */
 };
 
 /*
