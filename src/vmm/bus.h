@@ -27,6 +27,7 @@ enum bus_space {
 struct bus_ctx {
 	struct vcpu *vcpu;	/* NULL when not from a vCPU (tests) */
 	unsigned int vcpu_id;
+	bool smm;		/* the access came from SMM (KVM_RUN_X86_SMM) */
 };
 
 struct bus_dev_ops {

@@ -152,6 +152,13 @@ void vcpu_fail(struct vcpu *vcpu, const char *what)
 			vcpu->id, (unsigned long long)regs.rip);
 }
 
+int vcpu_raise_smi(struct vcpu *vcpu)
+{
+	if (!smram_enabled(&vcpu->vm->smram))
+		return -EOPNOTSUPP;
+	return hv_vcpu_smi(vcpu->hv);
+}
+
 static void vcpu_exit_io(struct vcpu *vcpu, struct hv_exit *exit)
 {
 	bool is_write = exit->io.direction == HV_EXIT_IO_OUT;
@@ -162,6 +169,7 @@ static void vcpu_exit_io(struct vcpu *vcpu, struct hv_exit *exit)
 		vcpu_fail(vcpu, "malformed port I/O exit");
 		return;
 	}
+	vcpu->ctx.smm = exit->flags & HV_RUN_X86_SMM;
 	/* REP INS/OUTS: count accesses to the same port, data back to back. */
 	for (i = 0; i < exit->io.count; i++, data += size)
 		bus_access(&vcpu->vm->bus, BUS_PIO, exit->io.port, data, size,
@@ -176,6 +184,7 @@ static void vcpu_exit_mmio(struct vcpu *vcpu, struct hv_exit *exit)
 		vcpu_fail(vcpu, "malformed MMIO exit");
 		return;
 	}
+	vcpu->ctx.smm = exit->flags & HV_RUN_X86_SMM;
 	bus_access(&vcpu->vm->bus, BUS_MMIO, exit->mmio.phys_addr,
 		   exit->mmio.data, len, exit->mmio.is_write, &vcpu->ctx);
 }

@@ -216,6 +216,24 @@ static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
 	return 0;
 }
 
+/*
+ * With SMM the direct-boot machine has SMRAM at 0xA0000 for SMM code only:
+ * AS0 keeps its RAM there (no VGA), AS1 shows SMRAM (G_SMRAME set, D_OPEN
+ * clear, as firmware leaves an i440FX).
+ */
+static int vm_setup_smram(struct vm *vm, char *err, size_t err_len)
+{
+	int ret;
+
+	ret = smram_init(vm);
+	if (!ret && smram_enabled(&vm->smram))
+		ret = smram_set(vm, true, false);
+	if (ret)
+		snprintf(err, err_len, "cannot set up SMRAM: %s",
+			 strerror(-ret));
+	return ret;
+}
+
 /* KVM_GET_SUPPORTED_CPUID wants a big enough buffer; grow until it fits. */
 static struct kvm_cpuid2 *vm_get_cpuid(struct vm *vm, int *err)
 {
@@ -351,6 +369,9 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		goto fail;
 	}
 	ret = vm_setup_memory(vm, err, err_len);
+	if (ret)
+		goto fail;
+	ret = vm_setup_smram(vm, err, err_len);
 	if (ret)
 		goto fail;
 	if (hv_check_cap(vm->hv, HV_CAP_IRQCHIP) > 0) {

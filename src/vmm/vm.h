@@ -23,6 +23,7 @@
 #include "vmm/loader.h"
 #include "vmm/machine.h"
 #include "vmm/memory.h"
+#include "vmm/smram.h"
 
 #define VM_EXIT_FAILURE	125
 #define VM_MAX_CPUS	255	/* xAPIC ids are 8 bits, 0xff is broadcast */
@@ -87,6 +88,7 @@ struct vm {
 	struct hv *hv;
 	struct hv_vm *hv_vm;
 	struct guest_mem mem;
+	struct smram smram;		/* SMRAM and address space 1 */
 	struct bus bus;
 	bool has_irqchip;
 	struct vm_irq irq;		/* GSI routing and MSI routes (irq.c) */
@@ -159,5 +161,11 @@ int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid);
 int vcpu_start(struct vcpu *vcpu);
 void vcpu_wake(struct vcpu *vcpu);
 void vcpu_fail(struct vcpu *vcpu, const char *what);
+/*
+ * Raise an SMI on @vcpu.  Called from a bus handler on the vCPU's own
+ * thread (ctx->vcpu: the CPU that made the access, as PIIX4's APM port
+ * does); the SMI is taken once the access completes.
+ */
+int vcpu_raise_smi(struct vcpu *vcpu);
 
 #endif
