@@ -18,6 +18,7 @@
 
 #include "devices/devices.h"
 #include "lib/compiler.h"
+#include "vmm/vcpu_state.h"
 #include "vmm/vm.h"
 
 #define TESTDEV_PIO_SCRATCH	0xE0
@@ -188,217 +189,15 @@ static void testdev_free_slots(struct testdev *td)
 
 /* ------------------------------------------------------------ vCPU state */
 
-enum {
-	ST_REGS, ST_SREGS, ST_FPU, ST_XSAVE, ST_XCRS, ST_MSRS, ST_LAPIC,
-	ST_MP, ST_EVENTS, ST_DEBUGREGS, ST__COUNT
-};
-
-/* At most 7 characters: the tag must fit msg[8] with its NUL. */
-static const char *const st_names[ST__COUNT] = {
-	[ST_REGS] = "regs", [ST_SREGS] = "sregs", [ST_FPU] = "fpu",
-	[ST_XSAVE] = "xsave", [ST_XCRS] = "xcrs", [ST_MSRS] = "msrs",
-	[ST_LAPIC] = "lapic", [ST_MP] = "mpstate", [ST_EVENTS] = "events",
-	[ST_DEBUGREGS] = "dbgregs",
-};
-
-/* Restore order of seed-apis.md 1.7, with the LAPIC after the MSRs (APIC
- * base) and the legacy FPU view before the XSAVE area that supersedes it. */
-static const unsigned int st_restore_order[ST__COUNT] = {
-	ST_SREGS, ST_MSRS, ST_LAPIC, ST_XCRS, ST_FPU, ST_XSAVE, ST_EVENTS,
-	ST_MP, ST_DEBUGREGS, ST_REGS,
-};
-
-/* MSRs that move on their own while the vCPU is stopped. */
-static bool msr_is_clock(uint32_t index)
-{
-	return index == 0x10 ||		/* IA32_TSC */
-	       index == 0xE7 ||		/* IA32_MPERF */
-	       index == 0xE8;		/* IA32_APERF */
-}
-
-struct vstate {
-	unsigned int have;	/* bit per ST_*: component supported */
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;
-	struct kvm_xcrs xcrs;
-	struct kvm_lapic_state lapic;
-	struct kvm_mp_state mp;
-	struct kvm_vcpu_events events;
-	struct kvm_debugregs debugregs;
-	struct kvm_msrs *msrs;
-	struct kvm_xsave xsave;	/* last: it ends in a flexible array */
-};
-
-static int vstate_get_one(struct hv_vcpu *v, struct vstate *st, unsigned int c)
-{
-	switch (c) {
-	case ST_REGS: return hv_vcpu_get_regs(v, &st->regs);
-	case ST_SREGS: return hv_vcpu_get_sregs(v, &st->sregs);
-	case ST_FPU: return hv_vcpu_get_fpu(v, &st->fpu);
-	case ST_XSAVE: return hv_vcpu_get_xsave(v, &st->xsave);
-	case ST_XCRS: return hv_vcpu_get_xcrs(v, &st->xcrs);
-	case ST_LAPIC: return hv_vcpu_get_lapic(v, &st->lapic);
-	case ST_MP: return hv_vcpu_get_mp_state(v, &st->mp);
-	case ST_EVENTS: return hv_vcpu_get_events(v, &st->events);
-	case ST_DEBUGREGS: return hv_vcpu_get_debugregs(v, &st->debugregs);
-	case ST_MSRS: {
-		int n = hv_vcpu_get_msrs(v, st->msrs);
-
-		if (n < 0)
-			return n;
-		return (uint32_t)n == st->msrs->nmsrs ? 0 : -EIO;
-	}
-	}
-	return -EINVAL;
-}
-
-static int vstate_set_one(struct hv_vcpu *v, struct vstate *st, unsigned int c)
-{
-	switch (c) {
-	case ST_REGS: return hv_vcpu_set_regs(v, &st->regs);
-	case ST_SREGS: return hv_vcpu_set_sregs(v, &st->sregs);
-	case ST_FPU: return hv_vcpu_set_fpu(v, &st->fpu);
-	case ST_XSAVE: return hv_vcpu_set_xsave(v, &st->xsave);
-	case ST_XCRS: return hv_vcpu_set_xcrs(v, &st->xcrs);
-	case ST_LAPIC: return hv_vcpu_set_lapic(v, &st->lapic);
-	case ST_MP: return hv_vcpu_set_mp_state(v, &st->mp);
-	/* Flags stay as the get returned them: they say which fields hold. */
-	case ST_EVENTS: return hv_vcpu_set_events(v, &st->events);
-	case ST_DEBUGREGS: return hv_vcpu_set_debugregs(v, &st->debugregs);
-	case ST_MSRS: {
-		int n = hv_vcpu_set_msrs(v, st->msrs);
-
-		if (n < 0)
-			return n;
-		return (uint32_t)n == st->msrs->nmsrs ? 0 : -EIO;
-	}
-	}
-	return -EINVAL;
-}
-
-/* Compare component @c; only stable contents count. */
-static bool vstate_equal(struct vstate *a, struct vstate *b, unsigned int c)
-{
-	unsigned int i;
-
-	switch (c) {
-	case ST_REGS: return !memcmp(&a->regs, &b->regs, sizeof(a->regs));
-	case ST_SREGS: return !memcmp(&a->sregs, &b->sregs, sizeof(a->sregs));
-	case ST_FPU: return !memcmp(&a->fpu, &b->fpu, sizeof(a->fpu));
-	case ST_XSAVE: return !memcmp(&a->xsave, &b->xsave, sizeof(a->xsave));
-	case ST_XCRS: return !memcmp(&a->xcrs, &b->xcrs, sizeof(a->xcrs));
-	case ST_LAPIC:
-		/* The timer's current count (0x390) runs down by itself. */
-		memset(&a->lapic.regs[0x390], 0, 4);
-		memset(&b->lapic.regs[0x390], 0, 4);
-		return !memcmp(&a->lapic, &b->lapic, sizeof(a->lapic));
-	case ST_MP: return !memcmp(&a->mp, &b->mp, sizeof(a->mp));
-	case ST_EVENTS:
-		return !memcmp(&a->events, &b->events, sizeof(a->events));
-	case ST_DEBUGREGS:
-		return !memcmp(&a->debugregs, &b->debugregs,
-			       sizeof(a->debugregs));
-	case ST_MSRS:
-		for (i = 0; i < a->msrs->nmsrs; i++) {
-			if (msr_is_clock(a->msrs->entries[i].index))
-				continue;
-			if (a->msrs->entries[i].index !=
-			    b->msrs->entries[i].index ||
-			    a->msrs->entries[i].data != b->msrs->entries[i].data)
-				return false;
-		}
-		return true;
-	}
-	return false;
-}
-
-static struct kvm_msrs *msrs_alloc(uint32_t n)
-{
-	struct kvm_msrs *m = calloc(1, sizeof(*m) + n * sizeof(m->entries[0]));
-
-	if (m)
-		m->nmsrs = n;
-	return m;
-}
-
 /*
- * The MSRs this vCPU can really save: the backend's index list minus the
- * ones that fail to read (KVM lists MSRs some CPUs do not have).  NULL
- * with *ret = -EOPNOTSUPP if the backend has no MSR state.
+ * Get every part, write it back at runtime level (vcpu_state.h: the
+ * asynchronous event fields are not written), get again and compare.
  */
-static struct kvm_msrs *vstate_msr_list(struct hv_vcpu *v, struct hv *hv,
-					int *ret)
-{
-	uint32_t cap = 256, i, n = 0;
-	struct kvm_msr_list *list;
-	struct kvm_msrs *m = NULL, *one = NULL;
-
-	for (;;) {
-		list = calloc(1, sizeof(*list) + cap * sizeof(list->indices[0]));
-		if (!list) {
-			*ret = -ENOMEM;
-			return NULL;
-		}
-		list->nmsrs = cap;
-		*ret = hv_get_msr_index_list(hv, list);
-		if (*ret != -E2BIG || cap >= 16384 || list->nmsrs <= cap)
-			break;
-		cap = list->nmsrs;
-		free(list);
-	}
-	if (*ret)
-		goto out;
-	m = msrs_alloc(list->nmsrs);
-	one = msrs_alloc(1);
-	if (!m || !one) {
-		*ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < list->nmsrs; i++) {
-		one->entries[0].index = list->indices[i];
-		if (hv_vcpu_get_msrs(v, one) == 1)
-			m->entries[n++].index = list->indices[i];
-	}
-	m->nmsrs = n;
-out:
-	free(list);
-	free(one);
-	if (*ret) {
-		free(m);
-		m = NULL;
-	}
-	return m;
-}
-
-static int vstate_get_all(struct hv_vcpu *v, struct vstate *st, bool first,
-			  unsigned int *bad)
-{
-	unsigned int c;
-	int ret;
-
-	for (c = 0; c < ST__COUNT; c++) {
-		if (!first && !(st->have & (1u << c)))
-			continue;
-		if (c == ST_MSRS && !st->msrs)
-			continue;
-		ret = vstate_get_one(v, st, c);
-		if (ret == -EOPNOTSUPP && first)
-			continue;
-		if (ret) {
-			*bad = c;
-			return ret;
-		}
-		st->have |= 1u << c;
-	}
-	return 0;
-}
-
 static int testdev_state_roundtrip(struct testdev *td, struct hv_vcpu *v,
 				   char *msg)
 {
-	struct vstate *a, *b = NULL;
-	unsigned int i, c, bad = 0;
+	struct vcpu_state *a, *b = NULL;
+	enum vcpu_state_part bad = VS_MSRS;
 	int ret;
 
 	a = calloc(1, sizeof(*a));
@@ -407,54 +206,34 @@ static int testdev_state_roundtrip(struct testdev *td, struct hv_vcpu *v,
 		ret = -ENOMEM;
 		goto out;
 	}
-	a->msrs = vstate_msr_list(v, td->vm->hv, &ret);
-	if (!a->msrs && ret != -EOPNOTSUPP)
-		goto out_named;
-	if (a->msrs) {
-		size_t sz = sizeof(*a->msrs) +
-			    a->msrs->nmsrs * sizeof(a->msrs->entries[0]);
-
-		b->msrs = malloc(sz);
-		if (!b->msrs) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		memcpy(b->msrs, a->msrs, sz);
-	}
-	bad = ST_MSRS;
-
-	ret = vstate_get_all(v, a, true, &bad);
+	ret = vcpu_state_init(a, td->vm->hv, v);
 	if (ret)
 		goto out_named;
-	for (i = 0; i < ST__COUNT; i++) {
-		c = st_restore_order[i];
-		if (!(a->have & (1u << c)))
-			continue;
-		ret = vstate_set_one(v, a, c);
-		if (ret) {
-			bad = c;
-			goto out_named;
-		}
-	}
+	ret = vcpu_state_init_like(b, a);
+	if (ret)
+		goto out;
+	ret = vcpu_state_get(v, a, &bad);
+	if (ret)
+		goto out_named;
+	ret = vcpu_state_put(v, a, VCPU_PUT_RUNTIME, &bad);
+	if (ret)
+		goto out_named;
 	b->have = a->have;
-	ret = vstate_get_all(v, b, false, &bad);
+	ret = vcpu_state_get(v, b, &bad);
 	if (ret)
 		goto out_named;
-	for (c = 0; c < ST__COUNT; c++) {
-		if ((a->have & (1u << c)) && !vstate_equal(a, b, c)) {
-			bad = c;
-			ret = -EIO;
-			goto out_named;
-		}
+	if (!vcpu_state_equal(a, b, &bad)) {
+		ret = -EIO;
+		goto out_named;
 	}
 	goto out;
 out_named:
-	snprintf(msg, 8, "%s", st_names[bad]);
+	snprintf(msg, 8, "%s", vcpu_state_part_name(bad));
 out:
 	if (a)
-		free(a->msrs);
+		vcpu_state_release(a);
 	if (b)
-		free(b->msrs);
+		vcpu_state_release(b);
 	free(a);
 	free(b);
 	return ret;
