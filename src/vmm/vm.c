@@ -23,6 +23,7 @@
 #include "devices/devices.h"
 #include "lib/size.h"
 #include "vmm/term.h"
+#include "vmm/vcpu_state.h"
 #include "vmm/vm.h"
 
 struct vm_cleanup {
@@ -300,6 +301,13 @@ static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
 				 strerror(-ret));
 			goto out;
 		}
+		ret = vcpu_state_register(vcpu);
+		if (ret) {
+			snprintf(err, err_len,
+				 "cannot read the state of vCPU %u: %s", i,
+				 strerror(-ret));
+			goto out;
+		}
 	}
 out:
 	free(cpuid);
@@ -392,6 +400,13 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 					 strerror(-ret));
 				goto fail;
 			}
+		}
+		ret = vm_irqchip_register(vm,
+					  hv_check_cap(vm->hv, HV_CAP_PIT) > 0);
+		if (ret) {
+			snprintf(err, err_len, "irqchip state: %s",
+				 strerror(-ret));
+			goto fail;
 		}
 	}
 	ret = vm_irq_init(vm);

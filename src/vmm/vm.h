@@ -156,6 +156,9 @@ int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
 /* Nanoseconds of CLOCK_MONOTONIC. */
 uint64_t vm_now_ns(void);
 
+/* irqchip_state.c: components "irqchip" and (with @pit) "pit". */
+int vm_irqchip_register(struct vm *vm, bool pit);
+
 /* vcpu.c */
 int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid);
 int vcpu_start(struct vcpu *vcpu);
