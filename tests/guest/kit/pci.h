@@ -40,6 +40,7 @@ void pci_bar_place(unsigned int dev, int bar, uint64_t addr);
 
 #define VIRTIO_VENDOR		0x1AF4
 #define VIRTIO_DEV_BLK		0x1042
+#define VIRTIO_DEV_RNG		0x1044
 
 #define VIRTIO_ST_ACK		0x01
 #define VIRTIO_ST_DRIVER	0x02
