@@ -239,6 +239,12 @@ static int parse_console(const char *s, enum vm_console *out)
 	return 0;
 }
 
+/* The machine's messages: the only place cvisor writes to stderr. */
+static void cli_log(void *opaque, enum vm_log_level level, const char *msg)
+{
+	fprintf(stderr, "cvisor: %s\n", msg);
+}
+
 static int cmd_run(int argc, char **argv, uint64_t start_ns)
 {
 	enum {
@@ -268,6 +274,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		.ram_size = MEM_DEFAULT,
 		.console = VM_CONSOLE_SERIAL,
 		.start_ns = start_ns,
+		.log = cli_log,
 	};
 	char err[VM_MSG_LEN] = "";
 	struct vm *vm;

@@ -39,6 +39,19 @@ struct vm_loop_entry {
 	void *opaque;
 };
 
+void vm_log(struct vm *vm, enum vm_log_level level, const char *fmt, ...)
+{
+	char msg[VM_MSG_LEN];
+	va_list ap;
+
+	if (!vm->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vm->cfg.log(vm->cfg.log_opaque, level, msg);
+}
+
 int vm_add_cleanup(struct vm *vm, vm_cleanup_fn fn, void *opaque)
 {
 	struct vm_cleanup *c = malloc(sizeof(*c));
@@ -357,8 +370,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	if (cfg->verbose ||
 	    (cfg->accel == HV_ACCEL_AUTO &&
 	     strcmp(hv_backend_name(vm->hv), "kvm")))
-		fprintf(stderr, "cvisor: accel %s (%s)\n",
-			hv_backend_name(vm->hv), why[0] ? why : "requested");
+		vm_log(vm, VM_LOG_INFO, "accel %s (%s)",
+		       hv_backend_name(vm->hv), why[0] ? why : "requested");
 
 	max = hv_check_cap(vm->hv, HV_CAP_MAX_VCPUS);
 	if (max > 0 && cfg->nr_cpus > (unsigned int)max) {
@@ -474,8 +487,9 @@ int vm_run(struct vm *vm, char *err, size_t err_len)
 	}
 	ret = term_raw_enter(STDIN_FILENO);
 	if (ret && vm->cfg.verbose)
-		fprintf(stderr, "cvisor: cannot set the terminal to raw mode: %s\n",
-			strerror(-ret));
+		vm_log(vm, VM_LOG_WARN,
+		       "cannot set the terminal to raw mode: %s",
+		       strerror(-ret));
 
 	/*
 	 * vCPU threads inherit a mask blocking the terminating signals, so

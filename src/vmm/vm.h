@@ -19,47 +19,12 @@
 #include "pci/pci.h"
 #include "vmm/bus.h"
 #include "vmm/component.h"
+#include "vmm/config.h"
 #include "vmm/irq.h"
 #include "vmm/loader.h"
 #include "vmm/machine.h"
 #include "vmm/memory.h"
 #include "vmm/smram.h"
-
-#define VM_EXIT_FAILURE	125
-#define VM_MAX_CPUS	255	/* xAPIC ids are 8 bits, 0xff is broadcast */
-#define VM_MSG_LEN	256
-
-#define VM_MAX_DISKS	16
-
-enum vm_console {
-	VM_CONSOLE_SERIAL,	/* COM1 on stdio */
-	VM_CONSOLE_VIRTIO,	/* virtio-console on stdio; COM1 discarded */
-};
-
-struct vm_disk {
-	const char *path;
-	bool readonly;
-};
-
-struct vm_config {
-	enum hv_accel accel;
-	unsigned int nr_cpus;
-	uint64_t ram_size;
-	const char *kernel;
-	const char *cmdline;	/* may be NULL */
-	const char *initrd;	/* may be NULL */
-	bool testdev;
-	bool verbose;
-	unsigned int nr_disks;
-	struct vm_disk disks[VM_MAX_DISKS];	/* virtio-blk, in PCI order */
-	const char *net_tap;	/* virtio-net on this tap, or NULL */
-	bool net_has_mac;
-	uint8_t net_mac[6];
-	bool rng;		/* virtio-rng */
-	enum vm_console console;
-	bool boot_time;		/* report the boot-done signal on stderr */
-	uint64_t start_ns;	/* CLOCK_MONOTONIC at process start; 0: now */
-};
 
 struct vm;
 
@@ -141,6 +106,13 @@ static inline bool vm_stopping(struct vm *vm)
 {
 	return atomic_load_explicit(&vm->stopping, memory_order_acquire);
 }
+
+/*
+ * A message for the user.  The machine never prints: src/cli's sink
+ * (vm_config.log) does.
+ */
+void vm_log(struct vm *vm, enum vm_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Run @fn(vm, opaque) at vm_destroy(), in reverse order of registration. */
 int vm_add_cleanup(struct vm *vm, vm_cleanup_fn fn, void *opaque);

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * config.h - what a VM is built from (struct vm_config): filled by
+ * src/cli, read by the machine and handed to every device's init.  Plain
+ * data only, so that a device can read its configuration without seeing
+ * the machine.
+ */
+#ifndef CVISOR_VMM_CONFIG_H
+#define CVISOR_VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/hv.h"
+
+#define VM_EXIT_FAILURE	125
+#define VM_MAX_CPUS	255	/* xAPIC ids are 8 bits, 0xff is broadcast */
+#define VM_MSG_LEN	256
+
+#define VM_MAX_DISKS	16
+
+enum vm_console {
+	VM_CONSOLE_SERIAL,	/* COM1 on stdio */
+	VM_CONSOLE_VIRTIO,	/* virtio-console on stdio; COM1 discarded */
+};
+
+struct vm_disk {
+	const char *path;
+	bool readonly;
+};
+
+enum vm_log_level {
+	VM_LOG_INFO,		/* asked for (--verbose, --boot-time) */
+	VM_LOG_WARN,		/* something the user should know */
+};
+
+/* Where the machine's messages go: one line, no "cvisor: " prefix. */
+typedef void (*vm_log_fn)(void *opaque, enum vm_log_level level,
+			  const char *msg);
+
+struct vm_config {
+	enum hv_accel accel;
+	unsigned int nr_cpus;
+	uint64_t ram_size;
+	const char *kernel;
+	const char *cmdline;	/* may be NULL */
+	const char *initrd;	/* may be NULL */
+	bool testdev;
+	bool verbose;
+	unsigned int nr_disks;
+	struct vm_disk disks[VM_MAX_DISKS];	/* virtio-blk, in PCI order */
+	const char *net_tap;	/* virtio-net on this tap, or NULL */
+	bool net_has_mac;
+	uint8_t net_mac[6];
+	bool rng;		/* virtio-rng */
+	enum vm_console console;
+	bool boot_time;		/* report the boot-done signal on stderr */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC at process start; 0: now */
+	vm_log_fn log;		/* NULL: messages are dropped */
+	void *log_opaque;
+};
+
+#endif
