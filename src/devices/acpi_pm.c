@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "vmm/devsvc.h"
 
 #define PM_BASE		0x600
 #define PM_LEN		12
@@ -36,7 +36,7 @@
 #define PM_TMR_HZ	3579545ull
 
 struct acpi_pm {
-	struct vm *vm;
+	struct devsvc *svc;
 	pthread_mutex_t lock;
 	uint16_t sts, en, cnt;
 	uint64_t t0;
@@ -44,7 +44,7 @@ struct acpi_pm {
 
 static uint32_t pm_timer(const struct acpi_pm *pm)
 {
-	uint64_t ns = vm_now_ns() - pm->t0;
+	uint64_t ns = devsvc_now_ns() - pm->t0;
 
 	/* 128-bit product: exact, and no overflow for centuries. */
 	return (uint32_t)((unsigned __int128)ns * PM_TMR_HZ / 1000000000u) &
@@ -63,7 +63,7 @@ static void pm_write16(struct acpi_pm *pm, unsigned int reg, uint16_t v)
 	case PM1_CNT:
 		pm->cnt = (v & ~PM1_CNT_SLP_EN) | PM1_CNT_SCI_EN;
 		if ((v & PM1_CNT_SLP_EN) && !(v & PM1_CNT_SLP_TYP))
-			vm_stop(pm->vm, 0);
+			devsvc_vm_stop(pm->svc, 0);
 		break;
 	}
 }
@@ -124,7 +124,57 @@ static const struct bus_dev_ops acpi_pm_ops = {
 	.access = acpi_pm_access,
 };
 
-static void acpi_pm_free(struct vm *vm, void *opaque)
+/* ------------------------------------------------------------ lifecycle */
+
+static void acpi_pm_reset(void *opaque)
+{
+	struct acpi_pm *pm = opaque;
+
+	pthread_mutex_lock(&pm->lock);
+	pm->sts = 0;
+	pm->en = 0;
+	pm->cnt = PM1_CNT_SCI_EN;
+	pthread_mutex_unlock(&pm->lock);
+}
+
+/*
+ * Version 1: PM1 status, enable, control (u16 each).  The PM timer is
+ * not saved: like the TSC it follows the host's clock and never runs
+ * backwards for the guest.
+ */
+static int acpi_pm_save(void *opaque, struct sbuf *out)
+{
+	struct acpi_pm *pm = opaque;
+
+	pthread_mutex_lock(&pm->lock);
+	sbuf_put_u16(out, pm->sts);
+	sbuf_put_u16(out, pm->en);
+	sbuf_put_u16(out, pm->cnt);
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
+static int acpi_pm_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct acpi_pm *pm = opaque;
+	uint16_t sts = sbuf_get_u16(in);
+	uint16_t en = sbuf_get_u16(in);
+	uint16_t cnt = sbuf_get_u16(in);
+
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	/* SLP_EN is write-only: a saved one would be a forged image. */
+	if (cnt & PM1_CNT_SLP_EN)
+		return -EINVAL;
+	pthread_mutex_lock(&pm->lock);
+	pm->sts = sts;
+	pm->en = en;
+	pm->cnt = cnt | PM1_CNT_SCI_EN;
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
+static void acpi_pm_destroy(void *opaque)
 {
 	struct acpi_pm *pm = opaque;
 
@@ -132,22 +182,32 @@ static void acpi_pm_free(struct vm *vm, void *opaque)
 	free(pm);
 }
 
-int acpi_pm_init(struct vm *vm, char *err, size_t err_len)
+static const struct component_ops acpi_pm_comp_ops = {
+	.version = 1,
+	.reset = acpi_pm_reset,
+	.save = acpi_pm_save,
+	.load = acpi_pm_load,
+	.destroy = acpi_pm_destroy,
+};
+
+int acpi_pm_init(struct devsvc *svc, const struct vm_config *cfg,
+		 char *err, size_t err_len)
 {
 	struct acpi_pm *pm = calloc(1, sizeof(*pm));
 	int ret;
 
 	if (!pm)
 		return -ENOMEM;
-	pm->vm = vm;
+	pm->svc = svc;
 	pm->cnt = PM1_CNT_SCI_EN;
-	pm->t0 = vm_now_ns();
+	pm->t0 = devsvc_now_ns();
 	pthread_mutex_init(&pm->lock, NULL);
-	ret = vm_add_cleanup(vm, acpi_pm_free, pm);
+	ret = devsvc_component(svc, "acpi-pm", COMP_STAGE_PLATFORM,
+			       &acpi_pm_comp_ops, pm);
 	if (ret) {
-		acpi_pm_free(vm, pm);
+		acpi_pm_destroy(pm);
 		return ret;
 	}
-	return bus_register(&vm->bus, BUS_PIO, PM_BASE, PM_LEN, &acpi_pm_ops,
-			    pm);
+	return devsvc_io_register(svc, BUS_PIO, PM_BASE, PM_LEN,
+				  &acpi_pm_ops, pm);
 }

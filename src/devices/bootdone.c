@@ -17,13 +17,16 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
 
 #define BOOTDONE_PORT	0x4f0
 #define BOOTDONE_MAGIC	123
 
 struct bootdone {
-	struct vm *vm;
+	struct devsvc *svc;
+	uint64_t start_ns;
+	bool report;
 	atomic_bool done;
 };
 
@@ -41,11 +44,12 @@ static void bootdone_access(void *opaque, const struct bus_ctx *ctx,
 	if (len != 1 || data[0] != BOOTDONE_MAGIC ||
 	    atomic_exchange(&b->done, true))
 		return;
-	ns = vm_now_ns() - b->vm->cfg.start_ns;
-	if (b->vm->cfg.boot_time)
-		fprintf(stderr, "cvisor: boot-done after %llu.%03llu ms\n",
-			(unsigned long long)(ns / 1000000),
-			(unsigned long long)(ns / 1000 % 1000));
+	ns = devsvc_now_ns() - b->start_ns;
+	if (b->report)
+		devsvc_log(b->svc, DEVSVC_LOG_INFO,
+			   "boot-done after %llu.%03llu ms",
+			   (unsigned long long)(ns / 1000000),
+			   (unsigned long long)(ns / 1000 % 1000));
 }
 
 static const struct bus_dev_ops bootdone_ops = {
@@ -53,24 +57,65 @@ static const struct bus_dev_ops bootdone_ops = {
 	.access = bootdone_access,
 };
 
-static void bootdone_free(struct vm *vm, void *opaque)
+/* ------------------------------------------------------------ lifecycle */
+
+static void bootdone_reset(void *opaque)
+{
+	struct bootdone *b = opaque;
+
+	atomic_store(&b->done, false);
+}
+
+/* Version 1: whether the signal came (bool): it counts once per boot. */
+static int bootdone_save(void *opaque, struct sbuf *out)
+{
+	struct bootdone *b = opaque;
+
+	sbuf_put_bool(out, atomic_load(&b->done));
+	return 0;
+}
+
+static int bootdone_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct bootdone *b = opaque;
+	bool done = sbuf_get_bool(in);
+
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	atomic_store(&b->done, done);
+	return 0;
+}
+
+static void bootdone_destroy(void *opaque)
 {
 	free(opaque);
 }
 
-int bootdone_init(struct vm *vm, char *err, size_t err_len)
+static const struct component_ops bootdone_comp_ops = {
+	.version = 1,
+	.reset = bootdone_reset,
+	.save = bootdone_save,
+	.load = bootdone_load,
+	.destroy = bootdone_destroy,
+};
+
+int bootdone_init(struct devsvc *svc, const struct vm_config *cfg,
+		  char *err, size_t err_len)
 {
 	struct bootdone *b = calloc(1, sizeof(*b));
 	int ret;
 
 	if (!b)
 		return -ENOMEM;
-	b->vm = vm;
-	ret = vm_add_cleanup(vm, bootdone_free, b);
+	b->svc = svc;
+	b->start_ns = cfg->start_ns;
+	b->report = cfg->boot_time;
+	ret = devsvc_component(svc, "boot-done", COMP_STAGE_PLATFORM,
+			       &bootdone_comp_ops, b);
 	if (ret) {
-		free(b);
+		bootdone_destroy(b);
 		return ret;
 	}
-	return bus_register(&vm->bus, BUS_PIO, BOOTDONE_PORT, 1, &bootdone_ops,
-			    b);
+	return devsvc_io_register(svc, BUS_PIO, BOOTDONE_PORT, 1,
+				  &bootdone_ops, b);
 }

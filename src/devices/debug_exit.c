@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "vmm/devsvc.h"
 
 #define DEBUG_EXIT_PORT	0xF4
 #define DEBUG_EXIT_LEN	4
@@ -15,13 +15,13 @@ static void debug_exit_access(void *opaque, const struct bus_ctx *ctx,
 			      uint64_t offset, uint8_t *data,
 			      unsigned int len, bool is_write)
 {
-	struct vm *vm = opaque;
+	struct devsvc *svc = opaque;
 
 	if (!is_write) {
 		memset(data, 0xff, len);
 		return;
 	}
-	vm_stop(vm, (int)((bus_get_le(data, len) << 1) | 1));
+	devsvc_vm_stop(svc, (int)((bus_get_le(data, len) << 1) | 1));
 }
 
 static const struct bus_dev_ops debug_exit_ops = {
@@ -29,8 +29,15 @@ static const struct bus_dev_ops debug_exit_ops = {
 	.access = debug_exit_access,
 };
 
-int debug_exit_init(struct vm *vm, char *err, size_t err_len)
+int debug_exit_init(struct devsvc *svc, const struct vm_config *cfg,
+		    char *err, size_t err_len)
 {
-	return bus_register(&vm->bus, BUS_PIO, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
-			    &debug_exit_ops, vm);
+	int ret;
+
+	ret = devsvc_component(svc, "debug-exit", COMP_STAGE_PLATFORM,
+			       &dev_stateless_ops, NULL);
+	if (!ret)
+		ret = devsvc_io_register(svc, BUS_PIO, DEBUG_EXIT_PORT,
+					 DEBUG_EXIT_LEN, &debug_exit_ops, svc);
+	return ret;
 }

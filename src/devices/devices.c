@@ -2,37 +2,64 @@
 /*
  * devices.c - the device list.  Add a device with one line here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "devices/devices.h"
 #include "lib/compiler.h"
+#include "vmm/devsvc.h"
+#include "vmm/vm.h"
 
 static const struct {
 	const char *name;
-	int (*init)(struct vm *vm, char *err, size_t err_len);
+	dev_init_fn init;
+	dev_vm_init_fn vm_init;		/* machine-internal (devices.h) */
 } devices[] = {
 	{ "serial",	serial_init },
 	{ "debug-exit",	debug_exit_init },
 	{ "fw_cfg",	fw_cfg_init },
 	{ "poweroff",	poweroff_init },
-	{ "testdev",	testdev_init },	/* no-op without --testdev */
+	{ "testdev",	NULL, testdev_init },	/* no-op without --testdev */
 	{ "acpi-pm",	acpi_pm_init },
 	{ "rtc",	rtc_init },
 	{ "boot-done",	bootdone_init },
-	{ "pci-host",	pci_host_init },
-	{ "reset",	reset_init },	/* 0xCF9, through the PCI host */
-	{ "virtio",	virtio_devs_init },	/* after pci-host */
+	{ "pci-host",	NULL, pci_host_init },
+	{ "reset",	NULL, reset_init },	/* 0xCF9, through the PCI host */
+	{ "virtio",	NULL, virtio_devs_init },	/* after pci-host */
+};
+
+static int stateless_save(void *opaque, struct sbuf *out)
+{
+	return 0;
+}
+
+static int stateless_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	return 0;
+}
+
+const struct component_ops dev_stateless_ops = {
+	.version = 1,
+	.save = stateless_save,
+	.load = stateless_load,
 };
 
 int devices_init(struct vm *vm, char *err, size_t err_len)
 {
+	struct devsvc *svc;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(devices); i++) {
 		err[0] = '\0';
-		ret = devices[i].init(vm, err, err_len);
+		if (devices[i].init) {
+			svc = devsvc_create(vm, devices[i].name);
+			ret = svc ? devices[i].init(svc, &vm->cfg, err, err_len) :
+				    -ENOMEM;
+		} else {
+			ret = devices[i].vm_init(vm, err, err_len);
+		}
 		if (ret) {
 			if (!err[0])
 				snprintf(err, err_len, "%s: %s",

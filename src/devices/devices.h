@@ -1,28 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * devices.h - the machine's devices.  A device is one file with an init
- * function `int xxx_init(struct vm *vm, char *err, size_t err_len)` and one
- * line in the table in devices.c.  Init registers bus ranges and event
- * loop fds, and hands its state to vm_add_cleanup() so vm_destroy() frees
- * it.
+ * devices.h - the machine's devices.
+ *
+ * The rule: a new device is one file and one registration.  The file has
+ * one init function of type dev_init_fn and the line goes into the table
+ * in devices.c.  Init receives the device service API (vmm/devsvc.h) and
+ * the configuration, never struct vm; it registers the device's state as
+ * a component (reset, save, load, destroy next to the state), so the
+ * device is snapshot-ready by construction.  A device without state
+ * registers dev_stateless_ops: its section is empty, but it is listed.
+ *
+ * Three pieces are still machine-internal and take struct vm (see
+ * docs/architecture.md): the PCI host bridge and the virtio wiring
+ * (irqfd/ioeventfd routing, the PCI bus), testdev (memslots and vCPU
+ * state through hv, by design), and the 0xCF9 reset hook.
  */
 #ifndef CVISOR_DEVICES_H
 #define CVISOR_DEVICES_H
 
 #include <stddef.h>
 
+#include "vmm/component.h"
+
+struct devsvc;
 struct vm;
+struct vm_config;
+
+typedef int (*dev_init_fn)(struct devsvc *svc, const struct vm_config *cfg,
+			   char *err, size_t err_len);
+typedef int (*dev_vm_init_fn)(struct vm *vm, char *err, size_t err_len);
+
+/* Component ops for a device that holds no guest-visible state. */
+extern const struct component_ops dev_stateless_ops;
 
 int devices_init(struct vm *vm, char *err, size_t err_len);
 
-int serial_init(struct vm *vm, char *err, size_t err_len);
-int debug_exit_init(struct vm *vm, char *err, size_t err_len);
-int fw_cfg_init(struct vm *vm, char *err, size_t err_len);
-int poweroff_init(struct vm *vm, char *err, size_t err_len);
+int serial_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+		size_t err_len);
+int debug_exit_init(struct devsvc *svc, const struct vm_config *cfg,
+		    char *err, size_t err_len);
+int fw_cfg_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+		size_t err_len);
+int poweroff_init(struct devsvc *svc, const struct vm_config *cfg,
+		  char *err, size_t err_len);
+int acpi_pm_init(struct devsvc *svc, const struct vm_config *cfg,
+		 char *err, size_t err_len);
+int rtc_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+	     size_t err_len);
+int bootdone_init(struct devsvc *svc, const struct vm_config *cfg,
+		  char *err, size_t err_len);
+
 int testdev_init(struct vm *vm, char *err, size_t err_len);
-int acpi_pm_init(struct vm *vm, char *err, size_t err_len);
-int rtc_init(struct vm *vm, char *err, size_t err_len);
-int bootdone_init(struct vm *vm, char *err, size_t err_len);
 int pci_host_init(struct vm *vm, char *err, size_t err_len);
 int reset_init(struct vm *vm, char *err, size_t err_len);
 int virtio_devs_init(struct vm *vm, char *err, size_t err_len);

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
 
 #define FW_CFG_PORT		0x510
 #define FW_CFG_SIGNATURE	0x0000
@@ -74,7 +75,49 @@ static const struct bus_dev_ops fw_cfg_ops = {
 	.access = fw_cfg_access,
 };
 
-static void fw_cfg_free(struct vm *vm, void *opaque)
+/* ------------------------------------------------------------ lifecycle */
+
+static void fw_cfg_reset(void *opaque)
+{
+	struct fw_cfg *fc = opaque;
+
+	pthread_mutex_lock(&fc->lock);
+	fc->selector = 0;
+	fc->offset = 0;
+	pthread_mutex_unlock(&fc->lock);
+}
+
+/*
+ * Version 1: selector (u16) and read offset (u32).  The items come from
+ * the machine configuration, which a restore recreates.
+ */
+static int fw_cfg_save(void *opaque, struct sbuf *out)
+{
+	struct fw_cfg *fc = opaque;
+
+	pthread_mutex_lock(&fc->lock);
+	sbuf_put_u16(out, fc->selector);
+	sbuf_put_u32(out, fc->offset);
+	pthread_mutex_unlock(&fc->lock);
+	return 0;
+}
+
+static int fw_cfg_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct fw_cfg *fc = opaque;
+	uint16_t selector = sbuf_get_u16(in);
+	uint32_t offset = sbuf_get_u32(in);
+
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	pthread_mutex_lock(&fc->lock);
+	fc->selector = selector;
+	fc->offset = offset;
+	pthread_mutex_unlock(&fc->lock);
+	return 0;
+}
+
+static void fw_cfg_destroy(void *opaque)
 {
 	struct fw_cfg *fc = opaque;
 
@@ -82,7 +125,16 @@ static void fw_cfg_free(struct vm *vm, void *opaque)
 	free(fc);
 }
 
-int fw_cfg_init(struct vm *vm, char *err, size_t err_len)
+static const struct component_ops fw_cfg_comp_ops = {
+	.version = 1,
+	.reset = fw_cfg_reset,
+	.save = fw_cfg_save,
+	.load = fw_cfg_load,
+	.destroy = fw_cfg_destroy,
+};
+
+int fw_cfg_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+		size_t err_len)
 {
 	struct fw_cfg *fc = calloc(1, sizeof(*fc));
 	int ret;
@@ -90,12 +142,14 @@ int fw_cfg_init(struct vm *vm, char *err, size_t err_len)
 	if (!fc)
 		return -ENOMEM;
 	pthread_mutex_init(&fc->lock, NULL);
-	fc->ram_size = vm->cfg.ram_size;
-	fc->nr_cpus = (uint16_t)vm->cfg.nr_cpus;
-	ret = vm_add_cleanup(vm, fw_cfg_free, fc);
+	fc->ram_size = cfg->ram_size;
+	fc->nr_cpus = (uint16_t)cfg->nr_cpus;
+	ret = devsvc_component(svc, "fw_cfg", COMP_STAGE_PLATFORM,
+			       &fw_cfg_comp_ops, fc);
 	if (ret) {
-		fw_cfg_free(vm, fc);
+		fw_cfg_destroy(fc);
 		return ret;
 	}
-	return bus_register(&vm->bus, BUS_PIO, FW_CFG_PORT, 2, &fw_cfg_ops, fc);
+	return devsvc_io_register(svc, BUS_PIO, FW_CFG_PORT, 2, &fw_cfg_ops,
+				  fc);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "vmm/devsvc.h"
 
 #define PM1_SLP_EN	0x2000
 
@@ -21,7 +21,7 @@ static void poweroff_access(void *opaque, const struct bus_ctx *ctx,
 		return;
 	}
 	if (len == 2 && (bus_get_le(data, len) & PM1_SLP_EN))
-		vm_stop(opaque, 0);
+		devsvc_vm_stop(opaque, 0);
 }
 
 static const struct bus_dev_ops poweroff_ops = {
@@ -29,7 +29,15 @@ static const struct bus_dev_ops poweroff_ops = {
 	.access = poweroff_access,
 };
 
-int poweroff_init(struct vm *vm, char *err, size_t err_len)
+int poweroff_init(struct devsvc *svc, const struct vm_config *cfg,
+		  char *err, size_t err_len)
 {
-	return bus_register(&vm->bus, BUS_PIO, 0xB004, 2, &poweroff_ops, vm);
+	int ret;
+
+	ret = devsvc_component(svc, "poweroff", COMP_STAGE_PLATFORM,
+			       &dev_stateless_ops, NULL);
+	if (!ret)
+		ret = devsvc_io_register(svc, BUS_PIO, 0xB004, 2,
+					 &poweroff_ops, svc);
+	return ret;
 }

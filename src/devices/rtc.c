@@ -25,7 +25,9 @@
 #include <time.h>
 
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
+#include "vmm/memory.h"
 
 #define RTC_PORT	0x70
 
@@ -280,7 +282,63 @@ static void rtc_cmos_sizes(struct rtc *r, uint64_t ram)
 	r->cmos[0x5d] = (uint8_t)(above4g >> 16);
 }
 
-static void rtc_free(struct vm *vm, void *opaque)
+/* ------------------------------------------------------------ lifecycle */
+
+/*
+ * CMOS RAM and the clock are battery-backed: a system reset keeps them,
+ * and only the index latch (NMI enabled) returns to its power-on value.
+ */
+static void rtc_reset(void *opaque)
+{
+	struct rtc *r = opaque;
+
+	pthread_mutex_lock(&r->lock);
+	r->index = 0;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * Version 1: index latch (u8), the 128 CMOS bytes, and the guest clock's
+ * offset from host UTC in seconds (u64, two's complement): wall-clock
+ * based, so it means the same on another host.
+ */
+static int rtc_save(void *opaque, struct sbuf *out)
+{
+	struct rtc *r = opaque;
+
+	pthread_mutex_lock(&r->lock);
+	sbuf_put_u8(out, r->index);
+	sbuf_put_bytes(out, r->cmos, CMOS_SIZE);
+	sbuf_put_u64(out, (uint64_t)r->offset);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+/* A century is plenty; anything further is a forged image. */
+#define RTC_MAX_OFFSET	(100ll * 366 * 86400)
+
+static int rtc_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct rtc *r = opaque;
+	uint8_t index, cmos[CMOS_SIZE];
+	int64_t offset;
+
+	index = sbuf_get_u8(in);
+	sbuf_get_bytes(in, cmos, CMOS_SIZE);
+	offset = (int64_t)sbuf_get_u64(in);
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	if (offset > RTC_MAX_OFFSET || offset < -RTC_MAX_OFFSET)
+		return -EINVAL;
+	pthread_mutex_lock(&r->lock);
+	r->index = index;
+	memcpy(r->cmos, cmos, CMOS_SIZE);
+	r->offset = offset;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+static void rtc_destroy(void *opaque)
 {
 	struct rtc *r = opaque;
 
@@ -288,7 +346,16 @@ static void rtc_free(struct vm *vm, void *opaque)
 	free(r);
 }
 
-int rtc_init(struct vm *vm, char *err, size_t err_len)
+static const struct component_ops rtc_comp_ops = {
+	.version = 1,
+	.reset = rtc_reset,
+	.save = rtc_save,
+	.load = rtc_load,
+	.destroy = rtc_destroy,
+};
+
+int rtc_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+	     size_t err_len)
 {
 	struct rtc *r = calloc(1, sizeof(*r));
 	int ret;
@@ -298,11 +365,12 @@ int rtc_init(struct vm *vm, char *err, size_t err_len)
 	pthread_mutex_init(&r->lock, NULL);
 	r->cmos[RTC_REG_A] = 0x26;	/* 32.768 kHz divider, 1024 Hz rate */
 	r->cmos[RTC_REG_B] = REG_B_24H;	/* BCD, 24-hour, as a PC BIOS leaves it */
-	rtc_cmos_sizes(r, vm->cfg.ram_size);
-	ret = vm_add_cleanup(vm, rtc_free, r);
+	rtc_cmos_sizes(r, cfg->ram_size);
+	ret = devsvc_component(svc, "rtc", COMP_STAGE_PLATFORM, &rtc_comp_ops,
+			       r);
 	if (ret) {
-		rtc_free(vm, r);
+		rtc_destroy(r);
 		return ret;
 	}
-	return bus_register(&vm->bus, BUS_PIO, RTC_PORT, 2, &rtc_ops, r);
+	return devsvc_io_register(svc, BUS_PIO, RTC_PORT, 2, &rtc_ops, r);
 }

