@@ -14,6 +14,9 @@
  * compared part by part without what runs by itself while a vCPU is
  * stopped (TSC, MPERF/APERF, the LAPIC timer's current count).
  *
+ * A system reset (vm_components_reset) must then bring the vCPUs and
+ * the resettable devices back to the state of a freshly built VM.
+ *
  * Then every section of image 1 is truncated and, separately, extended by
  * a byte, and loaded into a fresh VM: each must fail with one message
  * naming that component, and nothing may crash.
@@ -24,12 +27,29 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/compiler.h"
 #include "vmm/component.h"
 #include "vmm/vcpu_state.h"
 #include "vmm/vm.h"
 #include "../check.h"
 
 #define RT_DISK_SIZE	(1u << 20)
+
+/* Every device of the machine this configuration builds. */
+static const char *const device_sections[] = {
+	"serial0", "debug-exit", "fw_cfg", "poweroff", "acpi-pm", "rtc",
+	"boot-done",
+};
+
+/* The ones devstate moves away from their reset state. */
+static const char *const guest_changed[] = {
+	"serial0", "fw_cfg", "acpi-pm", "rtc",
+};
+
+/* Components whose reset is their state in a freshly built VM. */
+static const char *const reset_to_fresh[] = {
+	"vcpu0", "vcpu1", "serial0", "fw_cfg", "acpi-pm", "boot-done",
+};
 
 static struct vm_config cfg;
 static char kernel[512];
@@ -159,6 +179,22 @@ static void expect_changed(const struct comp_image *fresh,
 	       "%s: the guest left it in its reset state", name);
 }
 
+static void expect_same(const struct comp_image *a,
+			const struct comp_image *b, const char *name)
+{
+	const struct comp_section *x = comp_image_find(a, name);
+	const struct comp_section *y = comp_image_find(b, name);
+
+	if (!x || !y)
+		return;
+	if (section_is_vcpu(name)) {
+		compare_vcpu(x, y);
+		return;
+	}
+	EXPECT(x->len == y->len && !memcmp(x->data, y->data, x->len),
+	       "%s: not back to its power-on state after a reset", name);
+}
+
 /* Load a copy of @img with section @i replaced by @len bytes of @data. */
 static void load_bad(const struct comp_image *img, unsigned int i,
 		     const uint8_t *data, size_t len, const char *what)
@@ -189,7 +225,7 @@ static void load_bad(const struct comp_image *img, unsigned int i,
 
 int main(void)
 {
-	struct comp_image img0, img1, img2;
+	struct comp_image img0, img1, img2, img3;
 	char err[VM_MSG_LEN] = "";
 	unsigned int i;
 	size_t total = 0;
@@ -223,6 +259,8 @@ int main(void)
 		expect_section(&img1, "irqchip");
 	if (hv_check_cap(vm->hv, HV_CAP_PIT) > 0)
 		expect_section(&img1, "pit");
+	for (i = 0; i < ARRAY_SIZE(device_sections); i++)
+		expect_section(&img1, device_sections[i]);
 	vm_destroy(vm);
 
 	/* 2. Load into a fresh VM, save again, compare. */
@@ -232,10 +270,21 @@ int main(void)
 	comp_image_init(&img2);
 	CHECK(!vm_components_save(vm, comp_image_put, &img2, err, sizeof(err)),
 	      "save after load: %s", err);
+
+	/* 2b. System reset brings the components back to power-on state. */
+	vm_components_reset(vm);
+	CHECK(!vm_stopping(vm), "reset failed: %s", vm->fail_msg);
+	comp_image_init(&img3);
+	CHECK(!vm_components_save(vm, comp_image_put, &img3, err, sizeof(err)),
+	      "save after reset: %s", err);
 	vm_destroy(vm);
+	for (i = 0; i < ARRAY_SIZE(reset_to_fresh); i++)
+		expect_same(&img0, &img3, reset_to_fresh[i]);
 	compare_images(&img1, &img2);
 	expect_changed(&img0, &img1, "vcpu0");
 	expect_changed(&img0, &img1, "pit");
+	for (i = 0; i < ARRAY_SIZE(guest_changed); i++)
+		expect_changed(&img0, &img1, guest_changed[i]);
 
 	/* 3. Malformed sections: named, clean failures. */
 	for (i = 0; i < img1.nr; i++) {
@@ -257,6 +306,7 @@ int main(void)
 	comp_image_release(&img0);
 	comp_image_release(&img1);
 	comp_image_release(&img2);
+	comp_image_release(&img3);
 	unlink(disk);
 	return check_status();
 }
