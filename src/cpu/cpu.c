@@ -558,6 +558,12 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 			if (r)
 				goto fault;
 			if (!te->host_r) {
+				if (c->pub.ops->fetch_fault &&
+				    c->pub.ops->fetch_fault(c->pub.opaque, gpa) ==
+				    X86_IO_EXIT) {
+					r = X86_R_EXIT;
+					goto fault;
+				}
 				r = x86_internal(c, "execution from MMIO at "
 						 "gpa %#llx",
 						 (unsigned long long)gpa);

@@ -560,6 +560,23 @@ HANDLER(xsetbv)
 	return X86_R_NEXT_END;
 }
 
+/*
+ * VMCALL (Intel) and VMMCALL (AMD) are one hypercall instruction to the
+ * backend, as KVM treats them; without a backend hook they are #UD, as
+ * outside VMX non-root operation.
+ */
+HANDLER(vmcall)
+{
+	int r;
+
+	if (!c->pub.ops->hypercall)
+		return x86_ud(c);
+	r = c->pub.ops->hypercall(c->pub.opaque, c->cpl, c->mode64);
+	if (r == X86_IO_EXIT)
+		return X86_R_EXIT;
+	return X86_R_NEXT_END;
+}
+
 /* ---- fast system calls --------------------------------------------------------------- */
 
 static void flat_seg(struct x86_seg *s, uint16_t sel, uint8_t type,

@@ -294,6 +294,21 @@ struct x86_cpu_ops {
 	/* MSRs the core does not own: 0, X86_MSR_GP or X86_IO_EXIT. */
 	int (*rdmsr)(void *opaque, uint32_t idx, uint64_t *val);
 	int (*wrmsr)(void *opaque, uint32_t idx, uint64_t val);
+	/*
+	 * VMCALL/VMMCALL (optional; #UD without it): the backend reads its
+	 * arguments from and writes its result to s.gpr.  0: done, RIP moves
+	 * on; X86_IO_EXIT: stop without committing, the next run executes
+	 * the instruction again and the backend completes it.  @cpl and
+	 * @op64 (64-bit code segment) are what a hypercall ABI checks.
+	 */
+	int (*hypercall)(void *opaque, unsigned int cpl, bool op64);
+	/*
+	 * Optional: an instruction fetch from @gpa, which map_page() did not
+	 * back with RAM.  X86_IO_EXIT when the backend turned it into an
+	 * exit of its own (a memory fault on private memory), else 0 (the
+	 * core reports execution from MMIO as an internal error).
+	 */
+	int (*fetch_fault)(void *opaque, uint64_t gpa);
 	/* Guest CPUID as configured by the VMM. */
 	void (*cpuid)(void *opaque, uint32_t leaf, uint32_t subleaf,
 		      uint32_t regs[4]);
