@@ -216,6 +216,19 @@ int hv_set_memory_attributes(struct hv_vm *vm, uint64_t gpa, uint64_t size,
 { HV_CALL(VM_OPS, set_memory_attributes, vm, gpa, size, attributes, flags); }
 int hv_create_guest_memfd(struct hv_vm *vm, uint64_t size, uint64_t flags)
 { HV_CALL(VM_OPS, create_guest_memfd, vm, size, flags); }
+int hv_guest_memfd_fallocate(struct hv *hv, int fd, int mode, uint64_t offset,
+			     uint64_t len)
+{ HV_CALL(HV_OPS, guest_memfd_fallocate, hv, fd, mode, offset, len); }
+
+int hv_vm_check_cap(struct hv_vm *vm, enum hv_cap cap)
+{
+	if ((unsigned int)cap >= HV_CAP__COUNT)
+		return 0;
+	if (!vm->hv->ops->vm_check_cap)
+		return hv_check_cap(vm->hv, cap);
+	return vm->hv->ops->vm_check_cap(vm, cap);
+}
+
 int hv_create_irqchip(struct hv_vm *vm)
 { HV_CALL(VM_OPS, create_irqchip, vm); }
 int hv_create_pit(struct hv_vm *vm)
@@ -284,6 +297,9 @@ int hv_vcpu_set_debugregs(struct hv_vcpu *v, const struct kvm_debugregs *dr)
 int hv_vcpu_set_guest_debug(struct hv_vcpu *v,
 			    const struct kvm_guest_debug *dbg)
 { HV_CALL(VCPU_OPS, set_guest_debug, v, dbg); }
+int hv_vcpu_pre_fault_memory(struct hv_vcpu *v, uint64_t *gpa,
+			     uint64_t *size, uint64_t flags)
+{ HV_CALL(VCPU_OPS, pre_fault_memory, v, gpa, size, flags); }
 int hv_vcpu_interrupt(struct hv_vcpu *v, uint32_t vector)
 { HV_CALL(VCPU_OPS, interrupt, v, vector); }
 int hv_vcpu_nmi(struct hv_vcpu *v)

@@ -199,6 +199,40 @@ int hv_set_memory_attributes(struct hv_vm *vm, uint64_t gpa, uint64_t size,
 #define HV_GUEST_MEMFD_FLAG_INIT_SHARED	(1ull << 1)
 int hv_create_guest_memfd(struct hv_vm *vm, uint64_t size, uint64_t flags);
 
+/*
+ * fallocate(2) on a guest_memfd with KVM's rules (seed-apis.md 3.3): @mode
+ * is FALLOC_FL_KEEP_SIZE, optionally with FALLOC_FL_PUNCH_HOLE (else
+ * -EOPNOTSUPP); @offset and @len page aligned (else -EINVAL); allocating
+ * past the size is -EINVAL, punching there a no-op; a punched page reads
+ * zero when the guest touches it again.  On kvm this is fallocate() on
+ * the fd.  On emu the fd is only a handle (docs/private-memory.md) and
+ * this call is the one way to allocate or punch; it keeps working after
+ * the VM is destroyed, until hv_close().
+ */
+int hv_guest_memfd_fallocate(struct hv *hv, int fd, int mode, uint64_t offset,
+			     uint64_t len);
+
+/*
+ * KVM_CHECK_EXTENSION asked on the VM: the answer for this VM's type
+ * (HV_CAP_MEMORY_ATTRIBUTES is PRIVATE only in a VM with private memory,
+ * HV_CAP_GUEST_MEMFD_FLAGS the flags this VM accepts).
+ */
+int hv_vm_check_cap(struct hv_vm *vm, enum hv_cap cap);
+
+/* KVM's hypercall numbers and the MAP_GPA_RANGE attribute bits. */
+#define HV_HC_MAP_GPA_RANGE		12
+#define HV_MAP_GPA_RANGE_PAGE_SZ_4K	0
+#define HV_MAP_GPA_RANGE_PAGE_SZ_2M	1
+#define HV_MAP_GPA_RANGE_PAGE_SZ_1G	2
+#define HV_MAP_GPA_RANGE_ENCRYPTED	(1ull << 4)
+/* Guest-visible hypercall errors (KVM's include/uapi/linux/kvm_para.h). */
+#define HV_KVM_ENOSYS			1000
+#define HV_KVM_EFAULT			14
+#define HV_KVM_EINVAL			22
+#define HV_KVM_EPERM			1
+/* hypercall.flags of HV_EXIT_HYPERCALL */
+#define HV_EXIT_HYPERCALL_LONG_MODE	(1ull << 0)
+
 /* ---------------------------------------------------------------- interrupts */
 
 /*
@@ -375,6 +409,15 @@ int hv_vcpu_set_debugregs(struct hv_vcpu *vcpu, const struct kvm_debugregs *dr);
 /* KVM_SET_GUEST_DEBUG (KVM_GUESTDBG_* flags). */
 int hv_vcpu_set_guest_debug(struct hv_vcpu *vcpu,
 			    const struct kvm_guest_debug *dbg);
+
+/*
+ * KVM_PRE_FAULT_MEMORY (seed-apis.md 3.6): map [gpa, gpa+size) as the
+ * vCPU would on a read.  Returns 0 when at least one page was done and
+ * leaves the rest of the range in *gpa / *size; -EINVAL (flags, empty or
+ * wrapping range), -ENOENT (no memslot at *gpa), -EFAULT, -EINTR.
+ */
+int hv_vcpu_pre_fault_memory(struct hv_vcpu *vcpu, uint64_t *gpa,
+			     uint64_t *size, uint64_t flags);
 
 /* KVM_INTERRUPT (only without irqchip), KVM_NMI, KVM_SMI. */
 int hv_vcpu_interrupt(struct hv_vcpu *vcpu, uint32_t vector);

@@ -58,6 +58,10 @@ struct hv_backend_ops {
 				     uint64_t flags);
 	int (*create_guest_memfd)(struct hv_vm *vm, uint64_t size,
 				  uint64_t flags);
+	int (*guest_memfd_fallocate)(struct hv *hv, int fd, int mode,
+				     uint64_t offset, uint64_t len);
+	/* Optional: NULL answers with check_cap (no per-type difference). */
+	int (*vm_check_cap)(struct hv_vm *vm, enum hv_cap cap);
 	int (*create_irqchip)(struct hv_vm *vm);
 	int (*create_pit)(struct hv_vm *vm);
 	int (*irq_line)(struct hv_vm *vm, uint32_t gsi, int level);
@@ -104,6 +108,8 @@ struct hv_backend_ops {
 			     const struct kvm_debugregs *dr);
 	int (*set_guest_debug)(struct hv_vcpu *vcpu,
 			       const struct kvm_guest_debug *dbg);
+	int (*pre_fault_memory)(struct hv_vcpu *vcpu, uint64_t *gpa,
+				uint64_t *size, uint64_t flags);
 	int (*interrupt)(struct hv_vcpu *vcpu, uint32_t vector);
 	int (*nmi)(struct hv_vcpu *vcpu);
 	int (*smi)(struct hv_vcpu *vcpu);

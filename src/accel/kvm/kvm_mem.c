@@ -3,6 +3,8 @@
  * kvm_mem.c - memslots, dirty logging, memory attributes and guest_memfd
  * on the KVM backend.
  */
+#include <fcntl.h>
+
 #include "kvm_priv.h"
 
 #define KVM_BE_PAGE_SIZE	4096ull
@@ -108,4 +110,45 @@ int kvm_be_create_guest_memfd(struct hv_vm *hvm, uint64_t size,
 	if (!vm_kvm(vm)->caps[HV_CAP_GUEST_MEMFD])
 		return -EOPNOTSUPP;
 	return kvm_be_ioctl(vm->fd, KVM_BE_CREATE_GUEST_MEMFD, &g);
+}
+
+/* KVM validates and implements it: the fd is the kernel's guest_memfd. */
+int kvm_be_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
+				 uint64_t offset, uint64_t len)
+{
+	if (!to_kvm(hv)->caps[HV_CAP_GUEST_MEMFD])
+		return -EOPNOTSUPP;
+	if (offset > INT64_MAX || len > INT64_MAX)
+		return -EINVAL;
+	if (fallocate(fd, mode, (off_t)offset, (off_t)len))
+		return -errno;
+	return 0;
+}
+
+int kvm_be_vm_check_cap(struct hv_vm *hvm, enum hv_cap cap)
+{
+	int nr = kvm_be_cap_number(cap);
+	int ret;
+
+	if (nr < 0)
+		return hv_check_cap(hvm->hv, cap);
+	ret = ioctl(to_kvm_vm(hvm)->fd, KVM_CHECK_EXTENSION, (unsigned long)nr);
+	return ret < 0 ? 0 : ret;
+}
+
+int kvm_be_pre_fault_memory(struct hv_vcpu *hvcpu, uint64_t *gpa,
+			    uint64_t *size, uint64_t flags)
+{
+	struct kvm_be_vcpu *v = to_kvm_vcpu(hvcpu);
+	struct kvm_be_pre_fault_memory r = {
+		.gpa = *gpa, .size = *size, .flags = flags,
+	};
+	int ret;
+
+	if (!vm_kvm(to_kvm_vm(hvcpu->vm))->caps[HV_CAP_PRE_FAULT_MEMORY])
+		return -EOPNOTSUPP;
+	ret = kvm_be_ioctl(v->fd, KVM_BE_PRE_FAULT_MEMORY, &r);
+	*gpa = r.gpa;
+	*size = r.size;
+	return ret;
 }

@@ -216,6 +216,11 @@ int kvm_be_set_memory_attributes(struct hv_vm *vm, uint64_t gpa,
 				 uint64_t flags);
 int kvm_be_create_guest_memfd(struct hv_vm *vm, uint64_t size,
 			      uint64_t flags);
+int kvm_be_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
+				 uint64_t offset, uint64_t len);
+int kvm_be_vm_check_cap(struct hv_vm *vm, enum hv_cap cap);
+int kvm_be_pre_fault_memory(struct hv_vcpu *vcpu, uint64_t *gpa,
+			    uint64_t *size, uint64_t flags);
 
 /* kvm_irq.c */
 int kvm_be_create_irqchip(struct hv_vm *vm);
