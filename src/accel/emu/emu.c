@@ -13,9 +13,11 @@
  * IOAPIC, PIC and PIT, GSI routing and MSIs, read-only slots, dirty log,
  * vcpu events with exception payload and triple-fault events, XSAVE
  * (x87+SSE), debug registers, TSC rate control, two memslot address
- * spaces, irqfd (with resample) and ioeventfd.  Not yet: SMM (needs the core's SMM
- * entry/RSM), guest_memfd and memory attributes, Hyper-V, MSR and
- * hypercall exits, guest debugging.
+ * spaces, irqfd (with resample) and ioeventfd, KVM_X86_SW_PROTECTED_VM
+ * with guest_memfd (gmem.c), memory attributes, memory-fault exits and
+ * pre-faulting, and the KVM_HC_MAP_GPA_RANGE hypercall exit
+ * (hypercall.c).  Not yet: SMM (needs the core's SMM entry/RSM), Hyper-V,
+ * MSR exits, guest debugging, guest_memfd's MMAP and INIT_SHARED flags.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@ static int emu_open(struct hv **out, bool probe, char *why, size_t why_len)
 		return -ENOMEM;
 	}
 	h->hv.ops = &emu_backend_ops;
+	emu_gmems_init(&h->gmems);
 	snprintf(why, why_len, "built-in x86-64 CPU core");
 	*out = &h->hv;
 	return 0;
@@ -41,7 +44,10 @@ static int emu_open(struct hv **out, bool probe, char *why, size_t why_len)
 
 static void emu_close(struct hv *hv)
 {
-	free(container_of(hv, struct emu_hv, hv));
+	struct emu_hv *h = to_emu_hv(hv);
+
+	emu_gmems_fini(&h->gmems);
+	free(h);
 }
 
 static int emu_check_cap(struct hv *hv, enum hv_cap cap)
@@ -65,7 +71,15 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_IRQFD:
 	case HV_CAP_IRQFD_RESAMPLE:
 	case HV_CAP_IOEVENTFD:
+	case HV_CAP_GUEST_MEMFD:
+	case HV_CAP_MEMORY_FAULT_INFO:
+	case HV_CAP_PRE_FAULT_MEMORY:
 		return 1;
+	case HV_CAP_MEMORY_ATTRIBUTES:
+		/* Asked of the backend: every attribute it knows. */
+		return HV_MEMORY_ATTRIBUTE_PRIVATE;
+	case HV_CAP_EXIT_HYPERCALL:
+		return EMU_HYPERCALL_EXITS;
 	case HV_CAP_IRQ_ROUTING:
 		return EMU_MAX_IRQ_ROUTES;
 	case HV_CAP_MAX_VCPUS:
@@ -76,7 +90,7 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_MULTI_ADDRESS_SPACE:
 		return EMU_NR_AS;	/* memslots in the SMM view exist */
 	case HV_CAP_VM_TYPES:
-		return 1 << HV_VM_TYPE_DEFAULT;
+		return 1 << HV_VM_TYPE_DEFAULT | 1 << HV_VM_TYPE_SW_PROTECTED;
 	default:
 		/* SMM, guest_memfd, Hyper-V, ...: not yet. */
 		return 0;
@@ -98,6 +112,10 @@ const struct hv_backend_ops emu_backend_ops = {
 	.set_memslot = emu_set_memslot,
 	.get_dirty_log = emu_get_dirty_log,
 	.memory_written = emu_memory_written,
+	.set_memory_attributes = emu_set_memory_attributes,
+	.create_guest_memfd = emu_create_guest_memfd,
+	.guest_memfd_fallocate = emu_guest_memfd_fallocate,
+	.vm_check_cap = emu_vm_check_cap,
 	.create_irqchip = emu_create_irqchip,
 	.create_pit = emu_create_pit,
 	.irq_line = emu_irq_line_op,
@@ -136,6 +154,7 @@ const struct hv_backend_ops emu_backend_ops = {
 	.set_events = emu_set_events,
 	.get_debugregs = emu_get_debugregs,
 	.set_debugregs = emu_set_debugregs,
+	.pre_fault_memory = emu_pre_fault_memory,
 	.interrupt = emu_interrupt,
 	.nmi = emu_nmi,
 	/* .smi: no SMM yet. */

@@ -26,6 +26,7 @@
 #include "hv/hv_backend.h"
 #include "lib/compiler.h"
 #include "ioapic.h"
+#include "gmem.h"
 #include "irqfd.h"
 #include "irq_routing.h"
 #include "lapic.h"
@@ -41,7 +42,13 @@
 
 struct emu_hv {
 	struct hv hv;
+	struct emu_gmems gmems;		/* guest_memfds of all our VMs */
 };
+
+static inline struct emu_hv *to_emu_hv(struct hv *hv)
+{
+	return container_of(hv, struct emu_hv, hv);
+}
 
 struct emu_vcpu;
 
@@ -69,6 +76,10 @@ struct emu_vm {
 	/* KVM_ENABLE_CAP state. */
 	atomic_bool cap_exception_payload;
 	atomic_bool cap_triple_fault;
+	_Atomic uint64_t hypercall_exits;	/* KVM_CAP_EXIT_HYPERCALL mask */
+
+	/* KVM_X86_SW_PROTECTED_VM: private memory, one address space. */
+	bool private_mem;
 
 	pthread_mutex_t lock;		/* irqchip/PIT creation, vCPU count */
 	unsigned int nr_vcpus;
@@ -80,6 +91,7 @@ enum emu_pending_io {
 	EMU_PEND_NONE,
 	EMU_PEND_PIO,
 	EMU_PEND_MMIO,
+	EMU_PEND_HYPERCALL,
 };
 
 struct emu_vcpu {
@@ -100,6 +112,7 @@ struct emu_vcpu {
 	uint32_t pend_len;
 	uint32_t pend_done;		/* MMIO bytes completed (>8 byte accesses) */
 	uint8_t pend_buf[16];
+	bool mem_fault;			/* exit is a memory fault: -EFAULT */
 	uint8_t *io_buf;		/* exit.io.data */
 	size_t io_buf_size;
 
@@ -156,6 +169,16 @@ int emu_get_pit(struct hv_vm *vm, struct kvm_pit_state2 *pit);
 int emu_irqfd(struct hv_vm *vm, const struct kvm_irqfd *irqfd);
 int emu_ioeventfd(struct hv_vm *vm, const struct kvm_ioeventfd *io);
 int emu_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit);
+int emu_vm_check_cap(struct hv_vm *vm, enum hv_cap cap);
+int emu_set_memory_attributes(struct hv_vm *vm, uint64_t gpa, uint64_t size,
+			      uint64_t attributes, uint64_t flags);
+int emu_create_guest_memfd(struct hv_vm *vm, uint64_t size, uint64_t flags);
+int emu_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
+			      uint64_t offset, uint64_t len);
+
+/* hypercall.c: KVM's hypercall ABI (VMCALL), apart from Hyper-V's. */
+#define EMU_HYPERCALL_EXITS	(1ull << HV_HC_MAP_GPA_RANGE)
+int emu_kvm_hypercall(struct emu_vcpu *v, unsigned int cpl, bool op64);
 
 /* vcpu.c */
 int emu_vcpu_create(struct hv_vm *vm, unsigned int id, struct hv_vcpu **out);
@@ -167,6 +190,8 @@ void emu_vcpu_kick(struct hv_vcpu *vcpu);
 void emu_vcpu_event(struct emu_vcpu *v);
 int emu_interrupt(struct hv_vcpu *vcpu, uint32_t vector);
 int emu_nmi(struct hv_vcpu *vcpu);
+int emu_pre_fault_memory(struct hv_vcpu *vcpu, uint64_t *gpa, uint64_t *size,
+			 uint64_t flags);
 int emu_get_tsc_khz(struct hv_vcpu *vcpu);
 int emu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz);
 

@@ -17,20 +17,29 @@
  *
  * Lookups in a snapshot are a binary search behind a per-reader last-hit
  * cache; the CPU core's TLB sits in front of both.
+ *
+ * Private memory (a SW_PROTECTED VM): the PRIVATE attribute ranges are a
+ * third snapshot, published with the same epoch, so that once
+ * hv_set_memory_attributes() returns no vCPU holds a translation made
+ * under the old attribute; a private page maps the slot's guest_memfd,
+ * a shared one the slot's userspace memory.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "cpu/x86_cpu.h"
+#include "lib/compiler.h"
+#include "gmem.h"
 #include "mem.h"
 
 /* A slot, as owned by the updater. */
 struct emu_slot {
 	struct emu_memmap_entry e;
 	uint16_t as_id;
-	int guest_memfd;		/* kept for guest_memfd support later */
-	uint64_t guest_memfd_offset;
+	struct emu_gmem *gmem;		/* bound guest_memfd, or NULL */
 	struct emu_slot *next;
 };
 
@@ -48,9 +57,15 @@ struct emu_mem {
 	struct emu_mem_reader *readers;
 	void (*kick_all)(void *opaque);
 	void *opaque;
+	/* Private memory: set once before any slot (emu_mem_enable_private). */
+	struct emu_gmems *gmems;
+	void *owner;
+	struct x86_code_tracker *tracker;
+	_Atomic(struct emu_attrs *) attrs;
 };
 
 static const struct emu_memmap empty_map = { 0 };
+static const struct emu_attrs empty_attrs = { 0 };
 
 int emu_mem_create(void (*kick_all)(void *opaque), void *opaque,
 		   struct emu_mem **out)
@@ -66,6 +81,7 @@ int emu_mem_create(void (*kick_all)(void *opaque), void *opaque,
 	for (i = 0; i < EMU_NR_AS; i++)
 		atomic_init(&mem->map[i], (struct emu_memmap *)&empty_map);
 	atomic_init(&mem->gen, 1);
+	atomic_init(&mem->attrs, (struct emu_attrs *)&empty_attrs);
 	mem->kick_all = kick_all;
 	mem->opaque = opaque;
 	*out = mem;
@@ -76,6 +92,25 @@ static void map_free(struct emu_memmap *m)
 {
 	if (m != &empty_map)
 		free(m);
+}
+
+static void attrs_free(struct emu_attrs *a)
+{
+	if (a != &empty_attrs)
+		free(a);
+}
+
+void emu_mem_enable_private(struct emu_mem *mem, struct emu_gmems *gmems,
+			    void *owner, struct x86_code_tracker *tracker)
+{
+	mem->gmems = gmems;
+	mem->owner = owner;
+	mem->tracker = tracker;
+}
+
+uint64_t emu_mem_supported_attributes(struct emu_mem *mem)
+{
+	return mem->gmems ? HV_MEMORY_ATTRIBUTE_PRIVATE : 0;
 }
 
 void emu_mem_destroy(struct emu_mem *mem)
@@ -92,6 +127,7 @@ void emu_mem_destroy(struct emu_mem *mem)
 	}
 	for (i = 0; i < EMU_NR_AS; i++)
 		map_free(atomic_load(&mem->map[i]));
+	attrs_free(atomic_load(&mem->attrs));
 	pthread_cond_destroy(&mem->moved);
 	pthread_mutex_destroy(&mem->lock);
 	free(mem);
@@ -183,19 +219,20 @@ static void map_publish(struct emu_mem *mem, uint16_t as, struct emu_memmap *m)
 	map_free(old);
 }
 
-static int validate(const struct hv_memslot *u)
+static int validate(struct emu_mem *mem, const struct hv_memslot *u)
 {
 	const uint32_t valid = HV_MEM_LOG_DIRTY_PAGES | HV_MEM_READONLY |
 			       HV_MEM_GUEST_MEMFD;
 
 	if (u->flags & ~valid)
 		return -EINVAL;
+	/* Only a VM with private memory takes guest_memfd slots. */
+	if ((u->flags & HV_MEM_GUEST_MEMFD) && !mem->gmems)
+		return -EINVAL;
 	/* Private memory is neither dirty-logged nor read-only. */
 	if ((u->flags & HV_MEM_GUEST_MEMFD) &&
 	    (u->flags & (HV_MEM_LOG_DIRTY_PAGES | HV_MEM_READONLY)))
 		return -EINVAL;
-	if (u->flags & HV_MEM_GUEST_MEMFD)
-		return -EOPNOTSUPP;	/* guest_memfd: later work */
 	if (u->as_id >= EMU_NR_AS || u->slot >= EMU_MAX_SLOTS)
 		return -EINVAL;
 	if ((u->memory_size | u->guest_phys_addr) & (EMU_PAGE_SIZE - 1))
@@ -224,7 +261,7 @@ int emu_mem_set_slot(struct emu_mem *mem, const struct hv_memslot *u)
 	_Atomic uint64_t *old_dirty = NULL;
 	int ret;
 
-	ret = validate(u);
+	ret = validate(mem, u);
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&mem->lock);
@@ -245,6 +282,9 @@ int emu_mem_set_slot(struct emu_mem *mem, const struct hv_memslot *u)
 			goto out;
 		}
 		map_publish(mem, u->as_id, m);
+		/* No vCPU can reach the binding any more: release it. */
+		if (s->gmem)
+			emu_gmem_unbind(mem->gmems, s->gmem, s->e.id);
 		free(s->e.dirty);
 		free(s);
 		goto out;
@@ -266,7 +306,6 @@ int emu_mem_set_slot(struct emu_mem *mem, const struct hv_memslot *u)
 		s->e.size = u->memory_size;
 		s->e.hva = u->userspace_addr;
 		s->e.flags = u->flags;
-		s->guest_memfd = -1;
 		if (u->flags & HV_MEM_LOG_DIRTY_PAGES) {
 			s->e.dirty = bitmap_alloc(u->memory_size);
 			if (!s->e.dirty) {
@@ -275,17 +314,40 @@ int emu_mem_set_slot(struct emu_mem *mem, const struct hv_memslot *u)
 				goto out;
 			}
 		}
+		/*
+		 * Bound before the slot is visible, so a vCPU that sees the
+		 * slot always sees its file (seed-apis.md 3.8).
+		 */
+		if (u->flags & HV_MEM_GUEST_MEMFD) {
+			ret = emu_gmem_bind(mem->gmems, mem->owner,
+					    u->guest_memfd,
+					    u->guest_memfd_offset,
+					    u->memory_size,
+					    u->guest_phys_addr, u->slot,
+					    &s->gmem, &s->e.gmem);
+			if (ret) {
+				free(s);
+				goto out;
+			}
+		}
 		s->next = mem->slots;
 		mem->slots = s;
 		m = map_build(mem, u->as_id);
 		if (!m) {
 			mem->slots = s->next;
+			if (s->gmem)
+				emu_gmem_unbind(mem->gmems, s->gmem, s->e.id);
 			free(s->e.dirty);
 			free(s);
 			ret = -ENOMEM;
 			goto out;
 		}
 		map_publish(mem, u->as_id, m);
+		goto out;
+	}
+	/* guest_memfd slots are immutable: delete is the only change. */
+	if (s->gmem || (u->flags & HV_MEM_GUEST_MEMFD)) {
+		ret = -EINVAL;
 		goto out;
 	}
 	/* Modify: as KVM, size, backing and READONLY are fixed. */
@@ -376,6 +438,7 @@ void emu_mem_reader_add(struct emu_mem *mem, struct emu_mem_reader *rd)
 		rd->map[i] = atomic_load(&mem->map[i]);
 		rd->last[i] = NULL;
 	}
+	rd->attrs = atomic_load(&mem->attrs);
 	atomic_store(&rd->gen, atomic_load(&mem->gen));
 	atomic_store(&rd->active, false);
 	rd->next = mem->readers;
@@ -416,6 +479,7 @@ static bool reader_refresh(struct emu_mem *mem, struct emu_mem_reader *rd)
 		rd->map[i] = atomic_load(&mem->map[i]);
 		rd->last[i] = NULL;
 	}
+	rd->attrs = atomic_load(&mem->attrs);
 	atomic_store(&rd->gen, gen);
 	pthread_cond_broadcast(&mem->moved);
 	return true;
@@ -490,6 +554,33 @@ static void *entry_page(const struct emu_memmap_entry *e, uint64_t gpa,
 	return e->hva + off;
 }
 
+/* Is @gpa in one of the PRIVATE ranges? */
+static bool attrs_private(const struct emu_attrs *a, uint64_t gpa)
+{
+	uint32_t lo = 0, hi = a->nr;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (gpa < a->r[mid].start)
+			hi = mid;
+		else if (gpa >= a->r[mid].end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* The private view of a page: the slot's guest_memfd or nothing. */
+static void *entry_private_page(const struct emu_memmap_entry *e,
+				uint64_t gpa)
+{
+	if (!e || !e->gmem)
+		return NULL;
+	return e->gmem + ((gpa - e->gpa) & ~(EMU_PAGE_SIZE - 1));
+}
+
 void *emu_mem_map_page(struct emu_mem_reader *rd, unsigned int as,
 		       uint64_t gpa, bool write)
 {
@@ -497,11 +588,19 @@ void *emu_mem_map_page(struct emu_mem_reader *rd, unsigned int as,
 
 	if (!e || gpa < e->gpa || gpa - e->gpa >= e->size) {
 		e = map_find(rd->map[as], gpa);
-		if (!e)
-			return NULL;
-		rd->last[as] = e;
+		if (e)
+			rd->last[as] = e;
 	}
+	if (unlikely(rd->attrs->nr) && attrs_private(rd->attrs, gpa))
+		return entry_private_page(e, gpa);
+	if (!e)
+		return NULL;
 	return entry_page(e, gpa, write);
+}
+
+bool emu_mem_private_fault(struct emu_mem_reader *rd, uint64_t gpa)
+{
+	return rd->attrs->nr && attrs_private(rd->attrs, gpa);
 }
 
 void *emu_mem_lookup(struct emu_mem *mem, unsigned int as, uint64_t gpa,
@@ -514,8 +613,191 @@ void *emu_mem_lookup(struct emu_mem *mem, unsigned int as, uint64_t gpa,
 		return NULL;
 	pthread_mutex_lock(&mem->lock);
 	e = map_find(atomic_load(&mem->map[as]), gpa);
-	if (e)
+	if (attrs_private(atomic_load(&mem->attrs), gpa))
+		p = entry_private_page(e, gpa);
+	else if (e)
 		p = entry_page(e, gpa, write);
 	pthread_mutex_unlock(&mem->lock);
 	return p;
+}
+
+/* ---------------------------------------------------------------- attributes */
+
+static int range_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Does [gpa, end) already read as @priv everywhere? */
+static bool attrs_uniform(const struct emu_attrs *a, uint64_t gpa,
+			  uint64_t end, bool priv)
+{
+	uint64_t covered = 0;
+	uint32_t i;
+
+	for (i = 0; i < a->nr; i++) {
+		uint64_t s = a->r[i].start > gpa ? a->r[i].start : gpa;
+		uint64_t e = a->r[i].end < end ? a->r[i].end : end;
+
+		if (s < e)
+			covered += e - s;
+	}
+	return priv ? covered == end - gpa : covered == 0;
+}
+
+/* @cur with [gpa, end) set to @priv; NULL without memory. */
+static struct emu_attrs *attrs_build(const struct emu_attrs *cur,
+				     uint64_t gpa, uint64_t end, bool priv)
+{
+	struct emu_attrs *a;
+	uint32_t i, n = 0, out;
+
+	a = malloc(sizeof(*a) + (cur->nr + 2) * sizeof(a->r[0]));
+	if (!a)
+		return NULL;
+	for (i = 0; i < cur->nr; i++) {
+		uint64_t s = cur->r[i].start, e = cur->r[i].end;
+
+		if (e <= gpa || s >= end) {
+			a->r[n].start = s;
+			a->r[n++].end = e;
+			continue;
+		}
+		if (s < gpa) {
+			a->r[n].start = s;
+			a->r[n++].end = gpa;
+		}
+		if (e > end) {
+			a->r[n].start = end;
+			a->r[n++].end = e;
+		}
+	}
+	if (priv) {
+		a->r[n].start = gpa;
+		a->r[n++].end = end;
+	}
+	qsort(a->r, n, sizeof(a->r[0]), range_cmp);
+	/* Merge touching ranges so lookups stay short. */
+	for (i = 0, out = 0; i < n; i++) {
+		if (out && a->r[out - 1].end >= a->r[i].start) {
+			if (a->r[i].end > a->r[out - 1].end)
+				a->r[out - 1].end = a->r[i].end;
+			continue;
+		}
+		a->r[out++] = a->r[i];
+	}
+	a->nr = out;
+	return a;
+}
+
+int emu_mem_set_attributes(struct emu_mem *mem, uint64_t gpa, uint64_t size,
+			   uint64_t attributes, uint64_t flags)
+{
+	struct emu_attrs *cur, *a;
+	bool priv = attributes & HV_MEMORY_ATTRIBUTE_PRIVATE;
+	int ret = 0;
+
+	/* KVM's order of checks (seed-apis.md 3.5). */
+	if (flags)
+		return -EINVAL;
+	if (attributes & ~emu_mem_supported_attributes(mem))
+		return -EINVAL;
+	if (!size || gpa + size < gpa)
+		return -EINVAL;
+	if ((gpa | size) & (EMU_PAGE_SIZE - 1))
+		return -EINVAL;
+
+	pthread_mutex_lock(&mem->lock);
+	cur = atomic_load(&mem->attrs);
+	if (attrs_uniform(cur, gpa, gpa + size, priv))
+		goto out;		/* nothing changes: no flush either */
+	a = attrs_build(cur, gpa, gpa + size, priv);
+	if (!a) {
+		ret = -ENOMEM;		/* before any change, as KVM */
+		goto out;
+	}
+	atomic_store(&mem->attrs, a);
+	/*
+	 * Every vCPU drops its translations at the epoch change; decoded
+	 * code of the range goes after that, so that a block decoded
+	 * through an old translation in between is dropped as well.
+	 */
+	epoch_sync(mem);
+	if (mem->tracker)
+		x86_code_tracker_write(mem->tracker, gpa, size);
+	attrs_free(cur);
+out:
+	pthread_mutex_unlock(&mem->lock);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- pre-fault */
+
+/* End of the run from @gpa (below @limit) with the same attribute. */
+static uint64_t attrs_run_end(const struct emu_attrs *a, uint64_t gpa,
+			      uint64_t limit)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->nr; i++) {
+		if (a->r[i].end <= gpa)
+			continue;
+		if (a->r[i].start > gpa)
+			return a->r[i].start < limit ? a->r[i].start : limit;
+		return a->r[i].end < limit ? a->r[i].end : limit;
+	}
+	return limit;
+}
+
+int emu_mem_pre_fault(struct emu_mem *mem, uint64_t *gpa, uint64_t *size)
+{
+	uint64_t done = 0;
+	int ret = 0;
+
+	if (!*size || *gpa + *size <= *gpa ||
+	    ((*gpa | *size) & (EMU_PAGE_SIZE - 1)))
+		return -EINVAL;
+	while (*size) {
+		const struct emu_memmap_entry *e;
+		const struct emu_attrs *a;
+		uint64_t end, n;
+		bool priv;
+		void *p;
+
+		pthread_mutex_lock(&mem->lock);
+		e = map_find(atomic_load(&mem->map[HV_AS_NORMAL]), *gpa);
+		a = atomic_load(&mem->attrs);
+		if (!e) {
+			pthread_mutex_unlock(&mem->lock);
+			ret = -ENOENT;
+			break;
+		}
+		end = e->gpa + e->size < *gpa + *size ? e->gpa + e->size :
+							 *gpa + *size;
+		end = attrs_run_end(a, *gpa, end);
+		priv = attrs_private(a, *gpa);
+		p = priv ? entry_private_page(e, *gpa) :
+			   e->hva + (*gpa - e->gpa);
+		pthread_mutex_unlock(&mem->lock);
+		if (!p) {
+			ret = -EFAULT;	/* private, but no guest_memfd */
+			break;
+		}
+		n = end - *gpa;
+		/*
+		 * A read fault: shared memory gets its pages mapped,
+		 * guest_memfd memory is allocated (it is never a hole).
+		 */
+		if (madvise(p, n, priv ? MADV_POPULATE_WRITE :
+					 MADV_POPULATE_READ)) {
+			ret = errno == EINTR ? -EINTR : -EFAULT;
+			break;
+		}
+		*gpa += n;
+		*size -= n;
+		done += n;
+	}
+	return done ? 0 : ret;
 }

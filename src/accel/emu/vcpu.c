@@ -154,6 +154,44 @@ static void *op_map_page(void *opaque, uint64_t gpa, bool write, bool smm)
 				write);
 }
 
+/*
+ * A private page that nothing backs (no slot, no guest_memfd, a binding
+ * deleted under the vCPU): KVM's -EFAULT exit with the page's range.
+ */
+static int exit_memory_fault(struct emu_vcpu *v, uint64_t gpa)
+{
+	memset(&v->exit, 0, sizeof(v->exit));
+	v->exit.reason = HV_EXIT_MEMORY_FAULT;
+	v->exit.memory_fault.flags = HV_MEMORY_EXIT_FLAG_PRIVATE;
+	v->exit.memory_fault.gpa = gpa & ~(EMU_PAGE_SIZE - 1);
+	v->exit.memory_fault.size = EMU_PAGE_SIZE;
+	v->pend = EMU_PEND_NONE;
+	v->mem_fault = true;
+	return X86_IO_EXIT;
+}
+
+static int op_fetch_fault(void *opaque, uint64_t gpa)
+{
+	struct emu_vcpu *v = opaque;
+
+	if (emu_mem_private_fault(&v->rd, gpa))
+		return exit_memory_fault(v, gpa);
+	return 0;
+}
+
+static int op_hypercall(void *opaque, unsigned int cpl, bool op64)
+{
+	struct emu_vcpu *v = opaque;
+
+	if (v->pend == EMU_PEND_HYPERCALL) {
+		/* The VMM answered: its result is the guest's RAX. */
+		v->cpu->s.gpr[X86_RAX] = v->exit.hypercall.ret;
+		v->pend = EMU_PEND_NONE;
+		return 0;
+	}
+	return emu_kvm_hypercall(v, cpl, op64);
+}
+
 static void exit_mmio(struct emu_vcpu *v, uint64_t gpa, const void *data,
 		      unsigned int len, bool write)
 {
@@ -173,6 +211,8 @@ static int op_mmio(void *opaque, uint64_t gpa, void *data, unsigned int len,
 	struct emu_vm *vm = v->vm;
 	unsigned int chunk;
 
+	if (unlikely(emu_mem_private_fault(&v->rd, gpa)))
+		return exit_memory_fault(v, gpa);
 	if (v->lapic) {
 		sync_apic_base(v);
 		if ((gpa & ~0xfffull) == v->apic_page) {
@@ -395,7 +435,9 @@ static void op_set_cr8(void *opaque, uint64_t cr8)
 
 static const struct x86_cpu_ops vcpu_cpu_ops = {
 	.map_page = op_map_page,
+	.fetch_fault = op_fetch_fault,
 	.mmio = op_mmio,
+	.hypercall = op_hypercall,
 	.pio = op_pio,
 	.rdmsr = op_rdmsr,
 	.wrmsr = op_wrmsr,
@@ -605,6 +647,7 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 
 	if (emu_mem_reader_enter(mem, &v->rd))
 		x86_cpu_flush_tlb(cpu);
+	v->mem_fault = false;
 	sync_apic_base(v);
 	if (v->exc_pending) {
 		/* A pending exception with payload: apply it, then deliver. */
@@ -671,6 +714,11 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 		}
 	}
 out:
+	if (v->mem_fault) {
+		/* The one exit KVM delivers with an error return. */
+		v->mem_fault = false;
+		ret = -EFAULT;
+	}
 	v->exit.flags = cpu->s.ev.smm ? HV_RUN_X86_SMM : 0;
 	emu_mem_reader_leave(mem, &v->rd);
 	return ret;
@@ -705,6 +753,14 @@ int emu_nmi(struct hv_vcpu *vcpu)
 		atomic_store(&v->cpu->nmi_pending, true);
 	}
 	return 0;
+}
+
+int emu_pre_fault_memory(struct hv_vcpu *vcpu, uint64_t *gpa, uint64_t *size,
+			 uint64_t flags)
+{
+	if (flags)
+		return -EINVAL;
+	return emu_mem_pre_fault(to_emu_vcpu(vcpu)->vm->mem, gpa, size);
 }
 
 int emu_get_tsc_khz(struct hv_vcpu *vcpu)

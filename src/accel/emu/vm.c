@@ -34,9 +34,8 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 	struct emu_vm *vm;
 	int ret;
 
-	if (cfg->type == HV_VM_TYPE_SW_PROTECTED)
-		return -EOPNOTSUPP;	/* with guest_memfd, later */
-	if (cfg->type != HV_VM_TYPE_DEFAULT)
+	if (cfg->type != HV_VM_TYPE_DEFAULT &&
+	    cfg->type != HV_VM_TYPE_SW_PROTECTED)
 		return -EINVAL;
 	if (cfg->max_vcpus > EMU_MAX_VCPUS)
 		return -EINVAL;
@@ -63,6 +62,11 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 		ret = -ENOMEM;
 		goto fail;
 	}
+	if (cfg->type == HV_VM_TYPE_SW_PROTECTED) {
+		vm->private_mem = true;
+		emu_mem_enable_private(vm->mem, &to_emu_hv(hv)->gmems, vm,
+				       vm->tracker);
+	}
 	*out = &vm->vm;
 	return 0;
 fail:
@@ -86,6 +90,9 @@ void emu_vm_destroy(struct hv_vm *hvm)
 	emu_pic_destroy(vm->pic);
 	emu_ioapic_destroy(vm->ioapic);
 	emu_clock_destroy(vm->clock);
+	/* Our guest_memfds live on (their files pin them), unbound. */
+	if (vm->private_mem)
+		emu_gmem_owner_gone(&to_emu_hv(vm->vm.hv)->gmems, vm);
 	emu_mem_destroy(vm->mem);
 	if (vm->tracker)
 		x86_code_tracker_destroy(vm->tracker);
@@ -106,14 +113,69 @@ int emu_vm_enable_cap(struct hv_vm *hvm, enum hv_cap cap, uint64_t args0)
 	case HV_CAP_TRIPLE_FAULT_EVENT:
 		atomic_store(&vm->cap_triple_fault, args0 != 0);
 		return 0;
+	case HV_CAP_EXIT_HYPERCALL:
+		if (args0 & ~EMU_HYPERCALL_EXITS)
+			return -EINVAL;
+		atomic_store(&vm->hypercall_exits, args0);
+		return 0;
 	default:
 		return -EOPNOTSUPP;
 	}
 }
 
-int emu_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot)
+int emu_set_memslot(struct hv_vm *hvm, const struct hv_memslot *slot)
 {
-	return emu_mem_set_slot(to_emu_vm(vm)->mem, slot);
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	/* A SW_PROTECTED VM has no SMM, hence one address space. */
+	if (vm->private_mem && slot->as_id != HV_AS_NORMAL)
+		return -EINVAL;
+	return emu_mem_set_slot(vm->mem, slot);
+}
+
+/* KVM_CHECK_EXTENSION on a VM: what differs with the VM type. */
+int emu_vm_check_cap(struct hv_vm *hvm, enum hv_cap cap)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	switch (cap) {
+	case HV_CAP_MEMORY_ATTRIBUTES:
+		return (int)emu_mem_supported_attributes(vm->mem);
+	case HV_CAP_GUEST_MEMFD:
+		return vm->private_mem;
+	case HV_CAP_MULTI_ADDRESS_SPACE:
+		return vm->private_mem ? 1 : EMU_NR_AS;
+	default:
+		return hv_check_cap(hvm->hv, cap);
+	}
+}
+
+int emu_set_memory_attributes(struct hv_vm *vm, uint64_t gpa, uint64_t size,
+			      uint64_t attributes, uint64_t flags)
+{
+	return emu_mem_set_attributes(to_emu_vm(vm)->mem, gpa, size,
+				      attributes, flags);
+}
+
+/*
+ * Only a VM with private memory has guest_memfds on emu: the shared,
+ * mmap-able kind (MMAP, INIT_SHARED) is not offered (docs/private-memory.md).
+ */
+int emu_create_guest_memfd(struct hv_vm *hvm, uint64_t size, uint64_t flags)
+{
+	struct emu_vm *vm = to_emu_vm(hvm);
+
+	if (!vm->private_mem)
+		return -EINVAL;
+	return emu_gmem_create(&to_emu_hv(hvm->hv)->gmems, vm, vm->tracker,
+			       size, flags, 0);
+}
+
+int emu_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
+			      uint64_t offset, uint64_t len)
+{
+	return emu_gmem_fallocate(&to_emu_hv(hv)->gmems, fd, mode, offset,
+				  len);
 }
 
 /* Device DMA into guest RAM: every vCPU must re-decode those pages. */
