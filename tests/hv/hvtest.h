@@ -214,6 +214,48 @@ static inline void hvt_setup(struct hvt *t, const void *code, size_t len,
 	hvt_real_mode(t->vcpu, HVT_CODE);
 }
 
+/* Skip unless the backend runs KVM_X86_SW_PROTECTED_VM, naming why. */
+static inline void hvt_require_private(struct hv *hv)
+{
+	if (!(hv_check_cap(hv, HV_CAP_VM_TYPES) &
+	      (1 << HV_VM_TYPE_SW_PROTECTED)))
+		hvt_skip("%s (SW_PROTECTED): not supported by %s",
+			 hv_cap_name(HV_CAP_VM_TYPES), hv_backend_desc(hv));
+	hvt_require_cap(hv, HV_CAP_GUEST_MEMFD);
+	hvt_require_cap(hv, HV_CAP_MEMORY_ATTRIBUTES);
+	hvt_require_cap(hv, HV_CAP_MEMORY_FAULT_INFO);
+}
+
+/* hvt_setup() for a SW_PROTECTED VM (no irqchip). */
+static inline void hvt_setup_private(struct hvt *t, const void *code,
+				     size_t len)
+{
+	struct hv_vm_config cfg = { .type = HV_VM_TYPE_SW_PROTECTED };
+
+	memset(t, 0, sizeof(*t));
+	t->hv = hvt_open();
+	hvt_require_private(t->hv);
+	HVT_OK(hv_vm_create(t->hv, &cfg, &t->vm));
+	t->ram = hvt_alloc(HVT_RAM_SIZE);
+	if (len)
+		memcpy(t->ram + HVT_CODE, code, len);
+	hvt_add_slot(t->vm, 0, 0, HVT_RAM_SIZE, t->ram, 0);
+	HVT_OK(hv_vcpu_create(t->vm, 0, &t->vcpu));
+	t->exit = hv_vcpu_exit(t->vcpu);
+	hvt_real_mode(t->vcpu, HVT_CODE);
+}
+
+/* ES at @gpa (real mode) so that [es:0] is that page. */
+static inline void hvt_set_es(struct hv_vcpu *vcpu, uint64_t gpa)
+{
+	struct kvm_sregs sregs;
+
+	HVT_OK(hv_vcpu_get_sregs(vcpu, &sregs));
+	sregs.es.base = gpa;
+	sregs.es.selector = gpa >> 4;
+	HVT_OK(hv_vcpu_set_sregs(vcpu, &sregs));
+}
+
 /*
  * LINT0 in ExtINT mode, so the 8259 reaches a real-mode guest.  KVM's BSP
  * comes out of reset like that (KVM_X86_QUIRK_LINT0_REENABLED); the emu
