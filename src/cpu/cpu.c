@@ -339,12 +339,6 @@ void x86_cpu_set_rflags(struct x86_cpu *cpu, uint64_t rflags)
 	x86_set_flags(to_core(cpu), rflags, ~0ull);
 }
 
-int x86_cpu_enter_smm(struct x86_cpu *cpu)
-{
-	/* SMM is later work (seed 000): see the header comment. */
-	return -ENOSYS;
-}
-
 /* ---- execution ----------------------------------------------------------------------- */
 
 static inline uint64_t ip_mask(struct x86_core *c)
@@ -364,6 +358,7 @@ static inline bool attention(struct x86_core *c)
 
 	return atomic_load_explicit(&cpu->stop_request, memory_order_relaxed) ||
 	       atomic_load_explicit(&cpu->nmi_pending, memory_order_relaxed) ||
+	       atomic_load_explicit(&cpu->smi_pending, memory_order_relaxed) ||
 	       (atomic_load_explicit(&cpu->intr_pending, memory_order_relaxed) &&
 		(c->pub.s.rflags & X86_IF));
 }
@@ -483,6 +478,12 @@ static int check_events(struct x86_core *c)
 					 s->ev.intr_soft ? EV_SOFT : EV_EXT,
 					 false, 0, s->rip);
 	}
+	/* SMIs go before NMIs and interrupts, shadow or not (as KVM). */
+	if (atomic_load_explicit(&cpu->smi_pending, memory_order_relaxed) &&
+	    !s->ev.smm) {
+		atomic_store(&cpu->smi_pending, false);
+		return x86_smm_enter(c);
+	}
 	if (s->ev.int_shadow)
 		return 0;
 	if (atomic_load_explicit(&cpu->nmi_pending, memory_order_relaxed) &&
@@ -503,7 +504,6 @@ static int check_events(struct x86_core *c)
 						 0, s->rip);
 		}
 	}
-	/* SMI stays pending until SMM entry exists (x86_cpu_enter_smm). */
 	return 0;
 }
 
@@ -616,7 +616,12 @@ exec:
 			s->rflags &= ~(uint64_t)X86_RF;
 		single = s->ev.int_shadow || (s->rflags & X86_TF);
 		maxn = b->n;
-		if (single)
+		/*
+		 * The instruction an exit stopped is completed alone: an event
+		 * the VMM raised during the exit (SMI, NMI) is due right
+		 * after it, as on KVM.
+		 */
+		if (single || c->restart)
 			maxn = 1;
 		if (maxn > budget - done)
 			maxn = budget - done;

@@ -565,6 +565,11 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v);
 uint64_t x86_rdtsc(struct x86_core *c);
 int x86_io_allowed(struct x86_core *c, uint16_t port, unsigned size);
 
+/* ---- SMM (smm.c) -------------------------------------------------------------- */
+
+/* Take an SMI now: save state to SMRAM and enter SMM; returns X86_R_*. */
+int x86_smm_enter(struct x86_core *c);
+
 /* ---- decode (decode.c) ------------------------------------------------------- */
 
 int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,

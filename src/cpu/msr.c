@@ -50,10 +50,8 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 		*v = s->apic_base;
 		return 0;
 	case X86_MSR_SMBASE:
-		if (!s->ev.smm)
-			return x86_gp0(c);
-		*v = s->smbase;
-		return 0;
+		/* As KVM: only the host reads it (SMRAM holds the guest's). */
+		return x86_gp0(c);
 	case X86_MSR_MTRRCAP: *v = 0x500 | X86_NR_MTRR_VAR; return 0;
 	case X86_MSR_BIOS_SIGN_ID: *v = (uint64_t)X86_UCODE_REV << 32; return 0;
 	case X86_MSR_SYSENTER_CS: *v = s->sysenter_cs; return 0;
@@ -101,10 +99,8 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 		s->apic_base = v;
 		return 0;
 	case X86_MSR_SMBASE:
-		if (!s->ev.smm)
-			return x86_gp0(c);
-		s->smbase = (uint32_t)v;
-		return 0;
+		/* Relocation goes through the SMRAM image, as in KVM. */
+		return x86_gp0(c);
 	case X86_MSR_BIOS_SIGN_ID:
 		return 0;	/* "load microcode revision": nothing to do */
 	case X86_MSR_SYSENTER_CS: s->sysenter_cs = v & 0xffff; return 0;
@@ -174,7 +170,7 @@ int x86_cpu_get_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t *val)
 	struct x86_core *c = to_core(cpu);
 	struct x86_state *s = &cpu->s;
 
-	/* Host-initiated: SMBASE is accessible outside SMM. */
+	/* Host-initiated: SMBASE is the host's alone (KVM). */
 	if (idx == X86_MSR_SMBASE) {
 		*val = s->smbase;
 		return 0;

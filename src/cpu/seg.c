@@ -19,7 +19,8 @@ void x86_update_mode(struct x86_core *c)
 	c->cpl = c->pe ? s->seg[X86_SS].dpl : 0;
 	if (c->pe && (s->rflags & X86_VM))
 		c->cpl = 3;
-	c->mode_key = c->mode64 | c->code32 << 1;
+	/* SMM is part of the key: the same GPA holds other bytes in AS1. */
+	c->mode_key = c->mode64 | c->code32 << 1 | s->ev.smm << 2;
 }
 
 void x86_desc_to_seg(struct x86_seg *s, uint16_t sel, uint64_t lo,

@@ -358,8 +358,9 @@ struct x86_cpu {
 	/*
 	 * Requests, set by any thread.  The core clears nmi_pending when it
 	 * delivers the NMI and stop_request when it stops for it; the
-	 * backend owns intr_pending (see ops->intr_ack).  A pending SMI
-	 * stays pending until SMM exists.
+	 * backend owns intr_pending (see ops->intr_ack).  The core clears
+	 * smi_pending when it enters SMM; an SMI that arrives in SMM stays
+	 * pending until RSM.
 	 */
 	atomic_bool intr_pending;
 	atomic_bool nmi_pending;
@@ -379,6 +380,8 @@ struct x86_cpu {
 
 	/* Retired-instruction counter (statistics, bench). */
 	uint64_t insns;
+	/* SMIs taken (statistics; not architectural state). */
+	uint64_t smm_entries;
 
 	const struct x86_cpu_ops *ops;
 	void *opaque;
@@ -442,11 +445,17 @@ struct x86_cpuid_entry {
 size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max);
 
 /*
- * SMM hook (later work).  Entering SMM will save state to SMBASE+0xFE00
- * through the SMM address space (map_page(..., smm=true)), set s.ev.smm
- * and flush the TLB; RSM reverses it.  Not implemented yet: returns
- * -ENOSYS and a pending SMI stays pending.
+ * SMM (smm.c).  A pending SMI (cpu->smi_pending) is taken at an instruction
+ * boundary outside SMM, even in an interrupt shadow, before NMIs and
+ * interrupts: the state is saved at SMBASE+0xFE00 through the SMM address
+ * space (map_page(..., smm=true)) in KVM's layouts, and RSM restores it.
+ *
+ * x86_cpu_smm_changed() is the one place s.ev.smm flips (SMI entry, RSM,
+ * and the backend's KVM_SET_VCPU_EVENTS): it drops the translations of
+ * the other view and, when leaving, clears smm_inside_nmi and sets
+ * stop_request so the backend re-evaluates latched INITs.  The backend
+ * must not write s.ev.smm itself.
  */
-int x86_cpu_enter_smm(struct x86_cpu *cpu);
+void x86_cpu_smm_changed(struct x86_cpu *cpu, bool entering);
 
 #endif

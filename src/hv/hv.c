@@ -314,3 +314,5 @@ int hv_vcpu_get_tsc_khz(struct hv_vcpu *v)
 { HV_CALL(VCPU_OPS, get_tsc_khz, v); }
 int hv_vcpu_set_tsc_khz(struct hv_vcpu *v, uint32_t khz)
 { HV_CALL(VCPU_OPS, set_tsc_khz, v, khz); }
+int hv_vcpu_get_stats(struct hv_vcpu *v, struct hv_vcpu_stats *st)
+{ HV_CALL(VCPU_OPS, get_vcpu_stats, v, st); }

@@ -433,4 +433,14 @@ int hv_vcpu_get_supported_hv_cpuid(struct hv_vcpu *vcpu,
 int hv_vcpu_get_tsc_khz(struct hv_vcpu *vcpu);
 int hv_vcpu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz);
 
+/*
+ * Counters of a vCPU since it was created (statistics, not state: they are
+ * not saved or restored).  -EOPNOTSUPP where the backend keeps none.
+ */
+struct hv_vcpu_stats {
+	uint64_t insns;		/* instructions retired (emu) */
+	uint64_t smm_entries;	/* SMIs taken */
+};
+int hv_vcpu_get_stats(struct hv_vcpu *vcpu, struct hv_vcpu_stats *st);
+
 #endif

@@ -119,6 +119,7 @@ struct hv_backend_ops {
 				      struct kvm_cpuid2 *cpuid);
 	int (*get_tsc_khz)(struct hv_vcpu *vcpu);
 	int (*set_tsc_khz)(struct hv_vcpu *vcpu, uint32_t khz);
+	int (*get_vcpu_stats)(struct hv_vcpu *vcpu, struct hv_vcpu_stats *st);
 };
 
 /* The two accelerators; each lives in its own directory under accel/. */

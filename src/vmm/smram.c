@@ -93,8 +93,8 @@ int smram_init(struct vm *vm)
 	if (s->enabled)
 		return -EBUSY;
 	s->fd = -1;
-	if (hv_check_cap(vm->hv, HV_CAP_X86_SMM) <= 0 ||
-	    hv_check_cap(vm->hv, HV_CAP_MULTI_ADDRESS_SPACE) < 2)
+	if (hv_vm_check_cap(vm->hv_vm, HV_CAP_X86_SMM) <= 0 ||
+	    hv_vm_check_cap(vm->hv_vm, HV_CAP_MULTI_ADDRESS_SPACE) < 2)
 		return 0;
 	/* Its own memfd: SMRAM is not part of the RAM the e820 describes. */
 	s->fd = memfd_create("cvisor-smram", MFD_CLOEXEC);

@@ -472,6 +472,21 @@ static void vm_stop_fd_ready(struct vm *vm, int fd, uint32_t events,
 	}
 }
 
+/* --verbose: counters of the vCPUs, once they have stopped. */
+static void vm_report_stats(struct vm *vm)
+{
+	struct hv_vcpu_stats st;
+	uint64_t smm = 0;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (hv_vcpu_get_stats(vm->vcpus[i].hv, &st))
+			return;		/* the backend keeps no counters */
+		smm += st.smm_entries;
+	}
+	fprintf(stderr, "cvisor: smm-entries %llu\n", (unsigned long long)smm);
+}
+
 int vm_run(struct vm *vm, char *err, size_t err_len)
 {
 	struct epoll_event evs[8];
@@ -533,6 +548,8 @@ int vm_run(struct vm *vm, char *err, size_t err_len)
 		vm->vcpus[i].started = false;
 	}
 	term_restore();
+	if (vm->cfg.verbose)
+		vm_report_stats(vm);
 
 	pthread_mutex_lock(&vm->lock);
 	ret = vm->exit_status;

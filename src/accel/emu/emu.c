@@ -16,7 +16,7 @@
  * spaces, irqfd (with resample) and ioeventfd, KVM_X86_SW_PROTECTED_VM
  * with guest_memfd (gmem.c), memory attributes, memory-fault exits and
  * pre-faulting, and the KVM_HC_MAP_GPA_RANGE hypercall exit
- * (hypercall.c).  Not yet: SMM (needs the core's SMM entry/RSM), Hyper-V,
+ * (hypercall.c), SMM (not for SW_PROTECTED VMs).  Not yet: Hyper-V,
  * MSR exits, guest debugging, guest_memfd's MMAP and INIT_SHARED flags.
  */
 #include <errno.h>
@@ -87,12 +87,14 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_NR_VCPUS:
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		return n < 1 ? 1 : n > EMU_MAX_VCPUS ? EMU_MAX_VCPUS : (int)n;
+	case HV_CAP_X86_SMM:
+		return 1;
 	case HV_CAP_MULTI_ADDRESS_SPACE:
-		return EMU_NR_AS;	/* memslots in the SMM view exist */
+		return EMU_NR_AS;	/* AS1 is the SMM view */
 	case HV_CAP_VM_TYPES:
 		return 1 << HV_VM_TYPE_DEFAULT | 1 << HV_VM_TYPE_SW_PROTECTED;
 	default:
-		/* SMM, guest_memfd, Hyper-V, ...: not yet. */
+		/* guest_memfd, Hyper-V, ...: not yet. */
 		return 0;
 	}
 }
@@ -157,7 +159,8 @@ const struct hv_backend_ops emu_backend_ops = {
 	.pre_fault_memory = emu_pre_fault_memory,
 	.interrupt = emu_interrupt,
 	.nmi = emu_nmi,
-	/* .smi: no SMM yet. */
+	.smi = emu_smi,
 	.get_tsc_khz = emu_get_tsc_khz,
 	.set_tsc_khz = emu_set_tsc_khz,
+	.get_vcpu_stats = emu_get_vcpu_stats,
 };

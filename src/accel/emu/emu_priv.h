@@ -192,6 +192,8 @@ int emu_interrupt(struct hv_vcpu *vcpu, uint32_t vector);
 int emu_nmi(struct hv_vcpu *vcpu);
 int emu_pre_fault_memory(struct hv_vcpu *vcpu, uint64_t *gpa, uint64_t *size,
 			 uint64_t flags);
+int emu_smi(struct hv_vcpu *vcpu);
+int emu_get_vcpu_stats(struct hv_vcpu *vcpu, struct hv_vcpu_stats *st);
 int emu_get_tsc_khz(struct hv_vcpu *vcpu);
 int emu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz);
 

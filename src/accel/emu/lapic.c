@@ -52,6 +52,7 @@ struct emu_lapic {
 	unsigned int nmi_pending;
 	bool init_pending;
 	bool sipi_pending;
+	bool smi_pending;		/* SMI IPI not yet taken by the vCPU */
 	uint8_t sipi_vector;
 };
 
@@ -326,8 +327,12 @@ static bool accept_locked(struct emu_lapic *l, const struct emu_apic_irq *irq)
 		l->sipi_vector = irq->vector;
 		l->sipi_pending = true;
 		return true;
+	case EMU_DM_SMI:
+		/* As KVM: any destination form, the vCPU decides when. */
+		l->smi_pending = true;
+		return true;
 	default:
-		/* SMI: no SMM yet; ExtINT comes through the 8259 path. */
+		/* ExtINT comes through the 8259 path. */
 		return false;
 	}
 }
@@ -460,6 +465,7 @@ static void reset_locked(struct emu_lapic *l, bool init_event, bool bsp)
 		id = l->vcpu_id;
 		l->nmi_pending = 0;
 		l->sipi_pending = false;
+		l->smi_pending = false;
 	}
 	l->init_pending = false;
 	memset(l->regs, 0, sizeof(l->regs));
@@ -1057,6 +1063,19 @@ unsigned int emu_lapic_pending(struct emu_lapic *l)
 		r |= EMU_LAPIC_EV_INIT;
 	if (l->sipi_pending)
 		r |= EMU_LAPIC_EV_SIPI;
+	if (l->smi_pending)
+		r |= EMU_LAPIC_EV_SMI;
+	pthread_mutex_unlock(&l->lock);
+	return r;
+}
+
+bool emu_lapic_take_smi(struct emu_lapic *l)
+{
+	bool r;
+
+	pthread_mutex_lock(&l->lock);
+	r = l->smi_pending;
+	l->smi_pending = false;
 	pthread_mutex_unlock(&l->lock);
 	return r;
 }

@@ -137,7 +137,10 @@ void emu_lapic_raise_sipi(struct emu_lapic *l);
 #define EMU_LAPIC_EV_NMI	(1u << 1)
 #define EMU_LAPIC_EV_INIT	(1u << 2)
 #define EMU_LAPIC_EV_SIPI	(1u << 3)
+#define EMU_LAPIC_EV_SMI	(1u << 4)	/* an SMI IPI arrived */
 unsigned int emu_lapic_pending(struct emu_lapic *l);
+/* Take a pending SMI IPI (it becomes the vCPU's smi_pending). */
+bool emu_lapic_take_smi(struct emu_lapic *l);
 void emu_lapic_clear_nmi(struct emu_lapic *l);
 /* Does the LAPIC pass the 8259's INTR to the CPU (LINT0 ExtINT or hw-off)? */
 bool emu_lapic_accept_pic_intr(struct emu_lapic *l);

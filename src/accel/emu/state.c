@@ -588,10 +588,10 @@ static uint8_t shadow_from_kvm(uint8_t k)
 	       ((k & KVM_X86_SHADOW_INT_MOV_SS) ? X86_SHADOW_MOV_SS : 0);
 }
 
-/* The SMM-capable core is later work; until then SMM is "compiled out". */
+/* SMM needs address space 1: a SW_PROTECTED VM has neither (KVM). */
 static bool vm_has_smm(const struct emu_vm *vm)
 {
-	return false;
+	return !vm->private_mem;
 }
 
 int emu_get_events(struct hv_vcpu *vcpu, struct kvm_vcpu_events *ev)
@@ -602,10 +602,12 @@ int emu_get_events(struct hv_vcpu *vcpu, struct kvm_vcpu_events *ev)
 	bool payload = atomic_load(&v->vm->cap_exception_payload);
 
 	memset(ev, 0, sizeof(*ev));
-	/* 1.4: fold queued NMIs first, so userspace sees them. */
+	/* 1.4: fold queued NMIs and SMI IPIs first, so userspace sees them. */
 	if (v->lapic && !atomic_load(&cpu->nmi_pending) &&
 	    emu_lapic_take_nmi(v->lapic))
 		atomic_store(&cpu->nmi_pending, true);
+	if (v->lapic && emu_lapic_take_smi(v->lapic))
+		atomic_store(&cpu->smi_pending, true);
 
 	ev->exception.injected = e->exc_injected;
 	ev->exception.nr = e->exc_nr;
@@ -651,22 +653,6 @@ int emu_get_events(struct hv_vcpu *vcpu, struct kvm_vcpu_events *ev)
 		ev->triple_fault.pending = v->triple_fault;
 	}
 	return 0;
-}
-
-/* "SMM changed" (seed-apis.md 1.5): the single place the SMM flag flips. */
-static void smm_changed(struct emu_vcpu *v, bool entering)
-{
-	struct x86_events *e = &v->cpu->s.ev;
-
-	e->smm = entering;
-	if (!entering) {
-		e->smm_inside_nmi = 0;
-		/* Re-evaluate events: a latched INIT or SMI may be due. */
-		atomic_store(&v->cpu->stop_request, true);
-	}
-	/* Reset the MMU context: the SMM bit selects address space 1. */
-	x86_cpu_flush_tlb(v->cpu);
-	x86_cpu_state_changed(v->cpu);
 }
 
 int emu_set_events(struct hv_vcpu *vcpu, const struct kvm_vcpu_events *in)
@@ -735,8 +721,9 @@ int emu_set_events(struct hv_vcpu *vcpu, const struct kvm_vcpu_events *in)
 	/* 6. SMM. */
 	if (ev.flags & KVM_VCPUEVENT_VALID_SMM) {
 		if (vm_has_smm(v->vm)) {
+			/* No nested virtualization to leave first. */
 			if (!!e->smm != !!ev.smi.smm)
-				smm_changed(v, ev.smi.smm);	/* no nested */
+				x86_cpu_smm_changed(cpu, ev.smi.smm);
 			atomic_store(&cpu->smi_pending, ev.smi.pending != 0);
 			if (ev.smi.smm)
 				e->smm_inside_nmi = ev.smi.smm_inside_nmi != 0;

@@ -579,6 +579,10 @@ static bool process_events(struct emu_vcpu *v)
 	if (v->mp_state != KVM_MP_STATE_RUNNABLE &&
 	    v->mp_state != KVM_MP_STATE_HALTED)
 		return false;
+	if ((ev & EMU_LAPIC_EV_SMI) && emu_lapic_take_smi(v->lapic)) {
+		atomic_store(&v->cpu->smi_pending, true);
+		v->cpu->s.halted = 0;
+	}
 	if ((ev & EMU_LAPIC_EV_NMI) && !atomic_load(&v->cpu->nmi_pending) &&
 	    emu_lapic_take_nmi(v->lapic)) {
 		atomic_store(&v->cpu->nmi_pending, true);
@@ -598,11 +602,18 @@ static bool wake_pending(struct emu_vcpu *v)
 	if (!v->lapic)
 		return false;
 	ev = emu_lapic_pending(v->lapic);
+	/* In SMM an INIT is latched: it must not wake a halted handler. */
+	if (v->cpu->s.ev.smm)
+		ev &= ~(EMU_LAPIC_EV_INIT | EMU_LAPIC_EV_SIPI);
 	if (ev & (EMU_LAPIC_EV_INIT | EMU_LAPIC_EV_SIPI))
 		return true;
 	if (v->mp_state != KVM_MP_STATE_RUNNABLE &&
 	    v->mp_state != KVM_MP_STATE_HALTED)
 		return false;
+	/* A pending SMI makes a halted vCPU runnable (KVM's fix). */
+	if ((ev & EMU_LAPIC_EV_SMI) ||
+	    (atomic_load(&v->cpu->smi_pending) && !v->cpu->s.ev.smm))
+		return true;
 	if ((ev & EMU_LAPIC_EV_NMI) || atomic_load(&v->cpu->nmi_pending))
 		return true;
 	/* Interrupts wake HLT only when they can be taken (IF=1). */
@@ -761,6 +772,30 @@ int emu_pre_fault_memory(struct hv_vcpu *vcpu, uint64_t *gpa, uint64_t *size,
 	if (flags)
 		return -EINVAL;
 	return emu_mem_pre_fault(to_emu_vcpu(vcpu)->vm->mem, gpa, size);
+}
+
+int emu_smi(struct hv_vcpu *vcpu)
+{
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+
+	/* No SMRAM to enter without address space 1. */
+	if (v->vm->private_mem)
+		return -EINVAL;
+	/* Any thread (KVM_SMI): the vCPU takes it at its next boundary. */
+	atomic_store(&v->cpu->smi_pending, true);
+	atomic_store(&v->cpu->stop_request, true);
+	vcpu_wake(v);
+	return 0;
+}
+
+int emu_get_vcpu_stats(struct hv_vcpu *vcpu, struct hv_vcpu_stats *st)
+{
+	const struct x86_cpu *cpu = to_emu_vcpu(vcpu)->cpu;
+
+	memset(st, 0, sizeof(*st));
+	st->insns = cpu->insns;
+	st->smm_entries = cpu->smm_entries;
+	return 0;
 }
 
 int emu_get_tsc_khz(struct hv_vcpu *vcpu)

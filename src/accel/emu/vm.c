@@ -145,6 +145,8 @@ int emu_vm_check_cap(struct hv_vm *hvm, enum hv_cap cap)
 		return vm->private_mem;
 	case HV_CAP_MULTI_ADDRESS_SPACE:
 		return vm->private_mem ? 1 : EMU_NR_AS;
+	case HV_CAP_X86_SMM:
+		return !vm->private_mem;
 	default:
 		return hv_check_cap(hvm->hv, cap);
 	}

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_smm: an SMI round trip through the hv API, in the spirit of KVM's
+ * smm_test, plus the 2016 migration bug as a regression test.
+ *
+ * A real-mode guest is interrupted by KVM_SMI after an OUT.  Its handler
+ * lives in an address-space-1 slot (SMRAM at SMBASE), reports from SMM,
+ * relocates SMBASE through the state-save image and returns with RSM.
+ * While the vCPU is inside the handler, its whole state (regs, sregs,
+ * FPU, XSAVE, XCRs, MSRs incl. SMBASE, LAPIC, events with VALID_SMM, MP
+ * state, debug registers) is read and restored into a NEW VM; the new
+ * vCPU must fetch its next instruction from SMRAM, read SMRAM's bytes (not
+ * the normal view's at the same address) and RSM back into the
+ * interrupted code with its registers intact.
+ *
+ * Run twice: without CPUID (32-bit save-state layout, revision 0x20000)
+ * and with the backend's CPUID, long mode included (64-bit layout,
+ * revision 0x20064).
+ */
+#include "hvtest.h"
+
+#define SMBASE		0x20000u
+#define SMRAM_SIZE	0x10000u
+#define NEW_SMBASE	0x40000u
+#define MARK_GPA	0x2f000u	/* SMRAM 0xAA, normal view 0x55 */
+#define MSR_SMBASE	0x9e
+#define VALID_SMM	0x08
+
+static const uint8_t main_code[] = {
+	0xb8, 0x34, 0x12,		/* 1000: mov ax, 0x1234 */
+	0xbb, 0x78, 0x56,		/* 1003: mov bx, 0x5678 */
+	0xe6, 0x10,			/* 1006: out 0x10, al  (SMI here) */
+	0xe6, 0x11,			/* 1008: out 0x11, al  (after RSM) */
+	0xf4,				/* 100a: hlt */
+};
+
+/* At SMBASE + 0x8000, entered with CS = SMBASE >> 4. */
+static uint8_t handler[] = {
+	0xe6, 0x0e,			/* out 0x0e, al: "in SMM" */
+	0x2e, 0xa0, 0x00, 0xf0,		/* mov al, cs:[0xf000] */
+	0xe6, 0x0f,			/* out 0x0f, al: SMRAM marker */
+	0xc6, 0x06, 0x00, 0x05, 0x77,	/* mov byte [0x500], 0x77 */
+	/* mov dword cs:[SMBASE field], NEW_SMBASE (offset patched) */
+	0x66, 0x2e, 0xc7, 0x06, 0x00, 0x00,
+	(uint8_t)NEW_SMBASE, (uint8_t)(NEW_SMBASE >> 8),
+	(uint8_t)(NEW_SMBASE >> 16), (uint8_t)(NEW_SMBASE >> 24),
+	0x0f, 0xaa,			/* rsm */
+};
+#define HANDLER_SMBASE_OFF	17	/* the disp16 of the SMBASE store */
+
+#define NMSRS_MAX	256
+#define MSRS_WORDS	((sizeof(struct kvm_msrs) +			\
+			  NMSRS_MAX * sizeof(struct kvm_msr_entry)) /	\
+			 sizeof(uint64_t))
+
+struct vstate {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	struct kvm_xcrs xcrs;
+	uint64_t msrs[MSRS_WORDS];
+	struct kvm_lapic_state lapic;
+	struct kvm_mp_state mp;
+	struct kvm_vcpu_events ev;
+	struct kvm_debugregs dr;
+	struct kvm_xsave xsave;
+};
+
+struct smm_vm {
+	struct hv *hv;
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_exit *exit;
+	uint8_t *ram, *normal_hi, *smram;
+	struct kvm_cpuid2 *cpuid;
+};
+
+static void add_slot(struct hv_vm *vm, uint16_t as, uint16_t slot,
+		     uint64_t gpa, uint64_t size, void *mem)
+{
+	struct hv_memslot s = {
+		.slot = slot, .as_id = as, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = mem, .guest_memfd = -1,
+	};
+
+	HVT_OK(hv_set_memslot(vm, &s));
+}
+
+/* A VM over the given memory: AS0 = RAM + other bytes at SMBASE, AS1 = RAM + SMRAM. */
+static void vm_build(struct smm_vm *m)
+{
+	HVT_OK(hv_vm_create(m->hv, NULL, &m->vm));
+	HVT_OK(hv_create_irqchip(m->vm));
+	add_slot(m->vm, HV_AS_NORMAL, 0, 0, HVT_RAM_SIZE, m->ram);
+	add_slot(m->vm, HV_AS_NORMAL, 1, SMBASE, SMRAM_SIZE, m->normal_hi);
+	add_slot(m->vm, HV_AS_SMM, 0, 0, HVT_RAM_SIZE, m->ram);
+	add_slot(m->vm, HV_AS_SMM, 1, SMBASE, SMRAM_SIZE, m->smram);
+	HVT_OK(hv_vcpu_create(m->vm, 0, &m->vcpu));
+	m->exit = hv_vcpu_exit(m->vcpu);
+	if (m->cpuid)
+		HVT_OK(hv_vcpu_set_cpuid(m->vcpu, m->cpuid));
+}
+
+static void vm_free(struct smm_vm *m)
+{
+	hv_vcpu_destroy(m->vcpu);
+	hv_vm_destroy(m->vm);
+	m->vcpu = NULL;
+	m->vm = NULL;
+}
+
+static struct hv_exit *run_io(struct smm_vm *m, uint16_t port, bool smm)
+{
+	struct kvm_regs regs;
+	int ret = hv_vcpu_run(m->vcpu);
+
+	if (ret || m->exit->reason != HV_EXIT_IO || m->exit->io.port != port) {
+		hv_vcpu_get_regs(m->vcpu, &regs);
+		hvt_fail("run: %d, exit %s port 0x%x at rip 0x%llx; want OUT "
+			 "0x%x", ret, hvt_reason(m->exit->reason),
+			 m->exit->io.port, (unsigned long long)regs.rip, port);
+	}
+	HVT_CHECK(!!(m->exit->flags & HV_RUN_X86_SMM) == smm,
+		  "exit at port 0x%x: KVM_RUN_X86_SMM is %d, want %d", port,
+		  !!(m->exit->flags & HV_RUN_X86_SMM), smm);
+	return m->exit;
+}
+
+static uint64_t get_smbase(struct hv_vcpu *vcpu)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = MSR_SMBASE };
+
+	HVT_CHECK(hv_vcpu_get_msrs(vcpu, &m.h) == 1, "SMBASE not readable");
+	return m.e.data;
+}
+
+static void set_smbase(struct hv_vcpu *vcpu, uint64_t v)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = MSR_SMBASE, .e.data = v };
+
+	HVT_CHECK(hv_vcpu_set_msrs(vcpu, &m.h) == 1, "SMBASE not writable");
+}
+
+static void state_save(struct smm_vm *m, struct vstate *s)
+{
+	struct kvm_msrs *msrs = (struct kvm_msrs *)s->msrs;
+	struct {
+		struct kvm_msr_list h;
+		uint32_t idx[NMSRS_MAX];
+	} ml = { .h.nmsrs = NMSRS_MAX };
+
+	memset(s, 0, sizeof(*s));
+	HVT_OK(hv_vcpu_get_regs(m->vcpu, &s->regs));
+	HVT_OK(hv_vcpu_get_sregs(m->vcpu, &s->sregs));
+	HVT_OK(hv_vcpu_get_fpu(m->vcpu, &s->fpu));
+	HVT_OK(hv_vcpu_get_xsave(m->vcpu, &s->xsave));
+	HVT_OK(hv_vcpu_get_xcrs(m->vcpu, &s->xcrs));
+	HVT_OK(hv_get_msr_index_list(m->hv, &ml.h));
+	msrs->nmsrs = ml.h.nmsrs;
+	for (uint32_t i = 0; i < ml.h.nmsrs; i++)
+		msrs->entries[i].index = ml.idx[i];
+	HVT_CHECK(HVT_OK(hv_vcpu_get_msrs(m->vcpu, msrs)) ==
+		  (int)msrs->nmsrs, "not every listed MSR was readable");
+	HVT_OK(hv_vcpu_get_lapic(m->vcpu, &s->lapic));
+	HVT_OK(hv_vcpu_get_events(m->vcpu, &s->ev));
+	HVT_OK(hv_vcpu_get_mp_state(m->vcpu, &s->mp));
+	HVT_OK(hv_vcpu_get_debugregs(m->vcpu, &s->dr));
+}
+
+/* The restore order of seed-apis.md 1.7 (LAPIC after MSRs: APIC base). */
+static void state_restore(struct smm_vm *m, const struct vstate *s)
+{
+	const struct kvm_msrs *msrs = (const struct kvm_msrs *)s->msrs;
+
+	HVT_OK(hv_vcpu_set_sregs(m->vcpu, &s->sregs));
+	HVT_CHECK(HVT_OK(hv_vcpu_set_msrs(m->vcpu, msrs)) ==
+		  (int)msrs->nmsrs, "not every MSR was restored");
+	HVT_OK(hv_vcpu_set_xcrs(m->vcpu, &s->xcrs));
+	HVT_OK(hv_vcpu_set_xsave(m->vcpu, &s->xsave));
+	HVT_OK(hv_vcpu_set_lapic(m->vcpu, &s->lapic));
+	HVT_OK(hv_vcpu_set_events(m->vcpu, &s->ev));
+	HVT_OK(hv_vcpu_set_mp_state(m->vcpu, &s->mp));
+	HVT_OK(hv_vcpu_set_debugregs(m->vcpu, &s->dr));
+	HVT_OK(hv_vcpu_set_regs(m->vcpu, &s->regs));
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void run_case(struct hv *hv, bool lm)
+{
+	/* Image offsets from SMBASE + 0xFE00 (seed-apis.md 1.5). */
+	unsigned rev_off = 0xfc, smbase_off = lm ? 0x100 : 0xf8;
+	unsigned rip_off = lm ? 0x178 : 0x1f0;
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct smm_vm m = { .hv = hv };
+	struct vstate *st;
+	struct hv_exit *e;
+	const uint8_t *img;
+
+	m.ram = hvt_alloc(HVT_RAM_SIZE);
+	m.normal_hi = hvt_alloc(SMRAM_SIZE);
+	m.smram = hvt_alloc(SMRAM_SIZE);
+	st = hvt_alloc(sizeof(*st));
+	memset(m.normal_hi, 0x55, SMRAM_SIZE);
+	m.smram[MARK_GPA - SMBASE] = 0xaa;
+	memcpy(m.ram + HVT_CODE, main_code, sizeof(main_code));
+	handler[HANDLER_SMBASE_OFF] = (uint8_t)(0xfe00 + smbase_off);
+	handler[HANDLER_SMBASE_OFF + 1] = (uint8_t)((0xfe00 + smbase_off) >> 8);
+	memcpy(m.smram + 0x8000, handler, sizeof(handler));
+	if (lm) {
+		m.cpuid = calloc(1, sizeof(*m.cpuid) +
+				 256 * sizeof(m.cpuid->entries[0]));
+		m.cpuid->nent = 256;
+		HVT_OK(hv_get_supported_cpuid(hv, m.cpuid));
+	}
+
+	vm_build(&m);
+	HVT_CHECK(get_smbase(m.vcpu) == 0x30000, "SMBASE reset value %#llx",
+		  (unsigned long long)get_smbase(m.vcpu));
+	set_smbase(m.vcpu, SMBASE);
+	hvt_real_mode(m.vcpu, HVT_CODE);
+
+	run_io(&m, 0x10, false);
+	HVT_OK(hv_vcpu_smi(m.vcpu));
+	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
+	HVT_CHECK(ev.smi.pending && !ev.smi.smm, "SMI not pending before entry");
+
+	/* In the handler: SMM state, entry registers and the image. */
+	run_io(&m, 0x0e, true);
+	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
+	HVT_CHECK(ev.smi.smm && !ev.smi.pending && ev.nmi.masked &&
+		  !ev.smi.smm_inside_nmi,
+		  "in handler: smm %u pending %u nmi.masked %u inside_nmi %u",
+		  ev.smi.smm, ev.smi.pending, ev.nmi.masked,
+		  ev.smi.smm_inside_nmi);
+	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &sregs));
+	HVT_CHECK(sregs.cs.selector == SMBASE >> 4 && sregs.cs.base == SMBASE &&
+		  sregs.cs.limit == 0xffffffff && sregs.ds.base == 0 &&
+		  !(sregs.cr0 & 1) && sregs.idt.base == 0 &&
+		  sregs.idt.limit == 0 && sregs.efer == 0,
+		  "entry state: cs %#x/%#llx limit %#x cr0 %#llx idt %#llx/%#x",
+		  sregs.cs.selector, (unsigned long long)sregs.cs.base,
+		  sregs.cs.limit, (unsigned long long)sregs.cr0,
+		  (unsigned long long)sregs.idt.base, sregs.idt.limit);
+	img = m.smram + 0xfe00;
+	HVT_CHECK(rd32(img + rev_off) == (lm ? 0x20064u : 0x20000u),
+		  "revision %#x", rd32(img + rev_off));
+	HVT_CHECK(rd32(img + smbase_off) == SMBASE, "image SMBASE %#x",
+		  rd32(img + smbase_off));
+	HVT_CHECK(rd32(img + rip_off) == HVT_CODE + 8, "image RIP %#x",
+		  rd32(img + rip_off));
+	HVT_CHECK(m.normal_hi[0xfe00 + rev_off] == 0x55,
+		  "the image was written to the normal view");
+
+	/* Save everything, throw the VM away, restore into a new one. */
+	state_save(&m, st);
+	HVT_CHECK(st->ev.flags & VALID_SMM, "GET_VCPU_EVENTS lacks VALID_SMM");
+	vm_free(&m);
+	vm_build(&m);
+	state_restore(&m, st);
+	HVT_CHECK(get_smbase(m.vcpu) == SMBASE, "SMBASE not restored");
+
+	/*
+	 * The OUT of the exit was not completed before the save (as with
+	 * KVM, nothing ran it), so the new vCPU repeats it: fetched from
+	 * SMRAM, since the normal view holds 0x55 bytes there.  Then the
+	 * data read comes from SMRAM too.
+	 */
+	run_io(&m, 0x0e, true);
+	e = run_io(&m, 0x0f, true);
+	HVT_CHECK(hvt_io_value(e) == 0xaa,
+		  "handler read %#llx at %#x, want SMRAM's 0xaa",
+		  (unsigned long long)hvt_io_value(e), MARK_GPA);
+
+	/* RSM back to the interrupted code, registers intact. */
+	e = run_io(&m, 0x11, false);
+	HVT_OK(hv_vcpu_get_regs(m.vcpu, &regs));
+	HVT_CHECK((regs.rax & 0xffff) == 0x1234 && (regs.rbx & 0xffff) == 0x5678 &&
+		  regs.rip == HVT_CODE + 8,
+		  "after RSM: ax %#llx bx %#llx rip %#llx",
+		  (unsigned long long)regs.rax, (unsigned long long)regs.rbx,
+		  (unsigned long long)regs.rip);
+	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
+	HVT_CHECK(!ev.smi.smm && !ev.nmi.masked, "after RSM: smm %u nmi %u",
+		  ev.smi.smm, ev.nmi.masked);
+	HVT_CHECK(m.ram[0x500] == 0x77, "SMM store to normal RAM lost");
+	HVT_CHECK(get_smbase(m.vcpu) == NEW_SMBASE,
+		  "SMBASE after relocation %#llx, want %#x",
+		  (unsigned long long)get_smbase(m.vcpu), NEW_SMBASE);
+
+	vm_free(&m);
+	free(m.cpuid);
+	munmap(st, sizeof(*st));
+	munmap(m.ram, HVT_RAM_SIZE);
+	munmap(m.normal_hi, SMRAM_SIZE);
+	munmap(m.smram, SMRAM_SIZE);
+}
+
+int main(void)
+{
+	struct hv *hv = hvt_open();
+
+	hvt_require_cap(hv, HV_CAP_X86_SMM);
+	hvt_require_cap(hv, HV_CAP_IRQCHIP);
+	run_case(hv, false);
+	run_case(hv, true);
+	hv_close(hv);
+	printf("PASS\n");
+	return 0;
+}
