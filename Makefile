@@ -86,3 +86,5 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+# Test objects too: a changed core header must rebuild the CPU harness.
+-include $(wildcard $(BUILD)/tests/*/*.d $(BUILD)/tests/*/*/*.d)
