@@ -2,7 +2,8 @@
 /*
  * hv_events_smm: SMM state through vCPU events where the backend has SMM:
  * an SMI request shows up as smi.pending, smm=1 round-trips with
- * smm_inside_nmi, and INIT_RECEIVED together with SMM is refused.
+ * smm_inside_nmi, and INIT_RECEIVED together with SMM or a pending SMI is
+ * refused before any field is applied.
  */
 #include "hvtest.h"
 
@@ -41,6 +42,20 @@ int main(void)
 	HVT_OK(hv_vcpu_set_mp_state(t.vcpu, &mp));
 	ev.smi.smm = 1;
 	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	/* A pending SMI is refused with INIT_RECEIVED too (1.3 step 4). */
+	ev.smi.smm = 0;
+	ev.smi.pending = 1;
+	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	/* Checked before anything is applied: the NMI must not be set. */
+	ev.flags = VALID_SMM | 0x01;
+	ev.nmi.pending = 1;
+	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	HVT_OK(hv_vcpu_get_events(t.vcpu, &a));
+	HVT_CHECK(!a.nmi.pending && !a.smi.pending,
+		  "a refused SET_VCPU_EVENTS changed state");
+	/* Without SMM fields the same vCPU takes other events. */
+	ev.flags = 0;
+	HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
 
 	hvt_teardown(&t);
 	printf("PASS\n");

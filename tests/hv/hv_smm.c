@@ -13,9 +13,12 @@
  * the normal view's at the same address) and RSM back into the
  * interrupted code with its registers intact.
  *
- * Run twice: without CPUID (32-bit save-state layout, revision 0x20000)
- * and with the backend's CPUID, long mode included (64-bit layout,
- * revision 0x20064).
+ * Cases: the SMI interrupts real mode, 32-bit paging, PAE paging or long
+ * mode, without CPUID (32-bit save-state layout, revision 0x20000) or with
+ * the backend's CPUID, long mode included (64-bit layout, revision
+ * 0x20064); RSM must restore CR0/CR3/CR4/EFER so that a store through
+ * paging works after it.  Two more take the SMI in an STI shadow (set with
+ * KVM_SET_VCPU_EVENTS): the image records it and RSM restores it.
  */
 #include "hvtest.h"
 
@@ -198,19 +201,105 @@ static uint32_t rd32(const uint8_t *p)
 	return v;
 }
 
-static void run_case(struct hv *hv, bool lm)
+enum mode { M_REAL, M_PAGING32, M_PAE, M_LONG };
+
+static const char *const mode_name[] = {
+	"real mode", "32-bit paging", "PAE paging", "long mode",
+};
+
+struct smm_case {
+	enum mode mode;
+	bool lm;		/* guest CPUID has long mode: 64-bit layout */
+	bool shadow;		/* SMI taken in an STI shadow (via events) */
+};
+
+/* Code of the paged modes: the store after RSM goes through paging. */
+static const uint8_t paged_code[] = {
+	0xb8, 0x78, 0x56, 0x34, 0x12,		/* 1000: mov eax, 0x12345678 */
+	0xe6, 0x10,				/* 1005: out 0x10, al */
+	0x89, 0x04, 0x25, 0x00, 0x90, 0x00, 0x00, /* 1007: mov [0x9000], eax */
+	0xe6, 0x11,				/* 100e: out 0x11, al */
+	0xf4,
+};
+
+#define PD32	0x2000u		/* 32-bit paging: one 4 MiB page */
+#define PDPT	0x3000u		/* PAE: PDPT -> PD with one 2 MiB page */
+#define PD64	0x4000u
+#define PML4	0x5000u		/* long mode: PML4 -> PDPT64 -> PD64 */
+#define PDPT64	0x6000u
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+/* Identity-map the first 2-4 MiB and switch the vCPU to @mode. */
+static void enter_mode(struct smm_vm *m, enum mode mode)
+{
+	struct kvm_sregs sr;
+	struct kvm_regs regs = { .rip = HVT_CODE, .rflags = 2,
+				 .rsp = HVT_STACK };
+	struct kvm_segment code = {
+		.limit = 0xffffffff, .selector = 0x8, .type = 0xb,
+		.present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	struct kvm_segment data = code;
+
+	if (mode == M_REAL) {
+		hvt_real_mode(m->vcpu, HVT_CODE);
+		return;
+	}
+	memcpy(m->ram + HVT_CODE, paged_code, sizeof(paged_code));
+	put64(m->ram + PD32, 0x83);			/* P W PS */
+	put64(m->ram + PDPT, PD64 | 1);
+	put64(m->ram + PD64, 0x83);
+	put64(m->ram + PML4, PDPT64 | 3);
+	put64(m->ram + PDPT64, PD64 | 3);
+	data.selector = 0x10;
+	data.type = 3;
+	HVT_OK(hv_vcpu_get_sregs(m->vcpu, &sr));
+	sr.cr0 = 0x80000011;				/* PG ET PE */
+	switch (mode) {
+	case M_PAGING32:
+		sr.cr3 = PD32;
+		sr.cr4 = 0x10;				/* PSE */
+		break;
+	case M_PAE:
+		sr.cr3 = PDPT;
+		sr.cr4 = 0x20;				/* PAE */
+		break;
+	default:
+		sr.cr3 = PML4;
+		sr.cr4 = 0x20;
+		sr.efer = 0x500;			/* LME LMA */
+		code.db = 0;
+		code.l = 1;
+		break;
+	}
+	sr.cs = code;
+	sr.ds = sr.es = sr.fs = sr.gs = sr.ss = data;
+	HVT_OK(hv_vcpu_set_sregs(m->vcpu, &sr));
+	HVT_OK(hv_vcpu_set_regs(m->vcpu, &regs));
+}
+
+static void run_case(struct hv *hv, const struct smm_case *c)
 {
 	/* Image offsets from SMBASE + 0xFE00 (seed-apis.md 1.5). */
+	bool lm = c->lm, real = c->mode == M_REAL;
 	unsigned rev_off = 0xfc, smbase_off = lm ? 0x100 : 0xf8;
 	unsigned rip_off = lm ? 0x178 : 0x1f0;
+	unsigned shadow_off = lm ? 0xcb : 0x11a;
+	unsigned out_len = real ? 6 : 5;	/* bytes before OUT 0x10 */
 	struct kvm_vcpu_events ev;
 	struct kvm_regs regs;
-	struct kvm_sregs sregs;
+	struct kvm_sregs sregs, before;
 	struct smm_vm m = { .hv = hv };
 	struct vstate *st;
 	struct hv_exit *e;
 	const uint8_t *img;
 
+	printf("%s, %s layout%s\n", mode_name[c->mode], lm ? "64-bit" : "32-bit",
+	       c->shadow ? ", SMI in an STI shadow" : "");
 	m.ram = hvt_alloc(HVT_RAM_SIZE);
 	m.normal_hi = hvt_alloc(SMRAM_SIZE);
 	m.smram = hvt_alloc(SMRAM_SIZE);
@@ -232,37 +321,56 @@ static void run_case(struct hv *hv, bool lm)
 	HVT_CHECK(get_smbase(m.vcpu) == 0x30000, "SMBASE reset value %#llx",
 		  (unsigned long long)get_smbase(m.vcpu));
 	set_smbase(m.vcpu, SMBASE);
-	hvt_real_mode(m.vcpu, HVT_CODE);
+	enter_mode(&m, c->mode);
+	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &before));
 
-	run_io(&m, 0x10, false);
-	HVT_OK(hv_vcpu_smi(m.vcpu));
-	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
-	HVT_CHECK(ev.smi.pending && !ev.smi.smm, "SMI not pending before entry");
+	if (c->shadow) {
+		/* SMI pending at a boundary in an STI shadow: taken anyway. */
+		HVT_OK(hv_vcpu_get_regs(m.vcpu, &regs));
+		regs.rip = HVT_CODE + out_len;
+		HVT_OK(hv_vcpu_set_regs(m.vcpu, &regs));
+		HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
+		ev.flags = KVM_VCPUEVENT_VALID_SHADOW | VALID_SMM;
+		ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+		ev.smi.pending = 1;
+		HVT_OK(hv_vcpu_set_events(m.vcpu, &ev));
+	} else {
+		run_io(&m, 0x10, false);
+		HVT_OK(hv_vcpu_smi(m.vcpu));
+		HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
+		HVT_CHECK(ev.smi.pending && !ev.smi.smm,
+			  "SMI not pending before entry");
+	}
 
 	/* In the handler: SMM state, entry registers and the image. */
 	run_io(&m, 0x0e, true);
 	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
 	HVT_CHECK(ev.smi.smm && !ev.smi.pending && ev.nmi.masked &&
-		  !ev.smi.smm_inside_nmi,
-		  "in handler: smm %u pending %u nmi.masked %u inside_nmi %u",
-		  ev.smi.smm, ev.smi.pending, ev.nmi.masked,
-		  ev.smi.smm_inside_nmi);
+		  !ev.smi.smm_inside_nmi && !ev.interrupt.shadow,
+		  "in handler: smm %u pending %u nmi.masked %u inside_nmi %u "
+		  "shadow %u", ev.smi.smm, ev.smi.pending, ev.nmi.masked,
+		  ev.smi.smm_inside_nmi, ev.interrupt.shadow);
 	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &sregs));
 	HVT_CHECK(sregs.cs.selector == SMBASE >> 4 && sregs.cs.base == SMBASE &&
 		  sregs.cs.limit == 0xffffffff && sregs.ds.base == 0 &&
-		  !(sregs.cr0 & 1) && sregs.idt.base == 0 &&
-		  sregs.idt.limit == 0 && sregs.efer == 0,
-		  "entry state: cs %#x/%#llx limit %#x cr0 %#llx idt %#llx/%#x",
-		  sregs.cs.selector, (unsigned long long)sregs.cs.base,
-		  sregs.cs.limit, (unsigned long long)sregs.cr0,
-		  (unsigned long long)sregs.idt.base, sregs.idt.limit);
+		  !(sregs.cr0 & 0x80000001) && sregs.cr4 == 0 &&
+		  sregs.idt.base == 0 && sregs.idt.limit == 0 &&
+		  (!lm || sregs.efer == 0),
+		  "entry state: cs %#x/%#llx limit %#x cr0 %#llx cr4 %#llx "
+		  "idt %#llx/%#x efer %#llx", sregs.cs.selector,
+		  (unsigned long long)sregs.cs.base, sregs.cs.limit,
+		  (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr4,
+		  (unsigned long long)sregs.idt.base, sregs.idt.limit,
+		  (unsigned long long)sregs.efer);
 	img = m.smram + 0xfe00;
 	HVT_CHECK(rd32(img + rev_off) == (lm ? 0x20064u : 0x20000u),
 		  "revision %#x", rd32(img + rev_off));
 	HVT_CHECK(rd32(img + smbase_off) == SMBASE, "image SMBASE %#x",
 		  rd32(img + smbase_off));
-	HVT_CHECK(rd32(img + rip_off) == HVT_CODE + 8, "image RIP %#x",
-		  rd32(img + rip_off));
+	HVT_CHECK(rd32(img + rip_off) == HVT_CODE + out_len + 2 - 2 * c->shadow,
+		  "image RIP %#x", rd32(img + rip_off));
+	HVT_CHECK(img[shadow_off] == (c->shadow ? KVM_X86_SHADOW_INT_STI : 0),
+		  "image int_shadow %u", img[shadow_off]);
 	HVT_CHECK(m.normal_hi[0xfe00 + rev_off] == 0x55,
 		  "the image was written to the normal view");
 
@@ -287,20 +395,45 @@ static void run_case(struct hv *hv, bool lm)
 		  (unsigned long long)hvt_io_value(e), MARK_GPA);
 
 	/* RSM back to the interrupted code, registers intact. */
-	e = run_io(&m, 0x11, false);
-	HVT_OK(hv_vcpu_get_regs(m.vcpu, &regs));
-	HVT_CHECK((regs.rax & 0xffff) == 0x1234 && (regs.rbx & 0xffff) == 0x5678 &&
-		  regs.rip == HVT_CODE + 8,
-		  "after RSM: ax %#llx bx %#llx rip %#llx",
-		  (unsigned long long)regs.rax, (unsigned long long)regs.rbx,
-		  (unsigned long long)regs.rip);
+	run_io(&m, 0x10 + !c->shadow, false);
 	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
 	HVT_CHECK(!ev.smi.smm && !ev.nmi.masked, "after RSM: smm %u nmi %u",
 		  ev.smi.smm, ev.nmi.masked);
-	HVT_CHECK(m.ram[0x500] == 0x77, "SMM store to normal RAM lost");
+	HVT_CHECK(ev.interrupt.shadow ==
+		  (c->shadow ? KVM_X86_SHADOW_INT_STI : 0),
+		  "after RSM: shadow %u", ev.interrupt.shadow);
+	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &sregs));
+	HVT_CHECK(sregs.cr0 == before.cr0 && sregs.cr3 == before.cr3 &&
+		  sregs.cr4 == before.cr4 && sregs.efer == before.efer &&
+		  sregs.cs.l == before.cs.l && sregs.cs.db == before.cs.db &&
+		  sregs.cs.selector == before.cs.selector,
+		  "after RSM: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cs.l %u",
+		  (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr3,
+		  (unsigned long long)sregs.cr4, (unsigned long long)sregs.efer,
+		  sregs.cs.l);
 	HVT_CHECK(get_smbase(m.vcpu) == NEW_SMBASE,
 		  "SMBASE after relocation %#llx, want %#x",
 		  (unsigned long long)get_smbase(m.vcpu), NEW_SMBASE);
+	HVT_CHECK(m.ram[0x500] == 0x77, "SMM store to normal RAM lost");
+	HVT_OK(hv_vcpu_get_regs(m.vcpu, &regs));
+	if (c->shadow) {
+		HVT_CHECK(regs.rip == HVT_CODE + out_len, "after RSM: rip %#llx",
+			  (unsigned long long)regs.rip);
+	} else if (real) {
+		HVT_CHECK((regs.rax & 0xffff) == 0x1234 &&
+			  (regs.rbx & 0xffff) == 0x5678 &&
+			  regs.rip == HVT_CODE + 8,
+			  "after RSM: ax %#llx bx %#llx rip %#llx",
+			  (unsigned long long)regs.rax,
+			  (unsigned long long)regs.rbx,
+			  (unsigned long long)regs.rip);
+	} else {
+		/* The store after RSM went through the restored paging. */
+		HVT_CHECK(rd32(m.ram + 0x9000) == 0x12345678 &&
+			  regs.rip == HVT_CODE + 14,
+			  "after RSM: [0x9000] %#x rip %#llx",
+			  rd32(m.ram + 0x9000), (unsigned long long)regs.rip);
+	}
 
 	vm_free(&m);
 	free(m.cpuid);
@@ -316,8 +449,19 @@ int main(void)
 
 	hvt_require_cap(hv, HV_CAP_X86_SMM);
 	hvt_require_cap(hv, HV_CAP_IRQCHIP);
-	run_case(hv, false);
-	run_case(hv, true);
+	static const struct smm_case cases[] = {
+		{ M_REAL, false, false },
+		{ M_REAL, true, false },
+		{ M_PAGING32, false, false },
+		{ M_PAE, false, false },
+		{ M_PAE, true, false },
+		{ M_LONG, true, false },
+		{ M_REAL, false, true },
+		{ M_REAL, true, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(hv, &cases[i]);
 	hv_close(hv);
 	printf("PASS\n");
 	return 0;
