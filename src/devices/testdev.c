@@ -37,7 +37,12 @@ enum {
 	TESTDEV_MEMSLOT_MOVE = 3,
 	TESTDEV_VCPU_STATE_ROUNDTRIP = 4,
 	TESTDEV_HAS_CAP = 5,
+	TESTDEV_SMI = 6,
 };
+
+/* The guest kit (tests/guest/kit/kit.h) asks for capabilities by number. */
+_Static_assert(HV_CAP_IRQCHIP == 0 && HV_CAP_READONLY_MEM == 7 &&
+	       HV_CAP_X86_SMM == 17, "keep kit.h's HV_CAP_* in sync");
 
 struct testdev_cmd {
 	uint32_t op;
@@ -275,6 +280,10 @@ static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
 			break;
 		}
 		ret = testdev_state_roundtrip(td, ctx->vcpu->hv, msg);
+		break;
+	case TESTDEV_SMI:
+		/* An SMI on the CPU that rang, taken after its OUT completes. */
+		ret = ctx && ctx->vcpu ? vcpu_raise_smi(ctx->vcpu) : -EINVAL;
 		break;
 	case TESTDEV_HAS_CAP:
 		ret = cmd.arg[0] < HV_CAP__COUNT ?

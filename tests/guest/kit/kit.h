@@ -294,11 +294,13 @@ enum testdev_op {
 	TESTDEV_MEMSLOT_MOVE = 3,
 	TESTDEV_VCPU_STATE_ROUNDTRIP = 4,
 	TESTDEV_HAS_CAP = 5,
+	TESTDEV_SMI = 6,	/* KVM_SMI on the calling vCPU */
 };
 
 /* enum hv_cap in src/hv/hv.h: only the ones guest tests ask about. */
 #define HV_CAP_IRQCHIP		0
 #define HV_CAP_READONLY_MEM	7
+#define HV_CAP_X86_SMM		17
 
 struct testdev_cmd {
 	uint32_t op;
