@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/compiler.h"
+#include "pci/internal.h"
 #include "pci/pci.h"
 
 static bool range_hits(uint32_t off, unsigned int len, uint32_t start,
@@ -175,7 +176,7 @@ void pci_intx_set(struct pci_dev *dev, bool level)
 	pthread_mutex_unlock(&bus->irq_lock);
 }
 
-static void intx_set_disabled(struct pci_dev *dev, bool disabled)
+void pci_intx_set_disabled(struct pci_dev *dev, bool disabled)
 {
 	struct pci_bus *bus = dev->bus;
 	bool was;
@@ -217,7 +218,7 @@ static void bar_decode(struct pci_dev *dev, struct pci_bar *b, bool *map,
 }
 
 /* Caller holds bus->lock. */
-static void bars_update(struct pci_dev *dev)
+void pci_bars_update(struct pci_dev *dev)
 {
 	struct pci_bus *bus = dev->bus;
 	int i;
@@ -315,7 +316,7 @@ int pci_msix_init(struct pci_dev *dev, unsigned int nr_vectors, int bar,
 }
 
 /* Caller holds bus->lock; the control register may have changed. */
-static void msix_control_written(struct pci_dev *dev)
+void pci_msix_control_written(struct pci_dev *dev)
 {
 	struct pci_msix *m = &dev->msix;
 	uint16_t ctl = (uint16_t)pci_cfg_get(dev, m->cap + 2, 2);
@@ -497,14 +498,14 @@ static void cfg_write_locked(struct pci_bus *bus, uint8_t devfn, uint32_t off,
 
 		atomic_store_explicit(&dev->master, cmd & PCI_COMMAND_MASTER,
 				      memory_order_release);
-		intx_set_disabled(dev, cmd & PCI_COMMAND_INTX_DISABLE);
+		pci_intx_set_disabled(dev, cmd & PCI_COMMAND_INTX_DISABLE);
 	}
 	if (range_hits(off, len, PCI_COMMAND, PCI_COMMAND + 2) ||
 	    range_hits(off, len, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_0 + 24))
-		bars_update(dev);
+		pci_bars_update(dev);
 	if (dev->msix.nr && range_hits(off, len, dev->msix.cap + 2,
 				       dev->msix.cap + 4))
-		msix_control_written(dev);
+		pci_msix_control_written(dev);
 	if (dev->ops && dev->ops->cfg_write)
 		dev->ops->cfg_write(dev, off, len, val);
 }

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/sbuf.h"
 #include "vmm/bus.h"
 
 /* ------------------------------------------------------ config space map */
@@ -288,6 +289,16 @@ bool pci_msix_bar_access(struct pci_dev *dev, int bar, uint64_t off,
 /* One access inside a BAR (MSI-X structures first, then the device). */
 void pci_bar_dispatch(struct pci_bar *bar, uint64_t offset, uint8_t *data,
 		      unsigned int len, bool is_write);
+
+/*
+ * Snapshot state of the whole bus (pci_state.c): CF8 latch, and per
+ * function config space, MSI-X table and pending bits, INTx level.  A
+ * load validates the image against the functions this bus has and
+ * applies only guest-writable config bits.  No vCPU may run meanwhile.
+ */
+void pci_bus_save(struct pci_bus *bus, struct sbuf *out);
+int pci_bus_load(struct pci_bus *bus, struct sbuf *in);
+void pci_bus_reset(struct pci_bus *bus);
 
 /* bus_dev_ops for the VMM bus: opaque is struct pci_bus * / pci_bar *. */
 extern const struct bus_dev_ops pci_cf8_bus_ops;
