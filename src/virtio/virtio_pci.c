@@ -90,7 +90,7 @@ static void kick_signal(int fd)
 }
 
 /* Lock held. */
-static void vp_reset(struct virtio_pci *vp)
+void virtio_pci_reset_locked(struct virtio_pci *vp)
 {
 	struct virtio_dev *vdev = &vp->vdev;
 	unsigned int i;
@@ -120,7 +120,7 @@ static void vp_status_write(struct virtio_pci *vp, uint8_t v)
 	unsigned int i;
 
 	if (!v) {
-		vp_reset(vp);
+		virtio_pci_reset_locked(vp);
 		return;
 	}
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !feat_ok) {

@@ -144,6 +144,17 @@ void virtio_pci_host_event(struct virtio_pci *vp);
 int virtio_pci_host_fd(struct virtio_pci *vp);
 /* Tests and simple loops: handle every queue whose eventfd is signalled. */
 void virtio_pci_poll(struct virtio_pci *vp);
+/*
+ * Device reset, as a driver writing status 0 does; vdev.lock held.
+ * Snapshot state of the transport, its queues and the device config
+ * (virtio_pci_state.c): a load validates the image against this device
+ * and refuses one from another configuration.  No vCPU or event loop may
+ * run meanwhile.
+ */
+void virtio_pci_reset_locked(struct virtio_pci *vp);
+void virtio_pci_reset(struct virtio_pci *vp);
+void virtio_pci_save(struct virtio_pci *vp, struct sbuf *out);
+int virtio_pci_load(struct virtio_pci *vp, struct sbuf *in);
 /* Current device status byte (for tests and diagnostics). */
 uint8_t virtio_pci_status(struct virtio_pci *vp);
 
