@@ -190,6 +190,38 @@ static void pci_host_free(struct vm *vm, void *opaque)
 	free(ph);
 }
 
+/* ------------------------------------------------------------ lifecycle */
+
+static void pci_host_reset(void *opaque)
+{
+	struct pci_host *ph = opaque;
+
+	pci_bus_reset(&ph->vm->pci);
+}
+
+/* Version 1: pci_bus_save()'s layout (src/pci/pci_state.c). */
+static int pci_host_save(void *opaque, struct sbuf *out)
+{
+	struct pci_host *ph = opaque;
+
+	pci_bus_save(&ph->vm->pci, out);
+	return 0;
+}
+
+static int pci_host_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct pci_host *ph = opaque;
+
+	return pci_bus_load(&ph->vm->pci, in);
+}
+
+static const struct component_ops pci_host_comp_ops = {
+	.version = 1,
+	.reset = pci_host_reset,
+	.save = pci_host_save,
+	.load = pci_host_load,
+};
+
 int pci_host_init(struct vm *vm, char *err, size_t err_len)
 {
 	struct pci_host *ph = calloc(1, sizeof(*ph));
@@ -209,6 +241,11 @@ int pci_host_init(struct vm *vm, char *err, size_t err_len)
 	if (ret)
 		return ret;
 	vm->pci_ready = true;
+	/* Config space of every function, the devices' own state after it. */
+	ret = vm_component_add(vm, "pci", COMP_STAGE_PCI, &pci_host_comp_ops,
+			       ph);
+	if (ret)
+		return ret;
 	ret = bus_register(&vm->bus, BUS_PIO, PCI_CF8_PORT, PCI_CF8_LEN,
 			   &pci_cf8_bus_ops, &vm->pci);
 	if (!ret)

@@ -24,5 +24,7 @@ static void reset_write(struct vm *vm, uint8_t val)
 int reset_init(struct vm *vm, char *err, size_t err_len)
 {
 	vm->reset_handler = reset_write;
-	return 0;
+	/* The last value written lives in the PCI component (rcr). */
+	return vm_component_add(vm, "reset", COMP_STAGE_PLATFORM,
+				&dev_stateless_ops, NULL);
 }

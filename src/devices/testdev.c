@@ -354,7 +354,66 @@ static const struct bus_dev_ops testdev_mmio_ops = {
 	.access = testdev_mmio,
 };
 
-static void testdev_free(struct vm *vm, void *opaque)
+/* ------------------------------------------------------------ lifecycle */
+
+static bool testdev_has_slots(const struct testdev *td)
+{
+	unsigned int i;
+
+	for (i = 0; i < TESTDEV_SLOTS; i++)
+		if (td->slots[i].used)
+			return true;
+	return false;
+}
+
+static void testdev_reset(void *opaque)
+{
+	struct testdev *td = opaque;
+
+	pthread_mutex_lock(&td->lock);
+	memset(td->pio, 0, sizeof(td->pio));
+	memset(td->mmio, 0, sizeof(td->mmio));
+	pthread_mutex_unlock(&td->lock);
+}
+
+/*
+ * Version 1: the PIO and MMIO scratch registers (8 bytes each).  Test
+ * memslots are not migratable guest RAM: a VM that has one cannot be
+ * saved (-EBUSY) rather than be saved without it.
+ */
+static int testdev_save(void *opaque, struct sbuf *out)
+{
+	struct testdev *td = opaque;
+	int ret = 0;
+
+	pthread_mutex_lock(&td->lock);
+	if (testdev_has_slots(td)) {
+		ret = -EBUSY;
+	} else {
+		sbuf_put_bytes(out, td->pio, sizeof(td->pio));
+		sbuf_put_bytes(out, td->mmio, sizeof(td->mmio));
+	}
+	pthread_mutex_unlock(&td->lock);
+	return ret;
+}
+
+static int testdev_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct testdev *td = opaque;
+	uint8_t pio[8], mmio[8];
+
+	sbuf_get_bytes(in, pio, sizeof(pio));
+	sbuf_get_bytes(in, mmio, sizeof(mmio));
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	pthread_mutex_lock(&td->lock);
+	memcpy(td->pio, pio, sizeof(pio));
+	memcpy(td->mmio, mmio, sizeof(mmio));
+	pthread_mutex_unlock(&td->lock);
+	return 0;
+}
+
+static void testdev_destroy(void *opaque)
 {
 	struct testdev *td = opaque;
 
@@ -362,6 +421,14 @@ static void testdev_free(struct vm *vm, void *opaque)
 	pthread_mutex_destroy(&td->lock);
 	free(td);
 }
+
+static const struct component_ops testdev_comp_ops = {
+	.version = 1,
+	.reset = testdev_reset,
+	.save = testdev_save,
+	.load = testdev_load,
+	.destroy = testdev_destroy,
+};
 
 int testdev_init(struct vm *vm, char *err, size_t err_len)
 {
@@ -375,9 +442,10 @@ int testdev_init(struct vm *vm, char *err, size_t err_len)
 		return -ENOMEM;
 	td->vm = vm;
 	pthread_mutex_init(&td->lock, NULL);
-	ret = vm_add_cleanup(vm, testdev_free, td);
+	ret = vm_component_add(vm, "testdev", COMP_STAGE_PLATFORM,
+			       &testdev_comp_ops, td);
 	if (ret) {
-		testdev_free(vm, td);
+		testdev_destroy(td);
 		return ret;
 	}
 	/* Scratch 0xE0-0xE7 and doorbell 0xE8-0xEB as one range. */

@@ -39,6 +39,7 @@ struct vdev_kick {
 
 struct vdev_slot {
 	struct virtio_pci *vp;
+	const char *type;		/* "virtio-blk" */
 	unsigned int nr_queues;
 	struct vdev_kick *kicks;
 	/* ioeventfd bindings (pci_bus.lock held when they change). */
@@ -197,6 +198,54 @@ static ssize_t vcons_read(void *opaque, void *buf, size_t len)
 
 /* ---------------------------------------------------------------- setup */
 
+/* ------------------------------------------------------------ lifecycle */
+
+static void vdev_comp_reset(void *opaque)
+{
+	struct vdev_slot *s = opaque;
+
+	virtio_pci_reset(s->vp);
+}
+
+/* Version 1: virtio_pci_save()'s layout (virtio_pci_state.c). */
+static int vdev_comp_save(void *opaque, struct sbuf *out)
+{
+	struct vdev_slot *s = opaque;
+
+	virtio_pci_save(s->vp, out);
+	return 0;
+}
+
+static int vdev_comp_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct vdev_slot *s = opaque;
+
+	return virtio_pci_load(s->vp, in);
+}
+
+static const struct component_ops vdev_comp_ops = {
+	.version = 1,
+	.reset = vdev_comp_reset,
+	.save = vdev_comp_save,
+	.load = vdev_comp_load,
+};
+
+/* "virtio-blk0", "virtio-blk1", ...: the n-th device of its type. */
+static int vdevs_register(struct vdevs *vd, struct vdev_slot *s,
+			  const char *type)
+{
+	char name[COMP_NAME_MAX];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < vd->nr - 1; i++)
+		if (!strcmp(vd->dev[i].type, type))
+			n++;
+	s->type = type;
+	snprintf(name, sizeof(name), "%s%u", type, n);
+	return vm_component_add(vd->vm, name, COMP_STAGE_VIRTIO,
+				&vdev_comp_ops, s);
+}
+
 static int vdevs_add(struct vdevs *vd, const char *type,
 		     const struct virtio_dev_args *args, char *err,
 		     size_t err_len)
@@ -213,6 +262,9 @@ static int vdevs_add(struct vdevs *vd, const char *type,
 		return ret;
 	}
 	vd->nr++;
+	ret = vdevs_register(vd, s, type);
+	if (ret)
+		return ret;
 	s->nr_queues = virtio_pci_nr_queues(s->vp);
 	s->kicks = calloc(s->nr_queues, sizeof(*s->kicks));
 	s->bound = calloc(s->nr_queues, sizeof(*s->bound));

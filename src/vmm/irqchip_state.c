@@ -15,6 +15,21 @@
 
 #define IRQCHIP_CHIPS	3	/* KVM_IRQCHIP_PIC_MASTER, _SLAVE, _IOAPIC */
 
+/*
+ * Both components' opaque: the VM and the state the backend created the
+ * chips in, which is what a system reset writes back.
+ */
+struct irqchip_power_on {
+	struct vm *vm;
+	struct kvm_irqchip chip[IRQCHIP_CHIPS];
+	struct kvm_pit_state2 pit;
+};
+
+static struct vm *irqchip_vm(void *opaque)
+{
+	return ((struct irqchip_power_on *)opaque)->vm;
+}
+
 /* ---------------------------------------------------------------- irqchip */
 
 /*
@@ -23,7 +38,7 @@
  */
 static int irqchip_comp_save(void *opaque, struct sbuf *out)
 {
-	struct vm *vm = opaque;
+	struct vm *vm = irqchip_vm(opaque);
 	struct kvm_irqchip chip;
 	unsigned int i;
 	int ret;
@@ -42,7 +57,7 @@ static int irqchip_comp_save(void *opaque, struct sbuf *out)
 static int irqchip_comp_load(void *opaque, struct sbuf *in, uint32_t version)
 {
 	struct kvm_irqchip chip[IRQCHIP_CHIPS];
-	struct vm *vm = opaque;
+	struct vm *vm = irqchip_vm(opaque);
 	unsigned int i;
 	int ret;
 
@@ -61,10 +76,27 @@ static int irqchip_comp_load(void *opaque, struct sbuf *in, uint32_t version)
 	return 0;
 }
 
+static void irqchip_comp_reset(void *opaque)
+{
+	struct irqchip_power_on *p = opaque;
+	unsigned int i;
+
+	for (i = 0; i < IRQCHIP_CHIPS; i++)
+		if (hv_set_irqchip(p->vm->hv_vm, &p->chip[i]))
+			vm_fail(p->vm, "cannot reset the interrupt controllers");
+}
+
+static void irqchip_comp_destroy(void *opaque)
+{
+	free(opaque);
+}
+
 static const struct component_ops irqchip_comp_ops = {
 	.version = 1,
+	.reset = irqchip_comp_reset,
 	.save = irqchip_comp_save,
 	.load = irqchip_comp_load,
+	.destroy = irqchip_comp_destroy,
 };
 
 /* ---------------------------------------------------------------- PIT */
@@ -78,7 +110,7 @@ static const struct component_ops irqchip_comp_ops = {
 static int pit_comp_save(void *opaque, struct sbuf *out)
 {
 	struct kvm_pit_state2 pit;
-	struct vm *vm = opaque;
+	struct vm *vm = irqchip_vm(opaque);
 	unsigned int i;
 	int ret;
 
@@ -105,7 +137,7 @@ static bool pit_channel_ok(const struct kvm_pit_channel_state *c)
 static int pit_comp_load(void *opaque, struct sbuf *in, uint32_t version)
 {
 	struct kvm_pit_state2 pit;
-	struct vm *vm = opaque;
+	struct vm *vm = irqchip_vm(opaque);
 	unsigned int i;
 
 	sbuf_get_bytes(in, &pit, sizeof(pit));
@@ -119,20 +151,46 @@ static int pit_comp_load(void *opaque, struct sbuf *in, uint32_t version)
 	return hv_set_pit(vm->hv_vm, &pit);
 }
 
+static void pit_comp_reset(void *opaque)
+{
+	struct irqchip_power_on *p = opaque;
+
+	if (hv_set_pit(p->vm->hv_vm, &p->pit))
+		vm_fail(p->vm, "cannot reset the PIT");
+}
+
 static const struct component_ops pit_comp_ops = {
 	.version = 1,
+	.reset = pit_comp_reset,
 	.save = pit_comp_save,
 	.load = pit_comp_load,
 };
 
 int vm_irqchip_register(struct vm *vm, bool pit)
 {
-	int ret;
+	struct irqchip_power_on *p = calloc(1, sizeof(*p));
+	unsigned int i;
+	int ret = 0;
 
-	ret = vm_component_add(vm, "irqchip", COMP_STAGE_IRQCHIP,
-			       &irqchip_comp_ops, vm);
+	if (!p)
+		return -ENOMEM;
+	p->vm = vm;
+	for (i = 0; i < IRQCHIP_CHIPS && !ret; i++) {
+		p->chip[i].chip_id = i;
+		ret = hv_get_irqchip(vm->hv_vm, &p->chip[i]);
+	}
 	if (!ret && pit)
+		ret = hv_get_pit(vm->hv_vm, &p->pit);
+	if (!ret)
+		ret = vm_component_add(vm, "irqchip", COMP_STAGE_IRQCHIP,
+				       &irqchip_comp_ops, p);
+	if (ret) {
+		free(p);
+		return ret;
+	}
+	/* p is the irqchip component's from here on (destroy frees it). */
+	if (pit)
 		ret = vm_component_add(vm, "pit", COMP_STAGE_IRQCHIP,
-				       &pit_comp_ops, vm);
+				       &pit_comp_ops, p);
 	return ret;
 }
