@@ -109,6 +109,28 @@ int acpi_build(const struct acpi_config *c, uint8_t *buf, uint64_t gpa,
 	       size_t len, struct acpi_tables *out, char *err,
 	       size_t err_len);
 
+/*
+ * The same tables for firmware that places them itself (SeaBIOS, OVMF):
+ * QEMU's three fw_cfg files.  "etc/acpi/rsdp" holds the RSDP (to go in
+ * the BIOS F-segment), "etc/acpi/tables" every other table, and
+ * "etc/table-loader" the commands that tell the firmware where to put
+ * the two, which pointer fields to relocate by the address it chose and
+ * which checksums to recompute.  Pointers inside the blobs are offsets
+ * into "etc/acpi/tables".
+ */
+#define ACPI_FW_RSDP_FILE	"etc/acpi/rsdp"
+#define ACPI_FW_TABLES_FILE	"etc/acpi/tables"
+#define ACPI_FW_LOADER_FILE	"etc/table-loader"
+
+struct acpi_fw_blobs {
+	uint8_t *rsdp, *tables, *loader;
+	size_t rsdp_len, tables_len, loader_len;
+};
+
+int acpi_build_fw(const struct acpi_config *c, struct acpi_fw_blobs *out,
+		  char *err, size_t err_len);
+void acpi_fw_blobs_free(struct acpi_fw_blobs *b);
+
 /* Sum of @len bytes modulo 256 (0 for a correctly summed table). */
 uint8_t acpi_checksum(const void *p, size_t len);
 
