@@ -42,9 +42,13 @@ static const char usage_text[] =
 
 static const char run_usage_text[] =
 "Usage: cvisor run --kernel FILE [OPTIONS]\n"
+"       cvisor run --firmware FILE [OPTIONS]\n"
 "\n"
-"  -k, --kernel FILE     kernel to boot (required): a Linux bzImage, a PVH ELF\n"
-"                        (vmlinux) or a Multiboot kernel, probed in that order\n"
+"  -k, --kernel FILE     kernel to boot: a Linux bzImage, a PVH ELF (vmlinux)\n"
+"                        or a Multiboot kernel, probed in that order\n"
+"      --firmware FILE   boot a BIOS image (e.g. SeaBIOS) on the PC chipset\n"
+"                        (i440FX + PIIX) instead of loading a kernel directly\n"
+"      --debugcon FILE   write what the guest sends to port 0x402 to FILE\n"
 "  -a, --accel ACCEL     auto, kvm or emu (default auto: kvm if usable)\n"
 "  -c, --cpus N          number of vCPUs (default 1)\n"
 "  -m, --memory SIZE     guest RAM in bytes or with a K, M, G, T suffix\n"
@@ -249,7 +253,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 {
 	enum {
 		OPT_APPEND = 256, OPT_INITRD, OPT_TESTDEV, OPT_DISK, OPT_NET,
-		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME,
+		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME, OPT_FIRMWARE, OPT_DEBUGCON,
 	};
 	static const struct option opts[] = {
 		{ "kernel",	required_argument, NULL, 'k' },
@@ -264,6 +268,8 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		{ "rng",	no_argument,	   NULL, OPT_RNG },
 		{ "console",	required_argument, NULL, OPT_CONSOLE },
 		{ "boot-time",	no_argument,	   NULL, OPT_BOOT_TIME },
+		{ "firmware",	required_argument, NULL, OPT_FIRMWARE },
+		{ "debugcon",	required_argument, NULL, OPT_DEBUGCON },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -325,6 +331,12 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		case OPT_BOOT_TIME:
 			cfg.boot_time = true;
 			break;
+		case OPT_FIRMWARE:
+			cfg.firmware = optarg;
+			break;
+		case OPT_DEBUGCON:
+			cfg.debugcon = optarg;
+			break;
 		case 'v':
 			cfg.verbose = true;
 			break;
@@ -341,8 +353,12 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (!cfg.kernel)
-		return usage_error("run: --kernel FILE is required");
+	if (!cfg.kernel && !cfg.firmware)
+		return usage_error("run: --kernel FILE is required (or --firmware FILE to boot a BIOS)");
+	if (!cfg.kernel && (cfg.initrd || cfg.cmdline))
+		return usage_error("run: --initrd and --append need --kernel");
+	if (cfg.kernel && cfg.firmware)
+		return usage_error("run: --kernel with --firmware is not supported yet");
 
 	ret = vm_create(&cfg, &vm, err, sizeof(err));
 	if (ret) {

@@ -10,10 +10,13 @@
  * device is snapshot-ready by construction.  A device without state
  * registers dev_stateless_ops: its section is empty, but it is listed.
  *
- * Three pieces are still machine-internal and take struct vm (see
+ * Some pieces are still machine-internal and take struct vm (see
  * docs/architecture.md): the PCI host bridge and the virtio wiring
  * (irqfd/ioeventfd routing, the PCI bus), testdev (memslots and vCPU
- * state through hv, by design), and the 0xCF9 reset hook.
+ * state through hv, by design), the 0xCF9 reset hook, and the firmware
+ * machine's chipset functions on the PCI bus (i440FX: PAM memslots and
+ * SMRAM; PIIX: the SMI of the APM port), which register their state as
+ * components with vm_component_add().
  */
 #ifndef CVISOR_DEVICES_H
 #define CVISOR_DEVICES_H
@@ -50,9 +53,17 @@ int rtc_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 int bootdone_init(struct devsvc *svc, const struct vm_config *cfg,
 		  char *err, size_t err_len);
 
+int i8042_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+	       size_t err_len);
+int debugcon_init(struct devsvc *svc, const struct vm_config *cfg,
+		  char *err, size_t err_len);
+
 int testdev_init(struct vm *vm, char *err, size_t err_len);
 int pci_host_init(struct vm *vm, char *err, size_t err_len);
 int reset_init(struct vm *vm, char *err, size_t err_len);
+int i440fx_init(struct vm *vm, char *err, size_t err_len);
+int piix_init(struct vm *vm, char *err, size_t err_len);
+
 int virtio_devs_init(struct vm *vm, char *err, size_t err_len);
 
 #endif

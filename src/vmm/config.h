@@ -13,6 +13,8 @@
 
 #include "hv/hv.h"
 
+struct fw_cfg_items;
+
 #define VM_EXIT_FAILURE	125
 #define VM_MAX_CPUS	255	/* xAPIC ids are 8 bits, 0xff is broadcast */
 #define VM_MSG_LEN	256
@@ -45,6 +47,12 @@ struct vm_config {
 	const char *kernel;
 	const char *cmdline;	/* may be NULL */
 	const char *initrd;	/* may be NULL */
+	/*
+	 * A BIOS image: the PC chipset machine (src/vmm/firmware.h) boots it
+	 * from the reset vector instead of loading a kernel.
+	 */
+	const char *firmware;
+	const char *debugcon;	/* port 0x402 output file, or NULL */
 	bool testdev;
 	bool verbose;
 	unsigned int nr_disks;
@@ -58,6 +66,12 @@ struct vm_config {
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at process start; 0: now */
 	vm_log_fn log;		/* NULL: messages are dropped */
 	void *log_opaque;
+	/*
+	 * What fw_cfg serves (devices/fw_cfg.h): filled by the machine, not
+	 * the user, before the devices start and never changed once a vCPU
+	 * runs.
+	 */
+	const struct fw_cfg_items *fw_items;
 };
 
 #endif

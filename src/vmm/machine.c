@@ -18,22 +18,28 @@ int machine_init(struct vm *vm, char *err, size_t err_len)
 	return e820_build(&m->layout, &m->e820, err, err_len);
 }
 
-int machine_write_acpi(struct vm *vm, char *err, size_t err_len)
+void machine_acpi_config(struct vm *vm, struct acpi_config *ac)
 {
-	struct machine *m = &vm->mach;
-	struct acpi_config ac;
 	unsigned int slot, pin;
-	uint8_t *buf;
-	int ret;
 
-	acpi_config_default(&ac, vm->cfg.nr_cpus);
-	ac.has_pci = vm->pci_ready;
+	acpi_config_default(ac, vm->cfg.nr_cpus);
+	ac->has_pci = vm->pci_ready;
 	/* One source of truth for INTx: what the PCI bus raises. */
 	if (vm->pci_ready)
 		for (slot = 0; slot < ACPI_PCI_SLOTS; slot++)
 			for (pin = 0; pin < ACPI_PCI_PINS; pin++)
-				ac.pci_intx_gsi[slot][pin] =
+				ac->pci_intx_gsi[slot][pin] =
 					pci_intx_gsi(&vm->pci, slot, pin + 1);
+}
+
+int machine_write_acpi(struct vm *vm, char *err, size_t err_len)
+{
+	struct machine *m = &vm->mach;
+	struct acpi_config ac;
+	uint8_t *buf;
+	int ret;
+
+	machine_acpi_config(vm, &ac);
 	buf = boot_ram_ptr(&vm->mem.ram, ACPI_DEFAULT_GPA, ACPI_DEFAULT_SIZE);
 	if (!buf) {
 		snprintf(err, err_len, "ACPI: no guest RAM at 0x%llx",

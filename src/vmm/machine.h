@@ -29,6 +29,8 @@ struct machine {
 
 /* Layout and e820; after guest RAM exists. */
 int machine_init(struct vm *vm, char *err, size_t err_len);
+/* The ACPI description of the devices present (CPUs, PCI routing). */
+void machine_acpi_config(struct vm *vm, struct acpi_config *ac);
 /*
  * Build the ACPI tables for the devices present (CPUs, PCI routing) and
  * write them to guest RAM; after the devices, before the loader.

@@ -109,8 +109,10 @@ int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
 		if (ret && ret != -EOPNOTSUPP)
 			return ret;
 	}
+	/* Firmware starts from the reset vector, as the vCPU was created. */
 	if (vcpu->id == 0)
-		return vcpu_set_boot_state(vcpu, &vm->boot);
+		return vm->cfg.firmware ? 0 :
+		       vcpu_set_boot_state(vcpu, &vm->boot);
 	if (vm->has_irqchip) {
 		/* APs wait for INIT/SIPI from the boot CPU, as on hardware. */
 		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_UNINITIALIZED };

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "devices/fw_cfg.h"
 #include "lib/size.h"
 #include "vmm/term.h"
 #include "vmm/vcpu_state.h"
@@ -210,6 +211,10 @@ static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
 	}
 	for (i = 0; i < vm->mem.ram.nr; i++) {
 		const struct boot_ram_region *r = &vm->mem.ram.region[i];
+
+		/* The firmware machine maps low RAM around its legacy hole. */
+		if (vm->cfg.firmware && i == 0)
+			continue;
 		struct hv_memslot slot = {
 			.slot = (uint16_t)i,
 			.as_id = HV_AS_NORMAL,
@@ -240,7 +245,8 @@ static int vm_setup_smram(struct vm *vm, char *err, size_t err_len)
 	int ret;
 
 	ret = smram_init(vm);
-	if (!ret && smram_enabled(&vm->smram))
+	/* The firmware machine's i440FX opens the window itself. */
+	if (!ret && smram_enabled(&vm->smram) && !vm->cfg.firmware)
 		ret = smram_set(vm, true, false);
 	if (ret)
 		snprintf(err, err_len, "cannot set up SMRAM: %s",
@@ -392,6 +398,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	ret = vm_setup_memory(vm, err, err_len);
 	if (ret)
 		goto fail;
+	if (cfg->firmware) {
+		ret = firmware_init(vm, err, err_len);
+		if (ret)
+			goto fail;
+	}
 	ret = vm_setup_smram(vm, err, err_len);
 	if (ret)
 		goto fail;
@@ -440,17 +451,32 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		goto fail;
 	}
 
+	ret = fw_cfg_items_init(&vm->fw_items, &vm->cfg);
+	if (ret) {
+		snprintf(err, err_len, "fw_cfg: %s", strerror(-ret));
+		goto fail;
+	}
+	vm->cfg.fw_items = &vm->fw_items;
 	ret = devices_init(vm, err, err_len);
 	if (ret)
 		goto fail;
-	/* After the devices (the tables describe them), before the loader
-	 * (which hands the RSDP to the kernel). */
-	ret = machine_write_acpi(vm, err, err_len);
-	if (ret)
-		goto fail;
-	ret = loader_load(vm, &vm->boot, err, err_len);
-	if (ret)
-		goto fail;
+	/*
+	 * After the devices (the tables describe them), before the loader
+	 * (which hands the RSDP to the kernel).  Firmware gets its tables
+	 * through fw_cfg instead (devices/fw_cfg_firmware.c).
+	 */
+	if (cfg->firmware) {
+		ret = fw_cfg_firmware_setup(vm, err, err_len);
+		if (ret)
+			goto fail;
+	} else {
+		ret = machine_write_acpi(vm, err, err_len);
+		if (ret)
+			goto fail;
+		ret = loader_load(vm, &vm->boot, err, err_len);
+		if (ret)
+			goto fail;
+	}
 	ret = vm_setup_vcpus(vm, err, err_len);
 	if (ret)
 		goto fail;
@@ -609,6 +635,7 @@ void vm_destroy(struct vm *vm)
 	comp_list_free(&vm->comps);
 	vm_irq_release(vm);
 	guest_mem_release(&vm->mem);
+	fw_cfg_items_release(&vm->fw_items);
 	hv_close(vm->hv);
 	bus_destroy(&vm->bus);
 	pthread_mutex_destroy(&vm->lock);

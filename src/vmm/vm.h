@@ -17,9 +17,11 @@
 
 #include "hv/hv.h"
 #include "pci/pci.h"
+#include "devices/fw_cfg.h"
 #include "vmm/bus.h"
 #include "vmm/component.h"
 #include "vmm/config.h"
+#include "vmm/firmware.h"
 #include "vmm/irq.h"
 #include "vmm/loader.h"
 #include "vmm/machine.h"
@@ -58,6 +60,8 @@ struct vm {
 	bool has_irqchip;
 	struct vm_irq irq;		/* GSI routing and MSI routes (irq.c) */
 	struct machine mach;		/* e820, ACPI (machine.c) */
+	struct firmware *fw;		/* --firmware memory map, or NULL */
+	struct fw_cfg_items fw_items;	/* what fw_cfg serves (fw_cfg.h) */
 	struct pci_bus pci;		/* bus 0 (devices/pci_host.c) */
 	bool pci_ready;
 	/* PCI BAR moves, for devices that follow their BARs (ioeventfd). */
