@@ -12,6 +12,9 @@
  *   etc/boot-fail-wait  0: when nothing boots, reset at once (which ends
  *                       the VM, cvisor has no reboot) instead of QEMU's
  *                       60 s wait
+ *   etc/sercon-port     0x3F8: the machine has no display, so SeaBIOS puts
+ *                       its screen (banner, boot menu, int 10h output of
+ *                       boot loaders) on COM1, as QEMU -nographic does
  */
 #include <endian.h>
 #include <errno.h>
@@ -104,6 +107,7 @@ static int fw_acpi(struct vm *vm, struct fw_cfg_items *fc, char *err,
 int fw_cfg_firmware_setup(struct vm *vm, char *err, size_t err_len)
 {
 	struct fw_cfg_items *fc = &vm->fw_items;
+	uint64_t sercon = htole64(0x3f8);
 	uint32_t wait = 0;
 	int ret;
 
@@ -111,7 +115,9 @@ int fw_cfg_firmware_setup(struct vm *vm, char *err, size_t err_len)
 	ret = fw_e820(vm, fc);
 	ret = ret ?: fw_bootorder(vm, fc);
 	ret = ret ?: fw_cfg_items_add_file(fc, "etc/boot-fail-wait", &wait,
-				     sizeof(wait));
+					   sizeof(wait));
+	ret = ret ?: fw_cfg_items_add_file(fc, "etc/sercon-port", &sercon,
+					   sizeof(sercon));
 	ret = ret ?: fw_acpi(vm, fc, err, err_len);
 	if (ret && !err[0])
 		snprintf(err, err_len, "fw_cfg: %s", strerror(-ret));

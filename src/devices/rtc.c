@@ -256,7 +256,7 @@ static const struct bus_dev_ops rtc_ops = {
 	.access = rtc_access,
 };
 
-static void rtc_cmos_sizes(struct rtc *r, uint64_t ram)
+static void rtc_cmos_sizes(struct rtc *r, uint64_t ram, unsigned int cpus)
 {
 	uint64_t ext_k = 0, above16 = 0, above4g = 0;
 	uint64_t low = ram < MEM_LOW_END ? ram : MEM_LOW_END;
@@ -280,6 +280,8 @@ static void rtc_cmos_sizes(struct rtc *r, uint64_t ram)
 	r->cmos[0x5b] = (uint8_t)above4g;
 	r->cmos[0x5c] = (uint8_t)(above4g >> 8);
 	r->cmos[0x5d] = (uint8_t)(above4g >> 16);
+	/* QEMU's convention: CPUs present minus one (SeaBIOS reads it). */
+	r->cmos[0x5f] = (uint8_t)(cpus - 1);
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -365,7 +367,7 @@ int rtc_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 	pthread_mutex_init(&r->lock, NULL);
 	r->cmos[RTC_REG_A] = 0x26;	/* 32.768 kHz divider, 1024 Hz rate */
 	r->cmos[RTC_REG_B] = REG_B_24H;	/* BCD, 24-hour, as a PC BIOS leaves it */
-	rtc_cmos_sizes(r, cfg->ram_size);
+	rtc_cmos_sizes(r, cfg->ram_size, cfg->nr_cpus);
 	ret = devsvc_component(svc, "rtc", COMP_STAGE_PLATFORM, &rtc_comp_ops,
 			       r);
 	if (ret) {
