@@ -22,7 +22,9 @@ have_smm() {
 	"$CVISOR" caps --accel "$CVISOR_ACCEL" 2>/dev/null | grep -q '^yes  *SMM$'
 }
 
-# The N of "cvisor: smm-entries N" (--verbose), or empty.
+# The N of "cvisor: smm-entries N" (--verbose), or empty.  The guest's
+# serial output may end without a newline, so the line need not start it.
 smm_entries() {
-	sed -n 's/^cvisor: smm-entries \([0-9][0-9]*\).*/\1/p' "$1" | tail -n 1
+	grep -ao 'cvisor: smm-entries [0-9][0-9]*' "$1" | tail -n 1 |
+		sed 's/.* //'
 }
