@@ -22,7 +22,10 @@ CFLAGS  += $(CFLAGS_BASE)
 LDFLAGS += -pthread $(LDFLAGS_SAN)
 LDLIBS  +=
 
-LIB_SRCS := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+# src/libdm (libcvisor-dm) and src/dm (cvisor-dm) are the device-model side:
+# they have their own build.mk and never go into the VMM's library.
+LIB_SRCS := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' \
+	-not -path 'src/libdm/*' -not -path 'src/dm/*'))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
