@@ -226,6 +226,26 @@ static int op_isa_irq(struct ioreq_host *h, struct xen_dm_op_set_isa_irq_level *
 	return h->ops->isa_irq_level(h->opaque, p->isa_irq, p->level);
 }
 
+static int op_inject_msi(struct ioreq_host *h, struct xen_dm_op_inject_msi *p)
+{
+	if (p->pad)
+		return -EINVAL;
+	if (!h->ops || !h->ops->inject_msi)
+		return -EOPNOTSUPP;
+	return h->ops->inject_msi(h->opaque, p->addr, p->data);
+}
+
+static int op_modified(struct ioreq_host *h,
+		       struct xen_dm_op_modified_memory *p)
+{
+	if (p->pad || !p->nr || p->first_pfn >= (1ull << 52) - p->nr)
+		return -EINVAL;
+	if (!h->ops || !h->ops->modified_memory)
+		return 0;
+	return h->ops->modified_memory(h->opaque, p->first_pfn << 12,
+				       (uint64_t)p->nr << 12);
+}
+
 static int op_map_ram(struct ioreq_host *h, struct cvdm_guest_ram *p,
 		      struct ctl_rsp *rsp)
 {
@@ -283,6 +303,14 @@ static int ctl_dispatch(struct ioreq_host *h, struct ioreq_client *c,
 	case XEN_DMOP_set_isa_irq_level:
 		NEED(struct xen_dm_op_set_isa_irq_level);
 		ret = op_isa_irq(h, p);
+		break;
+	case XEN_DMOP_inject_msi:
+		NEED(struct xen_dm_op_inject_msi);
+		ret = op_inject_msi(h, p);
+		break;
+	case XEN_DMOP_modified_memory:
+		NEED(struct xen_dm_op_modified_memory);
+		ret = op_modified(h, p);
 		break;
 	case XEN_DMOP_nr_vcpus:
 		NEED(struct xen_dm_op_nr_vcpus);

@@ -39,6 +39,10 @@ struct ioreq_host_ops {
 	void (*fail)(void *opaque, const char *msg);
 	/* XEN_DMOP_set_isa_irq_level; NULL: -EOPNOTSUPP. */
 	int (*isa_irq_level)(void *opaque, unsigned int irq, unsigned int level);
+	/* XEN_DMOP_inject_msi; NULL: -EOPNOTSUPP. */
+	int (*inject_msi)(void *opaque, uint64_t addr, uint32_t data);
+	/* XEN_DMOP_modified_memory: a device model wrote guest RAM. */
+	int (*modified_memory)(void *opaque, uint64_t gpa, uint64_t len);
 	/* A client reported that its device model is set up. */
 	void (*client_running)(void *opaque, int pid);
 };

@@ -107,7 +107,9 @@ struct buffered_iopage {
 #define XEN_DMOP_unmap_io_range_from_ioreq_server 4
 #define XEN_DMOP_set_ioreq_server_state		5
 #define XEN_DMOP_destroy_ioreq_server		6
-#define XEN_DMOP_set_isa_irq_level		8
+#define XEN_DMOP_set_isa_irq_level		9
+#define XEN_DMOP_modified_memory		11
+#define XEN_DMOP_inject_msi			14
 #define XEN_DMOP_nr_vcpus			20
 
 #define XEN_DMOP_no_gfns	(1u << 0)
@@ -157,6 +159,22 @@ struct xen_dm_op_destroy_ioreq_server {
 struct xen_dm_op_set_isa_irq_level {
 	uint8_t isa_irq;
 	uint8_t level;
+};
+
+struct xen_dm_op_inject_msi {
+	uint32_t data;
+	uint32_t pad;
+	uint64_t addr;
+};
+
+/*
+ * Xen passes an array of extents in a second buffer; one message carries
+ * one extent here (libxendevicemodel's older single-range call).
+ */
+struct xen_dm_op_modified_memory {
+	uint64_t first_pfn;
+	uint32_t nr;
+	uint32_t pad;
 };
 
 struct xen_dm_op_nr_vcpus {

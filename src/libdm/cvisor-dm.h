@@ -66,6 +66,13 @@ int xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod,
 int xendevicemodel_set_isa_irq_level(xendevicemodel_handle *dmod,
 				     domid_t domid, uint8_t irq,
 				     unsigned int level);
+int xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid,
+			      uint64_t msi_addr, uint32_t msi_data);
+/* Announce a device write to guest RAM (the emu backend drops code it
+ * decoded there); call it before writing. */
+int xendevicemodel_modified_memory(xendevicemodel_handle *dmod,
+				   domid_t domid, uint64_t first_pfn,
+				   uint32_t nr);
 int xendevicemodel_nr_vcpus(xendevicemodel_handle *dmod, domid_t domid,
 			    unsigned int *vcpus);
 
@@ -150,6 +157,8 @@ struct cvdm_emu *cvdm_emu_create(int handle_bufioreq,
 				 const struct cvdm_io_ops *ops, void *opaque);
 ioservid_t cvdm_emu_id(struct cvdm_emu *e);
 xendevicemodel_handle *cvdm_emu_dmod(struct cvdm_emu *e);
+/* The control connection: readable (EOF) once the VMM is gone. */
+int cvdm_emu_ctl_fd(struct cvdm_emu *e);
 /* Readable when cvdm_emu_process() has work. */
 int cvdm_emu_fd(struct cvdm_emu *e);
 /*

@@ -175,6 +175,31 @@ int xendevicemodel_set_isa_irq_level(xendevicemodel_handle *dmod,
 			 NULL, 0, NULL);
 }
 
+int xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid,
+			      uint64_t msi_addr, uint32_t msi_data)
+{
+	struct xen_dm_op_inject_msi p = { .data = msi_data, .addr = msi_addr };
+
+	if (check_domid(domid))
+		return -1;
+	return cvdm_call(dmod, XEN_DMOP_inject_msi, &p, sizeof(p), NULL, 0,
+			 NULL);
+}
+
+int xendevicemodel_modified_memory(xendevicemodel_handle *dmod,
+				   domid_t domid, uint64_t first_pfn,
+				   uint32_t nr)
+{
+	struct xen_dm_op_modified_memory p = {
+		.first_pfn = first_pfn, .nr = nr,
+	};
+
+	if (check_domid(domid))
+		return -1;
+	return cvdm_call(dmod, XEN_DMOP_modified_memory, &p, sizeof(p), NULL,
+			 0, NULL);
+}
+
 int xendevicemodel_nr_vcpus(xendevicemodel_handle *dmod, domid_t domid,
 			    unsigned int *vcpus)
 {

@@ -338,6 +338,11 @@ xendevicemodel_handle *cvdm_emu_dmod(struct cvdm_emu *e)
 	return e->dmod;
 }
 
+int cvdm_emu_ctl_fd(struct cvdm_emu *e)
+{
+	return e->dmod->fd;
+}
+
 int cvdm_emu_fd(struct cvdm_emu *e)
 {
 	return xenevtchn_fd(e->xce);
