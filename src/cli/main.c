@@ -66,6 +66,12 @@ static const char run_usage_text[] =
 "      --boot-time       print \"cvisor: boot-done after N ms\" on stderr when\n"
 "                        the guest writes 123 to port 0x4F0\n"
 "      --testdev         add the test device (docs/conventions.md)\n"
+"      --device-model DEVICE[,OPTIONS]\n"
+"                        run DEVICE in its own sandboxed cvisor-dm process,\n"
+"                        e.g. virtio-blk,file=disk.img (repeatable, up to 8)\n"
+"      --ioreq-socket PATH[,wait=N]\n"
+"                        serve device models on the unix socket PATH and wait\n"
+"                        for N started by hand before the guest runs\n"
 "  -v, --verbose         say which backend runs the VM and why\n"
 "  -h, --help            show this help\n"
 "\n"
@@ -201,6 +207,29 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* PATH[,wait=N]: split in place, the path stays in the argv string. */
+static int parse_ioreq_socket(char *s, struct vm_config *cfg)
+{
+	char *comma = strrchr(s, ',');
+	unsigned long n = 0;
+	char *end;
+
+	if (comma && !strncmp(comma, ",wait=", 6)) {
+		errno = 0;
+		n = strtoul(comma + 6, &end, 10);
+		if (comma[6] < '0' || comma[6] > '9' || *end || errno ||
+		    n > VM_MAX_DEVICE_MODELS)
+			return usage_error("--ioreq-socket %s: wait= takes 0 to %u",
+					   s, VM_MAX_DEVICE_MODELS);
+		*comma = '\0';
+	}
+	if (!s[0])
+		return usage_error("--ioreq-socket: expected PATH[,wait=N]");
+	cfg->ioreq_socket = s;
+	cfg->dm_wait = (unsigned int)n;
+	return 0;
+}
+
 /* @arg is the argv string: it is split in place, the tap name stays in it. */
 static int parse_net(char *arg, struct vm_config *cfg)
 {
@@ -254,6 +283,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 	enum {
 		OPT_APPEND = 256, OPT_INITRD, OPT_TESTDEV, OPT_DISK, OPT_NET,
 		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME, OPT_FIRMWARE, OPT_DEBUGCON,
+		OPT_DEVICE_MODEL, OPT_IOREQ_SOCKET,
 	};
 	static const struct option opts[] = {
 		{ "kernel",	required_argument, NULL, 'k' },
@@ -270,6 +300,8 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		{ "boot-time",	no_argument,	   NULL, OPT_BOOT_TIME },
 		{ "firmware",	required_argument, NULL, OPT_FIRMWARE },
 		{ "debugcon",	required_argument, NULL, OPT_DEBUGCON },
+		{ "device-model", required_argument, NULL, OPT_DEVICE_MODEL },
+		{ "ioreq-socket", required_argument, NULL, OPT_IOREQ_SOCKET },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -336,6 +368,18 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 			break;
 		case OPT_DEBUGCON:
 			cfg.debugcon = optarg;
+			break;
+		case OPT_DEVICE_MODEL:
+			if (cfg.nr_device_models >= VM_MAX_DEVICE_MODELS)
+				return usage_error("--device-model %s: at most %u device models",
+						   optarg, VM_MAX_DEVICE_MODELS);
+			if (!optarg[0])
+				return usage_error("--device-model: expected DEVICE[,OPTIONS]");
+			cfg.device_models[cfg.nr_device_models++] = optarg;
+			break;
+		case OPT_IOREQ_SOCKET:
+			if (parse_ioreq_socket(optarg, &cfg))
+				return EXIT_USAGE;
 			break;
 		case 'v':
 			cfg.verbose = true;

@@ -163,7 +163,25 @@ static void host_reset_control(void *opaque, uint8_t val)
 		ph->vm->reset_handler(ph->vm, val);
 }
 
+/* Functions on bus 0 that no in-process device took: ioreq servers. */
+static bool host_cfg_forward(void *opaque, const struct bus_ctx *ctx,
+			     uint8_t devfn, uint32_t reg, unsigned int len,
+			     bool is_write, uint32_t *val)
+{
+	struct pci_host *ph = opaque;
+	uint64_t sbdf = XEN_DMOP_PCI_SBDF(0, 0, devfn >> 3, devfn & 7);
+	uint8_t data[4];
+
+	bus_put_le(data, 4, *val);
+	if (!vm_ioreq_access(ph->vm, ctx, IOREQ_TYPE_PCI_CONFIG,
+			     sbdf << 32 | reg, data, len, is_write))
+		return false;
+	*val = (uint32_t)bus_get_le(data, len);
+	return true;
+}
+
 static const struct pci_host_ops host_ops = {
+	.cfg_forward = host_cfg_forward,
 	.bar_map = host_bar_map,
 	.set_gsi = host_set_gsi,
 	.send_msi = host_send_msi,

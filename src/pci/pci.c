@@ -531,6 +531,23 @@ void pci_cfg_write(struct pci_bus *bus, uint8_t devfn, uint32_t off,
 
 /* --------------------------------------------- CF8/CFC, ECAM, BAR glue */
 
+/* A cycle for an empty devfn may belong to the host (a device model). */
+static bool cfg_forward_locked(struct pci_bus *bus, const struct bus_ctx *ctx,
+			       uint8_t devfn, uint32_t reg, unsigned int len,
+			       bool is_write, uint8_t *data)
+{
+	uint32_t v = is_write ? (uint32_t)bus_get_le(data, len) : 0;
+
+	if (!bus->ops->cfg_forward || bus_dev(bus, devfn))
+		return false;
+	if (!bus->ops->cfg_forward(bus->opaque, ctx, devfn, reg, len, is_write,
+				   &v))
+		return false;
+	if (!is_write)
+		bus_put_le(data, len, v);
+	return true;
+}
+
 static void cf8_access(void *opaque, const struct bus_ctx *ctx,
 		       uint64_t offset, uint8_t *data, unsigned int len,
 		       bool is_write)
@@ -575,6 +592,9 @@ static void cf8_access(void *opaque, const struct bus_ctx *ctx,
 		goto out;
 	}
 	reg = (a & 0xfc) + (uint32_t)(offset - 4);
+	if (cfg_forward_locked(bus, ctx, (uint8_t)(a >> 8), reg, len, is_write,
+			       data))
+		goto out;
 	if (is_write)
 		cfg_write_locked(bus, (uint8_t)(a >> 8), reg, len,
 				 (uint32_t)bus_get_le(data, len));
@@ -602,6 +622,9 @@ static void ecam_access(void *opaque, const struct bus_ctx *ctx,
 	pthread_mutex_lock(&bus->lock);
 	/* A qword access is two dword accesses. */
 	for (i = 0; i < len; i += n) {
+		if (cfg_forward_locked(bus, ctx, devfn, reg + i, n, is_write,
+				       data + i))
+			continue;
 		if (is_write)
 			cfg_write_locked(bus, devfn, reg + i, n,
 					 (uint32_t)bus_get_le(data + i, n));

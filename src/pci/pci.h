@@ -123,6 +123,10 @@ struct pci_bar {
  *   routes) can update them first.  Must not call back into the device.
  * reset_control: a byte write of @val to port 0xCF9, the chipset's reset
  *   control register (bit 2 starts a reset; 0x06 = hard reset).
+ * cfg_forward: a config cycle (CF8/CFC or ECAM, @len <= 4) for a devfn
+ *   with no device on this bus; return true if the host served it (a
+ *   read's value in *val), false for the usual all-ones.  Called with
+ *   pci_bus.lock held, from the accessing vCPU (@ctx).
  */
 struct pci_host_ops {
 	int (*bar_map)(void *opaque, struct pci_bar *bar, bool old_mapped,
@@ -136,6 +140,9 @@ struct pci_host_ops {
 			    unsigned int vec, uint64_t addr, uint32_t data,
 			    bool masked);
 	void (*reset_control)(void *opaque, uint8_t val);
+	bool (*cfg_forward)(void *opaque, const struct bus_ctx *ctx,
+			    uint8_t devfn, uint32_t reg, unsigned int len,
+			    bool is_write, uint32_t *val);
 };
 
 /* Optional device hooks around config accesses (pci_bus.lock held). */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hv/hv.h"
+#include "vmm/ioreq_vm.h"
 
 struct fw_cfg_items;
 
@@ -64,6 +65,11 @@ struct vm_config {
 	enum vm_console console;
 	bool boot_time;		/* report the boot-done signal on stderr */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at process start; 0: now */
+	/* Out-of-process devices (vmm/ioreq_vm.h): cvisor-dm specs. */
+	unsigned int nr_device_models;
+	const char *device_models[VM_MAX_DEVICE_MODELS];
+	const char *ioreq_socket;	/* listen here; NULL: a private one */
+	unsigned int dm_wait;	/* device models started by hand */
 	vm_log_fn log;		/* NULL: messages are dropped */
 	void *log_opaque;
 	/*

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/compiler.h"
 #include "vmm/vm.h"
 
 #define VCPU_STACK_SIZE	(256 * 1024)
@@ -126,6 +127,8 @@ int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
 
 void vcpu_wake(struct vcpu *vcpu)
 {
+	if (vcpu->vm->ioreq)
+		ioreq_vcpu_kick(vcpu->vm->ioreq, vcpu->id);
 	pthread_mutex_lock(&vcpu->lock);
 	vcpu->wake = true;
 	pthread_cond_broadcast(&vcpu->cond);
@@ -161,6 +164,24 @@ int vcpu_raise_smi(struct vcpu *vcpu)
 	return hv_vcpu_smi(vcpu->hv);
 }
 
+/*
+ * In-process devices first (Xen's internal handlers), then the ioreq
+ * servers of out-of-process device models, then the bus's default.
+ */
+static void vcpu_access(struct vcpu *vcpu, enum bus_space sp, uint64_t addr,
+			uint8_t *data, unsigned int len, bool is_write)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (unlikely(ioreq_host_active(vm->ioreq)) &&
+	    !bus_find(&vm->bus, sp, addr, len) &&
+	    vm_ioreq_access(vm, &vcpu->ctx,
+			    sp == BUS_PIO ? IOREQ_TYPE_PIO : IOREQ_TYPE_COPY,
+			    addr, data, len, is_write))
+		return;
+	bus_access(&vm->bus, sp, addr, data, len, is_write, &vcpu->ctx);
+}
+
 static void vcpu_exit_io(struct vcpu *vcpu, struct hv_exit *exit)
 {
 	bool is_write = exit->io.direction == HV_EXIT_IO_OUT;
@@ -174,8 +195,7 @@ static void vcpu_exit_io(struct vcpu *vcpu, struct hv_exit *exit)
 	vcpu->ctx.smm = exit->flags & HV_RUN_X86_SMM;
 	/* REP INS/OUTS: count accesses to the same port, data back to back. */
 	for (i = 0; i < exit->io.count; i++, data += size)
-		bus_access(&vcpu->vm->bus, BUS_PIO, exit->io.port, data, size,
-			   is_write, &vcpu->ctx);
+		vcpu_access(vcpu, BUS_PIO, exit->io.port, data, size, is_write);
 }
 
 static void vcpu_exit_mmio(struct vcpu *vcpu, struct hv_exit *exit)
@@ -187,8 +207,8 @@ static void vcpu_exit_mmio(struct vcpu *vcpu, struct hv_exit *exit)
 		return;
 	}
 	vcpu->ctx.smm = exit->flags & HV_RUN_X86_SMM;
-	bus_access(&vcpu->vm->bus, BUS_MMIO, exit->mmio.phys_addr,
-		   exit->mmio.data, len, exit->mmio.is_write, &vcpu->ctx);
+	vcpu_access(vcpu, BUS_MMIO, exit->mmio.phys_addr, exit->mmio.data,
+		    len, exit->mmio.is_write);
 }
 
 static void vcpu_exit_system_event(struct vcpu *vcpu, struct hv_exit *exit)

@@ -148,6 +148,9 @@ static void vm_stop_kick_all(struct vm *vm)
 	uint64_t one = 1;
 	unsigned int i;
 
+	/* vCPUs waiting for a device model give up first. */
+	if (vm->ioreq)
+		ioreq_host_stop(vm->ioreq);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		if (!vm->vcpus[i].hv)
 			continue;
@@ -460,6 +463,10 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	ret = devices_init(vm, err, err_len);
 	if (ret)
 		goto fail;
+	/* Device models claim what the in-process devices left free. */
+	ret = vm_ioreq_init(vm, err, err_len);
+	if (ret)
+		goto fail;
 	/*
 	 * After the devices (the tables describe them), before the loader
 	 * (which hands the RSDP to the kernel).  Firmware gets its tables
@@ -611,6 +618,9 @@ void vm_destroy(struct vm *vm)
 		close(vm->epoll_fd);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
+	/* Device models may call into the backend (MSIs) until this. */
+	ioreq_host_destroy(vm->ioreq);
+	vm->ioreq = NULL;
 	hv_vm_destroy(vm->hv_vm);
 	vm->hv_vm = NULL;
 	/*

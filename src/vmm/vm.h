@@ -22,6 +22,7 @@
 #include "vmm/component.h"
 #include "vmm/config.h"
 #include "vmm/firmware.h"
+#include "vmm/ioreq_vm.h"
 #include "vmm/irq.h"
 #include "vmm/loader.h"
 #include "vmm/machine.h"
@@ -86,6 +87,7 @@ struct vm {
 	int stop_fd;		/* eventfd: wakes the event loop on stop */
 	struct vm_cleanup *cleanups;
 	struct comp_list comps;	/* state holders, restore order (component.h) */
+	struct ioreq_host *ioreq;	/* device models; NULL: none */
 };
 
 /*

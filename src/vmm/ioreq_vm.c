@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioreq_vm.c - glue between the VM and its ioreq host: the host's hooks
+ * (stop the VM, ISA IRQ levels, MSIs, device writes to guest RAM), the
+ * control socket's place, spawning cvisor-dm processes and reaping them.
+ *
+ * Spawned device models get stdin from /dev/null (the guest console owns
+ * ours), the socket path in their arguments and CVISOR_DM_SOCKET, and are
+ * our children: at vm_destroy() the host closes their connections, which
+ * makes them exit; one that does not within a grace period is killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/ioreq_vm.h"
+#include "vmm/vm.h"
+
+#define DM_START_TIMEOUT_MS	30000
+#define DM_EXIT_GRACE_MS	2000
+
+extern char **environ;
+
+struct vm_ioreq {
+	struct vm *vm;
+	char dir[64];		/* our private socket directory, or "" */
+	char path[108];
+	pid_t pids[VM_MAX_DEVICE_MODELS];
+	unsigned int nr_pids;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int running;
+};
+
+static void vmio_fail(void *opaque, const char *msg)
+{
+	struct vm_ioreq *vi = opaque;
+
+	vm_fail(vi->vm, "%s", msg);
+}
+
+/* ISA IRQ n is GSI n, except the PIT's IRQ 0 (GSI 2, the MADT override). */
+static int vmio_isa_irq(void *opaque, unsigned int irq, unsigned int level)
+{
+	struct vm_ioreq *vi = opaque;
+
+	return vm_irq_line(vi->vm, irq ? irq : 2, (int)level);
+}
+
+static int vmio_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+	struct vm_ioreq *vi = opaque;
+
+	return vm_signal_msi(vi->vm, addr, data);
+}
+
+static int vmio_modified(void *opaque, uint64_t gpa, uint64_t len)
+{
+	struct vm_ioreq *vi = opaque;
+
+	if (!guest_mem_overlaps(&vi->vm->mem, gpa, len))
+		return -EINVAL;
+	hv_vm_memory_written(vi->vm->hv_vm, gpa, len);
+	return 0;
+}
+
+static void vmio_running(void *opaque, int pid)
+{
+	struct vm_ioreq *vi = opaque;
+
+	pthread_mutex_lock(&vi->lock);
+	vi->running++;
+	pthread_cond_broadcast(&vi->cond);
+	pthread_mutex_unlock(&vi->lock);
+}
+
+static const struct ioreq_host_ops vmio_ops = {
+	.fail = vmio_fail,
+	.isa_irq_level = vmio_isa_irq,
+	.inject_msi = vmio_msi,
+	.modified_memory = vmio_modified,
+	.client_running = vmio_running,
+};
+
+bool vm_ioreq_access(struct vm *vm, const struct bus_ctx *ctx, uint8_t type,
+		     uint64_t addr, uint8_t *data, unsigned int len,
+		     bool is_write)
+{
+	struct ioreq_access a = {
+		.type = type, .addr = addr, .size = len, .count = 1,
+		.write = is_write,
+	};
+	int ret;
+
+	if (!ioreq_host_active(vm->ioreq) || !ctx || !ctx->vcpu)
+		return false;
+	if (is_write)
+		a.data = bus_get_le(data, len);
+	ret = ioreq_send(vm->ioreq, ctx->vcpu_id, &a);
+	if (!ret)
+		return false;
+	if (!is_write) {
+		if (ret > 0)
+			bus_put_le(data, len, a.data);
+		else
+			memset(data, 0xff, len);
+	}
+	return true;
+}
+
+static uint64_t ms_now(void)
+{
+	return vm_now_ns() / 1000000ull;
+}
+
+/* Reap children that exited; returns how many exited, and their status. */
+static unsigned int reap(struct vm_ioreq *vi, int *status)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < vi->nr_pids; i++) {
+		if (vi->pids[i] <= 0)
+			continue;
+		if (waitpid(vi->pids[i], status, WNOHANG) == vi->pids[i]) {
+			vi->pids[i] = -1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void vm_ioreq_free(struct vm *vm, void *opaque)
+{
+	struct vm_ioreq *vi = opaque;
+	uint64_t deadline;
+	unsigned int i, left;
+	int st;
+
+	/* Closing the connections tells the device models to exit. */
+	ioreq_host_destroy(vm->ioreq);
+	vm->ioreq = NULL;
+	deadline = ms_now() + DM_EXIT_GRACE_MS;
+	for (;;) {
+		reap(vi, &st);
+		for (i = 0, left = 0; i < vi->nr_pids; i++)
+			left += vi->pids[i] > 0;
+		if (!left || ms_now() > deadline)
+			break;
+		usleep(2000);
+	}
+	for (i = 0; i < vi->nr_pids; i++) {
+		if (vi->pids[i] <= 0)
+			continue;
+		kill(vi->pids[i], SIGKILL);
+		waitpid(vi->pids[i], &st, 0);
+	}
+	if (vi->dir[0]) {
+		unlink(vi->path);
+		rmdir(vi->dir);
+	}
+	pthread_mutex_destroy(&vi->lock);
+	pthread_cond_destroy(&vi->cond);
+	free(vi);
+}
+
+/* cvisor-dm: CVISOR_DM, else next to our own executable. */
+static int dm_binary(char *out, size_t len)
+{
+	const char *env = getenv("CVISOR_DM");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env) {
+		snprintf(out, len, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -errno;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	if ((size_t)snprintf(out, len, "%s/cvisor-dm", self) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int dm_spawn(struct vm_ioreq *vi, const char *bin, const char *spec,
+		    unsigned int index, char *err, size_t err_len)
+{
+	posix_spawn_file_actions_t fa;
+	char slot[16];
+	char *argv[] = {
+		(char *)"cvisor-dm", (char *)"--socket", vi->path,
+		(char *)"--slot", slot, (char *)spec, NULL, NULL,
+	};
+	pid_t pid;
+	int ret;
+
+	snprintf(slot, sizeof(slot), "%u", VM_DM_FIRST_SLOT + index);
+	if (vi->vm->cfg.verbose) {
+		argv[5] = (char *)"--verbose";
+		argv[6] = (char *)spec;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+					 O_RDONLY, 0);
+	ret = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret) {
+		snprintf(err, err_len, "cannot start the device model %s: %s",
+			 bin, strerror(ret));
+		return -ret;
+	}
+	vi->pids[vi->nr_pids++] = pid;
+	return 0;
+}
+
+/* Until every device model is running, one exits, or the time is up. */
+static int dm_wait(struct vm_ioreq *vi, unsigned int want, char *err,
+		   size_t err_len)
+{
+	uint64_t deadline = ms_now() + DM_START_TIMEOUT_MS;
+	struct timespec ts;
+	int st = 0, ret = 0;
+
+	pthread_mutex_lock(&vi->lock);
+	while (vi->running < want) {
+		if (reap(vi, &st)) {
+			snprintf(err, err_len,
+				 "a device model exited before it was running (%s %d)",
+				 WIFSIGNALED(st) ? "signal" : "status",
+				 WIFSIGNALED(st) ? WTERMSIG(st) :
+				 WEXITSTATUS(st));
+			ret = -ECHILD;
+			break;
+		}
+		if (ms_now() > deadline) {
+			snprintf(err, err_len,
+				 "%u of %u device models running after %u s",
+				 vi->running, want, DM_START_TIMEOUT_MS / 1000);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 20 * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&vi->cond, &vi->lock, &ts);
+	}
+	pthread_mutex_unlock(&vi->lock);
+	return ret;
+}
+
+int vm_ioreq_init(struct vm *vm, char *err, size_t err_len)
+{
+	const struct vm_config *cfg = &vm->cfg;
+	struct ioreq_host_config hc = {
+		.nr_vcpus = cfg->nr_cpus, .ram_fd = vm->mem.fd,
+		.ops = &vmio_ops,
+	};
+	char bin[PATH_MAX];
+	struct vm_ioreq *vi;
+	unsigned int i;
+	int ret;
+
+	if (!cfg->nr_device_models && !cfg->ioreq_socket)
+		return 0;
+	if (cfg->nr_cpus > IOREQ_MAX_VCPUS) {
+		snprintf(err, err_len,
+			 "device models support at most %u vCPUs (one slot page)",
+			 IOREQ_MAX_VCPUS);
+		return -E2BIG;
+	}
+	vi = calloc(1, sizeof(*vi));
+	if (!vi) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	vi->vm = vm;
+	pthread_mutex_init(&vi->lock, NULL);
+	pthread_cond_init(&vi->cond, NULL);
+	ret = vm_add_cleanup(vm, vm_ioreq_free, vi);
+	if (ret) {
+		pthread_mutex_destroy(&vi->lock);
+		pthread_cond_destroy(&vi->cond);
+		free(vi);
+		snprintf(err, err_len, "out of memory");
+		return ret;
+	}
+	if (cfg->ioreq_socket) {
+		snprintf(vi->path, sizeof(vi->path), "%s", cfg->ioreq_socket);
+	} else {
+		snprintf(vi->dir, sizeof(vi->dir), "/tmp/cvisor-dm-XXXXXX");
+		if (!mkdtemp(vi->dir)) {
+			ret = -errno;
+			vi->dir[0] = '\0';
+			snprintf(err, err_len, "device model socket directory: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		snprintf(vi->path, sizeof(vi->path), "%s/ioreq.sock", vi->dir);
+	}
+	hc.opaque = vi;
+	hc.socket_path = vi->path;
+	hc.ram.nr = vm->mem.ram.nr;
+	for (i = 0; i < vm->mem.ram.nr && i < CVDM_RAM_REGIONS; i++) {
+		hc.ram.region[i].gpa = vm->mem.ram.region[i].gpa;
+		hc.ram.region[i].size = vm->mem.ram.region[i].size;
+	}
+	ret = ioreq_host_create(&hc, &vm->ioreq);
+	if (ret) {
+		vm->ioreq = NULL;
+		snprintf(err, err_len, "ioreq socket %s: %s", vi->path,
+			 strerror(-ret));
+		return ret;
+	}
+	if (cfg->nr_device_models) {
+		ret = dm_binary(bin, sizeof(bin));
+		if (ret) {
+			snprintf(err, err_len, "cannot find cvisor-dm: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	for (i = 0; i < cfg->nr_device_models; i++) {
+		ret = dm_spawn(vi, bin, cfg->device_models[i], i, err, err_len);
+		if (ret)
+			return ret;
+	}
+	if (cfg->verbose && cfg->ioreq_socket)
+		fprintf(stderr, "cvisor: waiting for %u device model(s) on %s\n",
+			cfg->dm_wait, vi->path);
+	return dm_wait(vi, cfg->nr_device_models + cfg->dm_wait, err,
+		       err_len);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ioreq_vm.h - the VM's ioreq host: out-of-process device models
+ * (src/ioreq) wired to the machine.  Device models are spawned from
+ * --device-model specs or connect by hand to --ioreq-socket; the VM starts
+ * its vCPUs once all of them reported that they are running.
+ */
+#ifndef CVISOR_VMM_IOREQ_VM_H
+#define CVISOR_VMM_IOREQ_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ioreq/ioreq.h"
+
+struct vm;
+struct bus_ctx;
+
+#define VM_MAX_DEVICE_MODELS	8
+/* PCI slot of the first spawned device model's function (00:10.0). */
+#define VM_DM_FIRST_SLOT	16
+
+/* Set up the host, spawn the device models and wait for them. */
+int vm_ioreq_init(struct vm *vm, char *err, size_t err_len);
+
+/*
+ * An access nobody in the VMM claims: hand it to the ioreq servers.
+ * Returns true when a server took it (a read's bytes are in @data; a
+ * failed request reads as all-ones), false when the caller handles it.
+ */
+bool vm_ioreq_access(struct vm *vm, const struct bus_ctx *ctx, uint8_t type,
+		     uint64_t addr, uint8_t *data, unsigned int len,
+		     bool is_write);
+
+#endif
