@@ -449,7 +449,7 @@ static void test_forward_only(struct iot *t)
 	};
 	struct ioreq_access a = { .type = IOREQ_TYPE_PIO, .addr = 0x710,
 				  .size = 4, .count = 1 };
-	unsigned int k;
+	unsigned int k, i;
 	struct vjob j;
 	struct raw r;
 
@@ -460,11 +460,23 @@ static void test_forward_only(struct iot *t)
 		t->fails = 0;
 		vjob_start(&j, t, 0, a);
 		raw_wait_ready(&r, 0);
-		slot_set_state(&r.slots[0], bad[k][0]);
-		xenevtchn_notify(r.x, (evtchn_port_t)r.port[0]);
-		usleep(5000);
-		slot_set_state(&r.slots[0], bad[k][1]);
-		xenevtchn_notify(r.x, (evtchn_port_t)r.port[0]);
+		/*
+		 * A backward step is only seen if the vCPU saw the state
+		 * before it: repeat the pair until the vCPU gives up, each
+		 * notification making it look again.
+		 */
+		for (i = 0; i < 500 && !atomic_load(&j.done); i++) {
+			slot_set_state(&r.slots[0], bad[k][0]);
+			xenevtchn_notify(r.x, (evtchn_port_t)r.port[0]);
+			usleep(2000 + 100 * i);
+			if (atomic_load(&j.done))
+				break;
+			slot_set_state(&r.slots[0], bad[k][1]);
+			xenevtchn_notify(r.x, (evtchn_port_t)r.port[0]);
+			usleep(2000 + 100 * i);
+		}
+		CHECK(atomic_load(&j.done), "vCPU never saw %u -> %u",
+		      bad[k][0], bad[k][1]);
 		CHECK_EQ(vjob_join(&j), -EPROTO);
 		CHECK_EQ(iot_fails(t), 1);
 		CHECK(strstr(t->fail_msg, "broke the request protocol"), "%s",
