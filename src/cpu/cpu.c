@@ -435,6 +435,11 @@ static int do_exception(struct x86_core *c)
 	return x86_deliver_exception(c);
 }
 
+bool x86_cpu_io_pending(struct x86_cpu *cpu)
+{
+	return to_core(cpu)->restart;
+}
+
 /* Map an internal result to a stop reason, or -1 to keep running. */
 static int stop_for(struct x86_core *c, int r)
 {
@@ -521,7 +526,8 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 		unsigned maxn, i;
 		bool single;
 
-		if (atomic_load_explicit(&cpu->stop_request,
+		if (!c->restart &&
+		    atomic_load_explicit(&cpu->stop_request,
 					 memory_order_relaxed)) {
 			atomic_store(&cpu->stop_request, false);
 			stop = X86_STOP_REQUEST;

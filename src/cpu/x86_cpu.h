@@ -406,8 +406,16 @@ void x86_cpu_reset(struct x86_cpu *cpu);
  */
 void x86_cpu_init_state(struct x86_cpu *cpu);
 
-/* Run up to @budget instructions; returns enum x86_stop. */
+/*
+ * Run up to @budget instructions; returns enum x86_stop.  A stop request
+ * is honoured only at an instruction boundary: an instruction that
+ * stopped for an I/O exit is completed first (KVM's contract for
+ * KVM_RUN with immediate_exit), so the state seen after a kick is
+ * architectural and can be saved.
+ */
 int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget);
+/* The last run stopped for an I/O exit that the next run completes. */
+bool x86_cpu_io_pending(struct x86_cpu *cpu);
 
 uint64_t x86_cpu_get_rflags(struct x86_cpu *cpu);
 void x86_cpu_set_rflags(struct x86_cpu *cpu, uint64_t rflags);

@@ -677,7 +677,9 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 		v->exc_has_payload = false;
 	}
 	for (;;) {
-		if (atomic_exchange(&v->kicked, false)) {
+		/* A kick waits for the instruction an exit interrupted. */
+		if (!x86_cpu_io_pending(cpu) &&
+		    atomic_exchange(&v->kicked, false)) {
 			exit_simple(v, HV_EXIT_INTR);
 			ret = -EINTR;
 			break;
