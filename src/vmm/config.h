@@ -78,6 +78,13 @@ struct vm_config {
 	 * runs.
 	 */
 	const struct fw_cfg_items *fw_items;
+	/*
+	 * Restore (snapshot, incoming migration): no kernel is loaded and
+	 * no boot state is set; the image supplies RAM and state.  @cpuid is
+	 * the saved CPU model (vCPU 0's, unpatched), or NULL for the host's.
+	 */
+	bool restore;
+	const struct kvm_cpuid2 *cpuid;
 };
 
 #endif

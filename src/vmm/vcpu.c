@@ -110,6 +110,9 @@ int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
 		if (ret && ret != -EOPNOTSUPP)
 			return ret;
 	}
+	/* A restore loads the whole vCPU state from the image. */
+	if (vm->cfg.restore)
+		return 0;
 	/* Firmware starts from the reset vector, as the vCPU was created. */
 	if (vcpu->id == 0)
 		return vm->cfg.firmware ? 0 :
@@ -300,8 +303,10 @@ static void *vcpu_thread(void *arg)
 		 * -EINTR: kicked, the loop condition decides.  -EAGAIN: an AP
 		 * waiting for INIT/SIPI woke up without being started yet.
 		 */
-		if (ret == -EINTR || ret == -EAGAIN)
+		if (ret == -EINTR || ret == -EAGAIN) {
+			vcpu_park_if_paused(vcpu);
 			continue;
+		}
 		if (ret && exit->reason != HV_EXIT_MEMORY_FAULT) {
 			vm_fail(vm, "vCPU %u: %s stopped running it: %s",
 				vcpu->id, hv_backend_desc(vm->hv),
@@ -310,6 +315,7 @@ static void *vcpu_thread(void *arg)
 		}
 		vcpu_handle_exit(vcpu, exit);
 	}
+	vcpu_thread_exited(vcpu);
 	return NULL;
 }
 

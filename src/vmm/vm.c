@@ -160,6 +160,10 @@ static void vm_stop_kick_all(struct vm *vm)
 	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
 		/* Cannot fail for an eventfd that is not near overflow. */
 	}
+	/* Parked vCPUs and a waiting vm_pause() look at the stop flag. */
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 }
 
 static bool vm_claim_stop(struct vm *vm, int status)
@@ -294,7 +298,19 @@ static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
-	cpuid = vm_get_cpuid(vm, &ret);
+	if (vm->cfg.cpuid) {
+		size_t sz = sizeof(*vm->cfg.cpuid) +
+			    vm->cfg.cpuid->nent * sizeof(vm->cfg.cpuid->entries[0]);
+
+		cpuid = malloc(sz);
+		if (cpuid)
+			memcpy(cpuid, vm->cfg.cpuid, sz);
+		else
+			ret = -ENOMEM;
+	} else {
+		cpuid = vm_get_cpuid(vm, &ret);
+	}
+	vm->cfg.cpuid = NULL;	/* the caller's; ours is vm->cpuid */
 	if (!cpuid && ret != -EOPNOTSUPP) {
 		snprintf(err, err_len, "cannot read the supported CPUID: %s",
 			 strerror(-ret));
@@ -332,7 +348,7 @@ static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
 		}
 	}
 out:
-	free(cpuid);
+	vm->cpuid = cpuid;
 	return ret;
 }
 
@@ -358,6 +374,14 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	vm->stop_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->irq.lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
+	vm->ctl_fd = -1;
+	ret = vm_control_init(vm);
+	if (ret) {
+		snprintf(err, err_len, "control: %s", strerror(-ret));
+		goto fail;
+	}
 	atomic_init(&vm->stopping, false);
 	ret = bus_init(&vm->bus);
 	if (ret) {
@@ -470,7 +494,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	/*
 	 * After the devices (the tables describe them), before the loader
 	 * (which hands the RSDP to the kernel).  Firmware gets its tables
-	 * through fw_cfg instead (devices/fw_cfg_firmware.c).
+	 * through fw_cfg instead (devices/fw_cfg_firmware.c).  A restore
+	 * loads nothing: the image holds RAM.
 	 */
 	if (cfg->firmware) {
 		ret = fw_cfg_firmware_setup(vm, err, err_len);
@@ -480,9 +505,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		ret = machine_write_acpi(vm, err, err_len);
 		if (ret)
 			goto fail;
-		ret = loader_load(vm, &vm->boot, err, err_len);
-		if (ret)
-			goto fail;
+		if (!cfg->restore) {
+			ret = loader_load(vm, &vm->boot, err, err_len);
+			if (ret)
+				goto fail;
+		}
 	}
 	ret = vm_setup_vcpus(vm, err, err_len);
 	if (ret)
@@ -529,6 +556,8 @@ int vm_run(struct vm *vm, char *err, size_t err_len)
 
 	err[0] = '\0';
 	ret = vm_loop_add(vm, vm->stop_fd, EPOLLIN, vm_stop_fd_ready, NULL);
+	if (!ret)
+		ret = vm_control_start(vm);
 	if (ret) {
 		snprintf(err, err_len, "event loop: %s", strerror(-ret));
 		return VM_EXIT_FAILURE;
@@ -575,6 +604,7 @@ int vm_run(struct vm *vm, char *err, size_t err_len)
 		}
 	}
 
+	vm_control_stopped(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i].started)
 			pthread_join(vm->vcpus[i].thread, NULL);
@@ -608,6 +638,8 @@ void vm_destroy(struct vm *vm)
 	}
 	free(vm->vcpus);
 	vm->vcpus = NULL;
+	free(vm->cpuid);
+	vm->cpuid = NULL;
 	vm->nr_vcpus = 0;
 
 	while ((e = vm->loop_entries)) {
@@ -648,6 +680,9 @@ void vm_destroy(struct vm *vm)
 	fw_cfg_items_release(&vm->fw_items);
 	hv_close(vm->hv);
 	bus_destroy(&vm->bus);
+	vm_control_release(vm);
+	pthread_mutex_destroy(&vm->pause_lock);
+	pthread_cond_destroy(&vm->pause_cond);
 	pthread_mutex_destroy(&vm->lock);
 	term_restore();
 	free(vm);

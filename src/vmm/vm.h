@@ -50,6 +50,7 @@ typedef void (*vm_cleanup_fn)(struct vm *vm, void *opaque);
 
 struct vm_cleanup;
 struct vm_loop_entry;
+struct vm_ctl_req;
 
 struct vm {
 	struct vm_config cfg;
@@ -74,6 +75,7 @@ struct vm {
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
+	struct kvm_cpuid2 *cpuid;	/* the CPU model every vCPU got */
 	struct boot_cpu boot;
 
 	/* Lifecycle: set once by the first vm_stop()/vm_fail(). */
@@ -81,6 +83,25 @@ struct vm {
 	atomic_bool stopping;
 	int exit_status;
 	char fail_msg[VM_MSG_LEN];
+
+	/*
+	 * Pause (pause.c): vCPU threads park at an instruction boundary
+	 * while pause_req is set.  Protected by pause_lock.
+	 */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	bool pause_req;
+	bool paused;		/* every running vCPU thread is parked */
+	unsigned int nr_parked;
+	unsigned int nr_exited;	/* vCPU threads that left their loop */
+
+	/* Control requests run on the event loop thread (control.c). */
+	int ctl_fd;		/* eventfd */
+	pthread_mutex_t ctl_lock;
+	pthread_cond_t ctl_cond;
+	struct vm_ctl_req *ctl_head;
+	bool ctl_closed;
+	pthread_t loop_thread;
 
 	int epoll_fd;
 	struct vm_loop_entry *loop_entries;
@@ -136,6 +157,35 @@ uint64_t vm_now_ns(void);
 
 /* irqchip_state.c: components "irqchip" and (with @pit) "pit". */
 int vm_irqchip_register(struct vm *vm, bool pit);
+
+/*
+ * pause.c: stop every vCPU at an instruction boundary and wait until all
+ * are parked; the event loop keeps running, so device back ends still
+ * queue input and a kick or interrupt that arrives meanwhile stays
+ * pending (irqfd and ioeventfd stay assigned) and is seen after resume.
+ * Event loop thread only (use vm_control_call() from other threads).
+ * vm_pause() returns -ESHUTDOWN if the VM is stopping.
+ */
+int vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+bool vm_paused(struct vm *vm);
+/* vCPU thread: park here while a pause is requested. */
+void vcpu_park_if_paused(struct vcpu *vcpu);
+void vcpu_thread_exited(struct vcpu *vcpu);
+
+/*
+ * control.c: run @fn(vm, opaque) on the event loop thread and wait for
+ * its return value; the way a control thread (QMP, migration) acts on
+ * the VM without racing device handlers.  -ESHUTDOWN once the VM is
+ * stopping and the loop has ended.
+ */
+typedef int (*vm_ctl_fn)(struct vm *vm, void *opaque);
+int vm_control_call(struct vm *vm, vm_ctl_fn fn, void *opaque);
+/* vm.c's side of control.c. */
+int vm_control_init(struct vm *vm);
+int vm_control_start(struct vm *vm);
+void vm_control_stopped(struct vm *vm);
+void vm_control_release(struct vm *vm);
 
 /* vcpu.c */
 int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid);
