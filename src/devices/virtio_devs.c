@@ -71,8 +71,10 @@ static void *vdevs_translate(void *opaque, uint64_t gpa, uint64_t len,
 	struct vm *vm = opaque;
 	void *p = guest_mem_ptr(&vm->mem, gpa, len);
 
-	if (p && write && len)
+	if (p && write && len) {
 		hv_vm_memory_written(vm->hv_vm, gpa, len);
+		guest_mem_mark_dirty(&vm->mem, gpa, len);
+	}
 	return p;
 }
 

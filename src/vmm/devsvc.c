@@ -155,6 +155,9 @@ void *devsvc_dma_map(struct devsvc *svc, uint64_t gpa, uint64_t len,
 	p = guest_mem_ptr(&vm->mem, gpa, len);
 	if (p && write && len && vm->hv_vm)
 		hv_vm_memory_written(vm->hv_vm, gpa, len);
+	/* A running migration must resend what a device writes. */
+	if (p && write && len)
+		guest_mem_mark_dirty(&vm->mem, gpa, len);
 	return p;
 }
 

@@ -4,6 +4,7 @@
  * MMIO hole when the guest has more than 3 GiB.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ err:
 
 void guest_mem_release(struct guest_mem *mem)
 {
+	free(atomic_exchange(&mem->dma_dirty, NULL));
 	if (mem->host)
 		munmap(mem->host, mem->size);
 	if (mem->fd >= 0)
@@ -94,4 +96,66 @@ bool guest_mem_overlaps(const struct guest_mem *mem, uint64_t gpa,
 			return true;
 	}
 	return false;
+}
+
+void guest_mem_mark_dirty(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	uint64_t *bm = atomic_load(&mem->dma_dirty);
+	uint8_t *p;
+	uint64_t first, last, pg;
+
+	if (!bm || !len)
+		return;
+	p = guest_mem_ptr(mem, gpa, len);
+	if (!p)
+		return;
+	first = (uint64_t)(p - mem->host) >> 12;
+	last = ((uint64_t)(p - mem->host) + len - 1) >> 12;
+	for (pg = first; pg <= last; pg++)
+		atomic_fetch_or((_Atomic uint64_t *)&bm[pg / 64],
+				1ull << (pg % 64));
+}
+
+/*
+ * The bitmap is freed only by guest_mem_release(): a device thread may
+ * still be marking it when tracking stops, so "off" only clears it.
+ */
+int guest_mem_track_dirty(struct guest_mem *mem, bool on)
+{
+	uint64_t words = (mem->size / 4096 + 63) / 64;
+	uint64_t *bm = atomic_load(&mem->dma_dirty);
+
+	if (!on) {
+		if (bm)
+			guest_mem_take_dirty(mem, 0, mem->size / 4096, NULL);
+		return 0;
+	}
+	if (bm)
+		return 0;
+	bm = calloc(words, sizeof(*bm));
+	if (!bm)
+		return -ENOMEM;
+	atomic_store(&mem->dma_dirty, bm);
+	return 0;
+}
+
+void guest_mem_take_dirty(struct guest_mem *mem, uint64_t first, uint64_t n,
+			  uint64_t *bitmap)
+{
+	uint64_t *bm = atomic_load(&mem->dma_dirty);
+	uint64_t i, pg;
+
+	if (!bm)
+		return;
+	for (i = 0; i < n; i++) {
+		pg = first + i;
+		if (!(atomic_load_explicit((_Atomic uint64_t *)&bm[pg / 64],
+					   memory_order_relaxed) &
+		      (1ull << (pg % 64))))
+			continue;
+		atomic_fetch_and((_Atomic uint64_t *)&bm[pg / 64],
+				 ~(1ull << (pg % 64)));
+		if (bitmap)
+			bitmap[i / 64] |= 1ull << (i % 64);
+	}
 }

@@ -2,6 +2,7 @@
 #ifndef CVISOR_VMM_MEMORY_H
 #define CVISOR_VMM_MEMORY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,18 @@ struct guest_mem {
 	 * that the VMM, the loaders and the ACPI writer share one layout.
 	 */
 	struct boot_ram ram;
+	/*
+	 * RAM was mapped MAP_PRIVATE from a snapshot file (restore): the
+	 * memfd no longer holds it, so hole probing (SEEK_DATA) on the memfd
+	 * says nothing about the guest's pages.
+	 */
+	bool file_backed;
+	/*
+	 * Pages the VMM itself wrote (device DMA) while a migration tracks
+	 * dirty memory: the backend's dirty log only sees vCPU writes.  One
+	 * bit per page of host offset; NULL when nobody tracks.
+	 */
+	_Atomic(uint64_t *) dma_dirty;
 };
 
 int guest_mem_init(struct guest_mem *mem, uint64_t size);
@@ -40,6 +53,17 @@ void *guest_mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 
 /* Bytes of RAM starting at 1 MiB before the first hole (Multiboot mem_upper). */
 uint64_t guest_mem_low_end(const struct guest_mem *mem);
+
+/* Device DMA wrote [gpa, gpa + len): record it for a running migration. */
+void guest_mem_mark_dirty(struct guest_mem *mem, uint64_t gpa, uint64_t len);
+/* Start/stop DMA dirty tracking (the bitmap is per host page offset). */
+int guest_mem_track_dirty(struct guest_mem *mem, bool on);
+/*
+ * Move the DMA dirty bits of host pages [first, first + n) into @bitmap
+ * (OR), clearing them.
+ */
+void guest_mem_take_dirty(struct guest_mem *mem, uint64_t first, uint64_t n,
+			  uint64_t *bitmap);
 
 /* True if [gpa, gpa + len) intersects guest RAM. */
 bool guest_mem_overlaps(const struct guest_mem *mem, uint64_t gpa,

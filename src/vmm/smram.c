@@ -33,40 +33,62 @@ static int smram_unmap(struct vm *vm, uint16_t as_id, uint16_t slot)
 	return smram_map(vm, as_id, slot, 0, 0, NULL);
 }
 
-/* AS1 sees the same RAM pages as AS0 outside the window. */
-static int smram_alias_ram(struct vm *vm)
+unsigned int smram_alias_slots(struct vm *vm, struct hv_memslot *out,
+			       unsigned int max)
 {
 	const struct boot_ram *ram = &vm->mem.ram;
 	const struct boot_ram_region *r;
+	unsigned int i, n = 0;
 	uint64_t end;
-	unsigned int i;
-	int ret;
 
+#define SMRAM_ALIAS(id, g, sz, h) do {					\
+		if (n < max)						\
+			out[n++] = (struct hv_memslot){			\
+				.slot = (id), .as_id = HV_AS_SMM,	\
+				.guest_phys_addr = (g),			\
+				.memory_size = (sz),			\
+				.userspace_addr = (h),			\
+				.guest_memfd = -1,			\
+			};						\
+	} while (0)
+
+	if (!vm->smram.enabled)
+		return 0;
 	for (i = 0; i < ram->nr; i++) {
 		r = &ram->region[i];
 		end = r->gpa + r->size;
 		if (r->gpa >= SMRAM_BASE + SMRAM_SIZE || end <= SMRAM_BASE) {
-			ret = smram_map(vm, HV_AS_SMM, SMRAM_SLOT_ALIAS2,
-					r->gpa, r->size, r->host);
-			if (ret)
-				return ret;
+			SMRAM_ALIAS(SMRAM_SLOT_ALIAS2, r->gpa, r->size,
+				    r->host);
 			continue;
 		}
 		/* The low region holds the window: map both sides of it. */
-		if (r->gpa < SMRAM_BASE) {
-			ret = smram_map(vm, HV_AS_SMM, SMRAM_SLOT_ALIAS0,
-					r->gpa, SMRAM_BASE - r->gpa, r->host);
-			if (ret)
-				return ret;
-		}
+		if (r->gpa < SMRAM_BASE)
+			SMRAM_ALIAS(SMRAM_SLOT_ALIAS0, r->gpa,
+				    SMRAM_BASE - r->gpa, r->host);
 		if (end > SMRAM_BASE + SMRAM_SIZE) {
 			uint64_t gpa = SMRAM_BASE + SMRAM_SIZE;
 
-			ret = smram_map(vm, HV_AS_SMM, SMRAM_SLOT_ALIAS1, gpa,
-					end - gpa, r->host + (gpa - r->gpa));
-			if (ret)
-				return ret;
+			SMRAM_ALIAS(SMRAM_SLOT_ALIAS1, gpa, end - gpa,
+				    r->host + (gpa - r->gpa));
 		}
+	}
+#undef SMRAM_ALIAS
+	return n;
+}
+
+/* AS1 sees the same RAM pages as AS0 outside the window. */
+static int smram_alias_ram(struct vm *vm)
+{
+	struct hv_memslot slots[SMRAM_MAX_ALIASES];
+	unsigned int i, n;
+	int ret;
+
+	n = smram_alias_slots(vm, slots, SMRAM_MAX_ALIASES);
+	for (i = 0; i < n; i++) {
+		ret = hv_set_memslot(vm->hv_vm, &slots[i]);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

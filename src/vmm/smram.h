@@ -33,7 +33,10 @@
 #define SMRAM_SLOT_ALIAS1	1	/* AS1: low RAM above the window */
 #define SMRAM_SLOT_ALIAS2	2	/* AS1: RAM above 4 GiB */
 
+#define SMRAM_MAX_ALIASES	3
+
 struct vm;
+struct hv_memslot;
 
 struct smram {
 	bool enabled;		/* smram_init() set up AS1 */
@@ -51,6 +54,13 @@ struct smram {
 int smram_init(struct vm *vm);
 /* Open or close the window in AS1 (@in_smm) and AS0 (@outside_smm). */
 int smram_set(struct vm *vm, bool in_smm, bool outside_smm);
+/*
+ * The AS1 memslots that alias guest RAM, as smram_init() maps them (for a
+ * migration's dirty log: vCPU writes in SMM land in these slots' logs).
+ * Returns how many (0 without SMM), at most @max.
+ */
+unsigned int smram_alias_slots(struct vm *vm, struct hv_memslot *out,
+			       unsigned int max);
 /* Does this VM have SMM (smram_init() found the capability)? */
 static inline bool smram_enabled(const struct smram *s)
 {
