@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,8 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control/qmp.h"
 #include "hv/hv.h"
 #include "lib/size.h"
+#include "vmm/migrate.h"
+#include "vmm/snapshot.h"
 #include "vmm/vm.h"
 
 #define CVISOR_VERSION		"0.1"
@@ -30,8 +34,16 @@ static const char usage_text[] =
 "Usage: cvisor COMMAND [OPTIONS]\n"
 "\n"
 "Commands:\n"
-"  run     boot a kernel in a new VM (cvisor run --help)\n"
-"  caps    show the backend and its capabilities\n"
+"  run       boot a kernel in a new VM (cvisor run --help)\n"
+"  restore   FILE [RUN OPTIONS]: resume a snapshot in this new process\n"
+"  caps      show the backend and its capabilities\n"
+"\n"
+"Control commands (talk to a VM started with --api-socket SOCK):\n"
+"  pause     SOCK            stop the vCPUs (QMP stop)\n"
+"  resume    SOCK            restart them (QMP cont)\n"
+"  snapshot  SOCK FILE       save the VM to FILE and keep it running\n"
+"  migrate   SOCK URI        live-migrate to tcp:HOST:PORT or unix:PATH\n"
+"  qmp       SOCK CMD [JSON] run any QMP command, print its return value\n"
 "\n"
 "Options:\n"
 "  -h, --help      show this help\n"
@@ -72,6 +84,11 @@ static const char run_usage_text[] =
 "      --ioreq-socket PATH[,wait=N]\n"
 "                        serve device models on the unix socket PATH and wait\n"
 "                        for N started by hand before the guest runs\n"
+"      --api-socket PATH serve QMP on the unix socket PATH\n"
+"      --restore FILE    resume the snapshot FILE instead of booting (the\n"
+"                        machine options come from the snapshot)\n"
+"      --incoming URI    wait for a live migration on tcp:HOST:PORT or\n"
+"                        unix:PATH, then run the migrated VM\n"
 "  -v, --verbose         say which backend runs the VM and why\n"
 "  -h, --help            show this help\n"
 "\n"
@@ -278,12 +295,15 @@ static void cli_log(void *opaque, enum vm_log_level level, const char *msg)
 	fprintf(stderr, "cvisor: %s\n", msg);
 }
 
+static int run_vm(struct vm *vm, const char *api_socket);
+
 static int cmd_run(int argc, char **argv, uint64_t start_ns)
 {
 	enum {
 		OPT_APPEND = 256, OPT_INITRD, OPT_TESTDEV, OPT_DISK, OPT_NET,
 		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME, OPT_FIRMWARE, OPT_DEBUGCON,
 		OPT_DEVICE_MODEL, OPT_IOREQ_SOCKET,
+		OPT_API_SOCKET, OPT_RESTORE, OPT_INCOMING,
 	};
 	static const struct option opts[] = {
 		{ "kernel",	required_argument, NULL, 'k' },
@@ -302,6 +322,9 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		{ "debugcon",	required_argument, NULL, OPT_DEBUGCON },
 		{ "device-model", required_argument, NULL, OPT_DEVICE_MODEL },
 		{ "ioreq-socket", required_argument, NULL, OPT_IOREQ_SOCKET },
+		{ "api-socket",	required_argument, NULL, OPT_API_SOCKET },
+		{ "restore",	required_argument, NULL, OPT_RESTORE },
+		{ "incoming",	required_argument, NULL, OPT_INCOMING },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -314,6 +337,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		.start_ns = start_ns,
 		.log = cli_log,
 	};
+	const char *api_socket = NULL, *restore = NULL, *incoming = NULL;
 	char err[VM_MSG_LEN] = "";
 	struct vm *vm;
 	int c, ret;
@@ -381,6 +405,15 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 			if (parse_ioreq_socket(optarg, &cfg))
 				return EXIT_USAGE;
 			break;
+		case OPT_API_SOCKET:
+			api_socket = optarg;
+			break;
+		case OPT_RESTORE:
+			restore = optarg;
+			break;
+		case OPT_INCOMING:
+			incoming = optarg;
+			break;
 		case 'v':
 			cfg.verbose = true;
 			break;
@@ -397,23 +430,208 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (!cfg.kernel && !cfg.firmware)
+	if (restore && incoming)
+		return usage_error("run: --restore and --incoming exclude each other");
+	if (!cfg.kernel && !cfg.firmware && !restore && !incoming)
 		return usage_error("run: --kernel FILE is required (or --firmware FILE to boot a BIOS)");
 	if (!cfg.kernel && (cfg.initrd || cfg.cmdline))
 		return usage_error("run: --initrd and --append need --kernel");
 	if (cfg.kernel && cfg.firmware)
 		return usage_error("run: --kernel with --firmware is not supported yet");
 
-	ret = vm_create(&cfg, &vm, err, sizeof(err));
+	if (restore) {
+		struct vm_restore_opts ro = {
+			.accel = cfg.accel, .verbose = cfg.verbose,
+			.start_ns = start_ns, .log = cli_log,
+		};
+
+		ret = vm_restore_file(restore, &ro, &vm, err, sizeof(err));
+	} else if (incoming) {
+		struct vm_restore_opts ro = {
+			.accel = cfg.accel, .verbose = cfg.verbose,
+			.start_ns = start_ns, .log = cli_log,
+		};
+
+		ret = vm_migrate_incoming(incoming, &ro, &vm, err, sizeof(err));
+	} else {
+		ret = vm_create(&cfg, &vm, err, sizeof(err));
+	}
 	if (ret) {
 		fprintf(stderr, "cvisor: %s\n", err);
 		return VM_EXIT_FAILURE;
 	}
+	return run_vm(vm, api_socket);
+}
+
+/* Run @vm to its end with the control socket, if any; consumes @vm. */
+static int run_vm(struct vm *vm, const char *api_socket)
+{
+	struct qmp_server *qmp = NULL;
+	char err[VM_MSG_LEN] = "";
+	int ret;
+
+	if (api_socket) {
+		ret = qmp_server_start(vm, api_socket, &qmp, err, sizeof(err));
+		if (ret) {
+			vm_destroy(vm);
+			fprintf(stderr, "cvisor: %s\n", err);
+			return VM_EXIT_FAILURE;
+		}
+	}
 	ret = vm_run(vm, err, sizeof(err));
+	qmp_server_vm_ended(qmp, ret);
+	qmp_server_stop(qmp);
 	vm_destroy(vm);
 	if (err[0])
 		fprintf(stderr, "cvisor: %s\n", err);
 	return ret;
+}
+
+/* cvisor restore FILE [run options]: cvisor run --restore FILE ... */
+static int cmd_restore(int argc, char **argv, uint64_t start_ns)
+{
+	char **nargv;
+	int i, ret;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return usage_error("restore: expected a snapshot FILE");
+	nargv = calloc((size_t)argc + 2, sizeof(*nargv));
+	if (!nargv)
+		return VM_EXIT_FAILURE;
+	nargv[0] = argv[0];
+	nargv[1] = (char *)"--restore";
+	for (i = 1; i < argc; i++)
+		nargv[i + 1] = argv[i];
+	ret = cmd_run(argc + 1, nargv, start_ns);
+	free(nargv);
+	return ret;
+}
+
+/* {"KEY": "VALUE"} with VALUE escaped as JSON needs. */
+static void json_escape_arg(char *buf, size_t len, const char *key,
+			    const char *value)
+{
+	json_t *o = json_pack("{s:s}", key, value);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	snprintf(buf, len, "%s", s ? s : "{}");
+	free(s);
+	json_decref(o);
+}
+
+/*
+ * After "migrate": poll query-migrate until the migration ends, print
+ * its numbers, and end the source VM once the destination has it.
+ */
+static int migrate_wait_and_report(const char *sock, char *err,
+				   size_t err_len)
+{
+	struct qmp_reply reply;
+	const char *status = "";
+	json_t *o = NULL;
+	int ret;
+
+	for (;;) {
+		json_decref(o);
+		o = NULL;
+		ret = qmp_client_execute(sock, "query-migrate", NULL, &reply,
+					 err, err_len);
+		if (ret)
+			return ret;
+		if (reply.json)
+			o = json_loads(reply.json, 0, NULL);
+		qmp_reply_free(&reply);
+		status = json_string_value(json_object_get(o, "status"));
+		if (!status) {
+			snprintf(err, err_len, "query-migrate: no status");
+			json_decref(o);
+			return -EPROTO;
+		}
+		if (!strcmp(status, "completed") || !strcmp(status, "failed"))
+			break;
+		usleep(20000);
+	}
+	if (!strcmp(status, "failed")) {
+		snprintf(err, err_len, "migration failed: %s",
+			 json_string_value(json_object_get(o, "error-desc")) ?: "?");
+		json_decref(o);
+		return -EIO;
+	}
+	{
+		json_t *ram = json_object_get(o, "ram");
+
+		printf("migration completed: rounds %lld, pages %lld, bytes %lld, total %.3f ms, downtime %.3f ms\n",
+		       json_integer_value(json_object_get(ram, "dirty-sync-count")),
+		       json_integer_value(json_object_get(ram, "normal")),
+		       json_integer_value(json_object_get(ram, "transferred")),
+		       json_integer_value(json_object_get(o, "x-total-time-us")) / 1000.0,
+		       json_integer_value(json_object_get(o, "x-downtime-us")) / 1000.0);
+	}
+	json_decref(o);
+	/* The destination runs the VM now; the paused source is done. */
+	ret = qmp_client_execute(sock, "quit", NULL, &reply, err, err_len);
+	if (!ret)
+		qmp_reply_free(&reply);
+	return 0;
+}
+
+/* pause/resume/snapshot/migrate/qmp: one QMP command on SOCK. */
+static int cmd_control(int argc, char **argv)
+{
+	const char *cmd = argv[0], *qcmd, *sock;
+	struct qmp_reply reply;
+	char err[VM_MSG_LEN], args[4096];
+	const char *jargs = NULL;
+	int ret, want;
+
+	if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume"))
+		want = 2;
+	else if (!strcmp(cmd, "qmp"))
+		want = argc == 4 ? 4 : 3;
+	else
+		want = 3;
+	if (argc != want)
+		return usage_error("%s: expected %s", cmd,
+				   !strcmp(cmd, "snapshot") ? "SOCK FILE" :
+				   !strcmp(cmd, "migrate") ? "SOCK URI" :
+				   !strcmp(cmd, "qmp") ? "SOCK COMMAND [JSON-ARGS]" :
+				   "SOCK");
+	sock = argv[1];
+	if (!strcmp(cmd, "pause")) {
+		qcmd = "stop";
+	} else if (!strcmp(cmd, "resume")) {
+		qcmd = "cont";
+	} else if (!strcmp(cmd, "qmp")) {
+		qcmd = argv[2];
+		jargs = argc == 4 ? argv[3] : NULL;
+	} else {
+		/* JSON-escape the path through jansson in the client. */
+		json_escape_arg(args, sizeof(args),
+				!strcmp(cmd, "snapshot") ? "file" : "uri", argv[2]);
+		qcmd = !strcmp(cmd, "snapshot") ? "cvisor-snapshot-save" :
+						  "migrate";
+		jargs = args;
+	}
+	ret = qmp_client_execute(sock, qcmd, jargs, &reply, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "cvisor: %s\n", err);
+		return VM_EXIT_FAILURE;
+	}
+	if (reply.err_class[0]) {
+		fprintf(stderr, "cvisor: %s: %s\n", qcmd, reply.err_desc);
+		return 1;
+	}
+	if (!strcmp(cmd, "migrate")) {
+		ret = migrate_wait_and_report(sock, err, sizeof(err));
+		if (ret)
+			fprintf(stderr, "cvisor: %s\n", err);
+		qmp_reply_free(&reply);
+		return ret ? 1 : 0;
+	}
+	if (!strcmp(cmd, "qmp") || !strcmp(cmd, "snapshot"))
+		printf("%s\n", reply.json ? reply.json : "{}");
+	qmp_reply_free(&reply);
+	return 0;
 }
 
 static int cmd_caps(int argc, char **argv)
@@ -497,5 +715,11 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, start_ns);
 	if (!strcmp(cmd, "caps"))
 		return cmd_caps(argc - 1, argv + 1);
+	if (!strcmp(cmd, "restore"))
+		return cmd_restore(argc - 1, argv + 1, start_ns);
+	if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume") ||
+	    !strcmp(cmd, "snapshot") || !strcmp(cmd, "migrate") ||
+	    !strcmp(cmd, "qmp"))
+		return cmd_control(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }
