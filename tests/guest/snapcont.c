@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snapcont.c - a guest that must carry on correctly when the host
+ * pauses it, snapshots it and restores it into a new process, or
+ * live-migrates it while it works (tests/snapshot/).
+ *
+ * Before "READY" it arms everything whose state must survive: the LAPIC
+ * timer (periodic), PIT channel 0 (mode 2, a known reload count), the
+ * RTC in binary mode and a CMOS RAM byte.  Then it rewrites a memory
+ * buffer round after round with a pattern that depends on the round and
+ * verifies the previous round's pattern first, so a page that a
+ * migration lost or sent stale is caught.
+ *
+ * wait=serial (default): the loop also polls COM1 and ends when "go"
+ * arrives (the host sends it while the VM is paused, so it is pending
+ * input in the UART when the snapshot is taken).  rounds=N: end after N
+ * more rounds instead.  Then every armed device is checked (rtc=0 leaves
+ * out the RTC and CMOS).
+ */
+#include "kit.h"
+
+#define TIMER_VECTOR	0x40
+#define LVT_PERIODIC	(1u << 17)
+#define BUF		((volatile uint64_t *)(32ull << 20))
+#define PM_TMR		0x608
+#define PM_HZ		3579545u
+#define PIT_RELOAD	0x2345
+#define CMOS_SCRATCH	0x40
+#define COM1		0x3f8
+
+static volatile uint64_t ticks;
+static uint64_t words;
+
+static void timer_handler(struct frame *f)
+{
+	ticks++;
+	apic_eoi();
+}
+
+static uint8_t cmos(uint8_t idx)
+{
+	outb(0x70, idx);
+	return inb(0x71);
+}
+
+static void cmos_write(uint8_t idx, uint8_t v)
+{
+	outb(0x70, idx);
+	outb(0x71, v);
+}
+
+static uint64_t pattern(uint64_t round, uint64_t i)
+{
+	uint64_t x = (round + 1) * 0x9e3779b97f4a7c15ull ^ (i * 0xbf58476d1ce4e5b9ull);
+
+	return x ^ (x >> 31);
+}
+
+/* Check round @r - 1's pattern, then write round @r's. */
+static void mem_round(uint64_t r)
+{
+	uint64_t i, v;
+
+	for (i = 0; i < words; i++) {
+		if (r) {
+			v = BUF[i];
+			if (v != pattern(r - 1, i))
+				exit_fail("memory: word %llu (page 0x%llx) holds 0x%llx, round %llu wrote 0x%llx",
+					  (unsigned long long)i,
+					  (unsigned long long)((uint64_t)&BUF[i] & ~0xfffull),
+					  (unsigned long long)v,
+					  (unsigned long long)(r - 1),
+					  (unsigned long long)pattern(r - 1, i));
+		}
+		BUF[i] = pattern(r, i);
+	}
+}
+
+static uint16_t pit_read0(void)
+{
+	uint8_t lo, hi;
+
+	outb(0x43, 0x00);		/* latch channel 0 */
+	lo = inb(0x40);
+	hi = inb(0x40);
+	return (uint16_t)(lo | hi << 8);
+}
+
+static uint32_t pm_since(uint32_t t0)
+{
+	return ((inl(PM_TMR) & 0xffffff) - t0) & 0xffffff;
+}
+
+/* "go" on COM1?  Consumes what has arrived. */
+static bool serial_go(void)
+{
+	static int state;
+
+	while (inb(COM1 + 5) & 1) {
+		char c = (char)inb(COM1);
+
+		if (state == 0 && c == 'g')
+			state = 1;
+		else if (state == 1 && c == 'o')
+			return true;
+		else
+			state = c == 'g';
+	}
+	return false;
+}
+
+int main(const char *cmdline)
+{
+	uint64_t rounds = cmdline_u64("rounds", 0), r, last = 0, t0;
+	uint64_t mib = cmdline_u64("mib", 8);
+	const char *wait = cmdline_get("wait");
+	bool by_serial = !rounds || (wait && !strcmp(wait, "serial"));
+	uint16_t a, b;
+	uint32_t t;
+	uint8_t sec;
+
+	words = mib * (1ull << 20) / 8;
+	set_handler(TIMER_VECTOR, timer_handler);
+	apic_enable();
+	apic_write(APIC_TDCR, 0xB);
+	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | TIMER_VECTOR);
+	apic_write(APIC_TMICT, 5000000);	/* ~5 ms */
+
+	outb(0x43, 0x34);		/* channel 0, lo/hi, mode 2 */
+	outb(0x40, PIT_RELOAD & 0xff);
+	outb(0x40, PIT_RELOAD >> 8);
+
+	cmos_write(0x0b, cmos(0x0b) | 0x06);	/* binary, 24 hour */
+	cmos_write(CMOS_SCRATCH, 0xa5);
+
+	sti();
+	mem_round(0);
+	printf("READY\n");
+	for (r = 1; by_serial || r <= rounds; r++) {
+		mem_round(r);
+		last = r;
+		if (by_serial && serial_go()) {
+			printf("got go after %llu rounds\n",
+			       (unsigned long long)r);
+			break;
+		}
+	}
+	mem_round(last + 1);
+	printf("memory: %llu rounds of %llu MiB verified\n",
+	       (unsigned long long)last + 1, (unsigned long long)mib);
+
+	/* The LAPIC timer still fires: a few ticks within two seconds. */
+	t0 = READ_ONCE(ticks);
+	t = inl(PM_TMR) & 0xffffff;
+	while (READ_ONCE(ticks) < t0 + 3 && pm_since(t) < 2 * PM_HZ)
+		pause();
+	ASSERT(READ_ONCE(ticks) >= t0 + 3);
+	cli();
+
+	/* PIT channel 0 still counts down from our reload value. */
+	a = pit_read0();
+	t = inl(PM_TMR) & 0xffffff;
+	while (pm_since(t) < PM_HZ / 1000)
+		pause();
+	b = pit_read0();
+	ASSERT(a <= PIT_RELOAD && b <= PIT_RELOAD);
+	ASSERT_NE(a, b);
+
+	/* RTC: still binary mode, a sane binary seconds value; CMOS RAM. */
+	if (cmdline_u64("rtc", 1)) {
+		ASSERT((cmos(0x0b) & 0x06) == 0x06);
+		sec = cmos(0x00);
+		ASSERT(sec < 60);
+		ASSERT_EQ(cmos(CMOS_SCRATCH), 0xa5);
+		printf("RTC binary, CMOS kept\n");
+	}
+	printf("timer ticks %llu, PIT %u -> %u\n",
+	       (unsigned long long)READ_ONCE(ticks), a, b);
+	return 0;
+}

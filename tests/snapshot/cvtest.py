@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Helpers for the snapshot/migration/QMP tests: start cvisor with a
+guest, watch its serial output, talk QMP to its --api-socket."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import shutil
+import time
+
+BUILD = os.environ.get("BUILD", "build")
+CVISOR = os.environ.get("CVISOR", os.path.join(BUILD, "cvisor"))
+ACCEL = os.environ.get("CVISOR_ACCEL", "emu")
+# This project's nested KVM runs guest code at a few MIPS: less work there.
+SLOW = ACCEL == "kvm"
+
+
+def mib(n):
+    """The guest's working set: n MiB, 1 on a slow backend."""
+    return "mib=%d" % (1 if SLOW else n)
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def skip(msg):
+    print(msg)
+    sys.exit(77)
+
+
+def guest(name):
+    return os.path.join(BUILD, "tests", "guest", name + ".elf")
+
+
+class VM:
+    """A cvisor process: its serial output is collected line by line."""
+
+    def __init__(self, args, name="vm"):
+        self.name = name
+        self.lines = []
+        self.cond = threading.Condition()
+        self.p = subprocess.Popen([CVISOR] + args, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.t = threading.Thread(target=self._reader, daemon=True)
+        self.t.start()
+
+    def _reader(self):
+        for raw in self.p.stdout:
+            line = raw.decode(errors="replace").rstrip("\r\n")
+            print("[%s] %s" % (self.name, line), flush=True)
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_line(self, text, timeout=60):
+        end = time.time() + timeout
+        with self.cond:
+            while True:
+                for line in self.lines:
+                    if text in line:
+                        return line
+                left = end - time.time()
+                if left <= 0 or (self.p.poll() is not None and
+                                 not self.t.is_alive()):
+                    fail("%s: no line with %r (exit status %s)" %
+                         (self.name, text, self.p.poll()))
+                self.cond.wait(min(left, 0.5))
+
+    def send(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def wait(self, timeout=120):
+        try:
+            rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            fail("%s did not end within %d s" % (self.name, timeout))
+        self.t.join(5)
+        return rc
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+class QMP:
+    """A QMP connection: replies and events kept apart."""
+
+    def __init__(self, path, timeout=60, negotiate=True):
+        end = time.time() + timeout
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.s.connect(path)
+                break
+            except OSError:
+                self.s.close()
+                if time.time() > end:
+                    fail("cannot connect to " + path)
+                time.sleep(0.05)
+        self.s.settimeout(timeout)
+        self.buf = b""
+        self.events = []
+        self.greeting = self.recv()
+        if negotiate:
+            r = self.cmd("qmp_capabilities")
+            if r != {"return": {}}:
+                fail("qmp_capabilities: %r" % r)
+
+    def recv(self):
+        dec = json.JSONDecoder()
+        while True:
+            text = self.buf.decode(errors="replace").lstrip()
+            if text:
+                try:
+                    obj, end = dec.raw_decode(text)
+                    self.buf = text[end:].encode()
+                    return obj
+                except ValueError:
+                    pass
+            data = self.s.recv(65536)
+            if not data:
+                fail("QMP connection closed")
+            self.buf += data
+
+    def send_raw(self, data):
+        self.s.sendall(data)
+
+    def reply(self):
+        while True:
+            m = self.recv()
+            if "event" in m:
+                self.events.append(m)
+                continue
+            return m
+
+    def cmd(self, name, **args):
+        req = {"execute": name}
+        if args:
+            req["arguments"] = args
+        self.send_raw(json.dumps(req).encode())
+        return self.reply()
+
+    def ok(self, name, **args):
+        r = self.cmd(name, **args)
+        if "return" not in r:
+            fail("%s: %r" % (name, r))
+        return r["return"]
+
+    def event(self, name, timeout=60):
+        end = time.time() + timeout
+        while True:
+            for e in self.events:
+                if e["event"] == name:
+                    self.events.remove(e)
+                    return e
+            if time.time() > end:
+                fail("no %s event" % name)
+            self.events.append(self.recv())
+
+
+def require_accel():
+    """Skip when this host cannot run the backend (a host capability)."""
+    p = subprocess.run([CVISOR, "caps", "--accel", ACCEL],
+                       capture_output=True, text=True)
+    if p.returncode:
+        lines = (p.stdout + p.stderr).strip().splitlines()
+        skip("%s backend unavailable: %s" % (ACCEL, lines[-1] if lines else "?"))
+
+
+_dirs = []
+
+
+def _cleanup():
+    for d in _dirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def tmpdir():
+    import atexit
+    d = tempfile.mkdtemp(prefix="cvisor-snap-")
+    if not _dirs:
+        atexit.register(_cleanup)
+    _dirs.append(d)
+    return d
