@@ -187,6 +187,7 @@ struct x86_cpu *x86_cpu_create(const struct x86_cpu_ops *ops, void *opaque,
 	if (!c)
 		return NULL;
 	memset(c, 0, sizeof(*c));
+	c->tlb_log_full = true;		/* zeroed tags look valid */
 	c->blocks = calloc(BLK_SIZE, sizeof(*c->blocks));
 	if (!c->blocks)
 		goto fail;

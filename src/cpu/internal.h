@@ -144,6 +144,16 @@ struct x86_core {
 	uint8_t mlog_n, mlog_pos;
 
 	struct tlb_entry tlb[2][TLB_SIZE];	/* [user] */
+	/*
+	 * Entries filled since the last flush (index | user << TLB_BITS), so
+	 * that a flush after a short stretch of code (an SMI handler, a
+	 * process switch) need not scan the whole TLB.  tlb_log_full: more
+	 * were filled, or entries of unknown origin may be valid.
+	 */
+#define TLB_LOG		32
+	uint16_t tlb_log[TLB_LOG];
+	uint8_t tlb_log_n;
+	bool tlb_log_full;
 
 	struct x86_code_tracker *tracker;
 	uint64_t *code_bits;		/* tracker bitmap (atomic access) */

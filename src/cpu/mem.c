@@ -110,7 +110,25 @@ int x86_phys_rw(struct x86_core *c, uint64_t gpa, void *buf, unsigned size,
 void x86_tlb_flush(struct x86_core *c, bool global)
 {
 	bool keep_global = !global && (S(c)->cr4 & X86_CR4_PGE);
+	unsigned n = 0;
 
+	if (!c->tlb_log_full) {
+		/* Only the logged entries can be valid; keep the globals. */
+		for (unsigned i = 0; i < c->tlb_log_n; i++) {
+			uint16_t k = c->tlb_log[i];
+			struct tlb_entry *te =
+				&c->tlb[k >> TLB_BITS][k & (TLB_SIZE - 1)];
+
+			if (keep_global && te->global &&
+			    te->tag_r != TLB_INVALID) {
+				c->tlb_log[n++] = k;
+				continue;
+			}
+			te->tag_r = te->tag_w = te->tag_x = TLB_INVALID;
+		}
+		c->tlb_log_n = n;
+		return;
+	}
 	for (int u = 0; u < 2; u++)
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			struct tlb_entry *te = &c->tlb[u][i];
@@ -119,6 +137,20 @@ void x86_tlb_flush(struct x86_core *c, bool global)
 				continue;
 			te->tag_r = te->tag_w = te->tag_x = TLB_INVALID;
 		}
+	/* Surviving globals are not logged: the next flush scans again. */
+	c->tlb_log_n = 0;
+	c->tlb_log_full = keep_global;
+}
+
+static void tlb_log_fill(struct x86_core *c, bool user, unsigned idx)
+{
+	if (c->tlb_log_full)
+		return;
+	if (c->tlb_log_n == TLB_LOG) {
+		c->tlb_log_full = true;
+		return;
+	}
+	c->tlb_log[c->tlb_log_n++] = idx | (unsigned)user << TLB_BITS;
 }
 
 void x86_tlb_flush_page(struct x86_core *c, uint64_t la)
@@ -326,6 +358,7 @@ int x86_translate(struct x86_core *c, uint64_t la, int acc, uint64_t *gpa,
 		w.g = false;
 	}
 	w.gpa &= s->a20_mask;
+	tlb_log_fill(c, user, (la >> 12) & (TLB_SIZE - 1));
 	te->gpa = w.gpa & ~0xfffull;
 	te->global = w.g;
 	te->host_r = (uintptr_t)map(c, te->gpa, false);
