@@ -52,3 +52,9 @@ BENCH_BINS += $(BENCH_OUT)/irq_bench
 $(BENCH_OUT)/irq_bench: bench/irq_bench.c tests/hv/hvtest.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# SMI round trip on backends with SMM (bench/smm_bench.c).
+BENCH_BINS += $(BENCH_OUT)/smm_bench
+$(BENCH_OUT)/smm_bench: bench/smm_bench.c tests/hv/hvtest.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)

@@ -367,8 +367,8 @@ int x86_smm_enter(struct x86_core *c)
 		s->efer = 0;
 
 	c->pub.smm_entries++;
+	/* smm_changed() dropped the TLB; nothing refilled it since. */
 	x86_update_mode(c);
-	x86_tlb_flush(c, true);
 	return 0;
 }
 
@@ -513,9 +513,12 @@ static int smm_leave(struct x86_core *c)
 	}
 	x86_update_mode(c);
 
+	/*
+	 * No TLB flush here: smm_changed() dropped it and the loads above
+	 * fill nothing (the PDPTEs are read physically).
+	 */
 	r = lm ? rsm_load_state_64(c, img) : rsm_load_state_32(c, img);
 	x86_update_mode(c);
-	x86_tlb_flush(c, true);
 	return r ? X86_R_SHUTDOWN : 0;
 }
 
