@@ -54,10 +54,12 @@ static const char usage_text[] =
 
 static const char run_usage_text[] =
 "Usage: cvisor run --kernel FILE [OPTIONS]\n"
-"       cvisor run --firmware FILE [OPTIONS]\n"
+"       cvisor run --firmware FILE [--kernel FILE] [OPTIONS]\n"
 "\n"
 "  -k, --kernel FILE     kernel to boot: a Linux bzImage, a PVH ELF (vmlinux)\n"
-"                        or a Multiboot kernel, probed in that order\n"
+"                        or a Multiboot kernel, probed in that order; with\n"
+"                        --firmware a bzImage, loaded by the firmware through\n"
+"                        fw_cfg and QEMU's linuxboot_dma.bin option ROM\n"
 "      --firmware FILE   boot a BIOS image (e.g. SeaBIOS) on the PC chipset\n"
 "                        (i440FX + PIIX) instead of loading a kernel directly\n"
 "      --debugcon FILE   write what the guest sends to port 0x402 to FILE\n"
@@ -436,8 +438,6 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		return usage_error("run: --kernel FILE is required (or --firmware FILE to boot a BIOS)");
 	if (!cfg.kernel && (cfg.initrd || cfg.cmdline))
 		return usage_error("run: --initrd and --append need --kernel");
-	if (cfg.kernel && cfg.firmware)
-		return usage_error("run: --kernel with --firmware is not supported yet");
 
 	if (restore) {
 		struct vm_restore_opts ro = {

@@ -18,8 +18,9 @@
 #define FW_CFG_NB_CPUS		0x05
 #define FW_CFG_KERNEL_ADDR	0x07
 #define FW_CFG_KERNEL_SIZE	0x08
-#define FW_CFG_INITRD_ADDR	0x09
-#define FW_CFG_INITRD_SIZE	0x0a
+#define FW_CFG_KERNEL_CMDLINE	0x09	/* legacy: the address */
+#define FW_CFG_INITRD_ADDR	0x0a
+#define FW_CFG_INITRD_SIZE	0x0b
 #define FW_CFG_NUMA		0x0d
 #define FW_CFG_BOOT_MENU	0x0e
 #define FW_CFG_MAX_CPUS		0x0f
@@ -95,5 +96,11 @@ const struct fw_cfg_item *fw_cfg_items_find(const struct fw_cfg_items *t,
  * describe them), before the vCPUs start.
  */
 int fw_cfg_firmware_setup(struct vm *vm, char *err, size_t err_len);
+/*
+ * --kernel/--initrd/--append on the firmware machine: QEMU's kernel keys
+ * and its linuxboot_dma option ROM (fw_cfg_linux.c).
+ */
+int fw_cfg_linux_setup(struct vm *vm, struct fw_cfg_items *t, char *err,
+		       size_t err_len);
 
 #endif

@@ -7,8 +7,9 @@
  *                       type 1), from the same layout as guest RAM
  *   etc/acpi/rsdp, etc/acpi/tables, etc/table-loader
  *                       src/acpi's tables for the devices present
- *   bootorder           the linuxboot option ROM with --kernel, else the
- *                       virtio-blk disks in PCI order
+ *   bootorder           the linuxboot option ROM with --kernel (its
+ *                       items: fw_cfg_linux.c), else the virtio-blk disks
+ *                       in PCI order
  *   etc/boot-fail-wait  0: when nothing boots, reset at once (which ends
  *                       the VM, cvisor has no reboot) instead of QEMU's
  *                       60 s wait
@@ -119,6 +120,8 @@ int fw_cfg_firmware_setup(struct vm *vm, char *err, size_t err_len)
 	ret = ret ?: fw_cfg_items_add_file(fc, "etc/sercon-port", &sercon,
 					   sizeof(sercon));
 	ret = ret ?: fw_acpi(vm, fc, err, err_len);
+	if (!ret && vm->cfg.kernel)
+		ret = fw_cfg_linux_setup(vm, fc, err, err_len);
 	if (ret && !err[0])
 		snprintf(err, err_len, "fw_cfg: %s", strerror(-ret));
 	return ret;
