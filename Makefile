@@ -69,8 +69,9 @@ check-long: all
 
 # The sanitizer builds run everything except the full Linux boots: an
 # interpreted kernel boot under a sanitizer takes many times longer than
-# make check allows, and make check runs those boots unsanitized.
-SAN_EXCLUDE := ^linux-
+# make check allows, and make check runs those boots unsanitized (the
+# firmware machine's Linux boots included).
+SAN_EXCLUDE := ^linux-|^fw-(grub-linux|kernel)
 
 asan-check:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined OPT=-O1 \
