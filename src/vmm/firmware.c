@@ -134,8 +134,11 @@ static void fw_pam_access(void *opaque, const struct bus_ctx *ctx,
 	attr = fw->pam[seg];
 	if (is_write) {
 		if (attr & FW_PAM_WE) {
+			/* Not the CPU's write: tell the backend and the
+			 * migration dirty log, as device DMA does. */
 			memcpy(fw_ram(fw, gpa), data, len);
 			hv_vm_memory_written(fw->vm->hv_vm, gpa, len);
+			guest_mem_mark_dirty(&fw->vm->mem, gpa, len);
 		}
 	} else if (attr & FW_PAM_RE) {
 		memcpy(data, fw_ram(fw, gpa), len);
