@@ -67,7 +67,6 @@ __asm__(
 	"	shrl $24, %eax\n"
 	"	shll $6, %eax\n"
 	"	leal 0x5000(%eax), %ebx\n"
-	"	incl 4(%ebx)\n"
 	"	movl %cs:0xff00, %eax\n"
 	"	movl %eax, 8(%ebx)\n"
 	"	movl $0xaf000, %edi\n"
@@ -90,7 +89,9 @@ __asm__(
 	"	movl $0, (%ebx)\n"
 	"	movl $0xaf000, %edi\n"
 	"	movb $0xaa, (%edi)\n"
-	"1:	movl $1, 28(%ebx)\n"
+	/* Counted last: the BSP reads the other fields once it changes. */
+	"1:	incl 4(%ebx)\n"
+	"	movl $1, 28(%ebx)\n"
 	"2:	cmpl $0, 16(%ebx)\n"
 	"	je 3f\n"
 	"	incl 32(%ebx)\n"
