@@ -574,6 +574,8 @@ HANDLER(vmcall)
 	r = c->pub.ops->hypercall(c->pub.opaque, c->cpl, c->mode64);
 	if (r == X86_IO_EXIT)
 		return X86_R_EXIT;
+	if (r == X86_HC_UD)
+		return x86_ud(c);
 	return X86_R_NEXT_END;
 }
 

@@ -36,6 +36,8 @@
 #define X86_IO_EXIT	1
 /* rdmsr/wrmsr: the MSR access raises #GP in the guest. */
 #define X86_MSR_GP	2
+/* hypercall: the instruction raises #UD (Hyper-V: CPL > 0, real mode). */
+#define X86_HC_UD	3
 
 /* ---- stop reasons of x86_cpu_run() --------------------------------------- */
 
@@ -298,7 +300,8 @@ struct x86_cpu_ops {
 	 * VMCALL/VMMCALL (optional; #UD without it): the backend reads its
 	 * arguments from and writes its result to s.gpr.  0: done, RIP moves
 	 * on; X86_IO_EXIT: stop without committing, the next run executes
-	 * the instruction again and the backend completes it.  @cpl and
+	 * the instruction again and the backend completes it; X86_HC_UD:
+	 * raise #UD instead.  @cpl and
 	 * @op64 (64-bit code segment) are what a hypercall ABI checks.
 	 */
 	int (*hypercall)(void *opaque, unsigned int cpl, bool op64);

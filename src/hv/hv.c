@@ -44,6 +44,7 @@ static const char *const cap_names[HV_CAP__COUNT] = {
 	[HV_CAP_HYPERV_SYNDBG] = "Hyper-V synthetic debugger",
 	[HV_CAP_HYPERV_CPUID] = "Hyper-V CPUID",
 	[HV_CAP_HYPERV_ENFORCE_CPUID] = "Hyper-V enforce-CPUID",
+	[HV_CAP_HYPERV_SYNIC] = "Hyper-V SynIC",
 	[HV_CAP_SET_GUEST_DEBUG] = "guest debugging",
 	[HV_CAP_TSC_CONTROL] = "TSC frequency control",
 };

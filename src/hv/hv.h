@@ -83,6 +83,7 @@ enum hv_cap {
 	HV_CAP_HYPERV_SYNDBG,		/* syndbg MSRs + KVM_EXIT_HYPERV_SYNDBG */
 	HV_CAP_HYPERV_CPUID,		/* hv_vcpu_get_supported_hv_cpuid() */
 	HV_CAP_HYPERV_ENFORCE_CPUID,
+	HV_CAP_HYPERV_SYNIC,		/* per-vCPU SynIC (KVM_CAP_HYPERV_SYNIC2) */
 	HV_CAP_SET_GUEST_DEBUG,		/* single step, sw breakpoints */
 	HV_CAP_TSC_CONTROL,
 	HV_CAP__COUNT
@@ -424,7 +425,8 @@ int hv_vcpu_interrupt(struct hv_vcpu *vcpu, uint32_t vector);
 int hv_vcpu_nmi(struct hv_vcpu *vcpu);
 int hv_vcpu_smi(struct hv_vcpu *vcpu);
 
-/* KVM_ENABLE_CAP on the vCPU (HV_CAP_HYPERV_ENFORCE_CPUID). */
+/* KVM_ENABLE_CAP on the vCPU (HV_CAP_HYPERV_ENFORCE_CPUID: args0 != 0
+ * enables; HV_CAP_HYPERV_SYNIC: activates the vCPU's SynIC). */
 int hv_vcpu_enable_cap(struct hv_vcpu *vcpu, enum hv_cap cap, uint64_t args0);
 /* KVM_GET_SUPPORTED_HV_CPUID (seed-apis.md 2.3): -E2BIG if nent too small. */
 int hv_vcpu_get_supported_hv_cpuid(struct hv_vcpu *vcpu,

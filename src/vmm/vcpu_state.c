@@ -241,7 +241,8 @@ static bool msr_is_clock(uint32_t index)
 {
 	return index == 0x10 ||		/* IA32_TSC */
 	       index == 0xE7 ||		/* IA32_MPERF */
-	       index == 0xE8;		/* IA32_APERF */
+	       index == 0xE8 ||		/* IA32_APERF */
+	       index == 0x40000020;	/* Hyper-V TIME_REF_COUNT */
 }
 
 bool vcpu_state_part_equal(const struct vcpu_state *a,

@@ -15,8 +15,9 @@
  * (x87+SSE), debug registers, TSC rate control, two memslot address
  * spaces, irqfd (with resample) and ioeventfd, KVM_X86_SW_PROTECTED_VM
  * with guest_memfd (gmem.c), memory attributes, memory-fault exits and
- * pre-faulting, and the KVM_HC_MAP_GPA_RANGE hypercall exit
- * (hypercall.c), SMM (not for SW_PROTECTED VMs).  Not yet: Hyper-V,
+ * pre-faulting, the KVM_HC_MAP_GPA_RANGE hypercall exit (hypercall.c),
+ * SMM (not for SW_PROTECTED VMs), and Hyper-V enlightenments with SynIC,
+ * synthetic timers and the synthetic debugger (hyperv*.c).  Not yet:
  * MSR exits, guest debugging, guest_memfd's MMAP and INIT_SHARED flags.
  */
 #include <errno.h>
@@ -74,6 +75,11 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_GUEST_MEMFD:
 	case HV_CAP_MEMORY_FAULT_INFO:
 	case HV_CAP_PRE_FAULT_MEMORY:
+	case HV_CAP_HYPERV:
+	case HV_CAP_HYPERV_SYNDBG:
+	case HV_CAP_HYPERV_CPUID:
+	case HV_CAP_HYPERV_ENFORCE_CPUID:
+	case HV_CAP_HYPERV_SYNIC:
 		return 1;
 	case HV_CAP_MEMORY_ATTRIBUTES:
 		/* Asked of the backend: every attribute it knows. */
@@ -94,7 +100,7 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_VM_TYPES:
 		return 1 << HV_VM_TYPE_DEFAULT | 1 << HV_VM_TYPE_SW_PROTECTED;
 	default:
-		/* guest_memfd, Hyper-V, ...: not yet. */
+		/* guest_memfd flags, ...: not yet. */
 		return 0;
 	}
 }
@@ -163,4 +169,6 @@ const struct hv_backend_ops emu_backend_ops = {
 	.get_tsc_khz = emu_get_tsc_khz,
 	.set_tsc_khz = emu_set_tsc_khz,
 	.get_vcpu_stats = emu_get_vcpu_stats,
+	.vcpu_enable_cap = emu_vcpu_enable_cap,
+	.get_supported_hv_cpuid = emu_get_supported_hv_cpuid,
 };

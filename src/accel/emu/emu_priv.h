@@ -27,6 +27,7 @@
 #include "lib/compiler.h"
 #include "ioapic.h"
 #include "gmem.h"
+#include "hyperv.h"
 #include "irqfd.h"
 #include "irq_routing.h"
 #include "lapic.h"
@@ -72,6 +73,9 @@ struct emu_vm {
 	/* irqfd and ioeventfd (irqfd.c, ioeventfd.c). */
 	struct emu_irqfds irqfds;
 	struct emu_ioevs ioevs;
+
+	/* Hyper-V partition state (hyperv.c). */
+	struct emu_hv_vm hv;
 
 	/* KVM_ENABLE_CAP state. */
 	atomic_bool cap_exception_payload;
@@ -137,6 +141,10 @@ struct emu_vcpu {
 
 	struct kvm_cpuid_entry2 *cpuid;
 	unsigned int cpuid_nent;
+
+	/* Hyper-V per-vCPU state (hyperv*.c). */
+	struct emu_hv_vcpu hv;
+	uint64_t slice_start_ns;	/* guest code running since, or 0 */
 };
 
 static inline struct emu_vm *to_emu_vm(struct hv_vm *vm)
@@ -226,5 +234,9 @@ int emu_vcpu_set_apic_base(struct emu_vcpu *v, uint64_t value, bool host);
 void emu_vcpu_cpuid(struct emu_vcpu *v, uint32_t leaf, uint32_t sub,
 		    uint32_t regs[4]);
 uint64_t emu_vcpu_guest_tsc(struct emu_vcpu *v);
+/* Time this vCPU has run guest code (Hyper-V VP_RUNTIME). */
+uint64_t emu_vcpu_runtime_ns(struct emu_vcpu *v);
+int emu_vcpu_enable_cap(struct hv_vcpu *vcpu, enum hv_cap cap, uint64_t args0);
+int emu_get_supported_hv_cpuid(struct hv_vcpu *vcpu, struct kvm_cpuid2 *c);
 
 #endif

@@ -984,6 +984,16 @@ int emu_lapic_ack_interrupt(struct emu_lapic *l)
 	return v;
 }
 
+void emu_lapic_eoi_vector(struct emu_lapic *l, int vector)
+{
+	pthread_mutex_lock(&l->lock);
+	if (vector >= 0 && vector < 256 && vec_test(l, APIC_ISR, vector)) {
+		vec_clear(l, APIC_ISR, vector);
+		update_ppr(l);
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
 bool emu_lapic_take_nmi(struct emu_lapic *l)
 {
 	bool r;

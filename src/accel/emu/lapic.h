@@ -123,6 +123,8 @@ bool emu_lapic_accept(struct emu_lapic *l, const struct emu_apic_irq *irq);
 /* vCPU side. */
 int emu_lapic_has_interrupt(struct emu_lapic *l);	/* vector or -1 */
 int emu_lapic_ack_interrupt(struct emu_lapic *l);	/* IRR->ISR; vector or -1 */
+/* EOI of @vector just acknowledged (Hyper-V auto-EOI SINTs). */
+void emu_lapic_eoi_vector(struct emu_lapic *l, int vector);
 bool emu_lapic_take_nmi(struct emu_lapic *l);
 bool emu_lapic_take_init(struct emu_lapic *l);
 bool emu_lapic_init_pending(struct emu_lapic *l);

@@ -325,6 +325,8 @@ static int msr_get(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 			return -1;
 		return emu_lapic_msr_read(v->lapic, idx, val);
 	}
+	if (emu_hv_msr_owned(idx))
+		return emu_hv_msr_read(v, idx, val, true);
 	return x86_cpu_get_msr(v->cpu, idx, val) ? -1 : 0;
 }
 
@@ -340,6 +342,8 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 			return -1;
 		return emu_lapic_msr_write(v->lapic, idx, val);
 	}
+	if (emu_hv_msr_owned(idx))
+		return emu_hv_msr_write(v, idx, val, true);
 	if (!x86_cpu_set_msr(v->cpu, idx, val))
 		return 0;
 	/*
@@ -383,7 +387,7 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 	uint32_t *idx;
 	bool have_base = false;
 
-	idx = calloc(n + 2, sizeof(*idx));
+	idx = calloc(n + 2 + emu_hv_msr_list(NULL, 0), sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	n = x86_cpu_msr_list(idx, n);
@@ -394,6 +398,8 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 		idx[total++] = X86_MSR_APIC_BASE;
 	/* KVM lists TSC_DEADLINE; x2APIC registers travel in the LAPIC. */
 	idx[total++] = MSR_IA32_TSC_DEADLINE;
+	/* Hyper-V MSRs are state of every VM (host access needs no CPUID). */
+	total += emu_hv_msr_list(idx + total, emu_hv_msr_list(NULL, 0));
 	if (list->nmsrs < total) {
 		list->nmsrs = total;
 		free(idx);
@@ -444,6 +450,7 @@ int emu_set_cpuid(struct hv_vcpu *vcpu, const struct kvm_cpuid2 *c)
 	free(v->cpuid);
 	v->cpuid = e;
 	v->cpuid_nent = c->nent;
+	emu_hv_cpuid_changed(v);
 	return 0;
 }
 

@@ -179,6 +179,11 @@ static int op_fetch_fault(void *opaque, uint64_t gpa)
 	return 0;
 }
 
+/*
+ * One call gate, two hypervisor ABIs: Hyper-V's once the guest enabled
+ * it (Hyper-V CPUID and a GUEST_OS_ID: KVM's kvm_hv_hypercall_enabled()),
+ * KVM's otherwise.  A Hyper-V call that exited completes in hyperv.c.
+ */
 static int op_hypercall(void *opaque, unsigned int cpl, bool op64)
 {
 	struct emu_vcpu *v = opaque;
@@ -189,6 +194,8 @@ static int op_hypercall(void *opaque, unsigned int cpl, bool op64)
 		v->pend = EMU_PEND_NONE;
 		return 0;
 	}
+	if (v->hv.pend == EMU_HV_PEND_HCALL || emu_hv_hypercall_enabled(v))
+		return emu_hv_hypercall(v, cpl, op64);
 	return emu_kvm_hypercall(v, cpl, op64);
 }
 
@@ -364,6 +371,8 @@ static int op_rdmsr(void *opaque, uint32_t idx, uint64_t *val)
 		sync_apic_base(v);
 		return emu_lapic_msr_read(v->lapic, idx, val) ? X86_MSR_GP : 0;
 	}
+	if (emu_hv_msr_owned(idx))
+		return emu_hv_msr_read(v, idx, val, false);
 	return X86_MSR_GP;
 }
 
@@ -382,6 +391,8 @@ static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
 		sync_apic_base(v);
 		return emu_lapic_msr_write(v->lapic, idx, val) ? X86_MSR_GP : 0;
 	}
+	if (emu_hv_msr_owned(idx))
+		return emu_hv_msr_write(v, idx, val, false);
 	return X86_MSR_GP;
 }
 
@@ -403,8 +414,12 @@ static int op_intr_ack(void *opaque)
 		/* The 8259 (ExtINT) goes first, as in KVM. */
 		if (emu_lapic_accept_pic_intr(v->lapic))
 			vec = emu_pic_try_read_irq(v->vm->pic);
-		if (vec < 0)
+		if (vec < 0) {
 			vec = emu_lapic_ack_interrupt(v->lapic);
+			/* A Hyper-V auto-EOI SINT: no EOI from the guest. */
+			if (emu_hv_synic_auto_eoi(v, vec))
+				emu_lapic_eoi_vector(v->lapic, vec);
+		}
 	}
 	update_intr_pending(v);
 	return vec;
@@ -502,6 +517,7 @@ unlock:
 	if (v->lapic)
 		v->cpu->s.apic_base = emu_lapic_get_base(v->lapic);
 	update_apic_page(v);
+	emu_hv_vcpu_init(v);
 	emu_mem_reader_add(vm->mem, &v->rd);
 	*out = &v->vcpu;
 	return 0;
@@ -526,6 +542,7 @@ void emu_vcpu_destroy(struct hv_vcpu *vcpu)
 	pthread_rwlock_unlock(&vm->vcpu_lock);
 	pthread_mutex_unlock(&vm->lock);
 	emu_mem_reader_del(vm->mem, &v->rd);
+	emu_hv_vcpu_fini(v);
 	emu_lapic_destroy(v->lapic);
 	x86_cpu_destroy(v->cpu);
 	pthread_cond_destroy(&v->wait_cond);
@@ -597,7 +614,8 @@ static bool wake_pending(struct emu_vcpu *v)
 {
 	unsigned int ev;
 
-	if (atomic_load(&v->kicked) || v->triple_fault)
+	if (atomic_load(&v->kicked) || v->triple_fault ||
+	    atomic_load(&v->hv.stimer_pending))
 		return true;
 	if (!v->lapic)
 		return false;
@@ -691,13 +709,18 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 		}
 		if (emu_mem_reader_sync(mem, &v->rd))
 			x86_cpu_flush_tlb(cpu);
+		if (atomic_load(&v->hv.stimer_pending))
+			emu_hv_stimer_process(v);
 		if (!process_events(v)) {
 			vcpu_block(v);
 			continue;
 		}
 		if (v->mp_state == KVM_MP_STATE_HALTED)
 			v->mp_state = KVM_MP_STATE_RUNNABLE;
+		v->slice_start_ns = emu_now_ns();
 		stop = x86_cpu_run(cpu, EMU_RUN_BUDGET);
+		v->hv.runtime_ns += emu_now_ns() - v->slice_start_ns;
+		v->slice_start_ns = 0;
 		switch (stop) {
 		case X86_STOP_BUDGET:
 		case X86_STOP_REQUEST:
@@ -798,6 +821,23 @@ int emu_get_vcpu_stats(struct hv_vcpu *vcpu, struct hv_vcpu_stats *st)
 	st->insns = cpu->insns;
 	st->smm_entries = cpu->smm_entries;
 	return 0;
+}
+
+uint64_t emu_vcpu_runtime_ns(struct emu_vcpu *v)
+{
+	/* Read on the vCPU thread (a guest RDMSR) or while it is stopped. */
+	return v->hv.runtime_ns +
+	       (v->slice_start_ns ? emu_now_ns() - v->slice_start_ns : 0);
+}
+
+int emu_vcpu_enable_cap(struct hv_vcpu *vcpu, enum hv_cap cap, uint64_t args0)
+{
+	return emu_hv_enable_cap(to_emu_vcpu(vcpu), cap, args0);
+}
+
+int emu_get_supported_hv_cpuid(struct hv_vcpu *vcpu, struct kvm_cpuid2 *c)
+{
+	return emu_hv_get_supported_cpuid(to_emu_vcpu(vcpu), c);
 }
 
 int emu_get_tsc_khz(struct hv_vcpu *vcpu)

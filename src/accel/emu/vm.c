@@ -50,6 +50,7 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 	vm->pit_source = -1;
 	emu_irqfds_init(&vm->irqfds);
 	emu_ioevs_init(&vm->ioevs);
+	emu_hv_vm_init(&vm->hv);
 	ret = emu_mem_create(vm_kick_all, vm, &vm->mem);
 	if (ret)
 		goto fail;
@@ -97,6 +98,7 @@ void emu_vm_destroy(struct hv_vm *hvm)
 	if (vm->tracker)
 		x86_code_tracker_destroy(vm->tracker);
 	emu_apic_bus_fini(&vm->bus);
+	emu_hv_vm_fini(&vm->hv);
 	pthread_rwlock_destroy(&vm->vcpu_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv_hyperv.h - Hyper-V enlightenment constants shared by the emu backend
+ * (which implements them as KVM's hyperv.c does) and the VMM (which builds
+ * the CPUID leaves and answers the Hyper-V exits).
+ *
+ * Values are the TLFS's and, for the synthetic debugger that the TLFS
+ * does not document, KVM's (seed-apis.md 2.2).  The host's 6.1 uapi has
+ * struct kvm_hyperv_exit with the syndbg member, so exits use it directly.
+ */
+#ifndef CVISOR_HV_HYPERV_H
+#define CVISOR_HV_HYPERV_H
+
+/* CPUID leaves. */
+#define HV_CPUID_VENDOR			0x40000000
+#define HV_CPUID_INTERFACE		0x40000001
+#define HV_CPUID_VERSION		0x40000002
+#define HV_CPUID_FEATURES		0x40000003
+#define HV_CPUID_ENLIGHTENMENT		0x40000004
+#define HV_CPUID_LIMITS			0x40000005
+#define HV_CPUID_NESTED			0x4000000a
+#define HV_CPUID_SYNDBG_VENDOR		0x40000080
+#define HV_CPUID_SYNDBG_INTERFACE	0x40000081
+#define HV_CPUID_SYNDBG_PLATFORM	0x40000082
+
+#define HV_INTERFACE_SIGNATURE		0x31237648u	/* "Hv#1" */
+#define HV_SYNDBG_INTERFACE_SIGNATURE	0x31235356u	/* "VS#1" */
+
+/* 0x40000003 EAX: partition privileges (MSR access). */
+#define HV_MSR_VP_RUNTIME_AVAILABLE	(1u << 0)
+#define HV_MSR_TIME_REF_COUNT_AVAILABLE	(1u << 1)
+#define HV_MSR_SYNIC_AVAILABLE		(1u << 2)
+#define HV_MSR_SYNTIMER_AVAILABLE	(1u << 3)
+#define HV_MSR_APIC_ACCESS_AVAILABLE	(1u << 4)
+#define HV_MSR_HYPERCALL_AVAILABLE	(1u << 5)
+#define HV_MSR_VP_INDEX_AVAILABLE	(1u << 6)
+#define HV_MSR_RESET_AVAILABLE		(1u << 7)
+#define HV_MSR_STAT_PAGES_AVAILABLE	(1u << 8)
+#define HV_MSR_REFERENCE_TSC_AVAILABLE	(1u << 9)
+#define HV_MSR_GUEST_IDLE_AVAILABLE	(1u << 10)
+#define HV_ACCESS_FREQUENCY_MSRS	(1u << 11)
+#define HV_ACCESS_REENLIGHTENMENT	(1u << 13)
+/* 0x40000003 EBX. */
+#define HV_POST_MESSAGES		(1u << 4)
+#define HV_SIGNAL_EVENTS		(1u << 5)
+#define HV_DEBUGGING			(1u << 11)
+/* 0x40000003 EDX. */
+#define HV_X64_GUEST_DEBUGGING_AVAILABLE	(1u << 1)
+#define HV_FEATURE_FREQUENCY_MSRS_AVAILABLE	(1u << 8)
+#define HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE	(1u << 10)
+#define HV_FEATURE_DEBUG_MSRS_AVAILABLE		(1u << 11)
+#define HV_STIMER_DIRECT_MODE_AVAILABLE		(1u << 19)
+/* 0x40000004 EAX: recommendations. */
+#define HV_X64_APIC_ACCESS_RECOMMENDED		(1u << 3)
+#define HV_X64_SYSTEM_RESET_RECOMMENDED		(1u << 4)
+#define HV_X64_RELAXED_TIMING_RECOMMENDED	(1u << 5)
+/* 0x40000082 EAX. */
+#define HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING	(1u << 1)
+
+/* MSRs. */
+#define HV_X64_MSR_GUEST_OS_ID		0x40000000
+#define HV_X64_MSR_HYPERCALL		0x40000001
+#define HV_X64_MSR_VP_INDEX		0x40000002
+#define HV_X64_MSR_RESET		0x40000003
+#define HV_X64_MSR_VP_RUNTIME		0x40000010
+#define HV_X64_MSR_TIME_REF_COUNT	0x40000020
+#define HV_X64_MSR_REFERENCE_TSC	0x40000021
+#define HV_X64_MSR_TSC_FREQUENCY	0x40000022
+#define HV_X64_MSR_APIC_FREQUENCY	0x40000023
+#define HV_X64_MSR_EOI			0x40000070
+#define HV_X64_MSR_ICR			0x40000071
+#define HV_X64_MSR_TPR			0x40000072
+#define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073
+#define HV_X64_MSR_SCONTROL		0x40000080
+#define HV_X64_MSR_SVERSION		0x40000081
+#define HV_X64_MSR_SIEFP		0x40000082
+#define HV_X64_MSR_SIMP			0x40000083
+#define HV_X64_MSR_EOM			0x40000084
+#define HV_X64_MSR_SINT0		0x40000090
+#define HV_X64_MSR_SINT15		0x4000009f
+#define HV_X64_MSR_STIMER0_CONFIG	0x400000b0
+#define HV_X64_MSR_STIMER3_COUNT	0x400000b7
+#define HV_X64_MSR_SYNDBG_CONTROL	0x400000f1
+#define HV_X64_MSR_SYNDBG_STATUS	0x400000f2
+#define HV_X64_MSR_SYNDBG_SEND_BUFFER	0x400000f3
+#define HV_X64_MSR_SYNDBG_RECV_BUFFER	0x400000f4
+#define HV_X64_MSR_SYNDBG_PENDING_BUFFER 0x400000f5
+#define HV_X64_MSR_SYNDBG_OPTIONS	0x400000ff
+#define HV_X64_MSR_CRASH_P0		0x40000100
+#define HV_X64_MSR_CRASH_P4		0x40000104
+#define HV_X64_MSR_CRASH_CTL		0x40000105
+
+#define HV_X64_MSR_HYPERCALL_ENABLE	(1ull << 0)
+#define HV_X64_MSR_HYPERCALL_LOCKED	(1ull << 1)
+#define HV_X64_MSR_TSC_REFERENCE_ENABLE	(1ull << 0)
+#define HV_X64_MSR_VP_ASSIST_PAGE_ENABLE (1ull << 0)
+#define HV_CRASH_CTL_CRASH_NOTIFY	(1ull << 63)
+
+#define HV_SYNIC_CONTROL_ENABLE		(1ull << 0)
+#define HV_SYNIC_SIMP_ENABLE		(1ull << 0)
+#define HV_SYNIC_SIEFP_ENABLE		(1ull << 0)
+#define HV_SYNIC_SINT_MASKED		(1ull << 16)
+#define HV_SYNIC_SINT_AUTO_EOI		(1ull << 17)
+#define HV_SYNIC_SINT_POLLING		(1ull << 18)
+#define HV_SYNIC_SINT_VECTOR_MASK	0xffull
+#define HV_SYNIC_VERSION_1		0x1
+#define HV_SYNIC_SINT_COUNT		16
+#define HV_SYNIC_STIMER_COUNT		4
+
+#define HV_STIMER_ENABLE		(1ull << 0)
+#define HV_STIMER_PERIODIC		(1ull << 1)
+#define HV_STIMER_LAZY			(1ull << 2)
+#define HV_STIMER_AUTOENABLE		(1ull << 3)
+#define HV_STIMER_DIRECT		(1ull << 12)
+#define HV_STIMER_APIC_VECTOR(c)	(((c) >> 4) & 0xff)
+#define HV_STIMER_SINT(c)		(((c) >> 16) & 0xf)
+
+/* SynIC message page: one 256-byte slot per SINT. */
+#define HV_MESSAGE_SIZE			256
+#define HV_MESSAGE_PAYLOAD_QWORDS	30
+#define HVMSG_NONE			0x00000000u
+#define HVMSG_TIMER_EXPIRED		0x80000010u
+#define HV_MESSAGE_FLAG_PENDING		0x1
+
+/* Syndbg (seed-apis.md 2.2). */
+#define HV_SYNDBG_CONTROL_SEND		(1ull << 0)
+#define HV_SYNDBG_CONTROL_RECV		(1ull << 1)
+#define HV_SYNDBG_CONTROL_SEND_SIZE(c)	(((c) >> 16) & 0xffff)
+#define HV_SYNDBG_STATUS_SEND_SUCCESS	(1ull << 0)
+#define HV_SYNDBG_STATUS_RECV_SUCCESS	(1ull << 2)
+#define HV_SYNDBG_STATUS_RESET		(1ull << 3)
+#define HV_SYNDBG_STATUS_SET_SIZE(s, n)	((s) | ((uint64_t)(n) << 16))
+#define HV_X64_SYNDBG_OPTION_USE_HCALLS	(1ull << 2)
+
+/* Hypercall control word. */
+#define HV_HYPERCALL_FAST_BIT		(1ull << 16)
+#define HV_HYPERCALL_VARHEAD_OFFSET	17
+#define HV_HYPERCALL_VARHEAD_MASK	(0x3ffull << 17)
+#define HV_HYPERCALL_REP_COMP_OFFSET	32
+#define HV_HYPERCALL_REP_START_OFFSET	48
+#define HV_HYPERCALL_RSVD_MASK		0xf000f000f8000000ull	/* 63:60, 47:44, 31:27 */
+
+#define HVCALL_NOTIFY_LONG_SPIN_WAIT	0x0008
+#define HVCALL_POST_MESSAGE		0x005c
+#define HVCALL_SIGNAL_EVENT		0x005d
+#define HVCALL_POST_DEBUG_DATA		0x0069
+#define HVCALL_RETRIEVE_DEBUG_DATA	0x006a
+#define HVCALL_RESET_DEBUG_SESSION	0x006b
+
+#define HV_STATUS_SUCCESS		0
+#define HV_STATUS_INVALID_HYPERCALL_CODE 2
+#define HV_STATUS_INVALID_HYPERCALL_INPUT 3
+#define HV_STATUS_INVALID_ALIGNMENT	4
+#define HV_STATUS_INVALID_PARAMETER	5
+#define HV_STATUS_ACCESS_DENIED		6
+#define HV_STATUS_OPERATION_DENIED	8
+#define HV_STATUS_INSUFFICIENT_MEMORY	11
+#define HV_STATUS_INVALID_PORT_ID	17
+#define HV_STATUS_INSUFFICIENT_BUFFERS	19
+#define HV_STATUS_NO_DATA		27
+
+/* Debug-data hypercall I/O blocks. */
+#define HV_DEBUG_POST_LOOP		(1u << 0)
+#define HV_DEBUG_RETRIEVE_LOOP		(1u << 0)
+#define HV_DEBUG_RETRIEVE_TEST_ACTIVITY	(1u << 1)
+#define HV_DEBUG_PURGE_INCOMING		(1u << 0)
+#define HV_DEBUG_PURGE_OUTGOING		(1u << 1)
+
+/* kvm_hyperv_exit types (the 6.1 uapi has SYNIC and HCALL, maybe not SYNDBG). */
+#ifndef KVM_EXIT_HYPERV_SYNDBG
+#define KVM_EXIT_HYPERV_SYNDBG		3
+#endif
+
+#endif
