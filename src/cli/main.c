@@ -91,6 +91,12 @@ static const char run_usage_text[] =
 "                        machine options come from the snapshot)\n"
 "      --incoming URI    wait for a live migration on tcp:HOST:PORT or\n"
 "                        unix:PATH, then run the migrated VM\n"
+"      --hyperv FEATURE[,FEATURE...]\n"
+"                        Hyper-V enlightenments, QEMU's hv-* names: relaxed,\n"
+"                        vapic, time, crash, reset, vpindex, runtime, synic,\n"
+"                        stimer, stimer-direct, frequencies, syndbg;\n"
+"                        vendor-id=STR, spinlocks=N, enforce-cpuid; syndbg's\n"
+"                        host_ip=ADDR, host_port=PORT, use_hcalls=on|off\n"
 "  -v, --verbose         say which backend runs the VM and why\n"
 "  -h, --help            show this help\n"
 "\n"
@@ -306,6 +312,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME, OPT_FIRMWARE, OPT_DEBUGCON,
 		OPT_DEVICE_MODEL, OPT_IOREQ_SOCKET,
 		OPT_API_SOCKET, OPT_RESTORE, OPT_INCOMING,
+		OPT_HYPERV,
 	};
 	static const struct option opts[] = {
 		{ "kernel",	required_argument, NULL, 'k' },
@@ -327,6 +334,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		{ "api-socket",	required_argument, NULL, OPT_API_SOCKET },
 		{ "restore",	required_argument, NULL, OPT_RESTORE },
 		{ "incoming",	required_argument, NULL, OPT_INCOMING },
+		{ "hyperv",	required_argument, NULL, OPT_HYPERV },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -415,6 +423,12 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 			break;
 		case OPT_INCOMING:
 			incoming = optarg;
+			break;
+		case OPT_HYPERV:
+			if (hyperv_parse(optarg, &cfg.hyperv, err,
+					 sizeof(err)))
+				return usage_error("--hyperv %s: %s", optarg,
+						   err);
 			break;
 		case 'v':
 			cfg.verbose = true;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hv/hv.h"
+#include "vmm/hyperv.h"
 #include "vmm/ioreq_vm.h"
 
 struct fw_cfg_items;
@@ -85,6 +86,7 @@ struct vm_config {
 	 */
 	bool restore;
 	const struct kvm_cpuid2 *cpuid;
+	struct vm_hyperv hyperv;	/* --hyperv; features 0: none */
 };
 
 #endif

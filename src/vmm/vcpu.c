@@ -110,6 +110,9 @@ int vcpu_setup(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
 		if (ret && ret != -EOPNOTSUPP)
 			return ret;
 	}
+	ret = hyperv_vcpu_setup(vcpu);
+	if (ret)
+		return ret;
 	/* A restore loads the whole vCPU state from the image. */
 	if (vm->cfg.restore)
 		return 0;
@@ -214,6 +217,32 @@ static void vcpu_exit_mmio(struct vcpu *vcpu, struct hv_exit *exit)
 		    len, exit->mmio.is_write);
 }
 
+/* A crash report (Hyper-V CRASH_CTL): name it with its five parameters. */
+static void vcpu_exit_crash(struct vcpu *vcpu)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[5];
+	} m = { .hdr.nmsrs = 5 };
+	char what[160];
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		m.e[i].index = 0x40000100 + i;	/* HV_X64_MSR_CRASH_P0.. */
+	if (vcpu->vm->cfg.hyperv.features &&
+	    hv_vcpu_get_msrs(vcpu->hv, &m.hdr) == 5)
+		snprintf(what, sizeof(what),
+			 "guest reported a crash (0x%llx 0x%llx 0x%llx 0x%llx 0x%llx)",
+			 (unsigned long long)m.e[0].data,
+			 (unsigned long long)m.e[1].data,
+			 (unsigned long long)m.e[2].data,
+			 (unsigned long long)m.e[3].data,
+			 (unsigned long long)m.e[4].data);
+	else
+		snprintf(what, sizeof(what), "guest reported a crash");
+	vcpu_fail(vcpu, what);
+}
+
 static void vcpu_exit_system_event(struct vcpu *vcpu, struct hv_exit *exit)
 {
 	char what[64];
@@ -225,7 +254,7 @@ static void vcpu_exit_system_event(struct vcpu *vcpu, struct hv_exit *exit)
 		vm_stop(vcpu->vm, 0);
 		break;
 	case KVM_SYSTEM_EVENT_CRASH:
-		vcpu_fail(vcpu, "guest reported a crash");
+		vcpu_exit_crash(vcpu);
 		break;
 	default:
 		snprintf(what, sizeof(what), "unknown system event %u",
@@ -276,6 +305,9 @@ static void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 			 exit->memory_fault.flags & HV_MEMORY_EXIT_FLAG_PRIVATE ?
 			 ", private" : "");
 		vcpu_fail(vcpu, what);
+		break;
+	case HV_EXIT_HYPERV:
+		hyperv_handle_exit(vcpu, exit);
 		break;
 	case HV_EXIT_RDMSR:
 	case HV_EXIT_WRMSR:

@@ -290,6 +290,7 @@ static struct kvm_cpuid2 *vm_get_cpuid(struct vm *vm, int *err)
 static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
 {
 	struct kvm_cpuid2 *cpuid;
+	bool saved = vm->cfg.cpuid;	/* a snapshot's model: leaves included */
 	unsigned int i;
 	int ret = 0;
 
@@ -315,6 +316,17 @@ static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
 		snprintf(err, err_len, "cannot read the supported CPUID: %s",
 			 strerror(-ret));
 		return ret;
+	}
+	if (cpuid && vm->cfg.hyperv.features && !saved) {
+		struct kvm_cpuid2 *hc = hyperv_cpuid(&vm->cfg.hyperv, cpuid,
+						     vm->cfg.nr_cpus);
+
+		free(cpuid);
+		if (!hc) {
+			snprintf(err, err_len, "out of memory");
+			return -ENOMEM;
+		}
+		cpuid = hc;
 	}
 	for (i = 0; i < vm->cfg.nr_cpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
@@ -405,6 +417,10 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	     strcmp(hv_backend_name(vm->hv), "kvm")))
 		vm_log(vm, VM_LOG_INFO, "accel %s (%s)",
 		       hv_backend_name(vm->hv), why[0] ? why : "requested");
+
+	ret = hyperv_check(vm, err, err_len);
+	if (ret)
+		goto fail;
 
 	max = hv_check_cap(vm->hv, HV_CAP_MAX_VCPUS);
 	if (max > 0 && cfg->nr_cpus > (unsigned int)max) {

@@ -22,6 +22,7 @@
 #include "vmm/component.h"
 #include "vmm/config.h"
 #include "vmm/firmware.h"
+#include "vmm/hyperv.h"
 #include "vmm/ioreq_vm.h"
 #include "vmm/irq.h"
 #include "vmm/loader.h"
@@ -70,6 +71,9 @@ struct vm {
 	void (*bar_listener)(struct vm *vm, struct pci_bar *bar,
 			     bool old_mapped, uint64_t old_addr, bool map);
 	void *bar_listener_opaque;
+	/* The Hyper-V synthetic debugger (devices/hv_syndbg.c) or NULL. */
+	const struct hyperv_dbg_ops *hv_dbg;
+	void *hv_dbg_opaque;
 	/* 0xCF9 writes (devices/reset.c); NULL: ignored. */
 	void (*reset_handler)(struct vm *vm, uint8_t val);
 
