@@ -31,6 +31,7 @@ static const struct {
 	{ "i8042",	i8042_init },	/* --firmware only */
 	{ "debugcon",	debugcon_init },	/* with --debugcon */
 	{ "virtio",	NULL, virtio_devs_init },	/* after pci-host */
+	{ "hv-syndbg",	hv_syndbg_init },	/* no-op without --hyperv syndbg */
 };
 
 static int stateless_save(void *opaque, struct sbuf *out)

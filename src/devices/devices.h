@@ -52,6 +52,8 @@ int rtc_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 	     size_t err_len);
 int bootdone_init(struct devsvc *svc, const struct vm_config *cfg,
 		  char *err, size_t err_len);
+int hv_syndbg_init(struct devsvc *svc, const struct vm_config *cfg,
+		   char *err, size_t err_len);
 
 int i8042_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 	       size_t err_len);

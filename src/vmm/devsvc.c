@@ -161,6 +161,16 @@ void *devsvc_dma_map(struct devsvc *svc, uint64_t gpa, uint64_t len,
 	return p;
 }
 
+int devsvc_hyperv_debugger(struct devsvc *svc,
+			   const struct hyperv_dbg_ops *ops, void *opaque)
+{
+	if (svc->vm->hv_dbg)
+		return -EBUSY;
+	svc->vm->hv_dbg_opaque = opaque;
+	svc->vm->hv_dbg = ops;
+	return 0;
+}
+
 int devsvc_component(struct devsvc *svc, const char *name,
 		     enum comp_stage stage, const struct component_ops *ops,
 		     void *opaque)

@@ -91,6 +91,16 @@ int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
  */
 void devsvc_vm_stop(struct devsvc *svc, int status);
 
+/* ------------------------------------------------------------ Hyper-V */
+
+struct hyperv_dbg_ops;
+/*
+ * Become the partition's synthetic debugger: syndbg MSR exits and the
+ * debug-data hypercalls go to @ops (vmm/hyperv.h).  One per VM (-EBUSY).
+ */
+int devsvc_hyperv_debugger(struct devsvc *svc,
+			   const struct hyperv_dbg_ops *ops, void *opaque);
+
 /* -------------------------------------------------------------- others */
 
 enum devsvc_log_level { DEVSVC_LOG_INFO, DEVSVC_LOG_WARN };
