@@ -437,11 +437,16 @@ static int pw_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 
 /* ---------------------------------------------------------------- per vCPU */
 
+/*
+ * HV_X64_MSR_EOI/ICR/TPR are the LAPIC's EOI, ICR and TPR in either mode:
+ * through the x2APIC MSRs when the LAPIC is in x2APIC mode (its MMIO page
+ * is off then), else through the xAPIC registers.
+ */
 static int apic_msr(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
 		    bool write, bool host)
 {
 	struct emu_lapic *l = v->lapic;
-	uint32_t lo, hi;
+	uint32_t reg, lo, hi;
 
 	if (!l)
 		return -1;
@@ -449,22 +454,26 @@ static int apic_msr(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
 	case HV_X64_MSR_EOI:
 		if (!write)
 			return -1;	/* write-only, as in KVM */
-		lo = 0;
-		emu_lapic_mmio_write(l, 0xb0, &lo, 4);
-		return 0;
+		reg = 0xb0;
+		break;
 	case HV_X64_MSR_TPR:
-		if (write) {
-			lo = (uint32_t)*val;
-			emu_lapic_mmio_write(l, 0x80, &lo, 4);
-		} else {
-			emu_lapic_mmio_read(l, 0x80, &lo, 4);
-			*val = lo;
-		}
-		return 0;
+		reg = 0x80;
+		break;
 	case HV_X64_MSR_ICR:
-		if (emu_lapic_x2apic(l))
-			return write ? emu_lapic_msr_write(l, 0x830, *val) :
-				       emu_lapic_msr_read(l, 0x830, val);
+		reg = 0x300;
+		break;
+	default:
+		return -1;
+	}
+	if (emu_lapic_x2apic(l)) {
+		uint32_t msr = 0x800 + (reg >> 4);
+
+		if (idx == HV_X64_MSR_EOI)
+			return emu_lapic_msr_write(l, msr, 0);
+		return write ? emu_lapic_msr_write(l, msr, *val) :
+			       emu_lapic_msr_read(l, msr, val);
+	}
+	if (idx == HV_X64_MSR_ICR) {
 		if (write) {
 			hi = *val >> 32;
 			lo = (uint32_t)*val;
@@ -477,7 +486,14 @@ static int apic_msr(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
 		}
 		return 0;
 	}
-	return -1;
+	if (write) {
+		lo = idx == HV_X64_MSR_EOI ? 0 : (uint32_t)*val;
+		emu_lapic_mmio_write(l, reg, &lo, 4);
+	} else {
+		emu_lapic_mmio_read(l, reg, &lo, 4);
+		*val = lo;
+	}
+	return 0;
 }
 
 static int vp_write(struct emu_vcpu *v, uint32_t idx, uint64_t data,
