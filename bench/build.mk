@@ -47,6 +47,13 @@ $(BENCH_OUT)/benchtool: bench/benchtool.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# Syndbg round trips: the raw UDP loopback limit (bench/udp_rtt.c); the
+# guest is tests/guest/hyperv_syndbg_bench.c (built with the guests).
+BENCH_BINS += $(BENCH_OUT)/udp_rtt
+$(BENCH_OUT)/udp_rtt: bench/udp_rtt.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # Interrupt delivery: irqfd/ioeventfd vs direct injection (bench/irq_bench.c).
 BENCH_BINS += $(BENCH_OUT)/irq_bench
 $(BENCH_OUT)/irq_bench: bench/irq_bench.c tests/hv/hvtest.h $(LIB)
