@@ -18,7 +18,9 @@
  * the backend's CPUID, long mode included (64-bit layout, revision
  * 0x20064); RSM must restore CR0/CR3/CR4/EFER so that a store through
  * paging works after it.  Two more take the SMI in an STI shadow (set with
- * KVM_SET_VCPU_EVENTS): the image records it and RSM restores it.
+ * KVM_SET_VCPU_EVENTS): the image records it and RSM restores it.  Last,
+ * RSM of an image with an impossible CR0 must shut the vCPU down, and
+ * code decoded at a GPA outside SMM is not reused there in SMM.
  */
 #include "hvtest.h"
 
@@ -443,6 +445,81 @@ static void run_case(struct hv *hv, const struct smm_case *c)
 	munmap(m.smram, SMRAM_SIZE);
 }
 
+/*
+ * RSM of an image the CPU must refuse (CR0.PG without CR0.PE) shuts the
+ * vCPU down, as KVM does, instead of running on in a made-up state.
+ */
+static void run_bad_image(struct hv *hv)
+{
+	static const uint8_t bad_handler[] = {
+		/* mov dword cs:[0xfffc], 0x80000010 (32-bit image CR0) */
+		0x66, 0x2e, 0xc7, 0x06, 0xfc, 0xff, 0x10, 0x00, 0x00, 0x80,
+		0x0f, 0xaa,			/* rsm */
+	};
+	struct smm_vm m = { .hv = hv };
+
+	printf("bad image: CR0.PG without PE\n");
+	m.ram = hvt_alloc(HVT_RAM_SIZE);
+	m.normal_hi = hvt_alloc(SMRAM_SIZE);
+	m.smram = hvt_alloc(SMRAM_SIZE);
+	memcpy(m.ram + HVT_CODE, main_code, sizeof(main_code));
+	memcpy(m.smram + 0x8000, bad_handler, sizeof(bad_handler));
+	vm_build(&m);
+	set_smbase(m.vcpu, SMBASE);
+	hvt_real_mode(m.vcpu, HVT_CODE);
+	run_io(&m, 0x10, false);
+	HVT_OK(hv_vcpu_smi(m.vcpu));
+	HVT_OK(hv_vcpu_run(m.vcpu));
+	HVT_CHECK(m.exit->reason == HV_EXIT_SHUTDOWN,
+		  "RSM of a bad image: exit %s, want SHUTDOWN",
+		  hvt_reason(m.exit->reason));
+	vm_free(&m);
+	munmap(m.ram, HVT_RAM_SIZE);
+	munmap(m.normal_hi, SMRAM_SIZE);
+	munmap(m.smram, SMRAM_SIZE);
+}
+
+/*
+ * The same guest-physical address holds other code in each view: code the
+ * vCPU ran at 0x28000 outside SMM must not be what it runs there in SMM
+ * (decoded code is keyed by SMM as well as by GPA).
+ */
+static void run_same_gpa(struct hv *hv)
+{
+	static const uint8_t normal_code[] = {
+		0xe6, 0x13,			/* out 0x13, al */
+		0xf4,
+	};
+	struct smm_vm m = { .hv = hv };
+	struct kvm_sregs sr;
+	struct kvm_regs regs = { .rip = 0x8000, .rflags = 2 };
+
+	printf("same GPA, normal code then SMI handler\n");
+	m.ram = hvt_alloc(HVT_RAM_SIZE);
+	m.normal_hi = hvt_alloc(SMRAM_SIZE);
+	m.smram = hvt_alloc(SMRAM_SIZE);
+	memcpy(m.ram + HVT_CODE, main_code, sizeof(main_code));
+	memcpy(m.normal_hi + 0x8000, normal_code, sizeof(normal_code));
+	memcpy(m.smram + 0x8000, handler, sizeof(handler));
+	vm_build(&m);
+	set_smbase(m.vcpu, SMBASE);
+	hvt_real_mode(m.vcpu, HVT_CODE);
+	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &sr));
+	sr.cs.selector = SMBASE >> 4;
+	sr.cs.base = SMBASE;
+	HVT_OK(hv_vcpu_set_sregs(m.vcpu, &sr));
+	HVT_OK(hv_vcpu_set_regs(m.vcpu, &regs));
+	run_io(&m, 0x13, false);
+	hvt_real_mode(m.vcpu, HVT_CODE);
+	run_io(&m, 0x10, false);
+	HVT_OK(hv_vcpu_smi(m.vcpu));
+	run_io(&m, 0x0e, true);
+	vm_free(&m);
+	munmap(m.ram, HVT_RAM_SIZE);
+	munmap(m.normal_hi, SMRAM_SIZE);
+	munmap(m.smram, SMRAM_SIZE);
+}
+
 int main(void)
 {
 	struct hv *hv = hvt_open();
@@ -462,6 +539,8 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(hv, &cases[i]);
+	run_same_gpa(hv);
+	run_bad_image(hv);
 	hv_close(hv);
 	printf("PASS\n");
 	return 0;
