@@ -12,7 +12,11 @@
  *   CHECK_EQ(a, b)              fatal, prints both integer values
  *   CHECK_OK(call)              fatal unless call >= 0 (negative errno printed);
  *                               evaluates to the call's value
- *   CHECK_ERR(call, -EFOO)      fatal unless call returns exactly -EFOO
+ *   CHECK_ERR(call, -EFOO)      fatal unless call returns exactly that value
+ *   CHECK_ERRNO(call, EFOO)     the same, with the errno's name (prints it)
+ *   EXPECT_RET(cond[, fmt, ...]) in an int sub-test function: report,
+ *                               count, and return 1 from it
+ *   check_fail(fmt, ...)        fatal, with a message only
  *   check_skip(fmt, ...)        the whole program skips (exit 77)
  *   check_subskip(fmt, ...)     one sub-test skips: prints "SUBSKIP: reason",
  *                               which tests/run counts in its summary
@@ -75,16 +79,56 @@ check_msg(const char *fmt, ...)
 
 #define CHECK_OK(call) ({						\
 	long long r_ = (call);						\
-	CHECK(r_ >= 0, "%s", strerror((int)-r_));			\
+	if (r_ < 0) {							\
+		check_report(__FILE__, __LINE__, #call);		\
+		check_msg(" %s", strerror((int)-r_));			\
+		exit(1);						\
+	}								\
 	r_;								\
 })
 
-#define CHECK_ERR(call, err) do {					\
-	long long r_ = (call), e_ = (err);				\
-	CHECK(r_ == e_, "returned %lld (%s), expected %lld (%s)",	\
-	      r_, r_ < 0 ? strerror((int)-r_) : "ok",			\
-	      e_, strerror((int)-e_));					\
+#define CHECK_ERR(call, want) do {					\
+	long long r_ = (call), w_ = (want);				\
+	if (r_ != w_) {							\
+		check_report(__FILE__, __LINE__, #call);		\
+		check_msg(" returned %lld (%s), expected %lld (%s)", r_, \
+			  r_ < 0 ? strerror((int)-r_) : "success", w_,	\
+			  w_ < 0 ? strerror((int)-w_) : "success");	\
+		exit(1);						\
+	}								\
 } while (0)
+
+#define CHECK_ERRNO(call, err) do {					\
+	long long r_ = (call);						\
+	if (r_ != -(long long)(err)) {					\
+		check_report(__FILE__, __LINE__, #call);		\
+		check_msg(" returned %lld (%s), expected -%s", r_,	\
+			  r_ < 0 ? strerror((int)-r_) : "success", #err); \
+		exit(1);						\
+	}								\
+} while (0)
+
+#define EXPECT_RET(cond, ...) do {					\
+	if (!(cond)) {							\
+		check_report(__FILE__, __LINE__, #cond);		\
+		check_msg(" " __VA_ARGS__);				\
+		check_failures++;					\
+		return 1;						\
+	}								\
+} while (0)
+
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+check_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(1);
+}
 
 static inline void __attribute__((noreturn, format(printf, 1, 2)))
 check_skip(const char *fmt, ...)

@@ -51,46 +51,46 @@ static void check_madt(const uint8_t *t, uint32_t len, unsigned int ncpus)
 	unsigned int lapics = 0, ioapics = 0, isos = 0, nmis = 0;
 	uint32_t off = 44;
 
-	CHECK(rd32(t + 36) == 0xfee00000, "LAPIC address");
-	CHECK(rd32(t + 40) & 1, "PCAT_COMPAT");
+	EXPECT(rd32(t + 36) == 0xfee00000, "LAPIC address");
+	EXPECT(rd32(t + 40) & 1, "PCAT_COMPAT");
 	while (off + 2 <= len) {
 		const uint8_t *e = t + off;
 
-		CHECK(e[1] >= 2 && off + e[1] <= len, "MADT entry length");
+		EXPECT(e[1] >= 2 && off + e[1] <= len, "MADT entry length");
 		if (e[1] < 2 || off + e[1] > len)
 			return;
 		switch (e[0]) {
 		case 0:
-			CHECK(e[1] == 8 && e[3] == lapics && (rd32(e + 4) & 1),
+			EXPECT(e[1] == 8 && e[3] == lapics && (rd32(e + 4) & 1),
 			      "LAPIC entry %u", lapics);
 			lapics++;
 			break;
 		case 1:
-			CHECK(e[1] == 12 && rd32(e + 4) == 0xfec00000 &&
+			EXPECT(e[1] == 12 && rd32(e + 4) == 0xfec00000 &&
 			      rd32(e + 8) == 0, "IOAPIC entry");
 			ioapics++;
 			break;
 		case 2:
-			CHECK(e[1] == 10 && e[2] == 0, "ISO entry");
+			EXPECT(e[1] == 10 && e[2] == 0, "ISO entry");
 			if (e[3] == 0)
-				CHECK(rd32(e + 4) == 2, "IRQ0 -> GSI2");
+				EXPECT(rd32(e + 4) == 2, "IRQ0 -> GSI2");
 			if (e[3] == 9)
-				CHECK(rd32(e + 4) == 9 && (e[8] & 0xf) == 0xf,
+				EXPECT(rd32(e + 4) == 9 && (e[8] & 0xf) == 0xf,
 				      "SCI level, active low");
 			isos++;
 			break;
 		case 4:
-			CHECK(e[1] == 6 && e[2] == 0xff && e[5] == 1,
+			EXPECT(e[1] == 6 && e[2] == 0xff && e[5] == 1,
 			      "LAPIC NMI on LINT1");
 			nmis++;
 			break;
 		default:
-			CHECK(0, "unexpected MADT entry %u", e[0]);
+			EXPECT(0, "unexpected MADT entry %u", e[0]);
 		}
 		off += e[1];
 	}
-	CHECK(off == len, "MADT entries fill the table");
-	CHECK(lapics == ncpus && ioapics == 1 && isos == 2 && nmis == 1,
+	EXPECT(off == len, "MADT entries fill the table");
+	EXPECT(lapics == ncpus && ioapics == 1 && isos == 2 && nmis == 1,
 	      "MADT: %u LAPIC, %u IOAPIC, %u ISO, %u NMI", lapics, ioapics,
 	      isos, nmis);
 }
@@ -101,26 +101,26 @@ static void check_fadt(uint8_t *buf, const uint8_t *f, uint32_t len,
 	uint32_t flen;
 	uint8_t *facs;
 
-	CHECK(len == 276 && f[8] == 6, "FADT revision 6, 276 bytes");
-	CHECK(rd32(f + 40) == at->dsdt && rd64(f + 140) == at->dsdt, "DSDT");
-	CHECK(rd32(f + 36) == at->facs, "FACS");
+	EXPECT(len == 276 && f[8] == 6, "FADT revision 6, 276 bytes");
+	EXPECT(rd32(f + 40) == at->dsdt && rd64(f + 140) == at->dsdt, "DSDT");
+	EXPECT(rd32(f + 36) == at->facs, "FACS");
 	facs = buf + (at->facs - BASE);
 	memcpy(&flen, facs + 4, 4);
-	CHECK(!memcmp(facs, "FACS", 4) && flen == 64 && at->facs % 64 == 0,
+	EXPECT(!memcmp(facs, "FACS", 4) && flen == 64 && at->facs % 64 == 0,
 	      "FACS signature, length, alignment");
-	CHECK(f[46] == 9 && f[47] == 0, "SCI_INT 9");
-	CHECK(rd32(f + 48) == 0, "no SMI_CMD: always in ACPI mode");
-	CHECK(rd32(f + 56) == 0x600 && rd32(f + 64) == 0x604 &&
+	EXPECT(f[46] == 9 && f[47] == 0, "SCI_INT 9");
+	EXPECT(rd32(f + 48) == 0, "no SMI_CMD: always in ACPI mode");
+	EXPECT(rd32(f + 56) == 0x600 && rd32(f + 64) == 0x604 &&
 	      rd32(f + 76) == 0x608, "PM1a_EVT/PM1a_CNT/PM_TMR ports");
-	CHECK(f[88] == 4 && f[89] == 2 && f[91] == 4, "block lengths");
-	CHECK(f[148] == 1 && rd64(f + 152) == 0x600 &&
+	EXPECT(f[88] == 4 && f[89] == 2 && f[91] == 4, "block lengths");
+	EXPECT(f[148] == 1 && rd64(f + 152) == 0x600 &&
 	      f[172] == 1 && rd64(f + 176) == 0x604 &&
 	      f[208] == 1 && rd64(f + 212) == 0x608, "X_ blocks as I/O");
-	CHECK(f[108] == 0x32, "century");
-	CHECK((f[109] & 0x2) == 0 && (f[109] & 0x4), "no 8042, no VGA");
-	CHECK((f[109] & 0x8) == 0, "MSI supported");
-	CHECK(!(rd32(f + 112) & (1u << 20)), "not HW_REDUCED");
-	CHECK((rd32(f + 112) & (1u << 10)) && f[116] == 1 && f[117] == 8 &&
+	EXPECT(f[108] == 0x32, "century");
+	EXPECT((f[109] & 0x2) == 0 && (f[109] & 0x4), "no 8042, no VGA");
+	EXPECT((f[109] & 0x8) == 0, "MSI supported");
+	EXPECT(!(rd32(f + 112) & (1u << 20)), "not HW_REDUCED");
+	EXPECT((rd32(f + 112) & (1u << 10)) && f[116] == 1 && f[117] == 8 &&
 	      rd64(f + 120) == 0xcf9 && f[128] == 6, "reset register");
 }
 
@@ -136,12 +136,12 @@ static void check_dsdt(const uint8_t *t, uint32_t len)
 	static const uint8_t com_crs[] = { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03,
 					   0x01, 0x08, 0x22, 0x10, 0x00 };
 
-	CHECK(t[8] == 2, "DSDT revision 2");
-	CHECK(contains(t, len, s5, sizeof(s5)), "\\_S5_ package");
-	CHECK(contains(t, len, pci, sizeof(pci)), "PNP0A03");
-	CHECK(contains(t, len, com, sizeof(com)), "PNP0501");
-	CHECK(contains(t, len, com_crs, sizeof(com_crs)), "COM1 resources");
-	CHECK(contains(t, len, "_PRT", 4) && contains(t, len, "_CRS", 4) &&
+	EXPECT(t[8] == 2, "DSDT revision 2");
+	EXPECT(contains(t, len, s5, sizeof(s5)), "\\_S5_ package");
+	EXPECT(contains(t, len, pci, sizeof(pci)), "PNP0A03");
+	EXPECT(contains(t, len, com, sizeof(com)), "PNP0501");
+	EXPECT(contains(t, len, com_crs, sizeof(com_crs)), "COM1 resources");
+	EXPECT(contains(t, len, "_PRT", 4) && contains(t, len, "_CRS", 4) &&
 	      contains(t, len, "PCI0", 4) && contains(t, len, "_BBN", 4),
 	      "PCI0 objects");
 }
@@ -155,7 +155,7 @@ static int build(unsigned int ncpus, uint8_t *buf, struct acpi_tables *at)
 	acpi_config_default(&c, ncpus);
 	memset(buf, 0xee, LEN);
 	ret = acpi_build(&c, buf, BASE, LEN, at, err, sizeof(err));
-	CHECK(ret == 0, "acpi_build(%u CPUs): %s", ncpus, err);
+	EXPECT(ret == 0, "acpi_build(%u CPUs): %s", ncpus, err);
 	return ret;
 }
 
@@ -174,36 +174,36 @@ static void check(unsigned int ncpus)
 	       (unsigned long long)at.xsdt, (unsigned long long)at.fadt,
 	       (unsigned long long)at.madt, (unsigned long long)at.mcfg,
 	       (unsigned long long)at.dsdt);
-	CHECK(at.rsdp == 0xe0000 && at.rsdp % 16 == 0, "RSDP in the BIOS area");
+	EXPECT(at.rsdp == 0xe0000 && at.rsdp % 16 == 0, "RSDP in the BIOS area");
 	rsdp = buf;
-	CHECK(!memcmp(rsdp, "RSD PTR ", 8), "RSDP signature");
-	CHECK(acpi_checksum(rsdp, 20) == 0, "RSDP checksum");
-	CHECK(acpi_checksum(rsdp, 36) == 0, "RSDP extended checksum");
-	CHECK(rsdp[15] == 2 && rd32(rsdp + 20) == 36, "RSDP revision 2");
-	CHECK(rd64(rsdp + 24) == at.xsdt && rd32(rsdp + 16) == at.rsdt,
+	EXPECT(!memcmp(rsdp, "RSD PTR ", 8), "RSDP signature");
+	EXPECT(acpi_checksum(rsdp, 20) == 0, "RSDP checksum");
+	EXPECT(acpi_checksum(rsdp, 36) == 0, "RSDP extended checksum");
+	EXPECT(rsdp[15] == 2 && rd32(rsdp + 20) == 36, "RSDP revision 2");
+	EXPECT(rd64(rsdp + 24) == at.xsdt && rd32(rsdp + 16) == at.rsdt,
 	      "RSDP pointers");
 
 	xsdt = tbl(buf, at.xsdt, &xlen);
 	rsdt = tbl(buf, at.rsdt, &rlen);
-	CHECK(xsdt && !memcmp(xsdt, "XSDT", 4), "XSDT");
-	CHECK(rsdt && !memcmp(rsdt, "RSDT", 4), "RSDT");
+	EXPECT(xsdt && !memcmp(xsdt, "XSDT", 4), "XSDT");
+	EXPECT(rsdt && !memcmp(rsdt, "RSDT", 4), "RSDT");
 	if (!xsdt || !rsdt)
 		goto out;
 	n = (xlen - 36) / 8;
-	CHECK((xlen - 36) % 8 == 0 && (rlen - 36) / 4 == n, "SDT sizes");
-	CHECK(acpi_checksum(xsdt, xlen) == 0 && acpi_checksum(rsdt, rlen) == 0,
+	EXPECT((xlen - 36) % 8 == 0 && (rlen - 36) / 4 == n, "SDT sizes");
+	EXPECT(acpi_checksum(xsdt, xlen) == 0 && acpi_checksum(rsdt, rlen) == 0,
 	      "SDT checksums");
 	for (i = 0; i < n; i++) {
 		uint64_t a = rd64(xsdt + 36 + 8 * i);
 
-		CHECK(rd32(rsdt + 36 + 4 * i) == a, "RSDT entry %u", i);
+		EXPECT(rd32(rsdt + 36 + 4 * i) == a, "RSDT entry %u", i);
 		t = tbl(buf, a, &len);
-		CHECK(t != NULL, "table %u at 0x%llx inside the buffer", i,
+		EXPECT(t != NULL, "table %u at 0x%llx inside the buffer", i,
 		      (unsigned long long)a);
 		if (!t)
 			continue;
-		CHECK(acpi_checksum(t, len) == 0, "checksum of %.4s", t);
-		CHECK(a + len <= BASE + at.size, "%.4s inside the used size", t);
+		EXPECT(acpi_checksum(t, len) == 0, "checksum of %.4s", t);
+		EXPECT(a + len <= BASE + at.size, "%.4s inside the used size", t);
 		if (!memcmp(t, "FACP", 4)) {
 			seen_fadt = true;
 			check_fadt(buf, t, len, &at);
@@ -212,13 +212,13 @@ static void check(unsigned int ncpus)
 			check_madt(t, len, ncpus);
 		} else if (!memcmp(t, "MCFG", 4)) {
 			seen_mcfg = true;
-			CHECK(len == 60 && rd64(t + 44) == LAYOUT_ECAM_BASE &&
+			EXPECT(len == 60 && rd64(t + 44) == LAYOUT_ECAM_BASE &&
 			      t[54] == 0 && t[55] == 255, "MCFG allocation");
 		}
 	}
-	CHECK(seen_fadt && seen_madt && seen_mcfg, "FADT, MADT, MCFG listed");
+	EXPECT(seen_fadt && seen_madt && seen_mcfg, "FADT, MADT, MCFG listed");
 	t = tbl(buf, at.dsdt, &len);
-	CHECK(t && !memcmp(t, "DSDT", 4) && acpi_checksum(t, len) == 0,
+	EXPECT(t && !memcmp(t, "DSDT", 4) && acpi_checksum(t, len) == 0,
 	      "DSDT checksum");
 	if (t)
 		check_dsdt(t, len);
@@ -236,20 +236,20 @@ static void check_errors(void)
 
 	acpi_config_default(&c, 4);
 	ret = acpi_build(&c, buf, BASE, 512, &at, err, sizeof(err));
-	CHECK_ERR(ret, -ENOSPC, err, "do not fit");
+	EXPECT_LOAD_ERR(ret, -ENOSPC, err, "do not fit");
 	ret = acpi_build(&c, buf, BASE + 4, LEN, &at, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "16-byte aligned");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "16-byte aligned");
 	c.apic_id[3] = 1;
 	ret = acpi_build(&c, buf, BASE, LEN, &at, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "APIC id 1");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "APIC id 1");
 	acpi_config_default(&c, 0);
 	ret = acpi_build(&c, buf, BASE, LEN, &at, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "0 CPUs");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "0 CPUs");
 	/* The maximum machine fits easily. */
 	acpi_config_default(&c, ACPI_MAX_CPUS);
 	c.apic_id[ACPI_MAX_CPUS - 1] = 0xfe;
 	ret = acpi_build(&c, buf, BASE, LEN, &at, err, sizeof(err));
-	CHECK(ret == 0 && at.size < 0x4000, "255 CPUs: %s (%llu bytes)", err,
+	EXPECT(ret == 0 && at.size < 0x4000, "255 CPUs: %s (%llu bytes)", err,
 	      (unsigned long long)at.size);
 	free(buf);
 }

@@ -22,23 +22,11 @@
 #include "boot/bzimage.h"
 #include "boot/e820.h"
 #include "boot/pvh.h"
-
-#define SKIP_STATUS	77
-
-static int test_failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		test_failures++;					\
-	}								\
-} while (0)
+#include "../check.h"
 
 /* A load that must fail with -errno @want and a message containing @msg. */
-#define CHECK_ERR(ret, want, err, msg) do {				\
-	CHECK((ret) == (want) && strstr((err), (msg)),			\
+#define EXPECT_LOAD_ERR(ret, want, err, msg) do {				\
+	EXPECT((ret) == (want) && strstr((err), (msg)),			\
 	      "ret %d (want %d), message \"%s\" (want \"%s\")",		\
 	      (ret), (want), (err), (msg));				\
 	if ((ret) == (want) && strstr((err), (msg)))			\
@@ -283,8 +271,8 @@ static inline int test_walk(struct test_guest *g, uint64_t cr3, uint64_t va,
 
 static inline int test_result(const char *name)
 {
-	if (test_failures) {
-		printf("%s: %d check(s) failed\n", name, test_failures);
+	if (check_failures) {
+		printf("%s: %d check(s) failed\n", name, check_failures);
 		return 1;
 	}
 	printf("%s: all checks passed\n", name);

@@ -8,7 +8,7 @@
 static void expect(const struct e820_table *t, unsigned int i, uint64_t addr,
 		   uint64_t size, uint32_t type)
 {
-	CHECK(i < t->nr && t->entry[i].addr == addr &&
+	EXPECT(i < t->nr && t->entry[i].addr == addr &&
 	      t->entry[i].size == size && t->entry[i].type == type,
 	      "entry %u: want 0x%llx+0x%llx type %u, have 0x%llx+0x%llx type %u",
 	      i, (unsigned long long)addr, (unsigned long long)size, type,
@@ -37,30 +37,30 @@ int main(void)
 
 	machine_layout_default(&l, 256 * MB);
 	ret = e820_build(&l, &t, err, sizeof(err));
-	CHECK(ret == 0, "%s", err);
+	EXPECT(ret == 0, "%s", err);
 	printf("256 MiB:\n");
 	dump(&t);
-	CHECK(t.nr == 6, "6 entries");
+	EXPECT(t.nr == 6, "6 entries");
 	expect(&t, 0, 0, 0x9fc00, E820_RAM);
 	expect(&t, 1, 0x9fc00, 0x100000 - 0x9fc00, E820_RESERVED);
 	expect(&t, 2, MB, 255 * MB, E820_RAM);
 	expect(&t, 3, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE, E820_RESERVED);
 	expect(&t, 4, LAYOUT_IOAPIC_BASE, 0x1000, E820_RESERVED);
 	expect(&t, 5, LAYOUT_LAPIC_BASE, 0x1000, E820_RESERVED);
-	CHECK(e820_is_ram(&t, MB, 255 * MB), "RAM");
-	CHECK(!e820_is_ram(&t, MB, 256 * MB), "past the end");
-	CHECK(!e820_is_ram(&t, 0x9f000, 0x2000), "into the EBDA");
-	CHECK(!e820_is_ram(&t, UINT64_MAX, 2), "wrap");
-	CHECK(e820_find_high(&t, MB, 4096, MB, UINT64_MAX, 16 * MB, 64 * MB,
+	EXPECT(e820_is_ram(&t, MB, 255 * MB), "RAM");
+	EXPECT(!e820_is_ram(&t, MB, 256 * MB), "past the end");
+	EXPECT(!e820_is_ram(&t, 0x9f000, 0x2000), "into the EBDA");
+	EXPECT(!e820_is_ram(&t, UINT64_MAX, 2), "wrap");
+	EXPECT(e820_find_high(&t, MB, 4096, MB, UINT64_MAX, 16 * MB, 64 * MB,
 			     &a) == 0 && a == 255 * MB, "find high");
-	CHECK(e820_find_high(&t, 20 * MB, 4096, MB, 64 * MB, 16 * MB, 60 * MB,
+	EXPECT(e820_find_high(&t, 20 * MB, 4096, MB, 64 * MB, 16 * MB, 60 * MB,
 			     &a) == -ENOSPC, "no room around the avoided range");
-	CHECK(e820_find_high(&t, 10 * MB, 4096, MB, 64 * MB, 16 * MB, 60 * MB,
+	EXPECT(e820_find_high(&t, 10 * MB, 4096, MB, 64 * MB, 16 * MB, 60 * MB,
 			     &a) == 0 && a == 6 * MB, "below the avoided range");
 
 	machine_layout_default(&l, 4 * GB);
 	ret = e820_build(&l, &t, err, sizeof(err));
-	CHECK(ret == 0, "%s", err);
+	EXPECT(ret == 0, "%s", err);
 	printf("4 GiB:\n");
 	dump(&t);
 	expect(&t, 2, MB, 3 * GB - MB, E820_RAM);
@@ -68,21 +68,21 @@ int main(void)
 
 	machine_layout_default(&l, MB);
 	ret = e820_build(&l, &t, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "at least 2 MiB");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "at least 2 MiB");
 	machine_layout_default(&l, 256 * MB + 1);
 	ret = e820_build(&l, &t, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "multiple of 4 KiB");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "multiple of 4 KiB");
 	machine_layout_default(&l, 8 * GB);
 	l.low_ram_end = 0xF0000000;
 	ret = e820_build(&l, &t, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "ECAM window");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "ECAM window");
 	machine_layout_default(&l, UINT64_MAX & ~0xfffull);
 	ret = e820_build(&l, &t, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "too large");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "too large");
 	machine_layout_default(&l, 8 * GB);
 	l.ecam_base = 0xFEC00000;
 	l.ecam_size = 0x100000;
 	ret = e820_build(&l, &t, err, sizeof(err));
-	CHECK_ERR(ret, -EINVAL, err, "overlap");
+	EXPECT_LOAD_ERR(ret, -EINVAL, err, "overlap");
 	return test_result("e820");
 }

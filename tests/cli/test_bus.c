@@ -12,16 +12,8 @@
 #include <string.h>
 
 #include "vmm/bus.h"
+#include "../check.h"
 
-static int failures;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;					\
-		}							\
-	} while (0)
 
 struct rec {
 	uint64_t offset;
@@ -51,28 +43,28 @@ static void test_overlap(void)
 	struct bus bus;
 	struct rec a = { 0 };
 
-	CHECK(!bus_init(&bus));
-	CHECK(!bus_register(&bus, BUS_PIO, 0x100, 0x10, &rec_ops, &a));
+	EXPECT(!bus_init(&bus));
+	EXPECT(!bus_register(&bus, BUS_PIO, 0x100, 0x10, &rec_ops, &a));
 	/* Same, inside, straddling either end, covering: all rejected. */
-	CHECK(bus_register(&bus, BUS_PIO, 0x100, 0x10, &rec_ops, &a) == -EEXIST);
-	CHECK(bus_register(&bus, BUS_PIO, 0x104, 0x2, &rec_ops, &a) == -EEXIST);
-	CHECK(bus_register(&bus, BUS_PIO, 0xF8, 0x9, &rec_ops, &a) == -EEXIST);
-	CHECK(bus_register(&bus, BUS_PIO, 0x10F, 0x4, &rec_ops, &a) == -EEXIST);
-	CHECK(bus_register(&bus, BUS_PIO, 0x0, 0x1000, &rec_ops, &a) == -EEXIST);
+	EXPECT(bus_register(&bus, BUS_PIO, 0x100, 0x10, &rec_ops, &a) == -EEXIST);
+	EXPECT(bus_register(&bus, BUS_PIO, 0x104, 0x2, &rec_ops, &a) == -EEXIST);
+	EXPECT(bus_register(&bus, BUS_PIO, 0xF8, 0x9, &rec_ops, &a) == -EEXIST);
+	EXPECT(bus_register(&bus, BUS_PIO, 0x10F, 0x4, &rec_ops, &a) == -EEXIST);
+	EXPECT(bus_register(&bus, BUS_PIO, 0x0, 0x1000, &rec_ops, &a) == -EEXIST);
 	/* Adjacent on both sides is fine, as is the same range in MMIO. */
-	CHECK(!bus_register(&bus, BUS_PIO, 0xF0, 0x10, &rec_ops, &a));
-	CHECK(!bus_register(&bus, BUS_PIO, 0x110, 0x10, &rec_ops, &a));
-	CHECK(!bus_register(&bus, BUS_MMIO, 0x100, 0x10, &rec_ops, &a));
+	EXPECT(!bus_register(&bus, BUS_PIO, 0xF0, 0x10, &rec_ops, &a));
+	EXPECT(!bus_register(&bus, BUS_PIO, 0x110, 0x10, &rec_ops, &a));
+	EXPECT(!bus_register(&bus, BUS_MMIO, 0x100, 0x10, &rec_ops, &a));
 	/* Empty and wrapping ranges are invalid; the top byte is fine. */
-	CHECK(bus_register(&bus, BUS_MMIO, 0x5000, 0, &rec_ops, &a) == -EINVAL);
-	CHECK(bus_register(&bus, BUS_MMIO, UINT64_MAX, 2, &rec_ops, &a) == -EINVAL);
-	CHECK(!bus_register(&bus, BUS_MMIO, UINT64_MAX, 1, &rec_ops, &a));
-	CHECK(bus_find(&bus, BUS_MMIO, UINT64_MAX, 1) != NULL);
-	CHECK(bus_find(&bus, BUS_MMIO, UINT64_MAX, 2) == NULL);
+	EXPECT(bus_register(&bus, BUS_MMIO, 0x5000, 0, &rec_ops, &a) == -EINVAL);
+	EXPECT(bus_register(&bus, BUS_MMIO, UINT64_MAX, 2, &rec_ops, &a) == -EINVAL);
+	EXPECT(!bus_register(&bus, BUS_MMIO, UINT64_MAX, 1, &rec_ops, &a));
+	EXPECT(bus_find(&bus, BUS_MMIO, UINT64_MAX, 1) != NULL);
+	EXPECT(bus_find(&bus, BUS_MMIO, UINT64_MAX, 2) == NULL);
 	/* Unregister frees the slot for a new registration. */
-	CHECK(!bus_unregister(&bus, BUS_PIO, 0x100));
-	CHECK(bus_unregister(&bus, BUS_PIO, 0x100) == -ENOENT);
-	CHECK(!bus_register(&bus, BUS_PIO, 0x104, 0x2, &rec_ops, &a));
+	EXPECT(!bus_unregister(&bus, BUS_PIO, 0x100));
+	EXPECT(bus_unregister(&bus, BUS_PIO, 0x100) == -ENOENT);
+	EXPECT(!bus_register(&bus, BUS_PIO, 0x104, 0x2, &rec_ops, &a));
 	bus_destroy(&bus);
 }
 
@@ -82,34 +74,34 @@ static void test_lookup(void)
 	struct bus bus;
 	uint8_t d[8];
 
-	CHECK(!bus_init(&bus));
-	CHECK(!bus_register(&bus, BUS_PIO, 0x3F8, 8, &rec_ops, &a));
-	CHECK(!bus_register(&bus, BUS_PIO, 0x400, 4, &rec_ops, &b));
+	EXPECT(!bus_init(&bus));
+	EXPECT(!bus_register(&bus, BUS_PIO, 0x3F8, 8, &rec_ops, &a));
+	EXPECT(!bus_register(&bus, BUS_PIO, 0x400, 4, &rec_ops, &b));
 
-	CHECK(bus_find(&bus, BUS_PIO, 0x3F7, 1) == NULL);
-	CHECK(bus_find(&bus, BUS_PIO, 0x3F8, 1)->opaque == &a);
-	CHECK(bus_find(&bus, BUS_PIO, 0x3FF, 1)->opaque == &a);
-	CHECK(bus_find(&bus, BUS_PIO, 0x400, 1)->opaque == &b);
-	CHECK(bus_find(&bus, BUS_PIO, 0x403, 1)->opaque == &b);
-	CHECK(bus_find(&bus, BUS_PIO, 0x404, 1) == NULL);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x3F7, 1) == NULL);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x3F8, 1)->opaque == &a);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x3FF, 1)->opaque == &a);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x400, 1)->opaque == &b);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x403, 1)->opaque == &b);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x404, 1) == NULL);
 	/* An access must lie wholly inside one range. */
-	CHECK(bus_find(&bus, BUS_PIO, 0x3FE, 2)->opaque == &a);
-	CHECK(bus_find(&bus, BUS_PIO, 0x3FF, 2) == NULL);
-	CHECK(bus_find(&bus, BUS_PIO, 0x402, 4) == NULL);
-	CHECK(bus_find(&bus, BUS_MMIO, 0x3F8, 1) == NULL);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x3FE, 2)->opaque == &a);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x3FF, 2) == NULL);
+	EXPECT(bus_find(&bus, BUS_PIO, 0x402, 4) == NULL);
+	EXPECT(bus_find(&bus, BUS_MMIO, 0x3F8, 1) == NULL);
 
-	CHECK(bus_access(&bus, BUS_PIO, 0x3FA, d, 2, false, NULL));
-	CHECK(a.calls == 1 && a.offset == 2 && a.len == 2 && !a.is_write);
-	CHECK(d[0] == 0x42 && d[1] == 0x42);
-	CHECK(bus_access(&bus, BUS_PIO, 0x401, d, 1, true, NULL));
-	CHECK(b.calls == 1 && b.offset == 1 && b.is_write);
+	EXPECT(bus_access(&bus, BUS_PIO, 0x3FA, d, 2, false, NULL));
+	EXPECT(a.calls == 1 && a.offset == 2 && a.len == 2 && !a.is_write);
+	EXPECT(d[0] == 0x42 && d[1] == 0x42);
+	EXPECT(bus_access(&bus, BUS_PIO, 0x401, d, 1, true, NULL));
+	EXPECT(b.calls == 1 && b.offset == 1 && b.is_write);
 
 	/* Unclaimed: reads are all-ones, writes vanish, both are counted. */
 	memset(d, 0, sizeof(d));
-	CHECK(!bus_access(&bus, BUS_MMIO, 0xFEE00000, d, 8, false, NULL));
-	CHECK(!memcmp(d, "\xff\xff\xff\xff\xff\xff\xff\xff", 8));
-	CHECK(!bus_access(&bus, BUS_PIO, 0x80, d, 1, true, NULL));
-	CHECK(atomic_load(&bus.unhandled) == 2);
+	EXPECT(!bus_access(&bus, BUS_MMIO, 0xFEE00000, d, 8, false, NULL));
+	EXPECT(!memcmp(d, "\xff\xff\xff\xff\xff\xff\xff\xff", 8));
+	EXPECT(!bus_access(&bus, BUS_PIO, 0x80, d, 1, true, NULL));
+	EXPECT(atomic_load(&bus.unhandled) == 2);
 	bus_destroy(&bus);
 }
 
@@ -121,7 +113,7 @@ static void test_many(void)
 	unsigned int i, n = 0;
 	uint64_t base;
 
-	CHECK(!bus_init(&bus));
+	EXPECT(!bus_init(&bus));
 	srand(1);
 	for (i = 0; i < 2000; i++) {
 		base = (uint64_t)(rand() % 4096) * 16;
@@ -132,12 +124,12 @@ static void test_many(void)
 		const struct bus_range *f = bus_find(&bus, BUS_MMIO, base + 15, 1);
 
 		if (f) {
-			CHECK(f->base == base && f->len == 16);
-			CHECK(bus_find(&bus, BUS_MMIO, base, 16) == f);
+			EXPECT(f->base == base && f->len == 16);
+			EXPECT(bus_find(&bus, BUS_MMIO, base, 16) == f);
 			i++;
 		}
 	}
-	CHECK(i == n);
+	EXPECT(i == n);
 	bus_destroy(&bus);
 }
 
@@ -166,15 +158,15 @@ static void test_concurrent(void)
 	pthread_t t;
 	unsigned int i;
 
-	CHECK(!bus_init(&bus));
+	EXPECT(!bus_init(&bus));
 	rc.bus = &bus;
-	CHECK(!bus_register(&bus, BUS_PIO, 0x10, 1, &rec_ops, &r));
+	EXPECT(!bus_register(&bus, BUS_PIO, 0x10, 1, &rec_ops, &r));
 	pthread_create(&t, NULL, reader, &rc);
 	for (i = 0; i < 500; i++)
-		CHECK(!bus_register(&bus, BUS_PIO, 0x100 + i * 2, 1, &rec_ops, &r));
+		EXPECT(!bus_register(&bus, BUS_PIO, 0x100 + i * 2, 1, &rec_ops, &r));
 	atomic_store(&rc.done, true);
 	pthread_join(t, NULL);
-	CHECK(rc.misses == 0);
+	EXPECT(rc.misses == 0);
 	bus_destroy(&bus);
 }
 
@@ -184,8 +176,8 @@ int main(void)
 	test_lookup();
 	test_many();
 	test_concurrent();
-	if (failures) {
-		printf("%d check(s) failed\n", failures);
+	if (check_failures) {
+		printf("%d check(s) failed\n", check_failures);
 		return 1;
 	}
 	printf("bus: all checks passed\n");

@@ -150,18 +150,18 @@ static void test_registry(void)
 	dev.log = cpu.log = pci.log = log;
 	dev2.log = cpu2.log = pci2.log = log;
 
-	CHECK_ERR(comp_list_add(&l, "", COMP_STAGE_VCPU, &toy_ops, &cpu), -EINVAL);
-	CHECK_ERR(comp_list_add(&l, "Serial0", COMP_STAGE_VCPU, &toy_ops, &cpu), -EINVAL);
-	CHECK_ERR(comp_list_add(&l, "a-name-that-is-far-too-long-for-it",
-				COMP_STAGE_VCPU, &toy_ops, &cpu), -EINVAL);
-	CHECK_ERR(comp_list_add(&l, "x", COMP_STAGE__COUNT, &toy_ops, &cpu), -EINVAL);
-	CHECK_ERR(comp_list_add(&l, "x", COMP_STAGE_VCPU, &bad_version, &cpu), -EINVAL);
+	CHECK_ERRNO(comp_list_add(&l, "", COMP_STAGE_VCPU, &toy_ops, &cpu), EINVAL);
+	CHECK_ERRNO(comp_list_add(&l, "Serial0", COMP_STAGE_VCPU, &toy_ops, &cpu), EINVAL);
+	CHECK_ERRNO(comp_list_add(&l, "a-name-that-is-far-too-long-for-it",
+				COMP_STAGE_VCPU, &toy_ops, &cpu), EINVAL);
+	CHECK_ERRNO(comp_list_add(&l, "x", COMP_STAGE__COUNT, &toy_ops, &cpu), EINVAL);
+	CHECK_ERRNO(comp_list_add(&l, "x", COMP_STAGE_VCPU, &bad_version, &cpu), EINVAL);
 
 	/* Registered out of order: walks go by stage. */
 	CHECK_OK(comp_list_add(&l, "dev", COMP_STAGE_PLATFORM, &toy_ops, &dev));
 	CHECK_OK(comp_list_add(&l, "pci", COMP_STAGE_PCI, &toy_ops, &pci));
 	CHECK_OK(comp_list_add(&l, "cpu", COMP_STAGE_VCPU, &toy_ops, &cpu));
-	CHECK_ERR(comp_list_add(&l, "cpu", COMP_STAGE_VCPU, &toy_ops, &cpu), -EEXIST);
+	CHECK_ERRNO(comp_list_add(&l, "cpu", COMP_STAGE_VCPU, &toy_ops, &cpu), EEXIST);
 	CHECK_EQ(comp_list_count(&l), 3);
 
 	comp_list_reset(&l);
@@ -198,33 +198,33 @@ static void test_registry(void)
 	/* A newer one, or version 0, is refused before load() sees it. */
 	s->version = 3;
 	log[0] = '\0';
-	CHECK_ERR(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), -EPROTO);
+	CHECK_ERRNO(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), EPROTO);
 	CHECK(strstr(err, "pci: state version 3"), "%s", err);
 	CHECK(!strstr(log, "load:pci2"), "%s", log);
 	s->version = 0;
-	CHECK_ERR(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), -EPROTO);
+	CHECK_ERRNO(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), EPROTO);
 
 	/* Trailing bytes and truncation are malformed sections. */
 	s->version = 2;
 	s->len = 5;
-	CHECK_ERR(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), -EBADMSG);
+	CHECK_ERRNO(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), EBADMSG);
 	CHECK(strstr(err, "pci: malformed state (truncated)"), "%s", err);
 	s->version = 1;
-	CHECK_ERR(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), -EBADMSG);
+	CHECK_ERRNO(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), EBADMSG);
 	CHECK(strstr(err, "pci: malformed state (1 bytes left over)"), "%s", err);
 	s->version = 2;
 	s->len = 6;
 
 	/* A value the component refuses: its error, named. */
 	s->data[0] = 0xef; s->data[1] = 0xbe; s->data[2] = 0xad; s->data[3] = 0xde;
-	CHECK_ERR(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), -EINVAL);
+	CHECK_ERRNO(comp_list_load(&l2, comp_image_get, &img, err, sizeof(err)), EINVAL);
 	CHECK(strstr(err, "pci: cannot load state"), "%s", err);
 
 	/* A section missing from the image. */
 	comp_image_init(&bad);
 	CHECK_OK(comp_image_put(&bad, "cpu", 2, img.sec[0].data, img.sec[0].len));
-	CHECK_ERR(comp_image_put(&bad, "cpu", 2, NULL, 0), -EEXIST);
-	CHECK_ERR(comp_list_load(&l2, comp_image_get, &bad, err, sizeof(err)), -ENOENT);
+	CHECK_ERRNO(comp_image_put(&bad, "cpu", 2, NULL, 0), EEXIST);
+	CHECK_ERRNO(comp_list_load(&l2, comp_image_get, &bad, err, sizeof(err)), ENOENT);
 	CHECK(strstr(err, "dev: no state for it in the image"), "%s", err);
 	comp_image_release(&bad);
 	comp_image_release(&img);

@@ -7,20 +7,17 @@
 #include <string.h>
 
 #include "lib/size.h"
-
-static int failures;
+#include "../check.h"
 
 static void expect(const char *s, int ret, uint64_t val)
 {
 	uint64_t v = 0xdead;
 	int r = size_parse(s, &v);
 
-	if (r != ret || (!ret && v != val)) {
-		printf("FAIL size_parse(\"%s\") = %d, %llu; expected %d, %llu\n",
-		       s ? s : "(null)", r, (unsigned long long)v, ret,
-		       (unsigned long long)val);
-		failures++;
-	}
+	EXPECT(r == ret && (ret || v == val),
+	       "size_parse(\"%s\") = %d, %llu; expected %d, %llu",
+	       s ? s : "(null)", r, (unsigned long long)v, ret,
+	       (unsigned long long)val);
 }
 
 static void expect_fmt(uint64_t v, const char *want)
@@ -28,11 +25,8 @@ static void expect_fmt(uint64_t v, const char *want)
 	char buf[32];
 
 	size_format(v, buf, sizeof(buf));
-	if (strcmp(buf, want)) {
-		printf("FAIL size_format(%llu) = \"%s\", expected \"%s\"\n",
-		       (unsigned long long)v, buf, want);
-		failures++;
-	}
+	EXPECT(!strcmp(buf, want), "size_format(%llu) = \"%s\", expected \"%s\"",
+	       (unsigned long long)v, buf, want);
 }
 
 int main(void)
@@ -68,8 +62,8 @@ int main(void)
 	expect_fmt(1536ull << 20, "1536 MiB");
 	expect_fmt(1000, "1000 bytes");
 	expect_fmt(0, "0 bytes");
-	if (failures) {
-		printf("%d check(s) failed\n", failures);
+	if (check_failures) {
+		printf("%d check(s) failed\n", check_failures);
 		return 1;
 	}
 	printf("size: all checks passed\n");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cpu/x86_cpu.h"
+#include "../check.h"
 
 #define TM_RAM		(8u << 20)
 #define TM_MMIO		0xfeb00000ull	/* one page of device registers */
@@ -70,14 +71,5 @@ static inline uint64_t tm_rd64(struct tmach *m, uint64_t gpa)
 	return v;
 }
 
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-			return 1;					\
-		}							\
-	} while (0)
 
 #endif

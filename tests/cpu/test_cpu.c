@@ -39,15 +39,15 @@ static int test_mode_switch(void)
 	cpu->s.rip = 0x8000;
 	x86_cpu_state_changed(cpu);
 	r = x86_cpu_run(cpu, 10000);
-	CHECK(r == X86_STOP_HLT, "stop %d rip %#llx msg %s", r,
+	EXPECT_RET(r == X86_STOP_HLT, "stop %d rip %#llx msg %s", r,
 	      (unsigned long long)cpu->s.rip, cpu->internal_msg);
-	CHECK(m->last_port == 0xf4 && m->last_out == 0x42, "port %#x val %#x",
+	EXPECT_RET(m->last_port == 0xf4 && m->last_out == 0x42, "port %#x val %#x",
 	      m->last_port, m->last_out);
-	CHECK(cpu->s.efer & X86_EFER_LMA, "efer %#llx",
+	EXPECT_RET(cpu->s.efer & X86_EFER_LMA, "efer %#llx",
 	      (unsigned long long)cpu->s.efer);
-	CHECK(cpu->s.seg[X86_CS].l, "not 64-bit");
-	CHECK(tm_rd64(m, 0x9000) == 0x123456789abcdef0ull, "store");
-	CHECK(cpu->s.gpr[X86_RBX] == 0x123456789abcdef0ull, "rbx");
+	EXPECT_RET(cpu->s.seg[X86_CS].l, "not 64-bit");
+	EXPECT_RET(tm_rd64(m, 0x9000) == 0x123456789abcdef0ull, "store");
+	EXPECT_RET(cpu->s.gpr[X86_RBX] == 0x123456789abcdef0ull, "rbx");
 	tm_destroy(m);
 	return 0;
 }
@@ -71,12 +71,12 @@ static int pf_case(unsigned cpl, const char *s, const char *e, uint64_t addr,
 	cpu->s.gpr[X86_RAX] = addr;
 	cpu->exc_intercept = (1u << X86_EXC_PF) | UD;
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION, "%s: stop %d", what, r);
-	CHECK(cpu->s.ev.exc_nr == X86_EXC_PF, "%s: vector %d", what,
+	EXPECT_RET(r == X86_STOP_EXCEPTION, "%s: stop %d", what, r);
+	EXPECT_RET(cpu->s.ev.exc_nr == X86_EXC_PF, "%s: vector %d", what,
 	      cpu->s.ev.exc_nr);
-	CHECK(cpu->s.ev.exc_error == want_err, "%s: error %#x want %#x", what,
+	EXPECT_RET(cpu->s.ev.exc_error == want_err, "%s: error %#x want %#x", what,
 	      cpu->s.ev.exc_error, want_err);
-	CHECK(cpu->s.cr2 == addr, "%s: cr2 %#llx", what,
+	EXPECT_RET(cpu->s.cr2 == addr, "%s: cr2 %#llx", what,
 	      (unsigned long long)cpu->s.cr2);
 	tm_destroy(m);
 	return 0;
@@ -101,7 +101,7 @@ static int test_paging(void)
 	m->cpu->s.rip = 0x203000;
 	m->cpu->exc_intercept = 1u << X86_EXC_PF;
 	r = x86_cpu_run(m->cpu, 10);
-	CHECK(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_error == 0x11 &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_error == 0x11 &&
 	      m->cpu->s.cr2 == 0x203000, "nx fetch: r %d err %#x", r,
 	      m->cpu->s.ev.exc_error);
 	/* A successful store sets A and D. */
@@ -112,9 +112,9 @@ static int test_paging(void)
 	m->cpu->s.gpr[X86_RAX] = 0x205000;
 	m->cpu->exc_intercept = UD;
 	r = x86_cpu_run(m->cpu, 10);
-	CHECK(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "store: %d", r);
-	CHECK((*tm_pte(m, 0x205000) & 0x60) == 0x60, "A/D %#llx",
+	EXPECT_RET((*tm_pte(m, 0x205000) & 0x60) == 0x60, "A/D %#llx",
 	      (unsigned long long)*tm_pte(m, 0x205000));
 	/* WP=0: supervisor writes to read-only pages succeed. */
 	tm_long_mode(m, 0);
@@ -125,7 +125,7 @@ static int test_paging(void)
 	m->cpu->s.gpr[X86_RAX] = 0x201000;
 	m->cpu->s.gpr[X86_RBX] = 77;
 	r = x86_cpu_run(m->cpu, 10);
-	CHECK(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_UD &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_UD &&
 	      tm_rd64(m, 0x201000) == 77, "wp=0 store: %d", r);
 	tm_destroy(m);
 	return 0;
@@ -150,18 +150,18 @@ static int test_exceptions_64(void)
 	cpu->s.gpr[X86_RSP] = 0x60000;
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 1000);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "stop %d vec %d msg %s", r, cpu->s.ev.exc_nr, cpu->internal_msg);
-	CHECK(tm_rd64(m, 0x5008) == 4, "pf err %#llx",
+	EXPECT_RET(tm_rd64(m, 0x5008) == 4, "pf err %#llx",
 	      (unsigned long long)tm_rd64(m, 0x5008));
-	CHECK(tm_rd64(m, 0x5010) == 0x200008, "cr2");
-	CHECK(tm_rd64(m, 0x5018) == 0x7f000 - 40, "pf frame rsp %#llx",
+	EXPECT_RET(tm_rd64(m, 0x5010) == 0x200008, "cr2");
+	EXPECT_RET(tm_rd64(m, 0x5018) == 0x7f000 - 40, "pf frame rsp %#llx",
 	      (unsigned long long)tm_rd64(m, 0x5018));
-	CHECK(tm_rd64(m, 0x5020) == 0x7e000 - 40, "ist rsp %#llx",
+	EXPECT_RET(tm_rd64(m, 0x5020) == 0x7e000 - 40, "ist rsp %#llx",
 	      (unsigned long long)tm_rd64(m, 0x5020));
-	CHECK(tm_rd64(m, 0x5028) == 1, "bp count");
-	CHECK(tm_rd64(m, 0x5030) == 0x60000, "user rsp after iret");
-	CHECK(cpu->s.seg[X86_CS].dpl == 3 && cpu->s.seg[X86_SS].dpl == 3,
+	EXPECT_RET(tm_rd64(m, 0x5028) == 1, "bp count");
+	EXPECT_RET(tm_rd64(m, 0x5030) == 0x60000, "user rsp after iret");
+	EXPECT_RET(cpu->s.seg[X86_CS].dpl == 3 && cpu->s.seg[X86_SS].dpl == 3,
 	      "back at CPL3");
 	/* EDX:EAX = INT64_MIN, IDIV by -1: #DE in the guest, host unharmed. */
 	COPY(m, CODE + 0x100, idiv_min);
@@ -169,14 +169,14 @@ static int test_exceptions_64(void)
 	cpu->exc_intercept = UD | (1u << X86_EXC_DE);
 	memset(&cpu->s.ev, 0, sizeof(cpu->s.ev));
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_DE,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_DE,
 	      "idiv overflow: %d vec %d", r, cpu->s.ev.exc_nr);
 	/* Triple fault: IDT limit 0, UD2 -> #UD -> #GP -> #DF -> shutdown. */
 	cpu->s.idt.limit = 0;
 	cpu->exc_intercept = 0;
 	cpu->s.rip = CODE + 4;
 	r = x86_cpu_run(cpu, 10);
-	CHECK(r == X86_STOP_SHUTDOWN, "triple fault: %d", r);
+	EXPECT_RET(r == X86_STOP_SHUTDOWN, "triple fault: %d", r);
 	tm_destroy(m);
 	return 0;
 }
@@ -197,17 +197,17 @@ static int test_syscall(void)
 	cpu->s.rip = CODE;
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "stop %d", r);
-	CHECK(cpu->s.gpr[X86_RDI] == 43, "rdi %llu",
+	EXPECT_RET(cpu->s.gpr[X86_RDI] == 43, "rdi %llu",
 	      (unsigned long long)cpu->s.gpr[X86_RDI]);
-	CHECK(tm_rd64(m, 0x5000) == CODE + 9, "rcx %#llx",
+	EXPECT_RET(tm_rd64(m, 0x5000) == CODE + 9, "rcx %#llx",
 	      (unsigned long long)tm_rd64(m, 0x5000));
-	CHECK(tm_rd64(m, 0x5008) & X86_IF, "r11");
-	CHECK(cpu->s.seg[X86_CS].selector == 0x23 &&
+	EXPECT_RET(tm_rd64(m, 0x5008) & X86_IF, "r11");
+	EXPECT_RET(cpu->s.seg[X86_CS].selector == 0x23 &&
 	      cpu->s.seg[X86_SS].selector == 0x1b, "cs %#x ss %#x",
 	      cpu->s.seg[X86_CS].selector, cpu->s.seg[X86_SS].selector);
-	CHECK(x86_cpu_get_rflags(cpu) & X86_IF, "IF restored");
+	EXPECT_RET(x86_cpu_get_rflags(cpu) & X86_IF, "IF restored");
 	tm_destroy(m);
 	return 0;
 }
@@ -227,10 +227,10 @@ static int test_real_int(void)
 	cpu->s.rip = 0x8000;
 	x86_cpu_state_changed(cpu);
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_HLT, "stop %d", r);
-	CHECK((cpu->s.gpr[X86_RBX] & 0xffff) == 0x1234, "bx");
-	CHECK(m->last_out == 0x55, "out");
-	CHECK((cpu->s.gpr[X86_RSP] & 0xffff) == 0x7000, "sp");
+	EXPECT_RET(r == X86_STOP_HLT, "stop %d", r);
+	EXPECT_RET((cpu->s.gpr[X86_RBX] & 0xffff) == 0x1234, "bx");
+	EXPECT_RET(m->last_out == 0x55, "out");
+	EXPECT_RET((cpu->s.gpr[X86_RSP] & 0xffff) == 0x7000, "sp");
 	tm_destroy(m);
 	return 0;
 }
@@ -246,9 +246,9 @@ static int test_smc(void)
 	cpu->s.rip = CODE;
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 1000);
-	CHECK(r == X86_STOP_EXCEPTION, "stop %d", r);
+	EXPECT_RET(r == X86_STOP_EXCEPTION, "stop %d", r);
 	/* The patch precedes the patched ADD in every iteration. */
-	CHECK(cpu->s.gpr[X86_RAX] == 3 * (1 + 0x10), "rax %#llx",
+	EXPECT_RET(cpu->s.gpr[X86_RAX] == 3 * (1 + 0x10), "rax %#llx",
 	      (unsigned long long)cpu->s.gpr[X86_RAX]);
 	tm_destroy(m);
 	return 0;
@@ -270,7 +270,7 @@ static int test_cross_vcpu(void)
 	a->cpu->s.rip = CODE;
 	a->cpu->exc_intercept = UD;
 	r = x86_cpu_run(a->cpu, 1000);
-	CHECK(r == X86_STOP_BUDGET, "spinning: %d", r);
+	EXPECT_RET(r == X86_STOP_BUDGET, "spinning: %d", r);
 	/* B stores the new immediate of "mov $1, %eax" through its own TLB. */
 	COPY(b, 0x120000, store8_rax);
 	b->cpu->s.rip = 0x120000;
@@ -278,9 +278,9 @@ static int test_cross_vcpu(void)
 	b->cpu->s.gpr[X86_RBX] = 2;	/* imm32 = 2: the low byte */
 	b->cpu->exc_intercept = UD;
 	r = x86_cpu_run(b->cpu, 10);
-	CHECK(r == X86_STOP_EXCEPTION, "b: %d", r);
+	EXPECT_RET(r == X86_STOP_EXCEPTION, "b: %d", r);
 	r = x86_cpu_run(a->cpu, 1000);
-	CHECK(r == X86_STOP_EXCEPTION && a->cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && a->cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "a did not see new code: %d", r);
 	x86_cpu_destroy(b->cpu);
 	free(b);
@@ -326,8 +326,8 @@ static int test_cross_vcpu_threads(void)
 	b->cpu->exc_intercept = UD;
 	r = x86_cpu_run(b->cpu, 10);
 	pthread_join(th, &ret);
-	CHECK(r == X86_STOP_EXCEPTION, "b: %d", r);
-	CHECK((long)ret == X86_STOP_EXCEPTION &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION, "b: %d", r);
+	EXPECT_RET((long)ret == X86_STOP_EXCEPTION &&
 	      a->cpu->s.ev.exc_nr == X86_EXC_UD, "a: %ld", (long)ret);
 	x86_cpu_destroy(b->cpu);
 	free(b);
@@ -380,20 +380,20 @@ static int test_lock_smp(void)
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], &ret[i]);
 	for (int i = 0; i < 2; i++)
-		CHECK((long)ret[i] == X86_STOP_EXCEPTION &&
+		EXPECT_RET((long)ret[i] == X86_STOP_EXCEPTION &&
 		      m[i]->cpu->s.ev.exc_nr == X86_EXC_UD,
 		      "vcpu %d: %ld", i, (long)ret[i]);
-	CHECK(tm_rd64(m[0], 0x200000) == 2 * N, "xadd %llu",
+	EXPECT_RET(tm_rd64(m[0], 0x200000) == 2 * N, "xadd %llu",
 	      (unsigned long long)tm_rd64(m[0], 0x200000));
-	CHECK(tm_rd64(m[0], 0x200008) == 2 * N, "cmpxchg %llu",
+	EXPECT_RET(tm_rd64(m[0], 0x200008) == 2 * N, "cmpxchg %llu",
 	      (unsigned long long)tm_rd64(m[0], 0x200008));
-	CHECK(tm_rd64(m[0], 0x200018) == 2 * N, "xchg lock %llu",
+	EXPECT_RET(tm_rd64(m[0], 0x200018) == 2 * N, "xchg lock %llu",
 	      (unsigned long long)tm_rd64(m[0], 0x200018));
-	CHECK(rd32(m[0], 0x200101) == 2 * N, "misaligned %u",
+	EXPECT_RET(rd32(m[0], 0x200101) == 2 * N, "misaligned %u",
 	      rd32(m[0], 0x200101));
-	CHECK(rd32(m[0], 0x200ffe) == 2 * N, "page split %u",
+	EXPECT_RET(rd32(m[0], 0x200ffe) == 2 * N, "page split %u",
 	      rd32(m[0], 0x200ffe));
-	CHECK(tm_rd64(m[0], 0x200020) == 2 * N &&
+	EXPECT_RET(tm_rd64(m[0], 0x200020) == 2 * N &&
 	      tm_rd64(m[0], 0x200028) == 4 * N, "cmpxchg16b %llu %llu",
 	      (unsigned long long)tm_rd64(m[0], 0x200020),
 	      (unsigned long long)tm_rd64(m[0], 0x200028));
@@ -435,17 +435,17 @@ static int test_mmio_restart(void)
 	cpu->exc_intercept = UD;
 	/* First exit: the read of ADD; nothing committed. */
 	r = x86_cpu_run(cpu, 1000);
-	CHECK(r == X86_STOP_EXIT && cpu->s.rip == CODE, "first: %d", r);
+	EXPECT_RET(r == X86_STOP_EXIT && cpu->s.rip == CODE, "first: %d", r);
 	tm_complete(m);
 	r = run_exits(m, &nexit);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "end: %d", r);
-	CHECK(m->regs[0] == 105, "add result %llu",
+	EXPECT_RET(m->regs[0] == 105, "add result %llu",
 	      (unsigned long long)m->regs[0]);
-	CHECK(m->regs[1] == 9 && cpu->s.gpr[X86_RCX] == 7, "xchg");
-	CHECK(m->dev_reads == 2 && m->dev_writes == 2,
+	EXPECT_RET(m->regs[1] == 9 && cpu->s.gpr[X86_RCX] == 7, "xchg");
+	EXPECT_RET(m->dev_reads == 2 && m->dev_writes == 2,
 	      "device saw %u reads %u writes", m->dev_reads, m->dev_writes);
-	CHECK(m->exits == 4, "exits %u", m->exits);
+	EXPECT_RET(m->exits == 4, "exits %u", m->exits);
 	tm_destroy(m);
 	return 0;
 }
@@ -465,19 +465,19 @@ static int test_rep_mmio(void)
 	cpu->s.gpr[X86_RAX] = 0xabcd;
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 1000);
-	CHECK(r == X86_STOP_EXIT && cpu->s.gpr[X86_RCX] == 5, "first %d", r);
+	EXPECT_RET(r == X86_STOP_EXIT && cpu->s.gpr[X86_RCX] == 5, "first %d", r);
 	tm_complete(m);
 	r = x86_cpu_run(cpu, 1000);
-	CHECK(r == X86_STOP_EXIT && cpu->s.gpr[X86_RCX] == 4 &&
+	EXPECT_RET(r == X86_STOP_EXIT && cpu->s.gpr[X86_RCX] == 4 &&
 	      cpu->s.gpr[X86_RDI] == 0x3ff014, "second: rcx %llu",
 	      (unsigned long long)cpu->s.gpr[X86_RCX]);
 	tm_complete(m);
 	r = run_exits(m, &nexit);
-	CHECK(r == X86_STOP_EXCEPTION, "end %d", r);
-	CHECK(m->dev_writes == 5 && cpu->s.gpr[X86_RCX] == 0,
+	EXPECT_RET(r == X86_STOP_EXCEPTION, "end %d", r);
+	EXPECT_RET(m->dev_writes == 5 && cpu->s.gpr[X86_RCX] == 0,
 	      "writes %u", m->dev_writes);
 	for (int i = 0; i < 5; i++)
-		CHECK(((uint32_t *)m->regs)[4 + i] == 0xabcd, "reg %d", i);
+		EXPECT_RET(((uint32_t *)m->regs)[4 + i] == 0xabcd, "reg %d", i);
 	tm_destroy(m);
 	return 0;
 }
@@ -498,15 +498,15 @@ static int test_interrupts(void)
 	cpu->s.rip = CODE;
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_HLT && cpu->s.halted, "hlt: %d", r);
+	EXPECT_RET(r == X86_STOP_HLT && cpu->s.halted, "hlt: %d", r);
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_HLT, "still halted: %d", r);
+	EXPECT_RET(r == X86_STOP_HLT, "still halted: %d", r);
 	m->irq_vec = 0x40;
 	atomic_store(&cpu->intr_pending, true);
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "after irq: %d", r);
-	CHECK(tm_rd64(m, 0x5000) == 1 && !cpu->s.halted, "handler ran");
+	EXPECT_RET(tm_rd64(m, 0x5000) == 1 && !cpu->s.halted, "handler ran");
 
 	/* STI shadow: the interrupt comes after the next instruction. */
 	tm_long_mode(m, 0);
@@ -517,8 +517,8 @@ static int test_interrupts(void)
 	atomic_store(&cpu->intr_pending, true);
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION, "shadow: %d", r);
-	CHECK(tm_rd64(m, 0x5000) == 2 && tm_rd64(m, 0x5008) == 1 &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION, "shadow: %d", r);
+	EXPECT_RET(tm_rd64(m, 0x5000) == 2 && tm_rd64(m, 0x5008) == 1 &&
 	      tm_rd64(m, 0x5010) == 0, "delivered after %llu/%llu",
 	      (unsigned long long)tm_rd64(m, 0x5008),
 	      (unsigned long long)tm_rd64(m, 0x5010));
@@ -531,9 +531,9 @@ static int test_interrupts(void)
 	atomic_store(&cpu->nmi_pending, true);
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 2);	/* NMI delivery + INCQ */
-	CHECK(cpu->s.ev.nmi_masked, "NMI not masked in handler");
+	EXPECT_RET(cpu->s.ev.nmi_masked, "NMI not masked in handler");
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION && tm_rd64(m, 0x5018) == 1 &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION && tm_rd64(m, 0x5018) == 1 &&
 	      !cpu->s.ev.nmi_masked && cpu->s.gpr[X86_RCX] == 0x4444,
 	      "nmi: %d", r);
 	tm_destroy(m);
@@ -596,14 +596,14 @@ static int test_prot32(void)
 	cpu->s.rip = CODE;
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "stop %d vec %d %s", r, cpu->s.ev.exc_nr, cpu->internal_msg);
-	CHECK(*(uint32_t *)(m->ram + 0x5000) == 0x7f000 - 20, "ring0 esp %#x",
+	EXPECT_RET(*(uint32_t *)(m->ram + 0x5000) == 0x7f000 - 20, "ring0 esp %#x",
 	      *(uint32_t *)(m->ram + 0x5000));
-	CHECK(*(uint32_t *)(m->ram + 0x5004) == 0x1b, "frame cs");
-	CHECK(*(uint32_t *)(m->ram + 0x5040) == 15, "eax");
-	CHECK(*(uint32_t *)(m->ram + 0x5044) == 0x60000, "user esp");
-	CHECK(cpu->s.seg[X86_CS].selector == 0x1b &&
+	EXPECT_RET(*(uint32_t *)(m->ram + 0x5004) == 0x1b, "frame cs");
+	EXPECT_RET(*(uint32_t *)(m->ram + 0x5040) == 15, "eax");
+	EXPECT_RET(*(uint32_t *)(m->ram + 0x5044) == 0x60000, "user esp");
+	EXPECT_RET(cpu->s.seg[X86_CS].selector == 0x1b &&
 	      cpu->s.seg[X86_SS].selector == 0x23, "back in ring 3");
 
 	/* SYSENTER / SYSEXIT. */
@@ -616,11 +616,11 @@ static int test_prot32(void)
 	cpu->s.rip = CODE;
 	cpu->exc_intercept = UD;
 	r = x86_cpu_run(cpu, 100);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "sysenter: stop %d vec %d", r, cpu->s.ev.exc_nr);
-	CHECK(*(uint32_t *)(m->ram + 0x5050) == 0x99, "sysenter result %#x rip %#llx eax %#llx cs %#x",
+	EXPECT_RET(*(uint32_t *)(m->ram + 0x5050) == 0x99, "sysenter result %#x rip %#llx eax %#llx cs %#x",
 	      *(uint32_t *)(m->ram + 0x5050), (unsigned long long)cpu->s.rip, (unsigned long long)cpu->s.gpr[0], cpu->s.seg[X86_CS].selector);
-	CHECK(cpu->s.seg[X86_CS].selector == 0x1b &&
+	EXPECT_RET(cpu->s.seg[X86_CS].selector == 0x1b &&
 	      cpu->s.gpr[X86_RSP] == 0x60000, "sysexit state");
 	tm_destroy(m);
 	return 0;
@@ -664,11 +664,11 @@ static int test_paging32(void)
 	cpu->s.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_ET;
 	x86_cpu_state_changed(cpu);
 	r = run_load32(m, 0x5008);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "pse load: %d vec %d", r, cpu->s.ev.exc_nr);
-	CHECK(pd[0] & 0x20, "PDE accessed bit");
+	EXPECT_RET(pd[0] & 0x20, "PDE accessed bit");
 	r = run_load32(m, 0x800010);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
 	      cpu->s.ev.exc_error == 0 && cpu->s.cr2 == 0x800010,
 	      "pse not present: %d err %#x", r, cpu->s.ev.exc_error);
 
@@ -684,22 +684,22 @@ static int test_paging32(void)
 	cpu->s.cr4 = X86_CR4_PAE;
 	cpu->s.efer = X86_EFER_NXE;
 	x86_cpu_state_changed(cpu);
-	CHECK(cpu->s.pdptr[0] == (0x21000 | 1), "PDPTRs loaded");
+	EXPECT_RET(cpu->s.pdptr[0] == (0x21000 | 1), "PDPTRs loaded");
 	r = run_load32(m, 0x5000);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "pae load: %d", r);
 	r = run_load32(m, 0x180004);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
 	      cpu->s.ev.exc_error == 0 && cpu->s.cr2 == 0x180004,
 	      "pae not present: err %#x", cpu->s.ev.exc_error);
 	r = run_load32(m, 0x200010);		/* 2 MiB page: fine */
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_UD,
 	      "pae 2M: %d", r);
 	/* Execute from the NX page: I/D in the error code. */
 	memset(&cpu->s.ev, 0, sizeof(cpu->s.ev));
 	cpu->s.rip = 0x181000;
 	r = x86_cpu_run(cpu, 10);
-	CHECK(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
+	EXPECT_RET(r == X86_STOP_EXCEPTION && cpu->s.ev.exc_nr == X86_EXC_PF &&
 	      cpu->s.ev.exc_error == 0x11, "pae nx: err %#x",
 	      cpu->s.ev.exc_error);
 	tm_destroy(m);

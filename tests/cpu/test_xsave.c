@@ -80,16 +80,16 @@ static int test_cpuid(void)
 	uint32_t r[4];
 
 	cpuid(0, 0, r);
-	CHECK(r[0] >= 0xd, "max leaf %#x", r[0]);
+	EXPECT_RET(r[0] >= 0xd, "max leaf %#x", r[0]);
 	cpuid(1, 0, r);
-	CHECK(r[2] & (1u << 26), "XSAVE bit");
-	CHECK(!(r[2] & (1u << 27)), "OSXSAVE is the backend's (CR4)");
-	CHECK((r[2] & (3u << 19)) == 3u << 19, "SSE4.1/4.2 %#x", r[2]);
+	EXPECT_RET(r[2] & (1u << 26), "XSAVE bit");
+	EXPECT_RET(!(r[2] & (1u << 27)), "OSXSAVE is the backend's (CR4)");
+	EXPECT_RET((r[2] & (3u << 19)) == 3u << 19, "SSE4.1/4.2 %#x", r[2]);
 	cpuid(0xd, 0, r);
-	CHECK(r[0] == 3 && r[1] == 576 && r[2] == 576 && r[3] == 0,
+	EXPECT_RET(r[0] == 3 && r[1] == 576 && r[2] == 576 && r[3] == 0,
 	      "leaf 0xd.0 %#x %#x %#x %#x", r[0], r[1], r[2], r[3]);
 	cpuid(0xd, 1, r);
-	CHECK(r[0] == 1, "leaf 0xd.1 eax %#x (XSAVEOPT only)", r[0]);
+	EXPECT_RET(r[0] == 1, "leaf 0xd.1 eax %#x (XSAVEOPT only)", r[0]);
 	return 0;
 }
 
@@ -99,30 +99,30 @@ static int test_xgetbv_xsetbv(void)
 	int v;
 
 	/* CR4.OSXSAVE clear: both #UD. */
-	CHECK((v = RUN(m, XGETBV, 0, 0, 0, 0)) == X86_EXC_UD, "xgetbv %d", v);
-	CHECK((v = RUN(m, XSETBV, 3, 0, 0, 0)) == X86_EXC_UD, "xsetbv %d", v);
+	EXPECT_RET((v = RUN(m, XGETBV, 0, 0, 0, 0)) == X86_EXC_UD, "xgetbv %d", v);
+	EXPECT_RET((v = RUN(m, XSETBV, 3, 0, 0, 0)) == X86_EXC_UD, "xsetbv %d", v);
 	/* MOV to CR4 accepts OSXSAVE now that XSAVE exists. */
 	v = RUN(m, MOV_CR4_RAX, m->cpu->s.cr4 | X86_CR4_OSXSAVE, 0, 0, 0);
-	CHECK(v == -1, "mov cr4 %d", v);
-	CHECK(m->cpu->s.cr4 & X86_CR4_OSXSAVE, "cr4 %#llx",
+	EXPECT_RET(v == -1, "mov cr4 %d", v);
+	EXPECT_RET(m->cpu->s.cr4 & X86_CR4_OSXSAVE, "cr4 %#llx",
 	      (unsigned long long)m->cpu->s.cr4);
-	CHECK((v = RUN(m, XGETBV, 0, 0, 0, 0)) == -1, "xgetbv %d", v);
-	CHECK(m->cpu->s.gpr[X86_RAX] == 1 && m->cpu->s.gpr[X86_RDX] == 0,
+	EXPECT_RET((v = RUN(m, XGETBV, 0, 0, 0, 0)) == -1, "xgetbv %d", v);
+	EXPECT_RET(m->cpu->s.gpr[X86_RAX] == 1 && m->cpu->s.gpr[X86_RDX] == 0,
 	      "reset XCR0 %#llx", (unsigned long long)m->cpu->s.gpr[X86_RAX]);
-	CHECK((v = RUN(m, XSETBV, 3, 0, 0, 0)) == -1, "xsetbv 3: %d", v);
-	CHECK(m->cpu->s.xcr0 == 3, "xcr0 %#llx",
+	EXPECT_RET((v = RUN(m, XSETBV, 3, 0, 0, 0)) == -1, "xsetbv 3: %d", v);
+	EXPECT_RET(m->cpu->s.xcr0 == 3, "xcr0 %#llx",
 	      (unsigned long long)m->cpu->s.xcr0);
-	CHECK((v = RUN(m, XGETBV, ~0ull, 0, ~0ull, 0)) == -1, "xgetbv %d", v);
-	CHECK(m->cpu->s.gpr[X86_RAX] == 3 && m->cpu->s.gpr[X86_RDX] == 0,
+	EXPECT_RET((v = RUN(m, XGETBV, ~0ull, 0, ~0ull, 0)) == -1, "xgetbv %d", v);
+	EXPECT_RET(m->cpu->s.gpr[X86_RAX] == 3 && m->cpu->s.gpr[X86_RDX] == 0,
 	      "xgetbv %#llx", (unsigned long long)m->cpu->s.gpr[X86_RAX]);
 	/* x87 must stay enabled, unknown components, XCR other than 0. */
-	CHECK(RUN(m, XSETBV, 2, 0, 0, 0) == X86_EXC_GP, "xsetbv 2");
-	CHECK(RUN(m, XSETBV, 0, 0, 0, 0) == X86_EXC_GP, "xsetbv 0");
-	CHECK(RUN(m, XSETBV, 7, 0, 0, 0) == X86_EXC_GP, "xsetbv 7 (AVX)");
-	CHECK(RUN(m, XSETBV, 3, 0, 1, 0) == X86_EXC_GP, "xsetbv edx");
-	CHECK(RUN(m, XSETBV, 3, 1, 0, 0) == X86_EXC_GP, "xsetbv xcr1");
-	CHECK(RUN(m, XGETBV, 0, 1, 0, 0) == X86_EXC_GP, "xgetbv xcr1");
-	CHECK(m->cpu->s.xcr0 == 3, "xcr0 kept after #GP");
+	EXPECT_RET(RUN(m, XSETBV, 2, 0, 0, 0) == X86_EXC_GP, "xsetbv 2");
+	EXPECT_RET(RUN(m, XSETBV, 0, 0, 0, 0) == X86_EXC_GP, "xsetbv 0");
+	EXPECT_RET(RUN(m, XSETBV, 7, 0, 0, 0) == X86_EXC_GP, "xsetbv 7 (AVX)");
+	EXPECT_RET(RUN(m, XSETBV, 3, 0, 1, 0) == X86_EXC_GP, "xsetbv edx");
+	EXPECT_RET(RUN(m, XSETBV, 3, 1, 0, 0) == X86_EXC_GP, "xsetbv xcr1");
+	EXPECT_RET(RUN(m, XGETBV, 0, 1, 0, 0) == X86_EXC_GP, "xgetbv xcr1");
+	EXPECT_RET(m->cpu->s.xcr0 == 3, "xcr0 kept after #GP");
 	tm_destroy(m);
 
 	/* XSETBV is ring 0 only; XGETBV is not. */
@@ -137,7 +137,7 @@ static int test_xgetbv_xsetbv(void)
 	m->cpu->s.gpr[X86_RCX] = 0;
 	m->cpu->s.gpr[X86_RAX] = 3;
 	v = x86_cpu_run(m->cpu, 10);
-	CHECK(v == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_GP &&
+	EXPECT_RET(v == X86_STOP_EXCEPTION && m->cpu->s.ev.exc_nr == X86_EXC_GP &&
 	      m->cpu->s.rip == CODE + 3, "ring 3: %d vec %d rip %#llx", v,
 	      m->cpu->s.ev.exc_nr, (unsigned long long)m->cpu->s.rip);
 	tm_destroy(m);
@@ -180,48 +180,48 @@ static int test_xsave(void)
 	memset(a + 512, 0, 64);
 	a[512] = 0x22;
 	v = RUN(m, XSAVE, 1, 0, 0, AREA);
-	CHECK(v == -1, "xsave x87: %d", v);
-	CHECK(!memcmp(a, &s->fx, 24) && !memcmp(a + 32, s->fx.st, 128),
+	EXPECT_RET(v == -1, "xsave x87: %d", v);
+	EXPECT_RET(!memcmp(a, &s->fx, 24) && !memcmp(a + 32, s->fx.st, 128),
 	      "x87 region");
-	CHECK(rd(m, 24) == 0xaaaaaaaaaaaaaaaaull, "mxcsr written without SSE");
-	CHECK(a[160] == 0xaa && a[415] == 0xaa && a[416] == 0xaa, "xmm area");
-	CHECK(rd(m, 512) == 0x23, "xstate_bv %#llx",
+	EXPECT_RET(rd(m, 24) == 0xaaaaaaaaaaaaaaaaull, "mxcsr written without SSE");
+	EXPECT_RET(a[160] == 0xaa && a[415] == 0xaa && a[416] == 0xaa, "xmm area");
+	EXPECT_RET(rd(m, 512) == 0x23, "xstate_bv %#llx",
 	      (unsigned long long)rd(m, 512));
 	/* EDX:EAX all ones, but RFBM is limited by XCR0. */
 	v = RUN(m, XSAVE, ~0ull, 0, ~0ull, AREA);
-	CHECK(v == -1, "xsave all: %d", v);
+	EXPECT_RET(v == -1, "xsave all: %d", v);
 	memcpy(&mx, a + 24, 4);
-	CHECK(mx == 0x9fa0, "mxcsr %#x", mx);
+	EXPECT_RET(mx == 0x9fa0, "mxcsr %#x", mx);
 	memcpy(&mx, a + 28, 4);
-	CHECK(mx == s->fx.mxcsr_mask, "mxcsr_mask %#x", mx);
-	CHECK(!memcmp(a + 160, s->fx.xmm, 256), "xmm region");
-	CHECK(a[416] == 0xaa && a[511] == 0xaa, "bytes 416..511 written");
-	CHECK(rd(m, 512) == 0x23, "xstate_bv %#llx",
+	EXPECT_RET(mx == s->fx.mxcsr_mask, "mxcsr_mask %#x", mx);
+	EXPECT_RET(!memcmp(a + 160, s->fx.xmm, 256), "xmm region");
+	EXPECT_RET(a[416] == 0xaa && a[511] == 0xaa, "bytes 416..511 written");
+	EXPECT_RET(rd(m, 512) == 0x23, "xstate_bv %#llx",
 	      (unsigned long long)rd(m, 512));
 	/* XCR0 = x87 only: SSE not saved even when requested. */
 	s->xcr0 = 1;
 	memset(a + 160, 0x55, 16);
-	CHECK(RUN(m, XSAVEOPT, 3, 0, 0, AREA) == -1, "xsaveopt");
-	CHECK(a[160] == 0x55, "xmm0 saved with XCR0=1");
+	EXPECT_RET(RUN(m, XSAVEOPT, 3, 0, 0, AREA) == -1, "xsaveopt");
+	EXPECT_RET(a[160] == 0x55, "xmm0 saved with XCR0=1");
 	s->xcr0 = 3;
 	/* Misaligned, CR0.TS, no OSXSAVE. */
-	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA + 16) == X86_EXC_GP, "misaligned");
+	EXPECT_RET(RUN(m, XSAVE, 3, 0, 0, AREA + 16) == X86_EXC_GP, "misaligned");
 	s->cr0 |= X86_CR0_TS;
-	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA) == X86_EXC_NM, "TS");
+	EXPECT_RET(RUN(m, XSAVE, 3, 0, 0, AREA) == X86_EXC_NM, "TS");
 	s->cr0 &= ~X86_CR0_TS;
 	s->cr4 &= ~X86_CR4_OSXSAVE;
-	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA) == X86_EXC_UD, "no OSXSAVE");
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_UD, "no OSXSAVE");
+	EXPECT_RET(RUN(m, XSAVE, 3, 0, 0, AREA) == X86_EXC_UD, "no OSXSAVE");
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_UD, "no OSXSAVE");
 	s->cr4 |= X86_CR4_OSXSAVE;
 	/* Read-only page: a write #PF, nothing stored. */
 	*tm_pte(m, AREA + 0x1000) &= ~2ull;
 	x86_cpu_state_changed(m->cpu);
 	memset(a + 0x1000 - 64, 0x77, 64);
 	v = RUN(m, XSAVE, 3, 0, 0, AREA + 0x1000 - 64);
-	CHECK(v == X86_EXC_PF && (s->ev.exc_error & 2) &&
+	EXPECT_RET(v == X86_EXC_PF && (s->ev.exc_error & 2) &&
 	      s->cr2 == AREA + 0x1000, "ro page: %d err %#x", v,
 	      s->ev.exc_error);
-	CHECK(a[0x1000 - 64] == 0x77, "partial store before #PF");
+	EXPECT_RET(a[0x1000 - 64] == 0x77, "partial store before #PF");
 	tm_destroy(m);
 	return 0;
 }
@@ -239,66 +239,66 @@ static int test_xrstor(void)
 	s->xcr0 = 3;
 	fill_state(s);
 	memset(a, 0, 576);
-	CHECK(RUN(m, XSAVE, 3, 0, 0, AREA) == -1, "xsave");
+	EXPECT_RET(RUN(m, XSAVE, 3, 0, 0, AREA) == -1, "xsave");
 	saved = s->fx;
 	/* Round trip. */
 	memset(s->fx.xmm, 0, sizeof(s->fx.xmm));
 	s->fx.fcw = 0x37f;
 	s->fx.mxcsr = 0x1f80;
-	CHECK((v = RUN(m, XRSTOR, 3, 0, 0, AREA)) == -1, "xrstor %d", v);
-	CHECK(!memcmp(&s->fx, &saved, 416), "round trip");
+	EXPECT_RET((v = RUN(m, XRSTOR, 3, 0, 0, AREA)) == -1, "xrstor %d", v);
+	EXPECT_RET(!memcmp(&s->fx, &saved, 416), "round trip");
 	/* Only SSE requested: x87 untouched. */
 	s->fx.fcw = 0x7f;
-	CHECK(RUN(m, XRSTOR, 2, 0, 0, AREA) == -1, "xrstor sse");
-	CHECK(s->fx.fcw == 0x7f, "x87 restored with RFBM=2");
+	EXPECT_RET(RUN(m, XRSTOR, 2, 0, 0, AREA) == -1, "xrstor sse");
+	EXPECT_RET(s->fx.fcw == 0x7f, "x87 restored with RFBM=2");
 	/* XSTATE_BV clear: init state; MXCSR still comes from memory. */
 	bv = 0;
 	memcpy(a + 512, &bv, 8);
 	mx = 0x1fc0;
 	memcpy(a + 24, &mx, 4);
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == -1, "xrstor init");
-	CHECK(s->fx.fcw == 0x37f && s->fx.fsw == 0 && s->fx.ftw == 0 &&
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == -1, "xrstor init");
+	EXPECT_RET(s->fx.fcw == 0x37f && s->fx.fsw == 0 && s->fx.ftw == 0 &&
 	      s->fx.fop == 0 && s->fx.fip == 0 && s->fx.fdp == 0,
 	      "x87 init: fcw %#x fsw %#x ftw %#x", s->fx.fcw, s->fx.fsw,
 	      s->fx.ftw);
 	for (int i = 0; i < 8; i++)
-		CHECK(!s->fx.st[i][0] && !s->fx.st[i][9], "st%d init", i);
+		EXPECT_RET(!s->fx.st[i][0] && !s->fx.st[i][9], "st%d init", i);
 	for (int i = 0; i < 16; i++)
-		CHECK(!s->fx.xmm[i][0] && !s->fx.xmm[i][15], "xmm%d init", i);
-	CHECK(s->fx.mxcsr == 0x1fc0, "mxcsr %#x", s->fx.mxcsr);
+		EXPECT_RET(!s->fx.xmm[i][0] && !s->fx.xmm[i][15], "xmm%d init", i);
+	EXPECT_RET(s->fx.mxcsr == 0x1fc0, "mxcsr %#x", s->fx.mxcsr);
 	/* XSTATE_BV = SSE only: x87 init, XMM loaded. */
 	bv = 2;
 	memcpy(a + 512, &bv, 8);
 	s->fx.fcw = 0x7f;
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == -1, "xrstor bv=2");
-	CHECK(s->fx.fcw == 0x37f && s->fx.xmm[5][0] == 0x15, "bv=2");
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == -1, "xrstor bv=2");
+	EXPECT_RET(s->fx.fcw == 0x37f && s->fx.xmm[5][0] == 0x15, "bv=2");
 
 	/* Faults leave the state alone. */
 	fill_state(s);
 	saved = s->fx;
 	bv = 4;				/* AVX: not in XCR0 */
 	memcpy(a + 512, &bv, 8);
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "bv bit 2");
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "bv bit 2");
 	bv = 3;
 	memcpy(a + 512, &bv, 8);
 	s->xcr0 = 1;
-	CHECK(RUN(m, XRSTOR, 1, 0, 0, AREA) == X86_EXC_GP, "bv > xcr0");
+	EXPECT_RET(RUN(m, XRSTOR, 1, 0, 0, AREA) == X86_EXC_GP, "bv > xcr0");
 	s->xcr0 = 3;
 	a[520 + 15] = 1;		/* byte 23 of the header */
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "header 23:16");
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "header 23:16");
 	a[520 + 15] = 0;
 	a[520 + 7] = 0x80;		/* XCOMP_BV[63]: compacted form */
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "xcomp_bv");
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "xcomp_bv");
 	a[520 + 7] = 0;
 	a[540] = 0xff;			/* bytes 24..63 are not checked */
 	mx = 0x10000;			/* MXCSR reserved bit */
 	memcpy(a + 24, &mx, 4);
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "mxcsr");
-	CHECK(RUN(m, XRSTOR, 3, 0, 0, AREA + 32) == X86_EXC_GP, "misaligned");
-	CHECK(!memcmp(&s->fx, &saved, sizeof(saved)), "state after #GP");
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == X86_EXC_GP, "mxcsr");
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA + 32) == X86_EXC_GP, "misaligned");
+	EXPECT_RET(!memcmp(&s->fx, &saved, sizeof(saved)), "state after #GP");
 	/* ... but MXCSR is not loaded when only x87 is requested. */
-	CHECK(RUN(m, XRSTOR, 1, 0, 0, AREA) == -1, "x87 only, bad mxcsr");
-	CHECK(s->fx.mxcsr == saved.mxcsr, "mxcsr %#x", s->fx.mxcsr);
+	EXPECT_RET(RUN(m, XRSTOR, 1, 0, 0, AREA) == -1, "x87 only, bad mxcsr");
+	EXPECT_RET(s->fx.mxcsr == saved.mxcsr, "mxcsr %#x", s->fx.mxcsr);
 	tm_destroy(m);
 	return 0;
 }

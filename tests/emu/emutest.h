@@ -12,24 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("FAIL: %s:%d: %s\n", __FILE__, __LINE__,	\
-			       #cond);					\
-			exit(1);					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		long long a_ = (long long)(a), b_ = (long long)(b);	\
-		if (a_ != b_) {						\
-			printf("FAIL: %s:%d: %s == %lld, expected %s == %lld\n", \
-			       __FILE__, __LINE__, #a, a_, #b, b_);	\
-			exit(1);					\
-		}							\
-	} while (0)
+#include "../check.h"
 
 static inline void sleep_ms(unsigned int ms)
 {

@@ -34,34 +34,34 @@ int main(void)
 	buf = hvt_alloc(LOG_PAGES * PAGE);
 	hvt_add_slot(t.vm, 1, LOG_GPA, LOG_PAGES * PAGE, buf,
 		     HV_MEM_LOG_DIRTY_PAGES);
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
 	sregs.es.base = LOG_GPA;
 	sregs.es.selector = LOG_GPA >> 4;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
 
 	bitmap = ~0ull;
-	HVT_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
-	HVT_CHECK(bitmap == 0, "fresh slot dirty bitmap 0x%llx",
+	CHECK_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
+	CHECK(bitmap == 0, "fresh slot dirty bitmap 0x%llx",
 		  (unsigned long long)bitmap);
 
 	hvt_run(&t, HV_EXIT_HLT);
-	HVT_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
-	HVT_CHECK(bitmap == want, "dirty bitmap 0x%llx, want 0x%llx",
+	CHECK_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
+	CHECK(bitmap == want, "dirty bitmap 0x%llx, want 0x%llx",
 		  (unsigned long long)bitmap, (unsigned long long)want);
-	HVT_CHECK(buf[0x1000] == 1 && buf[0x3010] == 2 && buf[0xeffc] == 3,
+	CHECK(buf[0x1000] == 1 && buf[0x3010] == 2 && buf[0xeffc] == 3,
 		  "guest writes did not reach the backing");
 
-	HVT_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
-	HVT_CHECK(bitmap == 0, "dirty bitmap not cleared by reading: 0x%llx",
+	CHECK_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
+	CHECK(bitmap == 0, "dirty bitmap not cleared by reading: 0x%llx",
 		  (unsigned long long)bitmap);
 
 	hvt_run(&t, HV_EXIT_HLT);
-	HVT_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
-	HVT_CHECK(bitmap == 1u << 7, "second round: dirty bitmap 0x%llx",
+	CHECK_OK(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 1, &bitmap));
+	CHECK(bitmap == 1u << 7, "second round: dirty bitmap 0x%llx",
 		  (unsigned long long)bitmap);
 
 	/* A slot without logging has no dirty log. */
-	HVT_ERR(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 0, &bitmap), ENOENT);
+	CHECK_ERRNO(hv_get_dirty_log(t.vm, HV_AS_NORMAL, 0, &bitmap), ENOENT);
 
 	hvt_teardown(&t);
 	printf("PASS\n");

@@ -16,20 +16,20 @@ static void check_vcpu_ids(struct hv *hv)
 	struct hv_vm *vm;
 	int max = hv_check_cap(hv, HV_CAP_MAX_VCPUS);
 
-	HVT_OK(hv_vm_create(hv, &cfg, &vm));
-	HVT_ERR(hv_vcpu_create(vm, 2, &vcpu), EINVAL);
-	HVT_ERR(hv_vcpu_create(vm, 100000, &vcpu), EINVAL);
-	HVT_OK(hv_vcpu_create(vm, 1, &vcpu));
-	HVT_ERR(hv_vcpu_create(vm, 1, &vcpu), EEXIST);
+	CHECK_OK(hv_vm_create(hv, &cfg, &vm));
+	CHECK_ERRNO(hv_vcpu_create(vm, 2, &vcpu), EINVAL);
+	CHECK_ERRNO(hv_vcpu_create(vm, 100000, &vcpu), EINVAL);
+	CHECK_OK(hv_vcpu_create(vm, 1, &vcpu));
+	CHECK_ERRNO(hv_vcpu_create(vm, 1, &vcpu), EEXIST);
 	hv_vcpu_destroy(vcpu);
 	hv_vm_destroy(vm);
 
-	HVT_OK(hv_vm_create(hv, NULL, &vm));
-	HVT_ERR(hv_vcpu_create(vm, (unsigned int)max, &vcpu), EINVAL);
+	CHECK_OK(hv_vm_create(hv, NULL, &vm));
+	CHECK_ERRNO(hv_vcpu_create(vm, (unsigned int)max, &vcpu), EINVAL);
 	hv_vm_destroy(vm);
 
 	cfg.max_vcpus = (unsigned int)max + 1;
-	HVT_ERR(hv_vm_create(hv, &cfg, &vm), EINVAL);
+	CHECK_ERRNO(hv_vm_create(hv, &cfg, &vm), EINVAL);
 }
 
 static void check_irqfd(struct hvt *t)
@@ -43,31 +43,31 @@ static void check_irqfd(struct hvt *t)
 		return;
 	}
 	if (pipe(pipefd))
-		hvt_fail("pipe");
+		check_fail("pipe");
 	irqfd.fd = pipefd[0];
-	HVT_ERR(hv_irqfd(t->vm, &irqfd), EINVAL);
+	CHECK_ERRNO(hv_irqfd(t->vm, &irqfd), EINVAL);
 	irqfd.fd = 999;
-	HVT_ERR(hv_irqfd(t->vm, &irqfd), EBADF);
+	CHECK_ERRNO(hv_irqfd(t->vm, &irqfd), EBADF);
 
 	efd = eventfd(0, EFD_CLOEXEC);
 	efd2 = eventfd(0, EFD_CLOEXEC);
 	irqfd.fd = efd;
-	HVT_OK(hv_irqfd(t->vm, &irqfd));
-	HVT_ERR(hv_irqfd(t->vm, &irqfd), EBUSY);
+	CHECK_OK(hv_irqfd(t->vm, &irqfd));
+	CHECK_ERRNO(hv_irqfd(t->vm, &irqfd), EBUSY);
 	irqfd.gsi = 6;
-	HVT_ERR(hv_irqfd(t->vm, &irqfd), EBUSY);
+	CHECK_ERRNO(hv_irqfd(t->vm, &irqfd), EBUSY);
 	irqfd.fd = efd2;
-	HVT_OK(hv_irqfd(t->vm, &irqfd));
+	CHECK_OK(hv_irqfd(t->vm, &irqfd));
 	irqfd.flags = 1u << 7;
-	HVT_ERR(hv_irqfd(t->vm, &irqfd), EINVAL);
+	CHECK_ERRNO(hv_irqfd(t->vm, &irqfd), EINVAL);
 
 	/* Deassign, then the eventfd is free again. */
 	irqfd.fd = efd;
 	irqfd.gsi = 5;
 	irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(t->vm, &irqfd));
+	CHECK_OK(hv_irqfd(t->vm, &irqfd));
 	irqfd.flags = 0;
-	HVT_OK(hv_irqfd(t->vm, &irqfd));
+	CHECK_OK(hv_irqfd(t->vm, &irqfd));
 
 	close(pipefd[0]);
 	close(pipefd[1]);
@@ -86,35 +86,35 @@ static void check_missing_caps(struct hvt *t)
 	s.userspace_addr = t->ram;
 	if (!(hv_check_cap(t->hv, HV_CAP_VM_TYPES) &
 	      (1 << HV_VM_TYPE_SW_PROTECTED)))
-		HVT_ERR(hv_vm_create(t->hv, &cfg, &vm), EOPNOTSUPP);
+		CHECK_ERRNO(hv_vm_create(t->hv, &cfg, &vm), EOPNOTSUPP);
 	if (!hv_check_cap(t->hv, HV_CAP_MEMORY_ATTRIBUTES))
-		HVT_ERR(hv_set_memory_attributes(t->vm, 0, 0x1000,
+		CHECK_ERRNO(hv_set_memory_attributes(t->vm, 0, 0x1000,
 						 HV_MEMORY_ATTRIBUTE_PRIVATE, 0),
 			EOPNOTSUPP);
 	if (!hv_check_cap(t->hv, HV_CAP_GUEST_MEMFD))
-		HVT_ERR(hv_create_guest_memfd(t->vm, 0x1000, 0), EOPNOTSUPP);
+		CHECK_ERRNO(hv_create_guest_memfd(t->vm, 0x1000, 0), EOPNOTSUPP);
 	if (!hv_check_cap(t->hv, HV_CAP_X86_SMM))
-		HVT_ERR(hv_vcpu_smi(t->vcpu), EOPNOTSUPP);
+		CHECK_ERRNO(hv_vcpu_smi(t->vcpu), EOPNOTSUPP);
 	if (hv_check_cap(t->hv, HV_CAP_MULTI_ADDRESS_SPACE) < 2) {
 		s.as_id = HV_AS_SMM;
-		HVT_ERR(hv_set_memslot(t->vm, &s), EOPNOTSUPP);
+		CHECK_ERRNO(hv_set_memslot(t->vm, &s), EOPNOTSUPP);
 		s.as_id = 0;
 	}
 	if (!hv_check_cap(t->hv, HV_CAP_READONLY_MEM)) {
 		s.flags = HV_MEM_READONLY;
-		HVT_ERR(hv_set_memslot(t->vm, &s), EOPNOTSUPP);
+		CHECK_ERRNO(hv_set_memslot(t->vm, &s), EOPNOTSUPP);
 	}
 	if (!hv_check_cap(t->hv, HV_CAP_TSC_CONTROL))
-		HVT_ERR(hv_vcpu_set_tsc_khz(t->vcpu, 1000000), EOPNOTSUPP);
+		CHECK_ERRNO(hv_vcpu_set_tsc_khz(t->vcpu, 1000000), EOPNOTSUPP);
 	if (!hv_check_cap(t->hv, HV_CAP_HYPERV_CPUID)) {
 		struct kvm_cpuid2 c = { .nent = 0 };
 
-		HVT_ERR(hv_vcpu_get_supported_hv_cpuid(t->vcpu, &c),
+		CHECK_ERRNO(hv_vcpu_get_supported_hv_cpuid(t->vcpu, &c),
 			EOPNOTSUPP);
 	}
 	/* guest_memfd excludes dirty logging and read-only. */
 	s.flags = HV_MEM_GUEST_MEMFD | HV_MEM_LOG_DIRTY_PAGES;
-	HVT_ERR(hv_set_memslot(t->vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(t->vm, &s), EINVAL);
 }
 
 int main(void)
@@ -127,9 +127,9 @@ int main(void)
 
 	s.userspace_addr = t.ram;
 	s.guest_phys_addr = 0xf000;	/* overlaps slot 0's last page */
-	HVT_ERR(hv_set_memslot(t.vm, &s), EEXIST);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EEXIST);
 	s.guest_phys_addr = 0x10000;	/* adjacent: fine */
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 
 	check_irqfd(&t);
 	check_missing_caps(&t);

@@ -24,7 +24,7 @@ static struct kvm_vcpu_events get(struct hvt *t)
 	struct kvm_vcpu_events ev;
 
 	memset(&ev, 0xcc, sizeof(ev));
-	HVT_OK(hv_vcpu_get_events(t->vcpu, &ev));
+	CHECK_OK(hv_vcpu_get_events(t->vcpu, &ev));
 	return ev;
 }
 
@@ -38,24 +38,24 @@ int main(void)
 	hvt_require_cap(t.hv, HV_CAP_VCPU_EVENTS);
 
 	ev = get(&t);
-	HVT_CHECK((ev.flags & (VALID_NMI_PENDING | VALID_SHADOW | VALID_SMM)) ==
+	CHECK((ev.flags & (VALID_NMI_PENDING | VALID_SHADOW | VALID_SMM)) ==
 		  (VALID_NMI_PENDING | VALID_SHADOW | VALID_SMM),
 		  "get reports flags 0x%x", ev.flags);
-	HVT_CHECK(!(ev.flags & (VALID_PAYLOAD | VALID_TRIPLE_FAULT)),
+	CHECK(!(ev.flags & (VALID_PAYLOAD | VALID_TRIPLE_FAULT)),
 		  "get reports capability-gated flags 0x%x before enabling",
 		  ev.flags);
-	HVT_CHECK(!ev.nmi.pending && !ev.interrupt.shadow && !ev.smi.smm,
+	CHECK(!ev.nmi.pending && !ev.interrupt.shadow && !ev.smi.smm,
 		  "fresh vCPU has events pending");
 
 	/* NMI pending and MOV-SS shadow, each through its VALID bit. */
 	ev.flags = VALID_NMI_PENDING | VALID_SHADOW;
 	ev.nmi.pending = 1;
 	ev.interrupt.shadow = SHADOW_INT_MOV_SS;
-	HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+	CHECK_OK(hv_vcpu_set_events(t.vcpu, &ev));
 	a = get(&t);
-	HVT_CHECK(a.nmi.pending == 1, "NMI pending not set (%u)",
+	CHECK(a.nmi.pending == 1, "NMI pending not set (%u)",
 		  a.nmi.pending);
-	HVT_CHECK(a.interrupt.shadow == SHADOW_INT_MOV_SS,
+	CHECK(a.interrupt.shadow == SHADOW_INT_MOV_SS,
 		  "interrupt shadow not set (%u)", a.interrupt.shadow);
 
 	/* VALID bits clear: those fields must not be written. */
@@ -63,47 +63,47 @@ int main(void)
 	ev.flags = 0;
 	ev.nmi.pending = 0;
 	ev.interrupt.shadow = 0;
-	HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+	CHECK_OK(hv_vcpu_set_events(t.vcpu, &ev));
 	b = get(&t);
-	HVT_CHECK(b.nmi.pending == 1,
+	CHECK(b.nmi.pending == 1,
 		  "NMI pending cleared although VALID_NMI_PENDING was clear");
-	HVT_CHECK(b.interrupt.shadow == SHADOW_INT_MOV_SS,
+	CHECK(b.interrupt.shadow == SHADOW_INT_MOV_SS,
 		  "shadow cleared although VALID_SHADOW was clear");
 
 	/* Round trip. */
 	a = get(&t);
-	HVT_OK(hv_vcpu_set_events(t.vcpu, &a));
+	CHECK_OK(hv_vcpu_set_events(t.vcpu, &a));
 	b = get(&t);
-	HVT_CHECK(!memcmp(&a, &b, sizeof(a)), "events differ after get/set/get");
+	CHECK(!memcmp(&a, &b, sizeof(a)), "events differ after get/set/get");
 
 	/* Validation. */
 	ev = a;
 	ev.flags = a.flags | 0x80;
-	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	CHECK_ERRNO(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
 	ev.flags = VALID_PAYLOAD;
-	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	CHECK_ERRNO(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
 	ev.flags = VALID_TRIPLE_FAULT;
 	ev.triple_fault.pending = 0;
-	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	CHECK_ERRNO(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
 	ev.flags = 0;
 	ev.exception.injected = 1;
 	ev.exception.nr = 2;
-	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	CHECK_ERRNO(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
 	ev.exception.nr = 32;
-	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	CHECK_ERRNO(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
 	ev.exception.nr = 255;
-	HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+	CHECK_ERRNO(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
 	/* A legal exception is accepted and reported. */
 	ev.exception.nr = 13;
 	ev.exception.has_error_code = 1;
 	ev.exception.error_code = 0x18;
-	HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+	CHECK_OK(hv_vcpu_set_events(t.vcpu, &ev));
 	b = get(&t);
-	HVT_CHECK(b.exception.injected && b.exception.nr == 13 &&
+	CHECK(b.exception.injected && b.exception.nr == 13 &&
 		  b.exception.has_error_code && b.exception.error_code == 0x18,
 		  "injected #GP(0x18) not reported");
 	ev.exception.injected = 0;
-	HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+	CHECK_OK(hv_vcpu_set_events(t.vcpu, &ev));
 
 	/* SMM: works with the capability, -EINVAL without. */
 	smm = hv_check_cap(t.hv, HV_CAP_X86_SMM);
@@ -112,27 +112,27 @@ int main(void)
 	ev.smi.smm = 1;
 	ret = hv_vcpu_set_events(t.vcpu, &ev);
 	if (smm) {
-		HVT_CHECK(ret == 0, "SMM capability present but smm=1 gave %d",
+		CHECK(ret == 0, "SMM capability present but smm=1 gave %d",
 			  ret);
-		HVT_CHECK(get(&t).smi.smm == 1, "smm=1 not reported");
+		CHECK(get(&t).smi.smm == 1, "smm=1 not reported");
 		ev.smi.smm = 0;
-		HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+		CHECK_OK(hv_vcpu_set_events(t.vcpu, &ev));
 	} else {
-		HVT_CHECK(ret == -EINVAL,
+		CHECK(ret == -EINVAL,
 			  "no SMM capability but smm=1 gave %d, want -EINVAL",
 			  ret);
-		HVT_CHECK(get(&t).smi.smm == 0, "refused smm=1 entered SMM");
+		CHECK(get(&t).smi.smm == 0, "refused smm=1 entered SMM");
 		ev.smi.smm = 0;
 		ev.smi.pending = 1;
-		HVT_ERR(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
-		HVT_ERR(hv_vcpu_smi(t.vcpu), EOPNOTSUPP);
+		CHECK_ERRNO(hv_vcpu_set_events(t.vcpu, &ev), EINVAL);
+		CHECK_ERRNO(hv_vcpu_smi(t.vcpu), EOPNOTSUPP);
 	}
 
 	/* With the payload capability enabled, VALID_PAYLOAD is accepted. */
 	if (hv_check_cap(t.hv, HV_CAP_EXCEPTION_PAYLOAD)) {
-		HVT_OK(hv_vm_enable_cap(t.vm, HV_CAP_EXCEPTION_PAYLOAD, 1));
+		CHECK_OK(hv_vm_enable_cap(t.vm, HV_CAP_EXCEPTION_PAYLOAD, 1));
 		ev = get(&t);
-		HVT_CHECK(ev.flags & VALID_PAYLOAD,
+		CHECK(ev.flags & VALID_PAYLOAD,
 			  "payload enabled but get lacks VALID_PAYLOAD");
 		ev.flags = VALID_PAYLOAD;
 		ev.exception.pending = 1;
@@ -141,9 +141,9 @@ int main(void)
 		ev.exception.error_code = 2;
 		ev.exception_has_payload = 1;
 		ev.exception_payload = 0xdead000;
-		HVT_OK(hv_vcpu_set_events(t.vcpu, &ev));
+		CHECK_OK(hv_vcpu_set_events(t.vcpu, &ev));
 		b = get(&t);
-		HVT_CHECK(b.exception.pending && b.exception.nr == 14 &&
+		CHECK(b.exception.pending && b.exception.nr == 14 &&
 			  b.exception_has_payload &&
 			  b.exception_payload == 0xdead000,
 			  "pending #PF with payload not reported");
@@ -151,9 +151,9 @@ int main(void)
 		printf("exception payload: not supported, VALID_PAYLOAD only checked refused\n");
 	}
 	if (hv_check_cap(t.hv, HV_CAP_TRIPLE_FAULT_EVENT)) {
-		HVT_OK(hv_vm_enable_cap(t.vm, HV_CAP_TRIPLE_FAULT_EVENT, 1));
+		CHECK_OK(hv_vm_enable_cap(t.vm, HV_CAP_TRIPLE_FAULT_EVENT, 1));
 		ev = get(&t);
-		HVT_CHECK(ev.flags & VALID_TRIPLE_FAULT,
+		CHECK(ev.flags & VALID_TRIPLE_FAULT,
 			  "triple-fault event enabled but get lacks its flag");
 	}
 

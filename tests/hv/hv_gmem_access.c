@@ -53,7 +53,7 @@ static uint32_t guest_op(struct hvt *t, uint32_t v)
 
 static void set_private(struct hvt *t, uint64_t gpa, bool priv)
 {
-	HVT_OK(hv_set_memory_attributes(t->vm, gpa, PAGE,
+	CHECK_OK(hv_set_memory_attributes(t->vm, gpa, PAGE,
 					priv ? HV_MEMORY_ATTRIBUTE_PRIVATE : 0,
 					0));
 }
@@ -62,10 +62,10 @@ static void check_fault(struct hvt *t, int ret, uint64_t gpa, const char *what)
 {
 	struct hv_exit *e = t->exit;
 
-	HVT_CHECK(ret == -EFAULT && e->reason == HV_EXIT_MEMORY_FAULT,
+	CHECK(ret == -EFAULT && e->reason == HV_EXIT_MEMORY_FAULT,
 		  "%s: run %d exit %s, want -EFAULT MEMORY_FAULT", what, ret,
 		  hvt_reason(e->reason));
-	HVT_CHECK(e->memory_fault.gpa == gpa && e->memory_fault.size == PAGE &&
+	CHECK(e->memory_fault.gpa == gpa && e->memory_fault.size == PAGE &&
 		  e->memory_fault.flags == HV_MEMORY_EXIT_FLAG_PRIVATE,
 		  "%s: fault gpa 0x%llx size 0x%llx flags 0x%llx", what,
 		  (unsigned long long)e->memory_fault.gpa,
@@ -79,7 +79,7 @@ static void *delete_slot(void *arg)
 	struct hv_memslot s = { .slot = 1, .guest_memfd = -1 };
 
 	usleep(100 * 1000);		/* let the vCPU spin on the page */
-	HVT_OK(hv_set_memslot(vm, &s));
+	CHECK_OK(hv_set_memslot(vm, &s));
 	return NULL;
 }
 
@@ -99,59 +99,59 @@ int main(void)
 	hvt_require_cap(t.hv, HV_CAP_PRE_FAULT_MEMORY);
 	shared = hvt_alloc(NPAGES * PAGE);
 	shared[0] = 0x5aa5c33c;
-	fd = HVT_OK(hv_create_guest_memfd(t.vm, NPAGES * PAGE, 0));
+	fd = CHECK_OK(hv_create_guest_memfd(t.vm, NPAGES * PAGE, 0));
 	s.guest_memfd = fd;
 	s.userspace_addr = shared;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 	hvt_set_es(t.vcpu, GPA);
 
 	/* Shared: the guest sees and changes the host's memory. */
-	HVT_CHECK(guest_op(&t, 0) == 0x5aa5c33c, "shared read");
-	HVT_CHECK(guest_op(&t, 0x11111111) == 0x11111111,
+	CHECK(guest_op(&t, 0) == 0x5aa5c33c, "shared read");
+	CHECK(guest_op(&t, 0x11111111) == 0x11111111,
 		  "shared write");
-	HVT_CHECK(shared[0] == 0x11111111, "host misses the shared write");
+	CHECK(shared[0] == 0x11111111, "host misses the shared write");
 
 	/* Private: a fresh guest_memfd page, invisible to the host. */
 	set_private(&t, GPA, true);
-	HVT_CHECK(guest_op(&t, 0) == 0, "fresh private page not zero");
-	HVT_CHECK(guest_op(&t, 0xdeadbeef) == 0xdeadbeef,
+	CHECK(guest_op(&t, 0) == 0, "fresh private page not zero");
+	CHECK(guest_op(&t, 0xdeadbeef) == 0xdeadbeef,
 		  "private write lost");
-	HVT_CHECK(shared[0] == 0x11111111, "private write reached shared "
+	CHECK(shared[0] == 0x11111111, "private write reached shared "
 		  "memory (0x%x)", shared[0]);
 
 	/* Back to shared: the shared copy was kept. */
 	set_private(&t, GPA, false);
-	HVT_CHECK(guest_op(&t, 0) == 0x11111111, "shared copy not kept");
-	HVT_CHECK(guest_op(&t, 0x22222222) == 0x22222222,
+	CHECK(guest_op(&t, 0) == 0x11111111, "shared copy not kept");
+	CHECK(guest_op(&t, 0x22222222) == 0x22222222,
 		  "shared after conversion");
-	HVT_CHECK(shared[0] == 0x22222222, "shared store after conversion");
+	CHECK(shared[0] == 0x22222222, "shared store after conversion");
 	/* Private again without a punch: private data is still there... */
 	set_private(&t, GPA, true);
-	HVT_CHECK(guest_op(&t, 0) == 0xdeadbeef,
+	CHECK(guest_op(&t, 0) == 0xdeadbeef,
 		  "private data lost without a punch");
 	/* ...until the VMM punches it: then it reads zero. */
-	HVT_OK(hv_guest_memfd_fallocate(t.hv, fd, FALLOC_FL_KEEP_SIZE |
+	CHECK_OK(hv_guest_memfd_fallocate(t.hv, fd, FALLOC_FL_KEEP_SIZE |
 					FALLOC_FL_PUNCH_HOLE, 0, PAGE));
-	HVT_CHECK(guest_op(&t, 0) == 0, "punched private page not zero");
-	HVT_CHECK(shared[0] == 0x22222222, "punch touched shared memory");
+	CHECK(guest_op(&t, 0) == 0, "punched private page not zero");
+	CHECK(shared[0] == 0x22222222, "punch touched shared memory");
 
 	/* Pre-fault: the slot, then a tail past it gives ENOENT. */
 	gpa = GPA;
 	size = NPAGES * PAGE;
-	HVT_ERR(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 1), EINVAL);
-	HVT_ERR(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &(uint64_t){ 0 }, 0),
+	CHECK_ERRNO(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 1), EINVAL);
+	CHECK_ERRNO(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &(uint64_t){ 0 }, 0),
 		EINVAL);
-	HVT_OK(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 0));
-	HVT_CHECK(gpa == GPA + NPAGES * PAGE && !size,
+	CHECK_OK(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 0));
+	CHECK(gpa == GPA + NPAGES * PAGE && !size,
 		  "pre-fault left gpa 0x%llx size 0x%llx",
 		  (unsigned long long)gpa, (unsigned long long)size);
 	gpa = GPA + 2 * PAGE;
 	size = 4 * PAGE;
-	HVT_OK(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 0));
-	HVT_CHECK(gpa == GPA + NPAGES * PAGE && size == 2 * PAGE,
+	CHECK_OK(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 0));
+	CHECK(gpa == GPA + NPAGES * PAGE && size == 2 * PAGE,
 		  "pre-fault tail: gpa 0x%llx size 0x%llx",
 		  (unsigned long long)gpa, (unsigned long long)size);
-	HVT_ERR(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 0), ENOENT);
+	CHECK_ERRNO(hv_vcpu_pre_fault_memory(t.vcpu, &gpa, &size, 0), ENOENT);
 
 	/* A private page with no guest_memfd behind it (slot 0). */
 	set_private(&t, 0x8000, true);
@@ -161,7 +161,7 @@ int main(void)
 	check_fault(&t, hv_vcpu_run(t.vcpu), 0x8000, "data access");
 	/* The VMM's answer: convert, run again; the access completes. */
 	set_private(&t, 0x8000, false);
-	HVT_CHECK(hvt_io_value(hvt_run_io(&t, 0xe1, HV_EXIT_IO_OUT, 4)) == 0x42,
+	CHECK(hvt_io_value(hvt_run_io(&t, 0xe1, HV_EXIT_IO_OUT, 4)) == 0x42,
 		  "access after the fault");
 	/* The same for code: fetching from a private page of slot 0. */
 	set_private(&t, HVT_CODE, true);
@@ -174,7 +174,7 @@ int main(void)
 	hvt_real_mode(t.vcpu, HVT_CODE);
 	hvt_set_es(t.vcpu, GPA + PAGE);
 	set_private(&t, GPA + PAGE, true);
-	HVT_CHECK(!pthread_create(&th, NULL, delete_slot, t.vm), "thread");
+	CHECK(!pthread_create(&th, NULL, delete_slot, t.vm), "thread");
 	ret = hv_vcpu_run(t.vcpu);
 	pthread_join(th, NULL);
 	check_fault(&t, ret, GPA + PAGE, "slot deleted under the access");

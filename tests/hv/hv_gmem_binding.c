@@ -41,81 +41,81 @@ int main(void)
 
 	hv = hvt_open();
 	hvt_require_private(hv);
-	HVT_OK(hv_vm_create(hv, &cfg, &vm));
-	HVT_OK(hv_vm_create(hv, &cfg, &other));
+	CHECK_OK(hv_vm_create(hv, &cfg, &vm));
+	CHECK_OK(hv_vm_create(hv, &cfg, &other));
 	shared = hvt_alloc(GSIZE);
-	fd = HVT_OK(hv_create_guest_memfd(vm, GSIZE, 0));
-	ofd = HVT_OK(hv_create_guest_memfd(other, GSIZE, 0));
+	fd = CHECK_OK(hv_create_guest_memfd(vm, GSIZE, 0));
+	ofd = CHECK_OK(hv_create_guest_memfd(other, GSIZE, 0));
 	mfd = memfd_create("not-gmem", MFD_CLOEXEC);
 	efd = eventfd(0, EFD_CLOEXEC);
-	HVT_CHECK(mfd >= 0 && efd >= 0, "memfd/eventfd: %s", strerror(errno));
-	HVT_CHECK(!ftruncate(mfd, GSIZE), "ftruncate: %s", strerror(errno));
+	CHECK(mfd >= 0 && efd >= 0, "memfd/eventfd: %s", strerror(errno));
+	CHECK(!ftruncate(mfd, GSIZE), "ftruncate: %s", strerror(errno));
 
 	/* Files that are not this VM's guest_memfd. */
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, -1, 0, 0, shared), EBADF);
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, mfd, 0, 0, shared), EINVAL);
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, efd, 0, 0, shared), EINVAL);
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, ofd, 0, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, -1, 0, 0, shared), EBADF);
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, mfd, 0, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, efd, 0, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, ofd, 0, 0, shared), EINVAL);
 	/* Offsets: unaligned, past the end, range past the end. */
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, fd, 1, 0, shared), EINVAL);
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, fd, GSIZE, 0, shared), EINVAL);
-	HVT_ERR(bind(vm, 1, 0x100000, 2 * PAGE, fd, GSIZE - PAGE, 0, shared),
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, fd, 1, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, fd, GSIZE, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 1, 0x100000, 2 * PAGE, fd, GSIZE - PAGE, 0, shared),
 		EINVAL);
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, fd, ~0ull & ~(PAGE - 1), 0, shared),
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, fd, ~0ull & ~(PAGE - 1), 0, shared),
 		EINVAL);
 	/* Private memory is neither read-only nor dirty-logged. */
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, fd, 0, HV_MEM_READONLY, shared),
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, fd, 0, HV_MEM_READONLY, shared),
 		EINVAL);
-	HVT_ERR(bind(vm, 1, 0x100000, PAGE, fd, 0, HV_MEM_LOG_DIRTY_PAGES,
+	CHECK_ERRNO(bind(vm, 1, 0x100000, PAGE, fd, 0, HV_MEM_LOG_DIRTY_PAGES,
 		     shared), EINVAL);
 
 	/* [0, 8 pages) bound; overlaps refused, adjacent accepted. */
-	HVT_OK(bind(vm, 1, 0x100000, 8 * PAGE, fd, 0, 0, shared));
-	HVT_ERR(bind(vm, 2, 0x200000, 8 * PAGE, fd, 0, 0, shared), EINVAL);
-	HVT_ERR(bind(vm, 2, 0x200000, PAGE, fd, 7 * PAGE, 0, shared), EINVAL);
-	HVT_ERR(bind(vm, 2, 0x200000, 16 * PAGE, fd, 0, 0, shared), EINVAL);
-	HVT_OK(bind(vm, 2, 0x200000, 8 * PAGE, fd, 8 * PAGE, 0,
+	CHECK_OK(bind(vm, 1, 0x100000, 8 * PAGE, fd, 0, 0, shared));
+	CHECK_ERRNO(bind(vm, 2, 0x200000, 8 * PAGE, fd, 0, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 2, 0x200000, PAGE, fd, 7 * PAGE, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 2, 0x200000, 16 * PAGE, fd, 0, 0, shared), EINVAL);
+	CHECK_OK(bind(vm, 2, 0x200000, 8 * PAGE, fd, 8 * PAGE, 0,
 		    shared + 8 * PAGE));
 	/* One file backs both; the other VM binds its own file fine. */
-	HVT_OK(bind(other, 1, 0x100000, GSIZE, ofd, 0, 0, shared));
-	HVT_ERR(bind(other, 2, 0x300000, PAGE, fd, 0, 0, shared), EINVAL);
+	CHECK_OK(bind(other, 1, 0x100000, GSIZE, ofd, 0, 0, shared));
+	CHECK_ERRNO(bind(other, 2, 0x300000, PAGE, fd, 0, 0, shared), EINVAL);
 
 	/* Immutable: move and flag changes refused, delete allowed. */
-	HVT_ERR(bind(vm, 1, 0x400000, 8 * PAGE, fd, 0, 0, shared), EINVAL);
+	CHECK_ERRNO(bind(vm, 1, 0x400000, 8 * PAGE, fd, 0, 0, shared), EINVAL);
 	s = (struct hv_memslot){
 		.slot = 1, .guest_phys_addr = 0x100000,
 		.memory_size = 8 * PAGE, .userspace_addr = shared,
 		.guest_memfd = -1,
 	};
-	HVT_ERR(hv_set_memslot(vm, &s), EINVAL);	/* drop GUEST_MEMFD */
+	CHECK_ERRNO(hv_set_memslot(vm, &s), EINVAL);	/* drop GUEST_MEMFD */
 	s.flags = HV_MEM_LOG_DIRTY_PAGES;
-	HVT_ERR(hv_set_memslot(vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(vm, &s), EINVAL);
 	s.flags = 0;
 	s.memory_size = 0;
-	HVT_OK(hv_set_memslot(vm, &s));
+	CHECK_OK(hv_set_memslot(vm, &s));
 	/* The deleted slot's file range is free again. */
-	HVT_OK(bind(vm, 3, 0x500000, 8 * PAGE, fd, 0, 0, shared));
+	CHECK_OK(bind(vm, 3, 0x500000, 8 * PAGE, fd, 0, 0, shared));
 
 	/* Attributes: validation, and PRIVATE only where there is private memory. */
-	HVT_CHECK(hv_vm_check_cap(vm, HV_CAP_MEMORY_ATTRIBUTES) &
+	CHECK(hv_vm_check_cap(vm, HV_CAP_MEMORY_ATTRIBUTES) &
 		  HV_MEMORY_ATTRIBUTE_PRIVATE, "no PRIVATE attribute in a "
 		  "SW_PROTECTED VM");
-	HVT_ERR(hv_set_memory_attributes(vm, 0, PAGE, 1ull << 0, 0), EINVAL);
-	HVT_ERR(hv_set_memory_attributes(vm, 0, PAGE,
+	CHECK_ERRNO(hv_set_memory_attributes(vm, 0, PAGE, 1ull << 0, 0), EINVAL);
+	CHECK_ERRNO(hv_set_memory_attributes(vm, 0, PAGE,
 					 HV_MEMORY_ATTRIBUTE_PRIVATE, 2), EINVAL);
-	HVT_ERR(hv_set_memory_attributes(vm, 0, 0,
+	CHECK_ERRNO(hv_set_memory_attributes(vm, 0, 0,
 					 HV_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
-	HVT_ERR(hv_set_memory_attributes(vm, PAGE / 2, PAGE,
+	CHECK_ERRNO(hv_set_memory_attributes(vm, PAGE / 2, PAGE,
 					 HV_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
-	HVT_ERR(hv_set_memory_attributes(vm, 0, PAGE / 2,
+	CHECK_ERRNO(hv_set_memory_attributes(vm, 0, PAGE / 2,
 					 HV_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
-	HVT_ERR(hv_set_memory_attributes(vm, ~0ull & ~(PAGE - 1), 2 * PAGE,
+	CHECK_ERRNO(hv_set_memory_attributes(vm, ~0ull & ~(PAGE - 1), 2 * PAGE,
 					 HV_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
 	/* Attributes cover the whole GPA space, slots or not. */
-	HVT_OK(hv_set_memory_attributes(vm, 0, 1ull << 40,
+	CHECK_OK(hv_set_memory_attributes(vm, 0, 1ull << 40,
 					HV_MEMORY_ATTRIBUTE_PRIVATE, 0));
-	HVT_OK(hv_set_memory_attributes(vm, 0x1000000, 0x200000, 0, 0));
-	HVT_OK(hv_set_memory_attributes(vm, 0, 1ull << 40, 0, 0));
+	CHECK_OK(hv_set_memory_attributes(vm, 0x1000000, 0x200000, 0, 0));
+	CHECK_OK(hv_set_memory_attributes(vm, 0, 1ull << 40, 0, 0));
 
 	/* One address space: no SMM view in a SW_PROTECTED VM. */
 	s = (struct hv_memslot){
@@ -123,14 +123,14 @@ int main(void)
 		.memory_size = PAGE, .userspace_addr = shared,
 		.guest_memfd = -1,
 	};
-	HVT_ERR(hv_set_memslot(vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(vm, &s), EINVAL);
 
 	/* A default VM has no PRIVATE attribute. */
-	HVT_OK(hv_vm_create(hv, NULL, &plain));
-	HVT_CHECK(!(hv_vm_check_cap(plain, HV_CAP_MEMORY_ATTRIBUTES) &
+	CHECK_OK(hv_vm_create(hv, NULL, &plain));
+	CHECK(!(hv_vm_check_cap(plain, HV_CAP_MEMORY_ATTRIBUTES) &
 		    HV_MEMORY_ATTRIBUTE_PRIVATE),
 		  "PRIVATE attribute offered in a default VM");
-	HVT_ERR(hv_set_memory_attributes(plain, 0, PAGE,
+	CHECK_ERRNO(hv_set_memory_attributes(plain, 0, PAGE,
 					 HV_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
 	hv_vm_destroy(plain);
 

@@ -27,46 +27,46 @@ static void check_io_refused(int fd)
 {
 	char buf[16] = "x";
 
-	HVT_CHECK(read(fd, buf, sizeof(buf)) < 0, "read() of a guest_memfd worked");
-	HVT_CHECK(write(fd, buf, sizeof(buf)) < 0, "write() of a guest_memfd worked");
-	HVT_CHECK(pread(fd, buf, sizeof(buf), 0) < 0, "pread() worked");
-	HVT_CHECK(pwrite(fd, buf, sizeof(buf), 0) < 0, "pwrite() worked");
-	HVT_CHECK(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED,
+	CHECK(read(fd, buf, sizeof(buf)) < 0, "read() of a guest_memfd worked");
+	CHECK(write(fd, buf, sizeof(buf)) < 0, "write() of a guest_memfd worked");
+	CHECK(pread(fd, buf, sizeof(buf), 0) < 0, "pread() worked");
+	CHECK(pwrite(fd, buf, sizeof(buf), 0) < 0, "pwrite() worked");
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED,
 		  "mmap of a guest_memfd without MMAP worked");
-	HVT_CHECK(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED,
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED,
 		  "MAP_PRIVATE of a guest_memfd worked");
-	HVT_CHECK(ftruncate(fd, 2 * SIZE) < 0, "a guest_memfd was resized");
+	CHECK(ftruncate(fd, 2 * SIZE) < 0, "a guest_memfd was resized");
 }
 
 static void check_fallocate(struct hv *hv, int fd)
 {
 	/* The matrix of guest_memfd_test's test_fallocate(). */
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd, KEEP, 0, SIZE));
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, KEEP, PAGE - 1, PAGE), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, KEEP, SIZE, PAGE), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, KEEP, SIZE + PAGE, PAGE),
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd, KEEP, 0, SIZE));
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, KEEP, PAGE - 1, PAGE), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, KEEP, SIZE, PAGE), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, KEEP, SIZE + PAGE, PAGE),
 		EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, KEEP, SIZE - PAGE, 2 * PAGE),
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, KEEP, SIZE - PAGE, 2 * PAGE),
 		EINVAL);
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, SIZE, PAGE));
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, SIZE + PAGE, PAGE));
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, KEEP, 0, PAGE - 1), EINVAL);
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE, PAGE));
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd, KEEP, PAGE, PAGE));
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, SIZE, PAGE));
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, SIZE + PAGE, PAGE));
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, KEEP, 0, PAGE - 1), EINVAL);
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE, PAGE));
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd, KEEP, PAGE, PAGE));
 	/* Modes: KEEP_SIZE is required, PUNCH_HOLE the only addition. */
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, 0, 0, PAGE), EOPNOTSUPP);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, FALLOC_FL_PUNCH_HOLE, 0, PAGE),
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, 0, 0, PAGE), EOPNOTSUPP);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, FALLOC_FL_PUNCH_HOLE, 0, PAGE),
 		EOPNOTSUPP);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, KEEP | FALLOC_FL_ZERO_RANGE,
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, KEEP | FALLOC_FL_ZERO_RANGE,
 					 0, PAGE), EOPNOTSUPP);
 	/* test_invalid_punch_hole(): unaligned offset or length. */
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, 1), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, PAGE - 1), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, PAGE + 1), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, PUNCH, 1, PAGE), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE - 1, PAGE), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE + 1, PAGE), EINVAL);
-	HVT_ERR(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE, 0), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, 1), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, PAGE - 1), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, PAGE + 1), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, PUNCH, 1, PAGE), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE - 1, PAGE), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE + 1, PAGE), EINVAL);
+	CHECK_ERRNO(hv_guest_memfd_fallocate(hv, fd, PUNCH, PAGE, 0), EINVAL);
 }
 
 int main(void)
@@ -80,38 +80,38 @@ int main(void)
 
 	hv = hvt_open();
 	hvt_require_private(hv);
-	HVT_OK(hv_vm_create(hv, &cfg, &vm));
+	CHECK_OK(hv_vm_create(hv, &cfg, &vm));
 
-	HVT_ERR(hv_create_guest_memfd(vm, 0, 0), EINVAL);
+	CHECK_ERRNO(hv_create_guest_memfd(vm, 0, 0), EINVAL);
 	for (i = 1; i < (int)PAGE; i++) {
 		int r = hv_create_guest_memfd(vm, i, 0);
 
-		HVT_CHECK(r == -EINVAL, "size %d gave %d, want -EINVAL", i, r);
+		CHECK(r == -EINVAL, "size %d gave %d, want -EINVAL", i, r);
 	}
 	flags = hv_vm_check_cap(vm, HV_CAP_GUEST_MEMFD_FLAGS);
 	for (i = 0; i < 64; i++) {
 		int r = hv_create_guest_memfd(vm, PAGE, 1ull << i);
 
 		if (flags & (1ull << i)) {
-			HVT_CHECK(r >= 0, "flag bit %d advertised, refused: %d",
+			CHECK(r >= 0, "flag bit %d advertised, refused: %d",
 				  i, r);
 			close(r);
 		} else {
-			HVT_CHECK(r == -EINVAL, "flag bit %d not advertised, "
+			CHECK(r == -EINVAL, "flag bit %d not advertised, "
 				  "create gave %d", i, r);
 		}
 	}
 
-	fd1 = HVT_OK(hv_create_guest_memfd(vm, SIZE, 0));
-	HVT_CHECK(!fstat(fd1, &st1), "fstat: %s", strerror(errno));
-	fd2 = HVT_OK(hv_create_guest_memfd(vm, 2 * SIZE, 0));
-	HVT_CHECK(!fstat(fd2, &st2), "fstat: %s", strerror(errno));
-	HVT_CHECK(st1.st_ino != st2.st_ino, "two guest_memfds share inode %lu",
+	fd1 = CHECK_OK(hv_create_guest_memfd(vm, SIZE, 0));
+	CHECK(!fstat(fd1, &st1), "fstat: %s", strerror(errno));
+	fd2 = CHECK_OK(hv_create_guest_memfd(vm, 2 * SIZE, 0));
+	CHECK(!fstat(fd2, &st2), "fstat: %s", strerror(errno));
+	CHECK(st1.st_ino != st2.st_ino, "two guest_memfds share inode %lu",
 		  (unsigned long)st1.st_ino);
-	HVT_CHECK(!fstat(fd1, &st1) && st1.st_size == (off_t)SIZE,
+	CHECK(!fstat(fd1, &st1) && st1.st_size == (off_t)SIZE,
 		  "first file's size %lld after creating a second",
 		  (long long)st1.st_size);
-	HVT_CHECK(st1.st_blksize == (blksize_t)PAGE, "st_blksize %ld",
+	CHECK(st1.st_blksize == (blksize_t)PAGE, "st_blksize %ld",
 		  (long)st1.st_blksize);
 	check_io_refused(fd1);
 	check_fallocate(hv, fd1);
@@ -124,25 +124,25 @@ int main(void)
 		 */
 		int mfd = memfd_create("plain", MFD_CLOEXEC);
 
-		HVT_CHECK(fallocate(fd1, KEEP, 0, PAGE) < 0 && errno == EBADF,
+		CHECK(fallocate(fd1, KEEP, 0, PAGE) < 0 && errno == EBADF,
 			  "fallocate(2) on emu's handle: %s", strerror(errno));
-		HVT_CHECK(mfd >= 0, "memfd_create: %s", strerror(errno));
-		HVT_ERR(hv_guest_memfd_fallocate(hv, mfd, KEEP, 0, PAGE), EINVAL);
-		HVT_ERR(hv_guest_memfd_fallocate(hv, -1, KEEP, 0, PAGE), EBADF);
+		CHECK(mfd >= 0, "memfd_create: %s", strerror(errno));
+		CHECK_ERRNO(hv_guest_memfd_fallocate(hv, mfd, KEEP, 0, PAGE), EINVAL);
+		CHECK_ERRNO(hv_guest_memfd_fallocate(hv, -1, KEEP, 0, PAGE), EBADF);
 		close(mfd);
 	}
 
 	/* A dup is the same file: closing the original changes nothing. */
 	fd = dup(fd2);
 	close(fd2);
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd, KEEP, 0, PAGE));
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd, KEEP, 0, PAGE));
 
 	/* The file pins what it needs: both work after the VM is gone. */
 	hv_vm_destroy(vm);
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd1, KEEP, 0, SIZE));
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd1, PUNCH, 0, SIZE));
-	HVT_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, 2 * SIZE));
-	HVT_CHECK(!fstat(fd1, &st1) && st1.st_size == (off_t)SIZE,
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd1, KEEP, 0, SIZE));
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd1, PUNCH, 0, SIZE));
+	CHECK_OK(hv_guest_memfd_fallocate(hv, fd, PUNCH, 0, 2 * SIZE));
+	CHECK(!fstat(fd1, &st1) && st1.st_size == (off_t)SIZE,
 		  "size after the VM went: %lld", (long long)st1.st_size);
 	close(fd1);
 	close(fd);

@@ -39,18 +39,18 @@ int main(void)
 	hvt_setup(&t, guest, sizeof(guest), false);
 	hvt_require_cap(t.hv, HV_CAP_GUEST_MEMFD);
 	if ((hv_check_cap(t.hv, HV_CAP_GUEST_MEMFD_FLAGS) & flags) != flags)
-		hvt_skip("%s (mmap, init-shared): not supported by %s",
+		check_skip("%s (mmap, init-shared): not supported by %s",
 			 hv_cap_name(HV_CAP_GUEST_MEMFD_FLAGS),
 			 hv_backend_desc(t.hv));
 
-	HVT_ERR(hv_create_guest_memfd(t.vm, PAGE / 2, flags), EINVAL);
-	HVT_ERR(hv_create_guest_memfd(t.vm, 0, flags), EINVAL);
-	HVT_ERR(hv_create_guest_memfd(t.vm, GMEM_SIZE, 1ull << 40), EINVAL);
-	fd = HVT_OK(hv_create_guest_memfd(t.vm, GMEM_SIZE, flags));
+	CHECK_ERRNO(hv_create_guest_memfd(t.vm, PAGE / 2, flags), EINVAL);
+	CHECK_ERRNO(hv_create_guest_memfd(t.vm, 0, flags), EINVAL);
+	CHECK_ERRNO(hv_create_guest_memfd(t.vm, GMEM_SIZE, 1ull << 40), EINVAL);
+	fd = CHECK_OK(hv_create_guest_memfd(t.vm, GMEM_SIZE, flags));
 	map = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	HVT_CHECK(map != MAP_FAILED, "mmap of a MMAP guest_memfd: %s",
+	CHECK(map != MAP_FAILED, "mmap of a MMAP guest_memfd: %s",
 		  strerror(errno));
-	HVT_CHECK(mmap(NULL, GMEM_SIZE, PROT_READ, MAP_PRIVATE, fd, 0) ==
+	CHECK(mmap(NULL, GMEM_SIZE, PROT_READ, MAP_PRIVATE, fd, 0) ==
 		  MAP_FAILED, "MAP_PRIVATE of a guest_memfd succeeded");
 	map[PAGE / 4] = 0x600dcafe;
 
@@ -58,21 +58,21 @@ int main(void)
 	s.userspace_addr = (uint8_t *)map + PAGE;
 	/* guest_memfd excludes READONLY and dirty logging */
 	s.flags = HV_MEM_GUEST_MEMFD | HV_MEM_READONLY;
-	HVT_ERR(hv_set_memslot(t.vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EINVAL);
 	s.flags = HV_MEM_GUEST_MEMFD;
 	/* the binding must lie inside the file */
 	s.guest_memfd_offset = GMEM_SIZE - PAGE;
-	HVT_ERR(hv_set_memslot(t.vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EINVAL);
 	s.guest_memfd_offset = PAGE;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
 	sregs.es.base = GMEM_GPA;
 	sregs.es.selector = GMEM_GPA >> 4;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
 	v = hvt_io_value(hvt_run_io(&t, 0xe1, HV_EXIT_IO_OUT, 4));
-	HVT_CHECK(v == 0x600dcafe, "guest read 0x%x from guest_memfd", v);
-	HVT_CHECK(map[PAGE / 4 + 1] == 0xdeadbeef,
+	CHECK(v == 0x600dcafe, "guest read 0x%x from guest_memfd", v);
+	CHECK(map[PAGE / 4 + 1] == 0xdeadbeef,
 		  "guest write not visible through the mapping (0x%x)",
 		  map[PAGE / 4 + 1]);
 	hvt_run(&t, HV_EXIT_HLT);
@@ -81,19 +81,19 @@ int main(void)
 	s.slot = 2;
 	s.guest_phys_addr = 0x30000;
 	s.guest_memfd_offset = 2 * PAGE;
-	HVT_ERR(hv_set_memslot(t.vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EINVAL);
 	s.guest_memfd_offset = 3 * PAGE;
 	s.memory_size = PAGE;
 	s.userspace_addr = (uint8_t *)map + 3 * PAGE;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 
 	/* Immutable: a move is refused, a delete works. */
 	s.guest_phys_addr = 0x40000;
-	HVT_ERR(hv_set_memslot(t.vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EINVAL);
 	s.memory_size = 0;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 	s.slot = 1;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 
 	munmap(map, GMEM_SIZE);
 	close(fd);

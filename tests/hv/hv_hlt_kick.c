@@ -50,11 +50,11 @@ static void run_with_kick(struct hvt *t, unsigned int delay_us)
 	int ret;
 
 	if (pthread_create(&th, NULL, kick_thread, &k))
-		hvt_fail("pthread_create");
+		check_fail("pthread_create");
 	do {
 		ret = hv_vcpu_run(t->vcpu);
 		/* Only the kick can end this run: the guest spins. */
-		HVT_CHECK(ret == -EINTR && t->exit->reason == HV_EXIT_INTR,
+		CHECK(ret == -EINTR && t->exit->reason == HV_EXIT_INTR,
 			  "spinning guest: run returned %d exit %s", ret,
 			  hvt_reason(t->exit->reason));
 		/*
@@ -62,7 +62,7 @@ static void run_with_kick(struct hvt *t, unsigned int delay_us)
 		 * with delay 0 the kick may race entry, which is the point.
 		 */
 	} while (delay_us == 0 && !atomic_load(&k.done));
-	HVT_CHECK(atomic_load(&k.done),
+	CHECK(atomic_load(&k.done),
 		  "run returned HV_EXIT_INTR before anyone kicked");
 	pthread_join(th, NULL);
 }
@@ -84,7 +84,7 @@ int main(void)
 	(void)e;
 	hv_vcpu_kick(t.vcpu);
 	ret = hv_vcpu_run(t.vcpu);
-	HVT_CHECK(ret == -EINTR && t.exit->reason == HV_EXIT_INTR,
+	CHECK(ret == -EINTR && t.exit->reason == HV_EXIT_INTR,
 		  "kick before run: run returned %d exit %s", ret,
 		  hvt_reason(t.exit->reason));
 	/* ...once: the run after that needs a new kick. */

@@ -68,10 +68,10 @@ static void guest_mode(void)
 	struct kvm_sregs s;
 
 	hvt_flat32(t.vcpu, CODE_RDMSR, IDT_ADDR, 32 * 8 - 1);
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &s));
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &s));
 	s.gdt.base = GDT_ADDR;
 	s.gdt.limit = sizeof(uint64_t) * 3 - 1;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &s));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &s));
 }
 
 /* Run one stage; returns the port reached (OK/GP/UD) with EAX in *val. */
@@ -87,10 +87,10 @@ static int stage(uint64_t rip, uint32_t eax, uint32_t ebx, uint32_t ecx,
 
 	int port;
 
-	HVT_OK(hv_vcpu_set_regs(t.vcpu, &r));
+	CHECK_OK(hv_vcpu_set_regs(t.vcpu, &r));
 	e = hvt_run(&t, HV_EXIT_IO);
 	port = e->io.port;
-	HVT_OK(hv_vcpu_get_regs(t.vcpu, &r));
+	CHECK_OK(hv_vcpu_get_regs(t.vcpu, &r));
 	if (val)
 		*val = (r.rdx << 32) | (uint32_t)r.rax;
 	/* Complete the OUT and stop at the HLT after it. */
@@ -115,7 +115,7 @@ static uint64_t hypercall(uint64_t control, uint64_t in, uint64_t out)
 			 (uint32_t)in, control >> 32, (uint32_t)out, out >> 32,
 			 &ret);
 
-	HVT_CHECK(port == PORT_OK, "hypercall 0x%llx: exception (port 0x%x)",
+	CHECK(port == PORT_OK, "hypercall 0x%llx: exception (port 0x%x)",
 		  (unsigned long long)control, port);
 	return ret;
 }
@@ -127,7 +127,7 @@ static void host_set_msr(uint32_t idx, uint64_t val)
 		struct kvm_msr_entry e;
 	} m = { .h.nmsrs = 1, .e.index = idx, .e.data = val };
 
-	HVT_CHECK(hv_vcpu_set_msrs(t.vcpu, &m.h) == 1,
+	CHECK(hv_vcpu_set_msrs(t.vcpu, &m.h) == 1,
 		  "host write of MSR 0x%x refused", idx);
 }
 
@@ -138,7 +138,7 @@ static uint64_t host_get_msr(uint32_t idx)
 		struct kvm_msr_entry e;
 	} m = { .h.nmsrs = 1, .e.index = idx };
 
-	HVT_CHECK(hv_vcpu_get_msrs(t.vcpu, &m.h) == 1,
+	CHECK(hv_vcpu_get_msrs(t.vcpu, &m.h) == 1,
 		  "host read of MSR 0x%x refused", idx);
 	return m.e.data;
 }
@@ -170,7 +170,7 @@ static void set_cpuid(void)
 	c.e[4].ebx = 0x756e6547;	/* GenuineIntel */
 	c.e[4].edx = 0x49656e69;
 	c.e[4].ecx = 0x6c65746e;
-	HVT_OK(hv_vcpu_set_cpuid(t.vcpu, &c.h));
+	CHECK_OK(hv_vcpu_set_cpuid(t.vcpu, &c.h));
 }
 
 static void check_supported_hv_cpuid(void)
@@ -183,28 +183,28 @@ static void check_supported_hv_cpuid(void)
 
 	memset(&c, 0, sizeof(c));
 	c.h.nent = 9;
-	HVT_ERR(hv_vcpu_get_supported_hv_cpuid(t.vcpu, &c.h), E2BIG);
+	CHECK_ERRNO(hv_vcpu_get_supported_hv_cpuid(t.vcpu, &c.h), E2BIG);
 	c.h.nent = 20;
-	HVT_OK(hv_vcpu_get_supported_hv_cpuid(t.vcpu, &c.h));
-	HVT_CHECK(c.h.nent == 10, "supported HV CPUID: %u entries, want 10",
+	CHECK_OK(hv_vcpu_get_supported_hv_cpuid(t.vcpu, &c.h));
+	CHECK(c.h.nent == 10, "supported HV CPUID: %u entries, want 10",
 		  c.h.nent);
 	for (i = 0; i < c.h.nent; i++) {
 		const struct kvm_cpuid_entry2 *e = &c.e[i];
 
-		HVT_CHECK(e->function >= 0x40000000 &&
+		CHECK(e->function >= 0x40000000 &&
 			  e->function <= 0x40000082,
 			  "entry %u: leaf 0x%x out of range", i, e->function);
-		HVT_CHECK(!e->index && !e->flags && !e->padding[0] &&
+		CHECK(!e->index && !e->flags && !e->padding[0] &&
 			  !e->padding[1] && !e->padding[2],
 			  "entry %u: index/flags/padding not 0", i);
 		if (e->function == HV_CPUID_VENDOR)
-			HVT_CHECK(e->eax == 0x40000082,
+			CHECK(e->eax == 0x40000082,
 				  "max leaf 0x%x, want 0x40000082", e->eax);
 		if (e->function == HV_CPUID_SYNDBG_INTERFACE)
-			HVT_CHECK(e->eax == HV_SYNDBG_INTERFACE_SIGNATURE,
+			CHECK(e->eax == HV_SYNDBG_INTERFACE_SIGNATURE,
 				  "0x40000081.EAX is not \"VS#1\"");
 		if (e->function == HV_CPUID_SYNDBG_PLATFORM)
-			HVT_CHECK(e->eax & HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING,
+			CHECK(e->eax & HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING,
 				  "0x40000082 lacks ALLOW_KERNEL_DEBUGGING");
 	}
 }
@@ -219,16 +219,16 @@ static void check_msr_gate(uint32_t idx, uint32_t need_eax, uint32_t need_edx,
 	f_eax = f_edx = 0;
 	set_cpuid();
 	port = msr_read(idx, &v);
-	HVT_CHECK(port == PORT_GP, "MSR 0x%x readable without its feature",
+	CHECK(port == PORT_GP, "MSR 0x%x readable without its feature",
 		  idx);
 	f_eax = need_eax;
 	f_edx = need_edx;
 	set_cpuid();
 	port = msr_read(idx, &v);
-	HVT_CHECK(port == PORT_OK, "MSR 0x%x faults with its feature", idx);
+	CHECK(port == PORT_OK, "MSR 0x%x faults with its feature", idx);
 	if (writable) {
 		port = msr_write(idx, v);
-		HVT_CHECK(port == PORT_OK,
+		CHECK(port == PORT_OK,
 			  "MSR 0x%x: writing back 0x%llx faults", idx,
 			  (unsigned long long)v);
 	}
@@ -239,10 +239,10 @@ static void check_features(void)
 	uint64_t v;
 
 	/* Before any CPUID: no Hyper-V MSR exists for the guest. */
-	HVT_CHECK(msr_read(HV_X64_MSR_GUEST_OS_ID, &v) == PORT_GP,
+	CHECK(msr_read(HV_X64_MSR_GUEST_OS_ID, &v) == PORT_GP,
 		  "GUEST_OS_ID readable without Hyper-V CPUID");
-	HVT_OK(hv_vcpu_enable_cap(t.vcpu, HV_CAP_HYPERV_ENFORCE_CPUID, 1));
-	HVT_OK(hv_vcpu_enable_cap(t.vcpu, HV_CAP_HYPERV_SYNIC, 0));
+	CHECK_OK(hv_vcpu_enable_cap(t.vcpu, HV_CAP_HYPERV_ENFORCE_CPUID, 1));
+	CHECK_OK(hv_vcpu_enable_cap(t.vcpu, HV_CAP_HYPERV_SYNIC, 0));
 
 	check_msr_gate(HV_X64_MSR_GUEST_OS_ID, HV_MSR_HYPERCALL_AVAILABLE, 0, true);
 	check_msr_gate(HV_X64_MSR_HYPERCALL, HV_MSR_HYPERCALL_AVAILABLE, 0, true);
@@ -258,28 +258,28 @@ static void check_features(void)
 	check_msr_gate(HV_X64_MSR_CRASH_P0, 0, HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE, true);
 
 	/* VP_INDEX and TIME_REF_COUNT are read-only for the guest. */
-	HVT_CHECK(msr_write(HV_X64_MSR_TIME_REF_COUNT, 0) == PORT_GP,
+	CHECK(msr_write(HV_X64_MSR_TIME_REF_COUNT, 0) == PORT_GP,
 		  "TIME_REF_COUNT writable by the guest");
 	f_eax = HV_MSR_VP_INDEX_AVAILABLE;
 	set_cpuid();
-	HVT_CHECK(msr_write(HV_X64_MSR_VP_INDEX, 1) == PORT_GP,
+	CHECK(msr_write(HV_X64_MSR_VP_INDEX, 1) == PORT_GP,
 		  "VP_INDEX writable by the guest");
 
 	/* Stages 41-43: SYNDBG_STATUS. */
 	f_eax = f_edx = 0;
 	dbg_cap = 0;
 	set_cpuid();
-	HVT_CHECK(msr_read(HV_X64_MSR_SYNDBG_STATUS, &v) == PORT_GP,
+	CHECK(msr_read(HV_X64_MSR_SYNDBG_STATUS, &v) == PORT_GP,
 		  "stage 41: SYNDBG_STATUS readable without features");
 	f_edx = HV_FEATURE_DEBUG_MSRS_AVAILABLE;
 	set_cpuid();
-	HVT_CHECK(msr_read(HV_X64_MSR_SYNDBG_STATUS, &v) == PORT_GP,
+	CHECK(msr_read(HV_X64_MSR_SYNDBG_STATUS, &v) == PORT_GP,
 		  "SYNDBG_STATUS readable without ALLOW_KERNEL_DEBUGGING");
 	dbg_cap = HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING;
 	set_cpuid();
-	HVT_CHECK(msr_read(HV_X64_MSR_SYNDBG_STATUS, &v) == PORT_OK,
+	CHECK(msr_read(HV_X64_MSR_SYNDBG_STATUS, &v) == PORT_OK,
 		  "stage 42: SYNDBG_STATUS read faults with the features");
-	HVT_CHECK(msr_write(HV_X64_MSR_SYNDBG_STATUS, 0) == PORT_OK,
+	CHECK(msr_write(HV_X64_MSR_SYNDBG_STATUS, 0) == PORT_OK,
 		  "stage 43: SYNDBG_STATUS write of 0 faults");
 }
 
@@ -293,42 +293,42 @@ static void check_hypercalls(void)
 	set_cpuid();
 	/* Without GUEST_OS_ID VMCALL is KVM's: -KVM_ENOSYS. */
 	r = hypercall(HVCALL_RESET_DEBUG_SESSION, 0, 0);
-	HVT_CHECK((uint32_t)r == (uint32_t)-1000,
+	CHECK((uint32_t)r == (uint32_t)-1000,
 		  "KVM hypercall before GUEST_OS_ID: 0x%llx", (unsigned long long)r);
 	host_set_msr(HV_X64_MSR_GUEST_OS_ID, 0x8100ull << 48);
 
 	/* Stage 5: no syndbg in CPUID. */
 	r = hypercall(HVCALL_RESET_DEBUG_SESSION, 0, 0);
-	HVT_CHECK(r == HV_STATUS_INVALID_HYPERCALL_CODE,
+	CHECK(r == HV_STATUS_INVALID_HYPERCALL_CODE,
 		  "stage 5: status %llu", (unsigned long long)r);
 	/* Stage 6: syndbg, no HV_DEBUGGING. */
 	dbg_cap = HV_X64_SYNDBG_CAP_ALLOW_KERNEL_DEBUGGING;
 	set_cpuid();
 	r = hypercall(HVCALL_RESET_DEBUG_SESSION, 0, 0);
-	HVT_CHECK(r == HV_STATUS_ACCESS_DENIED, "stage 6: status %llu",
+	CHECK(r == HV_STATUS_ACCESS_DENIED, "stage 6: status %llu",
 		  (unsigned long long)r);
 	/* Stage 7: HV_DEBUGGING, OPTIONS.USE_HCALLS clear. */
 	f_ebx = HV_DEBUGGING;
 	set_cpuid();
 	r = hypercall(HVCALL_RESET_DEBUG_SESSION, 0, 0);
-	HVT_CHECK(r == HV_STATUS_OPERATION_DENIED, "stage 7: status %llu",
+	CHECK(r == HV_STATUS_OPERATION_DENIED, "stage 7: status %llu",
 		  (unsigned long long)r);
 	/* Fast Post/Retrieve: INVALID_PARAMETER. */
 	r = hypercall(HVCALL_POST_DEBUG_DATA | HV_HYPERCALL_FAST_BIT, 0, 0);
-	HVT_CHECK(r == HV_STATUS_INVALID_PARAMETER, "fast post: status %llu",
+	CHECK(r == HV_STATUS_INVALID_PARAMETER, "fast post: status %llu",
 		  (unsigned long long)r);
 	r = hypercall(HVCALL_RETRIEVE_DEBUG_DATA | HV_HYPERCALL_FAST_BIT, 0, 0);
-	HVT_CHECK(r == HV_STATUS_INVALID_PARAMETER,
+	CHECK(r == HV_STATUS_INVALID_PARAMETER,
 		  "fast retrieve: status %llu", (unsigned long long)r);
 	/* Control word checks. */
 	r = hypercall(0x7777, 0, 0);
-	HVT_CHECK(r == HV_STATUS_INVALID_HYPERCALL_CODE,
+	CHECK(r == HV_STATUS_INVALID_HYPERCALL_CODE,
 		  "unknown code: status %llu", (unsigned long long)r);
 	r = hypercall(0x7777 | (1ull << 27), 0, 0);
-	HVT_CHECK(r == HV_STATUS_INVALID_HYPERCALL_INPUT,
+	CHECK(r == HV_STATUS_INVALID_HYPERCALL_INPUT,
 		  "reserved bits: status %llu", (unsigned long long)r);
 	r = hypercall(HVCALL_POST_MESSAGE, 0, 0);
-	HVT_CHECK(r == HV_STATUS_ACCESS_DENIED,
+	CHECK(r == HV_STATUS_ACCESS_DENIED,
 		  "post message without HV_POST_MESSAGES: %llu",
 		  (unsigned long long)r);
 
@@ -342,9 +342,9 @@ static void check_hypercalls(void)
 		};
 		struct hv_exit *e;
 
-		HVT_OK(hv_vcpu_set_regs(t.vcpu, &regs));
+		CHECK_OK(hv_vcpu_set_regs(t.vcpu, &regs));
 		e = hvt_run(&t, HV_EXIT_HYPERV);
-		HVT_CHECK(e->hyperv.type == KVM_EXIT_HYPERV_HCALL &&
+		CHECK(e->hyperv.type == KVM_EXIT_HYPERV_HCALL &&
 			  e->hyperv.u.hcall.input == HVCALL_POST_DEBUG_DATA &&
 			  e->hyperv.u.hcall.params[0] == 0x5000 &&
 			  e->hyperv.u.hcall.params[1] == 0x6000,
@@ -355,9 +355,9 @@ static void check_hypercalls(void)
 			  (unsigned long long)e->hyperv.u.hcall.params[1]);
 		e->hyperv.u.hcall.result = HV_STATUS_INSUFFICIENT_BUFFERS;
 		e = hvt_run_io(&t, PORT_OK, HV_EXIT_IO_OUT, 4);
-		HVT_OK(hv_vcpu_get_regs(t.vcpu, &regs));
+		CHECK_OK(hv_vcpu_get_regs(t.vcpu, &regs));
 		hvt_run(&t, HV_EXIT_HLT);
-		HVT_CHECK(regs.rax == HV_STATUS_INSUFFICIENT_BUFFERS,
+		CHECK(regs.rax == HV_STATUS_INSUFFICIENT_BUFFERS,
 			  "hypercall result 0x%llx after the VMM's answer",
 			  (unsigned long long)regs.rax);
 	}
@@ -377,7 +377,7 @@ static void check_syndbg_exits(void)
 	host_set_msr(HV_X64_MSR_SYNDBG_RECV_BUFFER, 0x8000);
 	host_set_msr(HV_X64_MSR_SYNDBG_CONTROL, 0x55);
 	host_set_msr(HV_X64_MSR_SYNDBG_STATUS, 0);
-	HVT_CHECK(host_get_msr(HV_X64_MSR_SYNDBG_CONTROL) == 0x55,
+	CHECK(host_get_msr(HV_X64_MSR_SYNDBG_CONTROL) == 0x55,
 		  "host CONTROL write not stored");
 
 	/* Guest CONTROL write: exit, status latched. */
@@ -387,9 +387,9 @@ static void check_syndbg_exits(void)
 	regs.rsp = HVT_STACK;
 	regs.rcx = HV_X64_MSR_SYNDBG_CONTROL;
 	regs.rax = HV_SYNDBG_CONTROL_SEND | (100u << 16);
-	HVT_OK(hv_vcpu_set_regs(t.vcpu, &regs));
+	CHECK_OK(hv_vcpu_set_regs(t.vcpu, &regs));
 	e = hvt_run(&t, HV_EXIT_HYPERV);
-	HVT_CHECK(e->hyperv.type == KVM_EXIT_HYPERV_SYNDBG &&
+	CHECK(e->hyperv.type == KVM_EXIT_HYPERV_SYNDBG &&
 		  e->hyperv.u.syndbg.msr == HV_X64_MSR_SYNDBG_CONTROL &&
 		  e->hyperv.u.syndbg.control == regs.rax &&
 		  e->hyperv.u.syndbg.send_page == 0x7000 &&
@@ -400,31 +400,31 @@ static void check_syndbg_exits(void)
 	e->hyperv.u.syndbg.status = HV_SYNDBG_STATUS_SEND_SUCCESS;
 	hvt_run_io(&t, PORT_OK, HV_EXIT_IO_OUT, 4);
 	hvt_run(&t, HV_EXIT_HLT);
-	HVT_CHECK(host_get_msr(HV_X64_MSR_SYNDBG_STATUS) ==
+	CHECK(host_get_msr(HV_X64_MSR_SYNDBG_STATUS) ==
 		  HV_SYNDBG_STATUS_SEND_SUCCESS, "status not latched for CONTROL");
 
 	/* PENDING_BUFFER: exit, status not latched. */
 	regs.rip = CODE_WRMSR;
 	regs.rcx = HV_X64_MSR_SYNDBG_PENDING_BUFFER;
 	regs.rax = 0x9000;
-	HVT_OK(hv_vcpu_set_regs(t.vcpu, &regs));
+	CHECK_OK(hv_vcpu_set_regs(t.vcpu, &regs));
 	e = hvt_run(&t, HV_EXIT_HYPERV);
-	HVT_CHECK(e->hyperv.type == KVM_EXIT_HYPERV_SYNDBG &&
+	CHECK(e->hyperv.type == KVM_EXIT_HYPERV_SYNDBG &&
 		  e->hyperv.u.syndbg.msr == HV_X64_MSR_SYNDBG_PENDING_BUFFER &&
 		  e->hyperv.u.syndbg.pending_page == 0x9000,
 		  "PENDING_BUFFER exit wrong");
 	e->hyperv.u.syndbg.status = 0x1234;
 	hvt_run_io(&t, PORT_OK, HV_EXIT_IO_OUT, 4);
 	hvt_run(&t, HV_EXIT_HLT);
-	HVT_CHECK(host_get_msr(HV_X64_MSR_SYNDBG_STATUS) ==
+	CHECK(host_get_msr(HV_X64_MSR_SYNDBG_STATUS) ==
 		  HV_SYNDBG_STATUS_SEND_SUCCESS,
 		  "status latched for PENDING_BUFFER");
 	/* OPTIONS and buffers: stored, no exit. */
-	HVT_CHECK(msr_write(HV_X64_MSR_SYNDBG_OPTIONS, 0) == PORT_OK,
+	CHECK(msr_write(HV_X64_MSR_SYNDBG_OPTIONS, 0) == PORT_OK,
 		  "OPTIONS write");
-	HVT_CHECK(msr_write(HV_X64_MSR_SYNDBG_SEND_BUFFER, 0xa000) == PORT_OK,
+	CHECK(msr_write(HV_X64_MSR_SYNDBG_SEND_BUFFER, 0xa000) == PORT_OK,
 		  "SEND_BUFFER write");
-	HVT_CHECK(host_get_msr(HV_X64_MSR_SYNDBG_SEND_BUFFER) == 0xa000,
+	CHECK(host_get_msr(HV_X64_MSR_SYNDBG_SEND_BUFFER) == 0xa000,
 		  "SEND_BUFFER not stored");
 }
 

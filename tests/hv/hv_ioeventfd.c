@@ -47,27 +47,27 @@ int main(void)
 	hvt_require_cap(t.hv, HV_CAP_IOEVENTFD);
 	pio.fd = eventfd(0, EFD_NONBLOCK);
 	mmio.fd = eventfd(0, EFD_NONBLOCK);
-	HVT_OK(hv_ioeventfd(t.vm, &pio));
-	HVT_OK(hv_ioeventfd(t.vm, &mmio));
-	HVT_ERR(hv_ioeventfd(t.vm, &pio), EEXIST);
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_ioeventfd(t.vm, &pio));
+	CHECK_OK(hv_ioeventfd(t.vm, &mmio));
+	CHECK_ERRNO(hv_ioeventfd(t.vm, &pio), EEXIST);
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
 	sregs.es.base = MMIO_GPA;
 	sregs.es.selector = MMIO_GPA >> 4;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
 
 	e = hvt_run_io(&t, 0xe5, HV_EXIT_IO_OUT, 1);
-	HVT_CHECK(hvt_io_value(e) == 8, "first exit carried %llu, want 8",
+	CHECK(hvt_io_value(e) == 8, "first exit carried %llu, want 8",
 		  (unsigned long long)hvt_io_value(e));
-	HVT_CHECK(count(pio.fd) == 1, "PIO ioeventfd not signalled once");
-	HVT_CHECK(count(mmio.fd) == 1, "MMIO ioeventfd not signalled once");
+	CHECK(count(pio.fd) == 1, "PIO ioeventfd not signalled once");
+	CHECK(count(mmio.fd) == 1, "MMIO ioeventfd not signalled once");
 	hvt_run(&t, HV_EXIT_HLT);
 
 	pio.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
-	HVT_OK(hv_ioeventfd(t.vm, &pio));
+	CHECK_OK(hv_ioeventfd(t.vm, &pio));
 	e = hvt_run_io(&t, 0xe5, HV_EXIT_IO_OUT, 1);
-	HVT_CHECK(hvt_io_value(e) == 7, "after deassign exit carried %llu",
+	CHECK(hvt_io_value(e) == 7, "after deassign exit carried %llu",
 		  (unsigned long long)hvt_io_value(e));
-	HVT_CHECK(count(pio.fd) == 0, "deassigned ioeventfd still signalled");
+	CHECK(count(pio.fd) == 0, "deassigned ioeventfd still signalled");
 	hvt_run(&t, HV_EXIT_HLT);
 
 	close(pio.fd);

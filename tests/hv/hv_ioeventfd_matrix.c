@@ -161,7 +161,7 @@ static int new_efd(void)
 {
 	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 
-	HVT_CHECK(fd >= 0, "eventfd: %s", strerror(errno));
+	CHECK(fd >= 0, "eventfd: %s", strerror(errno));
 	return fd;
 }
 
@@ -213,7 +213,7 @@ static void run_check(const char *what, uint64_t ip, const struct op *ops,
 	struct hv_exit *e;
 	size_t i, j, exits = 0;
 
-	HVT_OK(hv_vcpu_set_regs(t.vcpu, &regs));
+	CHECK_OK(hv_vcpu_set_regs(t.vcpu, &regs));
 	for (i = 0; i < nops; i++) {
 		const struct op *o = &ops[i];
 
@@ -227,7 +227,7 @@ static void run_check(const char *what, uint64_t ip, const struct op *ops,
 		exits++;
 		if (o->pio) {
 			e = hvt_run(&t, HV_EXIT_IO);
-			HVT_CHECK(e->io.port == o->addr && e->io.size == o->width &&
+			CHECK(e->io.port == o->addr && e->io.size == o->width &&
 				  e->io.direction == (o->write ? HV_EXIT_IO_OUT :
 						      HV_EXIT_IO_IN) &&
 				  e->io.count == 1,
@@ -237,7 +237,7 @@ static void run_check(const char *what, uint64_t ip, const struct op *ops,
 				  o->write ? "OUT" : "IN",
 				  (unsigned long long)o->addr, o->width);
 			if (o->write)
-				HVT_CHECK(hvt_io_value(e) == o->val,
+				CHECK(hvt_io_value(e) == o->val,
 					  "%s: access %zu: OUT value 0x%llx, want 0x%llx",
 					  what, i,
 					  (unsigned long long)hvt_io_value(e),
@@ -248,7 +248,7 @@ static void run_check(const char *what, uint64_t ip, const struct op *ops,
 			uint64_t v = 0;
 
 			e = hvt_run(&t, HV_EXIT_MMIO);
-			HVT_CHECK(e->mmio.phys_addr == o->addr &&
+			CHECK(e->mmio.phys_addr == o->addr &&
 				  e->mmio.len == o->width &&
 				  !!e->mmio.is_write == o->write,
 				  "%s: access %zu: MMIO %s 0x%llx len %u, want %s 0x%llx len %u",
@@ -258,7 +258,7 @@ static void run_check(const char *what, uint64_t ip, const struct op *ops,
 				  (unsigned long long)o->addr, o->width);
 			memcpy(&v, e->mmio.data, o->width);
 			if (o->write)
-				HVT_CHECK(v == o->val,
+				CHECK(v == o->val,
 					  "%s: access %zu: MMIO write 0x%llx, want 0x%llx",
 					  what, i, (unsigned long long)v,
 					  (unsigned long long)o->val);
@@ -267,13 +267,13 @@ static void run_check(const char *what, uint64_t ip, const struct op *ops,
 		}
 	}
 	e = hvt_run(&t, HV_EXIT_IO);
-	HVT_CHECK(e->io.port == DONE_PORT,
+	CHECK(e->io.port == DONE_PORT,
 		  "%s: after %zu expected exits: exit on port 0x%x size %u, want the final OUT to 0x%x (an access that should have signalled exited?)",
 		  what, exits, e->io.port, e->io.size, DONE_PORT);
 	hvt_run(&t, HV_EXIT_HLT);
 	for (j = 0; j < nr; j++) {
 		got = efd_count(r[j].efd);
-		HVT_CHECK(got == want[j],
+		CHECK(got == want[j],
 			  "%s: eventfd of %s signalled %llu times, want %llu",
 			  what, desc(&r[j].io), (unsigned long long)got,
 			  (unsigned long long)want[j]);
@@ -288,7 +288,7 @@ static void assign_all(struct reg *r, size_t nr)
 		r[j].efd = new_efd();
 		r[j].io.fd = r[j].efd;
 		ret = hv_ioeventfd(t.vm, &r[j].io);
-		HVT_CHECK(!ret, "assign %s: %s", desc(&r[j].io), strerror(-ret));
+		CHECK(!ret, "assign %s: %s", desc(&r[j].io), strerror(-ret));
 	}
 }
 
@@ -300,7 +300,7 @@ static void deassign_all(struct reg *r, size_t nr)
 
 		io.flags |= F_DEASSIGN;
 		ret = hv_ioeventfd(t.vm, &io);
-		HVT_CHECK(!ret, "deassign %s: %s", desc(&io), strerror(-ret));
+		CHECK(!ret, "deassign %s: %s", desc(&io), strerror(-ret));
 		close(r[j].efd);
 	}
 }
@@ -389,7 +389,7 @@ static void expect(const char *what, struct kvm_ioeventfd io, int err)
 {
 	int ret = hv_ioeventfd(t.vm, &io);
 
-	HVT_CHECK(ret == -err, "%s: %s flags 0x%x fd %d: returned %d (%s), want %d (%s)",
+	CHECK(ret == -err, "%s: %s flags 0x%x fd %d: returned %d (%s), want %d (%s)",
 		  what, desc(&io), io.flags, (int)io.fd, ret,
 		  ret < 0 ? strerror(-ret) : "success", -err,
 		  err ? strerror(err) : "success");
@@ -399,9 +399,9 @@ static void test_args(void)
 {
 	int efd = new_efd(), pfd[2], bad;
 
-	HVT_CHECK(!pipe(pfd), "pipe: %s", strerror(errno));
+	CHECK(!pipe(pfd), "pipe: %s", strerror(errno));
 	bad = open("/dev/null", O_RDONLY);
-	HVT_CHECK(bad >= 0, "open /dev/null");
+	CHECK(bad >= 0, "open /dev/null");
 	close(bad);		/* now a closed descriptor number */
 
 	expect("len 3", ioev(F_PIO, PIO_PORT, 3, 0, efd), EINVAL);
@@ -511,19 +511,19 @@ static void test_deassign_runs(void)
 	int orig = new_efd();
 
 	r.io.fd = orig;
-	HVT_OK(hv_ioeventfd(t.vm, &r.io));
+	CHECK_OK(hv_ioeventfd(t.vm, &r.io));
 	r.efd = dup(orig);
-	HVT_CHECK(r.efd >= 0, "dup: %s", strerror(errno));
+	CHECK(r.efd >= 0, "dup: %s", strerror(errno));
 	close(orig);
 	run_check("assigned, fd closed", PIO_CODE, pio_ops, ARRAY_LEN(pio_ops),
 		  &r, 1);
 	r.io.fd = r.efd;
 	r.io.flags |= F_DEASSIGN;
-	HVT_OK(hv_ioeventfd(t.vm, &r.io));
+	CHECK_OK(hv_ioeventfd(t.vm, &r.io));
 	r.io.flags &= ~F_DEASSIGN;
 	/* Deassigned: the model with no registration, and no signal. */
 	run_check("deassigned", PIO_CODE, pio_ops, ARRAY_LEN(pio_ops), NULL, 0);
-	HVT_CHECK(efd_count(r.efd) == 0, "deassigned eventfd signalled");
+	CHECK(efd_count(r.efd) == 0, "deassigned eventfd signalled");
 	close(r.efd);
 }
 
@@ -537,10 +537,10 @@ int main(void)
 	memcpy(t.ram + MMIO_READ_CODE, mmio_read_guest,
 	       sizeof(mmio_read_guest));
 	memcpy(t.ram + DATA8, data8, sizeof(data8));
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
 	sregs.es.base = MMIO_GPA;
 	sregs.es.selector = MMIO_GPA >> 4;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
 
 	test_args();
 	test_collisions();

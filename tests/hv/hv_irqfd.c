@@ -57,17 +57,17 @@ int main(void)
 
 	hvt_lint0_extint(t.vcpu);
 	irqfd.fd = eventfd(0, EFD_CLOEXEC);
-	HVT_OK(hv_irqfd(t.vm, &irqfd));
+	CHECK_OK(hv_irqfd(t.vm, &irqfd));
 	hvt_run_io(&t, 0xe0, HV_EXIT_IO_OUT, 1);
 
 	if (write(irqfd.fd, &one, sizeof(one)) != sizeof(one))
-		hvt_fail("eventfd write");
+		check_fail("eventfd write");
 	pthread_create(&th, NULL, late_kick, t.vcpu);
 	ret = hv_vcpu_run(t.vcpu);
-	HVT_CHECK(ret == 0, "irqfd: no interrupt delivered (run %d, exit %s)",
+	CHECK(ret == 0, "irqfd: no interrupt delivered (run %d, exit %s)",
 		  ret, hvt_reason(t.exit->reason));
 	e = t.exit;
-	HVT_CHECK(e->reason == HV_EXIT_IO && e->io.port == 0xe1 &&
+	CHECK(e->reason == HV_EXIT_IO && e->io.port == 0xe1 &&
 		  hvt_io_value(e) == 0x55,
 		  "irqfd: unexpected exit %s", hvt_reason(e->reason));
 	pthread_join(th, NULL);
@@ -78,17 +78,17 @@ int main(void)
 		ret = hv_vcpu_run(t.vcpu);
 		pthread_join(th, NULL);
 	}
-	HVT_CHECK(ret == -EINTR, "idle guest: run returned %d exit %s", ret,
+	CHECK(ret == -EINTR, "idle guest: run returned %d exit %s", ret,
 		  hvt_reason(t.exit->reason));
 
 	irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(t.vm, &irqfd));
+	CHECK_OK(hv_irqfd(t.vm, &irqfd));
 	if (write(irqfd.fd, &one, sizeof(one)) != sizeof(one))
-		hvt_fail("eventfd write");
+		check_fail("eventfd write");
 	pthread_create(&th, NULL, late_kick, t.vcpu);
 	ret = hv_vcpu_run(t.vcpu);
 	pthread_join(th, NULL);
-	HVT_CHECK(ret == -EINTR && t.exit->reason == HV_EXIT_INTR,
+	CHECK(ret == -EINTR && t.exit->reason == HV_EXIT_INTR,
 		  "deassigned irqfd still injected (run %d exit %s)", ret,
 		  hvt_reason(t.exit->reason));
 

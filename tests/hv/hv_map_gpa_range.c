@@ -43,21 +43,21 @@ int main(void)
 	hvt_setup(&t, guest, sizeof(guest), false);
 	if (!(hv_check_cap(t.hv, HV_CAP_EXIT_HYPERCALL) &
 	      (1u << HV_HC_MAP_GPA_RANGE)))
-		hvt_skip("%s (MAP_GPA_RANGE): not supported by %s",
+		check_skip("%s (MAP_GPA_RANGE): not supported by %s",
 			 hv_cap_name(HV_CAP_EXIT_HYPERCALL),
 			 hv_backend_desc(t.hv));
-	HVT_ERR(hv_vm_enable_cap(t.vm, HV_CAP_EXIT_HYPERCALL, 1ull << 63),
+	CHECK_ERRNO(hv_vm_enable_cap(t.vm, HV_CAP_EXIT_HYPERCALL, 1ull << 63),
 		EINVAL);
 
 	/* Not enabled: the guest hears ENOSYS, the VMM nothing. */
 	v = out_value(&t);
-	HVT_CHECK(v == (uint32_t)-HV_KVM_ENOSYS, "not enabled: rax 0x%x", v);
+	CHECK(v == (uint32_t)-HV_KVM_ENOSYS, "not enabled: rax 0x%x", v);
 
-	HVT_OK(hv_vm_enable_cap(t.vm, HV_CAP_EXIT_HYPERCALL,
+	CHECK_OK(hv_vm_enable_cap(t.vm, HV_CAP_EXIT_HYPERCALL,
 				1ull << HV_HC_MAP_GPA_RANGE));
 	hvt_real_mode(t.vcpu, HVT_CODE);
 	e = hvt_run(&t, HV_EXIT_HYPERCALL);
-	HVT_CHECK(e->hypercall.nr == HV_HC_MAP_GPA_RANGE &&
+	CHECK(e->hypercall.nr == HV_HC_MAP_GPA_RANGE &&
 		  e->hypercall.args[0] == GPA && e->hypercall.args[1] == 3 &&
 		  e->hypercall.args[2] == HV_MAP_GPA_RANGE_ENCRYPTED,
 		  "hypercall exit nr %llu args 0x%llx 0x%llx 0x%llx",
@@ -65,15 +65,15 @@ int main(void)
 		  (unsigned long long)e->hypercall.args[0],
 		  (unsigned long long)e->hypercall.args[1],
 		  (unsigned long long)e->hypercall.args[2]);
-	HVT_CHECK(!(e->hypercall.flags & HV_EXIT_HYPERCALL_LONG_MODE),
+	CHECK(!(e->hypercall.flags & HV_EXIT_HYPERCALL_LONG_MODE),
 		  "real mode reported as long mode");
 	e->hypercall.ret = 0x1234;
 	v = out_value(&t);
-	HVT_CHECK(v == 0x1234, "VMM's answer not in rax: 0x%x", v);
+	CHECK(v == 0x1234, "VMM's answer not in rax: 0x%x", v);
 	v = out_value(&t);
-	HVT_CHECK(v == (uint32_t)-HV_KVM_EINVAL, "misaligned gpa: rax 0x%x", v);
+	CHECK(v == (uint32_t)-HV_KVM_EINVAL, "misaligned gpa: rax 0x%x", v);
 	v = out_value(&t);
-	HVT_CHECK(v == (uint32_t)-HV_KVM_ENOSYS, "unknown call: rax 0x%x", v);
+	CHECK(v == (uint32_t)-HV_KVM_ENOSYS, "unknown call: rax 0x%x", v);
 	hvt_run(&t, HV_EXIT_HLT);
 
 	hvt_teardown(&t);

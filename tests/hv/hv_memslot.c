@@ -25,10 +25,10 @@ static void set_es(struct hvt *t, uint32_t base)
 {
 	struct kvm_sregs sregs;
 
-	HVT_OK(hv_vcpu_get_sregs(t->vcpu, &sregs));
+	CHECK_OK(hv_vcpu_get_sregs(t->vcpu, &sregs));
 	sregs.es.base = base;
 	sregs.es.selector = base >> 4;
-	HVT_OK(hv_vcpu_set_sregs(t->vcpu, &sregs));
+	CHECK_OK(hv_vcpu_set_sregs(t->vcpu, &sregs));
 }
 
 static void give(struct hvt *t, uint32_t v)
@@ -59,77 +59,77 @@ int main(void)
 
 	/* add */
 	s.guest_phys_addr = SLOT_GPA;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 	set_es(&t, SLOT_GPA);
 	give(&t, 0xa1);
 	v = reported(&t);
-	HVT_CHECK(v == 0x11223344, "new slot: guest read 0x%x", v);
-	HVT_CHECK(buf[1] == 0xa1, "new slot: guest write did not land (0x%x)",
+	CHECK(v == 0x11223344, "new slot: guest read 0x%x", v);
+	CHECK(buf[1] == 0xa1, "new slot: guest write did not land (0x%x)",
 		  buf[1]);
 
 	/* move: the same backing shows up at the new address */
 	s.guest_phys_addr = MOVED_GPA;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 	set_es(&t, MOVED_GPA);
 	give(&t, 0xa2);
 	v = reported(&t);
-	HVT_CHECK(v == 0x11223344, "moved slot: guest read 0x%x", v);
-	HVT_CHECK(buf[1] == 0xa2, "moved slot: write did not land (0x%x)",
+	CHECK(v == 0x11223344, "moved slot: guest read 0x%x", v);
+	CHECK(buf[1] == 0xa2, "moved slot: write did not land (0x%x)",
 		  buf[1]);
 
 	/* ... and the old address is no longer memory */
 	set_es(&t, SLOT_GPA);
 	give(&t, 0xa3);
 	e = hvt_run(&t, HV_EXIT_MMIO);
-	HVT_CHECK(e->mmio.is_write && e->mmio.phys_addr == SLOT_GPA + 4,
+	CHECK(e->mmio.is_write && e->mmio.phys_addr == SLOT_GPA + 4,
 		  "old range after move: MMIO %s at 0x%llx",
 		  e->mmio.is_write ? "write" : "read",
 		  (unsigned long long)e->mmio.phys_addr);
 	e = hvt_run(&t, HV_EXIT_MMIO);
-	HVT_CHECK(!e->mmio.is_write && e->mmio.phys_addr == SLOT_GPA,
+	CHECK(!e->mmio.is_write && e->mmio.phys_addr == SLOT_GPA,
 		  "old range after move: no MMIO read at 0x%x", SLOT_GPA);
 	memcpy(e->mmio.data, &(uint32_t){ 0x55 }, 4);
 	v = reported(&t);
-	HVT_CHECK(v == 0x55, "MMIO read completion: guest read 0x%x", v);
+	CHECK(v == 0x55, "MMIO read completion: guest read 0x%x", v);
 
 	/* delete: accesses become MMIO exits */
 	s.memory_size = 0;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 	set_es(&t, MOVED_GPA);
 	give(&t, 0xa4);
 	e = hvt_run(&t, HV_EXIT_MMIO);
 	v = 0;
 	memcpy(&v, e->mmio.data, 4);
-	HVT_CHECK(e->mmio.is_write && e->mmio.phys_addr == MOVED_GPA + 4 &&
+	CHECK(e->mmio.is_write && e->mmio.phys_addr == MOVED_GPA + 4 &&
 		  e->mmio.len == 4 && v == 0xa4,
 		  "deleted slot: write was not an MMIO exit with the data");
 	e = hvt_run(&t, HV_EXIT_MMIO);
-	HVT_CHECK(!e->mmio.is_write && e->mmio.phys_addr == MOVED_GPA,
+	CHECK(!e->mmio.is_write && e->mmio.phys_addr == MOVED_GPA,
 		  "deleted slot: read was not an MMIO exit");
 	memcpy(e->mmio.data, &(uint32_t){ 0x66 }, 4);
 	v = reported(&t);
-	HVT_CHECK(v == 0x66, "deleted slot: guest read 0x%x", v);
-	HVT_CHECK(buf[1] == 0xa2, "deleted slot's backing was written");
+	CHECK(v == 0x66, "deleted slot: guest read 0x%x", v);
+	CHECK(buf[1] == 0xa2, "deleted slot's backing was written");
 
 	/* overlap: with slot 0's RAM, and between two new slots */
 	s = (struct hv_memslot){ .slot = 2, .guest_phys_addr = 0x8000,
 				 .memory_size = PAGE, .userspace_addr = other };
-	HVT_ERR(hv_set_memslot(t.vm, &s), EEXIST);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EEXIST);
 	s.guest_phys_addr = 0x40000;
 	s.memory_size = 2 * PAGE;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 	s.slot = 3;
 	s.guest_phys_addr = 0x41000;
-	HVT_ERR(hv_set_memslot(t.vm, &s), EEXIST);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EEXIST);
 	s.guest_phys_addr = 0x42000;
-	HVT_OK(hv_set_memslot(t.vm, &s));
+	CHECK_OK(hv_set_memslot(t.vm, &s));
 	/* Bad alignment and unknown flags are argument errors. */
 	s.slot = 4;
 	s.guest_phys_addr = 0x50800;
-	HVT_ERR(hv_set_memslot(t.vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EINVAL);
 	s.guest_phys_addr = 0x50000;
 	s.flags = 1u << 7;
-	HVT_ERR(hv_set_memslot(t.vm, &s), EINVAL);
+	CHECK_ERRNO(hv_set_memslot(t.vm, &s), EINVAL);
 
 	hvt_teardown(&t);
 	printf("PASS\n");

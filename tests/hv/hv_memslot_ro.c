@@ -29,21 +29,21 @@ int main(void)
 	buf[0] = 0x600dcafe;
 	buf[1] = 0x12345678;
 	hvt_add_slot(t.vm, 1, RO_GPA, PAGE, buf, HV_MEM_READONLY);
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
 	sregs.es.base = RO_GPA;
 	sregs.es.selector = RO_GPA >> 4;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
 
 	e = hvt_run(&t, HV_EXIT_MMIO);
 	memcpy(&v, e->mmio.data, 4);
-	HVT_CHECK(e->mmio.is_write && e->mmio.phys_addr == RO_GPA + 4 &&
+	CHECK(e->mmio.is_write && e->mmio.phys_addr == RO_GPA + 4 &&
 		  e->mmio.len == 4 && v == 0xdeadbeef,
 		  "write to read-only slot: MMIO %s at 0x%llx len %u data 0x%x",
 		  e->mmio.is_write ? "write" : "read",
 		  (unsigned long long)e->mmio.phys_addr, e->mmio.len, v);
 	v = hvt_io_value(hvt_run_io(&t, 0xe1, HV_EXIT_IO_OUT, 4));
-	HVT_CHECK(v == 0x600dcafe, "read from read-only slot gave 0x%x", v);
-	HVT_CHECK(buf[1] == 0x12345678, "read-only backing was written");
+	CHECK(v == 0x600dcafe, "read from read-only slot gave 0x%x", v);
+	CHECK(buf[1] == 0x12345678, "read-only backing was written");
 	hvt_run(&t, HV_EXIT_HLT);
 
 	hvt_teardown(&t);

@@ -33,7 +33,7 @@ static struct hv_exit *run_mmio(struct hvt *t, uint64_t off, uint32_t len,
 {
 	struct hv_exit *e = hvt_run(t, HV_EXIT_MMIO);
 
-	HVT_CHECK(e->mmio.phys_addr == MMIO_BASE + off && e->mmio.len == len &&
+	CHECK(e->mmio.phys_addr == MMIO_BASE + off && e->mmio.len == len &&
 		  !!e->mmio.is_write == write,
 		  "MMIO exit at 0x%llx len %u write %u, want 0x%llx len %u write %u",
 		  (unsigned long long)e->mmio.phys_addr, e->mmio.len,
@@ -59,16 +59,16 @@ int main(void)
 
 	hvt_setup(&t, guest, sizeof(guest), false);
 	memcpy(t.ram + 0x2000, &writes[3].val, 8);
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &sregs));
 	sregs.es.base = MMIO_BASE;
 	sregs.es.selector = MMIO_BASE >> 4;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &sregs));
 
 	for (size_t i = 0; i < 4; i++) {
 		e = run_mmio(&t, writes[i].off, writes[i].len, true);
 		v = 0;
 		memcpy(&v, e->mmio.data, writes[i].len);
-		HVT_CHECK(v == writes[i].val,
+		CHECK(v == writes[i].val,
 			  "MMIO write%u carried 0x%llx, want 0x%llx",
 			  writes[i].len * 8, (unsigned long long)v,
 			  (unsigned long long)writes[i].val);
@@ -77,7 +77,7 @@ int main(void)
 		e = run_mmio(&t, reads[i].off, reads[i].len, false);
 		memcpy(e->mmio.data, &reads[i].val, reads[i].len);
 		e = hvt_run_io(&t, 0xe1, HV_EXIT_IO_OUT, reads[i].len);
-		HVT_CHECK(hvt_io_value(e) == reads[i].val,
+		CHECK(hvt_io_value(e) == reads[i].val,
 			  "MMIO read%u completed with 0x%llx, guest saw 0x%llx",
 			  reads[i].len * 8,
 			  (unsigned long long)reads[i].val,
@@ -87,7 +87,7 @@ int main(void)
 	memcpy(e->mmio.data, &read8, 8);
 	hvt_run(&t, HV_EXIT_HLT);
 	memcpy(&v, t.ram + 0x2008, 8);
-	HVT_CHECK(v == read8, "MMIO read64 completed with 0x%llx, guest saw 0x%llx",
+	CHECK(v == read8, "MMIO read64 completed with 0x%llx, guest saw 0x%llx",
 		  (unsigned long long)read8, (unsigned long long)v);
 
 	hvt_teardown(&t);

@@ -13,8 +13,8 @@ static void check_missing_device(void)
 
 	setenv("CVISOR_KVM_PATH", "/nonexistent/kvm", 1);
 	ret = hv_open(HV_ACCEL_KVM, &hv, why, sizeof(why));
-	HVT_CHECK(ret == -ENOENT, "open of a missing device returned %d", ret);
-	HVT_CHECK(!strcmp(why, "/nonexistent/kvm: No such file or directory"),
+	CHECK(ret == -ENOENT, "open of a missing device returned %d", ret);
+	CHECK(!strcmp(why, "/nonexistent/kvm: No such file or directory"),
 		  "missing device message is \"%s\"", why);
 	unsetenv("CVISOR_KVM_PATH");
 }
@@ -30,15 +30,15 @@ static void check_auto_probe(void)
 	unsigned int mips;
 	struct hv *hv;
 
-	HVT_OK(hv_open(HV_ACCEL_AUTO, &hv, why, sizeof(why)));
+	CHECK_OK(hv_open(HV_ACCEL_AUTO, &hv, why, sizeof(why)));
 	at = strstr(why, "kernel code at ");
-	HVT_CHECK(at && sscanf(at, "kernel code at %u MIPS", &mips) == 1,
+	CHECK(at && sscanf(at, "kernel code at %u MIPS", &mips) == 1,
 		  "auto message names no probe speed: \"%s\"", why);
 	if (!strcmp(hv_backend_name(hv), "kvm"))
-		HVT_CHECK(mips >= 100, "auto took kvm at %u MIPS (%s)", mips,
+		CHECK(mips >= 100, "auto took kvm at %u MIPS (%s)", mips,
 			  why);
 	else
-		HVT_CHECK(mips < 100 && strstr(why, "kvm unusable"),
+		CHECK(mips < 100 && strstr(why, "kvm unusable"),
 			  "auto took %s although kvm ran at %u MIPS (%s)",
 			  hv_backend_name(hv), mips, why);
 	printf("auto: %s: %s\n", hv_backend_name(hv), why);
@@ -52,10 +52,10 @@ int main(void)
 
 	for (int c = 0; c < HV_CAP__COUNT; c++)
 		printf("%-8d %s\n", hv_check_cap(hv, c), hv_cap_name(c));
-	HVT_CHECK(hv_check_cap(hv, HV_CAP_VM_TYPES) & (1 << HV_VM_TYPE_DEFAULT),
+	CHECK(hv_check_cap(hv, HV_CAP_VM_TYPES) & (1 << HV_VM_TYPE_DEFAULT),
 		  "the default VM type is not supported");
-	HVT_CHECK(hv_check_cap(hv, HV_CAP_MAX_VCPUS) >= 1, "no vCPUs");
-	HVT_CHECK(hv_check_cap(hv, HV_CAP__COUNT) == 0,
+	CHECK(hv_check_cap(hv, HV_CAP_MAX_VCPUS) >= 1, "no vCPUs");
+	CHECK(hv_check_cap(hv, HV_CAP__COUNT) == 0,
 		  "out-of-range capability reported present");
 	hv_close(hv);
 

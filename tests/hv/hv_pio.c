@@ -50,8 +50,8 @@ int main(void)
 
 	for (size_t i = 0; i < 3; i++) {
 		e = hvt_run_io(&t, 0xe0, HV_EXIT_IO_OUT, outs[i].size);
-		HVT_CHECK(e->io.count == 1, "OUT count %u", e->io.count);
-		HVT_CHECK(hvt_io_value(e) == outs[i].val,
+		CHECK(e->io.count == 1, "OUT count %u", e->io.count);
+		CHECK(hvt_io_value(e) == outs[i].val,
 			  "OUT%u wrote 0x%llx, want 0x%x", outs[i].size * 8,
 			  (unsigned long long)hvt_io_value(e), outs[i].val);
 	}
@@ -59,7 +59,7 @@ int main(void)
 		e = hvt_run_io(&t, 0xe2, HV_EXIT_IO_IN, ins[i].size);
 		memcpy(e->io.data, &ins[i].val, ins[i].size);
 		e = hvt_run_io(&t, 0xe1, HV_EXIT_IO_OUT, ins[i].size);
-		HVT_CHECK(hvt_io_value(e) == ins[i].val,
+		CHECK(hvt_io_value(e) == ins[i].val,
 			  "IN%u completed with 0x%x, guest saw 0x%llx",
 			  ins[i].size * 8, ins[i].val,
 			  (unsigned long long)hvt_io_value(e));
@@ -74,10 +74,10 @@ int main(void)
 	got = 0;
 	while (got < sizeof(rep_out)) {
 		e = hvt_run_io(&t, 0xe3, HV_EXIT_IO_OUT, 1);
-		HVT_CHECK(e->io.count >= 1 && got + e->io.count <= 5,
+		CHECK(e->io.count >= 1 && got + e->io.count <= 5,
 			  "REP OUTSB count %u after %zu bytes", e->io.count,
 			  got);
-		HVT_CHECK(!memcmp(e->io.data, rep_out + got, e->io.count),
+		CHECK(!memcmp(e->io.data, rep_out + got, e->io.count),
 			  "REP OUTSB data differs at byte %zu", got);
 		printf("REP OUTSB exit: count %u\n", e->io.count);
 		got += e->io.count;
@@ -85,14 +85,14 @@ int main(void)
 	got = 0;
 	while (got < sizeof(rep_in)) {
 		e = hvt_run_io(&t, 0xe3, HV_EXIT_IO_IN, 1);
-		HVT_CHECK(e->io.count >= 1 && got + e->io.count <= 3,
+		CHECK(e->io.count >= 1 && got + e->io.count <= 3,
 			  "REP INSB count %u after %zu bytes", e->io.count,
 			  got);
 		memcpy(e->io.data, rep_in + got, e->io.count);
 		got += e->io.count;
 	}
 	hvt_run(&t, HV_EXIT_HLT);
-	HVT_CHECK(!memcmp(t.ram + 0x3000, rep_in, 3),
+	CHECK(!memcmp(t.ram + 0x3000, rep_in, 3),
 		  "REP INSB data did not reach guest memory");
 
 	hvt_teardown(&t);

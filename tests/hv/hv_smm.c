@@ -88,22 +88,22 @@ static void add_slot(struct hv_vm *vm, uint16_t as, uint16_t slot,
 		.memory_size = size, .userspace_addr = mem, .guest_memfd = -1,
 	};
 
-	HVT_OK(hv_set_memslot(vm, &s));
+	CHECK_OK(hv_set_memslot(vm, &s));
 }
 
 /* A VM over the given memory: AS0 = RAM + other bytes at SMBASE, AS1 = RAM + SMRAM. */
 static void vm_build(struct smm_vm *m)
 {
-	HVT_OK(hv_vm_create(m->hv, NULL, &m->vm));
-	HVT_OK(hv_create_irqchip(m->vm));
+	CHECK_OK(hv_vm_create(m->hv, NULL, &m->vm));
+	CHECK_OK(hv_create_irqchip(m->vm));
 	add_slot(m->vm, HV_AS_NORMAL, 0, 0, HVT_RAM_SIZE, m->ram);
 	add_slot(m->vm, HV_AS_NORMAL, 1, SMBASE, SMRAM_SIZE, m->normal_hi);
 	add_slot(m->vm, HV_AS_SMM, 0, 0, HVT_RAM_SIZE, m->ram);
 	add_slot(m->vm, HV_AS_SMM, 1, SMBASE, SMRAM_SIZE, m->smram);
-	HVT_OK(hv_vcpu_create(m->vm, 0, &m->vcpu));
+	CHECK_OK(hv_vcpu_create(m->vm, 0, &m->vcpu));
 	m->exit = hv_vcpu_exit(m->vcpu);
 	if (m->cpuid)
-		HVT_OK(hv_vcpu_set_cpuid(m->vcpu, m->cpuid));
+		CHECK_OK(hv_vcpu_set_cpuid(m->vcpu, m->cpuid));
 }
 
 static void vm_free(struct smm_vm *m)
@@ -121,11 +121,11 @@ static struct hv_exit *run_io(struct smm_vm *m, uint16_t port, bool smm)
 
 	if (ret || m->exit->reason != HV_EXIT_IO || m->exit->io.port != port) {
 		hv_vcpu_get_regs(m->vcpu, &regs);
-		hvt_fail("run: %d, exit %s port 0x%x at rip 0x%llx; want OUT "
+		check_fail("run: %d, exit %s port 0x%x at rip 0x%llx; want OUT "
 			 "0x%x", ret, hvt_reason(m->exit->reason),
 			 m->exit->io.port, (unsigned long long)regs.rip, port);
 	}
-	HVT_CHECK(!!(m->exit->flags & HV_RUN_X86_SMM) == smm,
+	CHECK(!!(m->exit->flags & HV_RUN_X86_SMM) == smm,
 		  "exit at port 0x%x: KVM_RUN_X86_SMM is %d, want %d", port,
 		  !!(m->exit->flags & HV_RUN_X86_SMM), smm);
 	return m->exit;
@@ -138,7 +138,7 @@ static uint64_t get_smbase(struct hv_vcpu *vcpu)
 		struct kvm_msr_entry e;
 	} m = { .h.nmsrs = 1, .e.index = MSR_SMBASE };
 
-	HVT_CHECK(hv_vcpu_get_msrs(vcpu, &m.h) == 1, "SMBASE not readable");
+	CHECK(hv_vcpu_get_msrs(vcpu, &m.h) == 1, "SMBASE not readable");
 	return m.e.data;
 }
 
@@ -149,7 +149,7 @@ static void set_smbase(struct hv_vcpu *vcpu, uint64_t v)
 		struct kvm_msr_entry e;
 	} m = { .h.nmsrs = 1, .e.index = MSR_SMBASE, .e.data = v };
 
-	HVT_CHECK(hv_vcpu_set_msrs(vcpu, &m.h) == 1, "SMBASE not writable");
+	CHECK(hv_vcpu_set_msrs(vcpu, &m.h) == 1, "SMBASE not writable");
 }
 
 static void state_save(struct smm_vm *m, struct vstate *s)
@@ -161,21 +161,21 @@ static void state_save(struct smm_vm *m, struct vstate *s)
 	} ml = { .h.nmsrs = NMSRS_MAX };
 
 	memset(s, 0, sizeof(*s));
-	HVT_OK(hv_vcpu_get_regs(m->vcpu, &s->regs));
-	HVT_OK(hv_vcpu_get_sregs(m->vcpu, &s->sregs));
-	HVT_OK(hv_vcpu_get_fpu(m->vcpu, &s->fpu));
-	HVT_OK(hv_vcpu_get_xsave(m->vcpu, &s->xsave));
-	HVT_OK(hv_vcpu_get_xcrs(m->vcpu, &s->xcrs));
-	HVT_OK(hv_get_msr_index_list(m->hv, &ml.h));
+	CHECK_OK(hv_vcpu_get_regs(m->vcpu, &s->regs));
+	CHECK_OK(hv_vcpu_get_sregs(m->vcpu, &s->sregs));
+	CHECK_OK(hv_vcpu_get_fpu(m->vcpu, &s->fpu));
+	CHECK_OK(hv_vcpu_get_xsave(m->vcpu, &s->xsave));
+	CHECK_OK(hv_vcpu_get_xcrs(m->vcpu, &s->xcrs));
+	CHECK_OK(hv_get_msr_index_list(m->hv, &ml.h));
 	msrs->nmsrs = ml.h.nmsrs;
 	for (uint32_t i = 0; i < ml.h.nmsrs; i++)
 		msrs->entries[i].index = ml.idx[i];
-	HVT_CHECK(HVT_OK(hv_vcpu_get_msrs(m->vcpu, msrs)) ==
+	CHECK(CHECK_OK(hv_vcpu_get_msrs(m->vcpu, msrs)) ==
 		  (int)msrs->nmsrs, "not every listed MSR was readable");
-	HVT_OK(hv_vcpu_get_lapic(m->vcpu, &s->lapic));
-	HVT_OK(hv_vcpu_get_events(m->vcpu, &s->ev));
-	HVT_OK(hv_vcpu_get_mp_state(m->vcpu, &s->mp));
-	HVT_OK(hv_vcpu_get_debugregs(m->vcpu, &s->dr));
+	CHECK_OK(hv_vcpu_get_lapic(m->vcpu, &s->lapic));
+	CHECK_OK(hv_vcpu_get_events(m->vcpu, &s->ev));
+	CHECK_OK(hv_vcpu_get_mp_state(m->vcpu, &s->mp));
+	CHECK_OK(hv_vcpu_get_debugregs(m->vcpu, &s->dr));
 }
 
 /* The restore order of seed-apis.md 1.7 (LAPIC after MSRs: APIC base). */
@@ -183,16 +183,16 @@ static void state_restore(struct smm_vm *m, const struct vstate *s)
 {
 	const struct kvm_msrs *msrs = (const struct kvm_msrs *)s->msrs;
 
-	HVT_OK(hv_vcpu_set_sregs(m->vcpu, &s->sregs));
-	HVT_CHECK(HVT_OK(hv_vcpu_set_msrs(m->vcpu, msrs)) ==
+	CHECK_OK(hv_vcpu_set_sregs(m->vcpu, &s->sregs));
+	CHECK(CHECK_OK(hv_vcpu_set_msrs(m->vcpu, msrs)) ==
 		  (int)msrs->nmsrs, "not every MSR was restored");
-	HVT_OK(hv_vcpu_set_xcrs(m->vcpu, &s->xcrs));
-	HVT_OK(hv_vcpu_set_xsave(m->vcpu, &s->xsave));
-	HVT_OK(hv_vcpu_set_lapic(m->vcpu, &s->lapic));
-	HVT_OK(hv_vcpu_set_events(m->vcpu, &s->ev));
-	HVT_OK(hv_vcpu_set_mp_state(m->vcpu, &s->mp));
-	HVT_OK(hv_vcpu_set_debugregs(m->vcpu, &s->dr));
-	HVT_OK(hv_vcpu_set_regs(m->vcpu, &s->regs));
+	CHECK_OK(hv_vcpu_set_xcrs(m->vcpu, &s->xcrs));
+	CHECK_OK(hv_vcpu_set_xsave(m->vcpu, &s->xsave));
+	CHECK_OK(hv_vcpu_set_lapic(m->vcpu, &s->lapic));
+	CHECK_OK(hv_vcpu_set_events(m->vcpu, &s->ev));
+	CHECK_OK(hv_vcpu_set_mp_state(m->vcpu, &s->mp));
+	CHECK_OK(hv_vcpu_set_debugregs(m->vcpu, &s->dr));
+	CHECK_OK(hv_vcpu_set_regs(m->vcpu, &s->regs));
 }
 
 static uint32_t rd32(const uint8_t *p)
@@ -259,7 +259,7 @@ static void enter_mode(struct smm_vm *m, enum mode mode)
 	put64(m->ram + PDPT64, PD64 | 3);
 	data.selector = 0x10;
 	data.type = 3;
-	HVT_OK(hv_vcpu_get_sregs(m->vcpu, &sr));
+	CHECK_OK(hv_vcpu_get_sregs(m->vcpu, &sr));
 	sr.cr0 = 0x80000011;				/* PG ET PE */
 	switch (mode) {
 	case M_PAGING32:
@@ -280,8 +280,8 @@ static void enter_mode(struct smm_vm *m, enum mode mode)
 	}
 	sr.cs = code;
 	sr.ds = sr.es = sr.fs = sr.gs = sr.ss = data;
-	HVT_OK(hv_vcpu_set_sregs(m->vcpu, &sr));
-	HVT_OK(hv_vcpu_set_regs(m->vcpu, &regs));
+	CHECK_OK(hv_vcpu_set_sregs(m->vcpu, &sr));
+	CHECK_OK(hv_vcpu_set_regs(m->vcpu, &regs));
 }
 
 static void run_case(struct hv *hv, const struct smm_case *c)
@@ -316,44 +316,44 @@ static void run_case(struct hv *hv, const struct smm_case *c)
 		m.cpuid = calloc(1, sizeof(*m.cpuid) +
 				 256 * sizeof(m.cpuid->entries[0]));
 		m.cpuid->nent = 256;
-		HVT_OK(hv_get_supported_cpuid(hv, m.cpuid));
+		CHECK_OK(hv_get_supported_cpuid(hv, m.cpuid));
 	}
 
 	vm_build(&m);
-	HVT_CHECK(get_smbase(m.vcpu) == 0x30000, "SMBASE reset value %#llx",
+	CHECK(get_smbase(m.vcpu) == 0x30000, "SMBASE reset value %#llx",
 		  (unsigned long long)get_smbase(m.vcpu));
 	set_smbase(m.vcpu, SMBASE);
 	enter_mode(&m, c->mode);
-	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &before));
+	CHECK_OK(hv_vcpu_get_sregs(m.vcpu, &before));
 
 	if (c->shadow) {
 		/* SMI pending at a boundary in an STI shadow: taken anyway. */
-		HVT_OK(hv_vcpu_get_regs(m.vcpu, &regs));
+		CHECK_OK(hv_vcpu_get_regs(m.vcpu, &regs));
 		regs.rip = HVT_CODE + out_len;
-		HVT_OK(hv_vcpu_set_regs(m.vcpu, &regs));
-		HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
+		CHECK_OK(hv_vcpu_set_regs(m.vcpu, &regs));
+		CHECK_OK(hv_vcpu_get_events(m.vcpu, &ev));
 		ev.flags = KVM_VCPUEVENT_VALID_SHADOW | VALID_SMM;
 		ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
 		ev.smi.pending = 1;
-		HVT_OK(hv_vcpu_set_events(m.vcpu, &ev));
+		CHECK_OK(hv_vcpu_set_events(m.vcpu, &ev));
 	} else {
 		run_io(&m, 0x10, false);
-		HVT_OK(hv_vcpu_smi(m.vcpu));
-		HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
-		HVT_CHECK(ev.smi.pending && !ev.smi.smm,
+		CHECK_OK(hv_vcpu_smi(m.vcpu));
+		CHECK_OK(hv_vcpu_get_events(m.vcpu, &ev));
+		CHECK(ev.smi.pending && !ev.smi.smm,
 			  "SMI not pending before entry");
 	}
 
 	/* In the handler: SMM state, entry registers and the image. */
 	run_io(&m, 0x0e, true);
-	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
-	HVT_CHECK(ev.smi.smm && !ev.smi.pending && ev.nmi.masked &&
+	CHECK_OK(hv_vcpu_get_events(m.vcpu, &ev));
+	CHECK(ev.smi.smm && !ev.smi.pending && ev.nmi.masked &&
 		  !ev.smi.smm_inside_nmi && !ev.interrupt.shadow,
 		  "in handler: smm %u pending %u nmi.masked %u inside_nmi %u "
 		  "shadow %u", ev.smi.smm, ev.smi.pending, ev.nmi.masked,
 		  ev.smi.smm_inside_nmi, ev.interrupt.shadow);
-	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &sregs));
-	HVT_CHECK(sregs.cs.selector == SMBASE >> 4 && sregs.cs.base == SMBASE &&
+	CHECK_OK(hv_vcpu_get_sregs(m.vcpu, &sregs));
+	CHECK(sregs.cs.selector == SMBASE >> 4 && sregs.cs.base == SMBASE &&
 		  sregs.cs.limit == 0xffffffff && sregs.ds.base == 0 &&
 		  !(sregs.cr0 & 0x80000001) && sregs.cr4 == 0 &&
 		  sregs.idt.base == 0 && sregs.idt.limit == 0 &&
@@ -365,24 +365,24 @@ static void run_case(struct hv *hv, const struct smm_case *c)
 		  (unsigned long long)sregs.idt.base, sregs.idt.limit,
 		  (unsigned long long)sregs.efer);
 	img = m.smram + 0xfe00;
-	HVT_CHECK(rd32(img + rev_off) == (lm ? 0x20064u : 0x20000u),
+	CHECK(rd32(img + rev_off) == (lm ? 0x20064u : 0x20000u),
 		  "revision %#x", rd32(img + rev_off));
-	HVT_CHECK(rd32(img + smbase_off) == SMBASE, "image SMBASE %#x",
+	CHECK(rd32(img + smbase_off) == SMBASE, "image SMBASE %#x",
 		  rd32(img + smbase_off));
-	HVT_CHECK(rd32(img + rip_off) == HVT_CODE + out_len + 2 - 2 * c->shadow,
+	CHECK(rd32(img + rip_off) == HVT_CODE + out_len + 2 - 2 * c->shadow,
 		  "image RIP %#x", rd32(img + rip_off));
-	HVT_CHECK(img[shadow_off] == (c->shadow ? KVM_X86_SHADOW_INT_STI : 0),
+	CHECK(img[shadow_off] == (c->shadow ? KVM_X86_SHADOW_INT_STI : 0),
 		  "image int_shadow %u", img[shadow_off]);
-	HVT_CHECK(m.normal_hi[0xfe00 + rev_off] == 0x55,
+	CHECK(m.normal_hi[0xfe00 + rev_off] == 0x55,
 		  "the image was written to the normal view");
 
 	/* Save everything, throw the VM away, restore into a new one. */
 	state_save(&m, st);
-	HVT_CHECK(st->ev.flags & VALID_SMM, "GET_VCPU_EVENTS lacks VALID_SMM");
+	CHECK(st->ev.flags & VALID_SMM, "GET_VCPU_EVENTS lacks VALID_SMM");
 	vm_free(&m);
 	vm_build(&m);
 	state_restore(&m, st);
-	HVT_CHECK(get_smbase(m.vcpu) == SMBASE, "SMBASE not restored");
+	CHECK(get_smbase(m.vcpu) == SMBASE, "SMBASE not restored");
 
 	/*
 	 * The OUT of the exit was not completed before the save (as with
@@ -392,20 +392,20 @@ static void run_case(struct hv *hv, const struct smm_case *c)
 	 */
 	run_io(&m, 0x0e, true);
 	e = run_io(&m, 0x0f, true);
-	HVT_CHECK(hvt_io_value(e) == 0xaa,
+	CHECK(hvt_io_value(e) == 0xaa,
 		  "handler read %#llx at %#x, want SMRAM's 0xaa",
 		  (unsigned long long)hvt_io_value(e), MARK_GPA);
 
 	/* RSM back to the interrupted code, registers intact. */
 	run_io(&m, 0x10 + !c->shadow, false);
-	HVT_OK(hv_vcpu_get_events(m.vcpu, &ev));
-	HVT_CHECK(!ev.smi.smm && !ev.nmi.masked, "after RSM: smm %u nmi %u",
+	CHECK_OK(hv_vcpu_get_events(m.vcpu, &ev));
+	CHECK(!ev.smi.smm && !ev.nmi.masked, "after RSM: smm %u nmi %u",
 		  ev.smi.smm, ev.nmi.masked);
-	HVT_CHECK(ev.interrupt.shadow ==
+	CHECK(ev.interrupt.shadow ==
 		  (c->shadow ? KVM_X86_SHADOW_INT_STI : 0),
 		  "after RSM: shadow %u", ev.interrupt.shadow);
-	HVT_OK(hv_vcpu_get_sregs(m.vcpu, &sregs));
-	HVT_CHECK(sregs.cr0 == before.cr0 && sregs.cr3 == before.cr3 &&
+	CHECK_OK(hv_vcpu_get_sregs(m.vcpu, &sregs));
+	CHECK(sregs.cr0 == before.cr0 && sregs.cr3 == before.cr3 &&
 		  sregs.cr4 == before.cr4 && sregs.efer == before.efer &&
 		  sregs.cs.l == before.cs.l && sregs.cs.db == before.cs.db &&
 		  sregs.cs.selector == before.cs.selector,
@@ -413,16 +413,16 @@ static void run_case(struct hv *hv, const struct smm_case *c)
 		  (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr3,
 		  (unsigned long long)sregs.cr4, (unsigned long long)sregs.efer,
 		  sregs.cs.l);
-	HVT_CHECK(get_smbase(m.vcpu) == NEW_SMBASE,
+	CHECK(get_smbase(m.vcpu) == NEW_SMBASE,
 		  "SMBASE after relocation %#llx, want %#x",
 		  (unsigned long long)get_smbase(m.vcpu), NEW_SMBASE);
-	HVT_CHECK(m.ram[0x500] == 0x77, "SMM store to normal RAM lost");
-	HVT_OK(hv_vcpu_get_regs(m.vcpu, &regs));
+	CHECK(m.ram[0x500] == 0x77, "SMM store to normal RAM lost");
+	CHECK_OK(hv_vcpu_get_regs(m.vcpu, &regs));
 	if (c->shadow) {
-		HVT_CHECK(regs.rip == HVT_CODE + out_len, "after RSM: rip %#llx",
+		CHECK(regs.rip == HVT_CODE + out_len, "after RSM: rip %#llx",
 			  (unsigned long long)regs.rip);
 	} else if (real) {
-		HVT_CHECK((regs.rax & 0xffff) == 0x1234 &&
+		CHECK((regs.rax & 0xffff) == 0x1234 &&
 			  (regs.rbx & 0xffff) == 0x5678 &&
 			  regs.rip == HVT_CODE + 8,
 			  "after RSM: ax %#llx bx %#llx rip %#llx",
@@ -431,7 +431,7 @@ static void run_case(struct hv *hv, const struct smm_case *c)
 			  (unsigned long long)regs.rip);
 	} else {
 		/* The store after RSM went through the restored paging. */
-		HVT_CHECK(rd32(m.ram + 0x9000) == 0x12345678 &&
+		CHECK(rd32(m.ram + 0x9000) == 0x12345678 &&
 			  regs.rip == HVT_CODE + 14,
 			  "after RSM: [0x9000] %#x rip %#llx",
 			  rd32(m.ram + 0x9000), (unsigned long long)regs.rip);

@@ -67,50 +67,50 @@ static void get_all(struct hv_vcpu *v, const struct caps *c, struct state *s,
 		    unsigned int nmsrs, const uint32_t *idx)
 {
 	memset(s, 0, sizeof(*s));
-	HVT_OK(hv_vcpu_get_regs(v, &s->regs));
-	HVT_OK(hv_vcpu_get_sregs(v, &s->sregs));
-	HVT_OK(hv_vcpu_get_fpu(v, &s->fpu));
+	CHECK_OK(hv_vcpu_get_regs(v, &s->regs));
+	CHECK_OK(hv_vcpu_get_sregs(v, &s->sregs));
+	CHECK_OK(hv_vcpu_get_fpu(v, &s->fpu));
 	if (c->xsave)
-		HVT_OK(hv_vcpu_get_xsave(v, &s->xsave));
+		CHECK_OK(hv_vcpu_get_xsave(v, &s->xsave));
 	if (c->xcrs)
-		HVT_OK(hv_vcpu_get_xcrs(v, &s->xcrs));
+		CHECK_OK(hv_vcpu_get_xcrs(v, &s->xcrs));
 	msrs_of(s)->nmsrs = nmsrs;
 	for (unsigned int i = 0; i < nmsrs; i++)
 		msrs_of(s)->entries[i].index = idx[i];
-	HVT_CHECK(HVT_OK(hv_vcpu_get_msrs(v, msrs_of(s))) == (int)nmsrs,
+	CHECK(CHECK_OK(hv_vcpu_get_msrs(v, msrs_of(s))) == (int)nmsrs,
 		  "get_msrs stopped early");
 	if (c->lapic)
-		HVT_OK(hv_vcpu_get_lapic(v, &s->lapic));
-	HVT_OK(hv_vcpu_get_mp_state(v, &s->mp));
+		CHECK_OK(hv_vcpu_get_lapic(v, &s->lapic));
+	CHECK_OK(hv_vcpu_get_mp_state(v, &s->mp));
 	if (c->events)
-		HVT_OK(hv_vcpu_get_events(v, &s->ev));
+		CHECK_OK(hv_vcpu_get_events(v, &s->ev));
 	if (c->debugregs)
-		HVT_OK(hv_vcpu_get_debugregs(v, &s->dr));
+		CHECK_OK(hv_vcpu_get_debugregs(v, &s->dr));
 }
 
 static void set_all(struct hv_vcpu *v, const struct caps *c,
 		    const struct state *s)
 {
-	HVT_OK(hv_vcpu_set_sregs(v, &s->sregs));
-	HVT_CHECK(HVT_OK(hv_vcpu_set_msrs(v, msrs_of_c(s))) ==
+	CHECK_OK(hv_vcpu_set_sregs(v, &s->sregs));
+	CHECK(CHECK_OK(hv_vcpu_set_msrs(v, msrs_of_c(s))) ==
 		  (int)msrs_of_c(s)->nmsrs, "set_msrs stopped early");
 	if (c->lapic)
-		HVT_OK(hv_vcpu_set_lapic(v, &s->lapic));
+		CHECK_OK(hv_vcpu_set_lapic(v, &s->lapic));
 	if (c->xcrs)
-		HVT_OK(hv_vcpu_set_xcrs(v, &s->xcrs));
-	HVT_OK(hv_vcpu_set_fpu(v, &s->fpu));
+		CHECK_OK(hv_vcpu_set_xcrs(v, &s->xcrs));
+	CHECK_OK(hv_vcpu_set_fpu(v, &s->fpu));
 	if (c->xsave)
-		HVT_OK(hv_vcpu_set_xsave(v, &s->xsave));
+		CHECK_OK(hv_vcpu_set_xsave(v, &s->xsave));
 	if (c->events)
-		HVT_OK(hv_vcpu_set_events(v, &s->ev));
-	HVT_OK(hv_vcpu_set_mp_state(v, &s->mp));
+		CHECK_OK(hv_vcpu_set_events(v, &s->ev));
+	CHECK_OK(hv_vcpu_set_mp_state(v, &s->mp));
 	if (c->debugregs)
-		HVT_OK(hv_vcpu_set_debugregs(v, &s->dr));
-	HVT_OK(hv_vcpu_set_regs(v, &s->regs));
+		CHECK_OK(hv_vcpu_set_debugregs(v, &s->dr));
+	CHECK_OK(hv_vcpu_set_regs(v, &s->regs));
 }
 
 #define SAME(field)							\
-	HVT_CHECK(!memcmp(&a->field, &b->field, sizeof(a->field)),	\
+	CHECK(!memcmp(&a->field, &b->field, sizeof(a->field)),	\
 		  "%s differs after get/set/get", #field)
 
 static void compare(const struct state *a, const struct state *b)
@@ -170,15 +170,15 @@ int main(void)
 	/* The guest's CPUID decides which CR4/EFER bits and MSRs exist. */
 	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
 	cpuid->nent = 256;
-	HVT_OK(hv_get_supported_cpuid(t.hv, cpuid));
-	HVT_OK(hv_vcpu_set_cpuid(t.vcpu, cpuid));
+	CHECK_OK(hv_get_supported_cpuid(t.hv, cpuid));
+	CHECK_OK(hv_vcpu_set_cpuid(t.vcpu, cpuid));
 	leaf = find_leaf(cpuid, 0x80000001, 0);
 	nx = leaf && (leaf->edx & (1u << 20));
 
 	/* TSC_AUX only where the backend can save it. */
 	ml = calloc(1, sizeof(*ml) + 4096 * sizeof(uint32_t));
 	ml->nmsrs = 4096;
-	HVT_OK(hv_get_msr_index_list(t.hv, ml));
+	CHECK_OK(hv_get_msr_index_list(t.hv, ml));
 	for (uint32_t i = 0; i < ml->nmsrs; i++)
 		if (ml->indices[i] == MSR_TSC_AUX)
 			msr_idx[nmsrs++] = MSR_TSC_AUX;
@@ -252,14 +252,14 @@ int main(void)
 	if (c.xsave) {
 		uint32_t *r = set.xsave.region;
 
-		HVT_OK(hv_vcpu_get_xsave(t.vcpu, &set.xsave));
+		CHECK_OK(hv_vcpu_get_xsave(t.vcpu, &set.xsave));
 		r[0] = (r[0] & 0xffff0000) | 0x27f;
 		r[1] = (r[1] & ~0xffu) | 0x80;	/* abridged tag: ST7 */
 		memcpy(r + 8 + 7 * 4, set.fpu.fpr[7], 10);
 		r[6] = 0xbf80;
 		memcpy(r + 40, set.fpu.xmm, sizeof(set.fpu.xmm));
 		r[128] |= 3;		/* XSTATE_BV: x87, SSE */
-		HVT_OK(hv_vcpu_set_xsave(t.vcpu, &set.xsave));
+		CHECK_OK(hv_vcpu_set_xsave(t.vcpu, &set.xsave));
 	}
 	get_all(t.vcpu, &c, &a, nmsrs, msr_idx);
 	set_all(t.vcpu, &c, &a);
@@ -267,19 +267,19 @@ int main(void)
 	compare(&a, &b);
 
 	/* The unusual values survived. */
-	HVT_CHECK(!memcmp(&a.regs, &set.regs, sizeof(a.regs)), "regs changed");
-	HVT_CHECK(a.sregs.cr0 == set.sregs.cr0 && a.sregs.cr2 == set.sregs.cr2 &&
+	CHECK(!memcmp(&a.regs, &set.regs, sizeof(a.regs)), "regs changed");
+	CHECK(a.sregs.cr0 == set.sregs.cr0 && a.sregs.cr2 == set.sregs.cr2 &&
 		  a.sregs.cr3 == set.sregs.cr3 && a.sregs.cr4 == set.sregs.cr4 &&
 		  a.sregs.cr8 == 5 && a.sregs.efer == set.sregs.efer,
 		  "control registers changed: cr0 %llx cr4 %llx efer %llx",
 		  (unsigned long long)a.sregs.cr0,
 		  (unsigned long long)a.sregs.cr4,
 		  (unsigned long long)a.sregs.efer);
-	HVT_CHECK(a.sregs.ds.base == 0x11110000 && a.sregs.fs.base == 0x22220000 &&
+	CHECK(a.sregs.ds.base == 0x11110000 && a.sregs.fs.base == 0x22220000 &&
 		  a.sregs.gs.base == 0x33330000 && a.sregs.ds.selector == 0x18 &&
 		  a.sregs.gdt.base == 0x7000 && a.sregs.idt.limit == 0x7ff,
 		  "segment or descriptor table state changed");
-	HVT_CHECK(a.fpu.fcw == 0x27f &&
+	CHECK(a.fpu.fcw == 0x27f &&
 		  !memcmp(a.fpu.xmm, set.fpu.xmm, sizeof(a.fpu.xmm)) &&
 		  !memcmp(a.fpu.fpr[7], set.fpu.fpr[7], 10),
 		  "FPU/SSE state changed: fcw %x xmm %s fpr7 %s", a.fpu.fcw,
@@ -287,28 +287,28 @@ int main(void)
 		  "differ" : "same",
 		  memcmp(a.fpu.fpr[7], set.fpu.fpr[7], 10) ? "differs" : "same");
 	if (c.xsave)
-		HVT_CHECK(a.xsave.region[6] == 0xbf80 &&
+		CHECK(a.xsave.region[6] == 0xbf80 &&
 			  (a.xsave.region[0] & 0xffff) == 0x27f &&
 			  !memcmp(a.xsave.region + 40, set.fpu.xmm,
 				  sizeof(set.fpu.xmm)),
 			  "XSAVE legacy area changed: fcw %x mxcsr %x",
 			  a.xsave.region[0] & 0xffff, a.xsave.region[6]);
 	if (c.xcrs)
-		HVT_CHECK(a.xcrs.nr_xcrs >= 1 &&
+		CHECK(a.xcrs.nr_xcrs >= 1 &&
 			  a.xcrs.xcrs[0].value == set.xcrs.xcrs[0].value,
 			  "XCR0 changed");
 	for (unsigned int i = 0; i < nmsrs; i++)
-		HVT_CHECK(msrs_of(&a)->entries[i].data == msr_val[i],
+		CHECK(msrs_of(&a)->entries[i].data == msr_val[i],
 			  "MSR 0x%x = 0x%llx, set 0x%llx", msr_idx[i],
 			  (unsigned long long)msrs_of(&a)->entries[i].data,
 			  (unsigned long long)msr_val[i]);
-	HVT_CHECK(apic_reg(&a.lapic, APIC_LVT0) == 0x700 &&
+	CHECK(apic_reg(&a.lapic, APIC_LVT0) == 0x700 &&
 		  apic_reg(&a.lapic, APIC_LVT1) == 0x400 &&
 		  (apic_reg(&a.lapic, APIC_SVR) & 0x1ff) == 0x1ff &&
 		  apic_reg(&a.lapic, APIC_TPR) == 0x50,
 		  "LAPIC registers changed");
 	if (c.debugregs)
-		HVT_CHECK(!memcmp(a.dr.db, set.dr.db, sizeof(a.dr.db)) &&
+		CHECK(!memcmp(a.dr.db, set.dr.db, sizeof(a.dr.db)) &&
 			  a.dr.dr7 == 0x455, "debug registers changed: dr7 %llx",
 			  (unsigned long long)a.dr.dr7);
 

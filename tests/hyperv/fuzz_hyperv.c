@@ -63,10 +63,10 @@ static void guest_build(void)
 		memcpy(t.ram + IDT + v * 8 + 4, &hi, 4);
 	}
 	hvt_flat32(t.vcpu, CODE, IDT, 32 * 8 - 1);
-	HVT_OK(hv_vcpu_get_sregs(t.vcpu, &s));
+	CHECK_OK(hv_vcpu_get_sregs(t.vcpu, &s));
 	s.gdt.base = GDT;
 	s.gdt.limit = 23;
-	HVT_OK(hv_vcpu_set_sregs(t.vcpu, &s));
+	CHECK_OK(hv_vcpu_set_sregs(t.vcpu, &s));
 }
 
 static void set_cpuid(void)
@@ -88,7 +88,7 @@ static void set_cpuid(void)
 	c.e[2].eax = rnd() & 3;
 	c.e[3].function = HV_CPUID_ENLIGHTENMENT;
 	c.e[3].ebx = rnd();
-	HVT_OK(hv_vcpu_set_cpuid(t.vcpu, &c.h));
+	CHECK_OK(hv_vcpu_set_cpuid(t.vcpu, &c.h));
 }
 
 /*
@@ -140,11 +140,11 @@ static void one_emu(void)
 		r.rdi = out >> 32;
 		r.rsi = (uint32_t)out;
 	}
-	HVT_OK(hv_vcpu_set_regs(t.vcpu, &r));
+	CHECK_OK(hv_vcpu_set_regs(t.vcpu, &r));
 	for (steps = 0; steps < 8; steps++) {
 		int ret = hv_vcpu_run(t.vcpu);
 
-		HVT_CHECK(ret == 0, "run: %s", strerror(-ret));
+		CHECK(ret == 0, "run: %s", strerror(-ret));
 		switch (t.exit->reason) {
 		case HV_EXIT_IO:
 			continue;	/* the OUT: completed by the next run */
@@ -159,10 +159,10 @@ static void one_emu(void)
 		case HV_EXIT_SYSTEM_EVENT:
 			return;		/* reset / crash request */
 		default:
-			hvt_fail("unexpected exit %s", hvt_reason(t.exit->reason));
+			check_fail("unexpected exit %s", hvt_reason(t.exit->reason));
 		}
 	}
-	hvt_fail("guest did not reach HLT");
+	check_fail("guest did not reach HLT");
 }
 
 static void fuzz_emu(unsigned long n)
@@ -172,13 +172,13 @@ static void fuzz_emu(unsigned long n)
 	/* No irqchip: HLT then exits, which is how a run ends. */
 	memset(&t, 0, sizeof(t));
 	t.hv = hvt_open();
-	HVT_OK(hv_vm_create(t.hv, NULL, &t.vm));
+	CHECK_OK(hv_vm_create(t.hv, NULL, &t.vm));
 	t.ram = hvt_alloc(HVT_RAM_SIZE);
 	hvt_add_slot(t.vm, 0, 0, HVT_RAM_SIZE, t.ram, 0);
-	HVT_OK(hv_vcpu_create(t.vm, 0, &t.vcpu));
+	CHECK_OK(hv_vcpu_create(t.vm, 0, &t.vcpu));
 	t.exit = hv_vcpu_exit(t.vcpu);
 	guest_build();
-	HVT_OK(hv_vcpu_enable_cap(t.vcpu, HV_CAP_HYPERV_SYNIC, 0));
+	CHECK_OK(hv_vcpu_enable_cap(t.vcpu, HV_CAP_HYPERV_SYNIC, 0));
 	for (i = 0; i < n; i++) {
 		if (i % 64 == 0) {
 			struct {
@@ -188,7 +188,7 @@ static void fuzz_emu(unsigned long n)
 				.e.data = rnd() % 4 ? 1 : 0 };
 
 			set_cpuid();
-			HVT_OK(hv_vcpu_enable_cap(t.vcpu,
+			CHECK_OK(hv_vcpu_enable_cap(t.vcpu,
 						  HV_CAP_HYPERV_ENFORCE_CPUID,
 						  rnd() % 2));
 			hv_vcpu_set_msrs(t.vcpu, &m.h);
@@ -219,15 +219,15 @@ static void fuzz_frames(unsigned long n)
 			payload[j] = rnd();
 		flen = udp_frame_build(out, cap, payload, plen, src, dst, port);
 		if (flen) {
-			HVT_CHECK(flen == plen + UDP_FRAME_HDR && flen <= cap,
+			CHECK(flen == plen + UDP_FRAME_HDR && flen <= cap,
 				  "built %zu bytes for %zu into %zu", flen, plen,
 				  cap);
-			HVT_CHECK(!udp_frame_parse(out, flen, &off, &pl, &ip) &&
+			CHECK(!udp_frame_parse(out, flen, &off, &pl, &ip) &&
 				  pl == plen && off == UDP_FRAME_HDR &&
 				  ip == src && !memcmp(out + off, payload, pl),
 				  "built frame does not parse back");
 		} else {
-			HVT_CHECK(plen + UDP_FRAME_HDR > cap,
+			CHECK(plen + UDP_FRAME_HDR > cap,
 				  "%zu bytes fit %zu but were refused", plen, cap);
 		}
 		if (flen && rnd() % 2) {
@@ -242,7 +242,7 @@ static void fuzz_frames(unsigned long n)
 				frame[j] = rnd();
 		}
 		if (!udp_frame_parse(frame, len, &off, &pl, &ip)) {
-			HVT_CHECK(off <= len && pl <= len - off,
+			CHECK(off <= len && pl <= len - off,
 				  "payload [%zu, +%zu) outside a %zu-byte frame",
 				  off, pl, len);
 			parsed++;

@@ -61,7 +61,7 @@ static void expect_port(struct hvt *t, uint16_t port, const char *what)
 {
 	int ret = hv_vcpu_run(t->vcpu);
 
-	HVT_CHECK(ret == 0 && t->exit->reason == HV_EXIT_IO &&
+	CHECK(ret == 0 && t->exit->reason == HV_EXIT_IO &&
 		  t->exit->io.port == port,
 		  "%s: run %d exit %s port 0x%x, want OUT 0x%x", what, ret,
 		  hvt_reason(t->exit->reason), t->exit->io.port, port);
@@ -76,7 +76,7 @@ static void expect_quiet(struct hvt *t, const char *what)
 	pthread_create(&th, NULL, late_kick, t->vcpu);
 	ret = hv_vcpu_run(t->vcpu);
 	pthread_join(th, NULL);
-	HVT_CHECK(ret == -EINTR && t->exit->reason == HV_EXIT_INTR,
+	CHECK(ret == -EINTR && t->exit->reason == HV_EXIT_INTR,
 		  "%s: unexpected exit %s port 0x%x (run %d)", what,
 		  hvt_reason(t->exit->reason), t->exit->io.port, ret);
 }
@@ -86,7 +86,7 @@ static void sig(int fd)
 	uint64_t one = 1;
 
 	if (write(fd, &one, sizeof(one)) != sizeof(one))
-		hvt_fail("eventfd write");
+		check_fail("eventfd write");
 }
 
 static uint64_t drain(int fd)
@@ -103,12 +103,12 @@ static void lapic_setup(struct hv_vcpu *vcpu)
 	struct kvm_lapic_state l;
 	uint32_t v;
 
-	HVT_OK(hv_vcpu_get_lapic(vcpu, &l));
+	CHECK_OK(hv_vcpu_get_lapic(vcpu, &l));
 	v = 0x1ff;				/* SPIV: enabled */
 	memcpy(&l.regs[0xf0], &v, 4);
 	v = 0x700;				/* LVT0: ExtINT */
 	memcpy(&l.regs[0x350], &v, 4);
-	HVT_OK(hv_vcpu_set_lapic(vcpu, &l));
+	CHECK_OK(hv_vcpu_set_lapic(vcpu, &l));
 }
 
 static void errors(struct hvt *t, int efd)
@@ -119,39 +119,39 @@ static void errors(struct hvt *t, int efd)
 
 	/* Unknown flags first, then (assign) irqchip, fd, eventfd. */
 	f.flags = 1u << 5;
-	HVT_ERR(hv_irqfd(t->vm, &f), EINVAL);
+	CHECK_ERRNO(hv_irqfd(t->vm, &f), EINVAL);
 	f.flags = 0;
-	HVT_OK(hv_vm_create(t->hv, NULL, &bare));
+	CHECK_OK(hv_vm_create(t->hv, NULL, &bare));
 	/* x86 KVM: -EINVAL without an irqchip (arm64 has -EAGAIN). */
-	HVT_ERR(hv_irqfd(bare, &f), EINVAL);
+	CHECK_ERRNO(hv_irqfd(bare, &f), EINVAL);
 	hv_vm_destroy(bare);
 	f.fd = 9999;
-	HVT_ERR(hv_irqfd(t->vm, &f), EBADF);
+	CHECK_ERRNO(hv_irqfd(t->vm, &f), EBADF);
 	if (pipe(p))
-		hvt_fail("pipe");
+		check_fail("pipe");
 	f.fd = (uint32_t)p[0];
-	HVT_ERR(hv_irqfd(t->vm, &f), EINVAL);
+	CHECK_ERRNO(hv_irqfd(t->vm, &f), EINVAL);
 	f.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_ERR(hv_irqfd(t->vm, &f), EINVAL);
+	CHECK_ERRNO(hv_irqfd(t->vm, &f), EINVAL);
 	f.fd = 9999;
-	HVT_ERR(hv_irqfd(t->vm, &f), EBADF);
+	CHECK_ERRNO(hv_irqfd(t->vm, &f), EBADF);
 	close(p[0]);
 	close(p[1]);
 	/* Never assigned: deassign is fine. */
 	f.fd = (uint32_t)efd;
-	HVT_OK(hv_irqfd(t->vm, &f));
+	CHECK_OK(hv_irqfd(t->vm, &f));
 	/* Bound once in the whole process. */
 	f.flags = 0;
-	HVT_OK(hv_irqfd(t->vm, &f));
+	CHECK_OK(hv_irqfd(t->vm, &f));
 	f.gsi = 6;
-	HVT_ERR(hv_irqfd(t->vm, &f), EBUSY);
-	HVT_OK(hv_vm_create(t->hv, NULL, &vm2));
-	HVT_OK(hv_create_irqchip(vm2));
+	CHECK_ERRNO(hv_irqfd(t->vm, &f), EBUSY);
+	CHECK_OK(hv_vm_create(t->hv, NULL, &vm2));
+	CHECK_OK(hv_create_irqchip(vm2));
 	f.gsi = 5;
-	HVT_ERR(hv_irqfd(vm2, &f), EBUSY);
+	CHECK_ERRNO(hv_irqfd(vm2, &f), EBUSY);
 	hv_vm_destroy(vm2);
 	f.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(t->vm, &f));
+	CHECK_OK(hv_irqfd(t->vm, &f));
 }
 
 int main(void)
@@ -178,7 +178,7 @@ int main(void)
 	/* Signalled before assign: delivered after it. */
 	sig(efd);
 	f.fd = (uint32_t)efd;
-	HVT_OK(hv_irqfd(t.vm, &f));
+	CHECK_OK(hv_irqfd(t.vm, &f));
 	expect_port(&t, 0xe1, "pre-signalled");
 	expect_port(&t, 0xe2, "pre-signalled EOI");
 	expect_quiet(&t, "after pre-signalled");
@@ -196,7 +196,7 @@ int main(void)
 	dupfd = dup(efd);
 	f.fd = (uint32_t)dupfd;
 	f.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(t.vm, &f));
+	CHECK_OK(hv_irqfd(t.vm, &f));
 	sig(efd);
 	expect_quiet(&t, "after deassign");
 	close(dupfd);
@@ -204,25 +204,25 @@ int main(void)
 
 	/* Resample on a level-triggered (ELCR) IRQ5. */
 	if (hv_check_cap(t.hv, HV_CAP_IRQFD_RESAMPLE) > 0) {
-		HVT_OK(hv_get_irqchip(t.vm, &chip));
+		CHECK_OK(hv_get_irqchip(t.vm, &chip));
 		chip.chip.pic.elcr |= 1u << 5;
-		HVT_OK(hv_set_irqchip(t.vm, &chip));
+		CHECK_OK(hv_set_irqchip(t.vm, &chip));
 		rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		f = (struct kvm_irqfd){ .fd = (uint32_t)efd, .gsi = 5,
 					.flags = KVM_IRQFD_FLAG_RESAMPLE,
 					.resamplefd = (uint32_t)rfd };
-		HVT_OK(hv_irqfd(t.vm, &f));
+		CHECK_OK(hv_irqfd(t.vm, &f));
 		for (i = 0; i < 10; i++) {
 			sig(efd);
 			expect_port(&t, 0xe1, "level");
-			HVT_CHECK(drain(rfd) == 0, "resamplefd before EOI");
+			CHECK(drain(rfd) == 0, "resamplefd before EOI");
 			expect_port(&t, 0xe2, "level EOI");
-			HVT_CHECK(drain(rfd) == 1, "resamplefd not signalled "
+			CHECK(drain(rfd) == 1, "resamplefd not signalled "
 				  "on EOI (%d)", i);
 			expect_quiet(&t, "level re-delivered without signal");
 		}
 		f.flags = KVM_IRQFD_FLAG_DEASSIGN;
-		HVT_OK(hv_irqfd(t.vm, &f));
+		CHECK_OK(hv_irqfd(t.vm, &f));
 		sig(efd);
 		expect_quiet(&t, "resample irqfd after deassign");
 		drain(efd);
@@ -242,16 +242,16 @@ int main(void)
 	rt->entries[1] = (struct kvm_irq_routing_entry){
 		.gsi = 24, .type = KVM_IRQ_ROUTING_MSI,
 		.u.msi = { .address_lo = 0xfee00000, .data = 0x41 } };
-	HVT_OK(hv_set_gsi_routing(t.vm, rt));
+	CHECK_OK(hv_set_gsi_routing(t.vm, rt));
 	f = (struct kvm_irqfd){ .fd = (uint32_t)efd, .gsi = 24 };
-	HVT_OK(hv_irqfd(t.vm, &f));
+	CHECK_OK(hv_irqfd(t.vm, &f));
 	/* Vector 0x41 has no handler: re-route to 0x40 before signalling. */
 	rt->entries[1].u.msi.data = 0x40;
-	HVT_OK(hv_set_gsi_routing(t.vm, rt));
+	CHECK_OK(hv_set_gsi_routing(t.vm, rt));
 	sig(efd);
 	expect_port(&t, 0xe3, "MSI route");
 	f.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(t.vm, &f));
+	CHECK_OK(hv_irqfd(t.vm, &f));
 	free(rt);
 	printf("msi: delivered through the updated route\n");
 

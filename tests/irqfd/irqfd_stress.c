@@ -110,16 +110,16 @@ static void vm_make(struct slot *s)
 	struct kvm_irqfd w = { .gsi = 1 };
 
 	if (!tr)
-		hvt_fail("oom");
-	HVT_OK(hv_vm_create(hv, NULL, &s->vm));
-	HVT_OK(hv_create_irqchip(s->vm));
+		check_fail("oom");
+	CHECK_OK(hv_vm_create(hv, NULL, &s->vm));
+	CHECK_OK(hv_create_irqchip(s->vm));
 	if (is_emu)
-		HVT_OK(emu_test_irqfd_hook(s->vm, hook, tr));
+		CHECK_OK(emu_test_irqfd_hook(s->vm, hook, tr));
 	/* Make the backend open what it opens lazily, under fd_lock. */
 	w.fd = eventfd(0, EFD_CLOEXEC);
-	HVT_OK(hv_irqfd(s->vm, &w));
+	CHECK_OK(hv_irqfd(s->vm, &w));
 	w.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(s->vm, &w));
+	CHECK_OK(hv_irqfd(s->vm, &w));
 	close(w.fd);
 	s->tr = tr;
 	pthread_mutex_lock(&tracks_lock);
@@ -202,7 +202,7 @@ static void *signaller(void *arg)
 		pthread_rwlock_rdlock(&fd_lock);
 		if (write(atomic_load(&pool[rnd(&seed) % NPOOL]), &one,
 			  sizeof(one)) < 0 && errno != EBADF)
-			hvt_fail("signal: %s", strerror(errno));
+			check_fail("signal: %s", strerror(errno));
 		pthread_rwlock_unlock(&fd_lock);
 		sched_yield();
 	}
@@ -238,7 +238,7 @@ static void set_routing(struct hv_vm *vm, unsigned int variant)
 		}
 	}
 	r->nr = n;
-	HVT_OK(hv_set_gsi_routing(vm, r));
+	CHECK_OK(hv_set_gsi_routing(vm, r));
 	free(r);
 }
 
@@ -294,20 +294,20 @@ static void *owner(void *arg)
 		atomic_store(&s->tr->bound[f.gsi], 1);
 		r = hv_irqfd(s->vm, &f);
 		if (r)
-			hvt_fail("owner assign: %d", r);
+			check_fail("owner assign: %d", r);
 		for (i = 0; i < 3; i++) {
 			if (write(efd, &one, sizeof(one)) != sizeof(one))
-				hvt_fail("owner write");
+				check_fail("owner write");
 			sched_yield();
 		}
 		f.flags = KVM_IRQFD_FLAG_DEASSIGN;
 		r = hv_irqfd(s->vm, &f);
 		if (r)
-			hvt_fail("owner deassign: %d", r);
+			check_fail("owner deassign: %d", r);
 		atomic_store(&s->tr->bound[f.gsi], 0);
 		/* Must never be injected now. */
 		if (write(efd, &one, sizeof(one)) != sizeof(one))
-			hvt_fail("owner write");
+			check_fail("owner write");
 		pthread_rwlock_unlock(&s->lock);
 		atomic_fetch_add(&owner_cycles, 1);
 		sched_yield();
@@ -328,7 +328,7 @@ static int count_dir(const char *path)
 	int n = 0;
 
 	if (!d)
-		hvt_fail("opendir %s", path);
+		check_fail("opendir %s", path);
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.')
 			n++;
@@ -343,22 +343,22 @@ static void basics(void)
 	int efd = eventfd(0, EFD_CLOEXEC);
 
 	f.fd = (uint32_t)efd;
-	HVT_OK(hv_irqfd(slots[0].vm, &f));
+	CHECK_OK(hv_irqfd(slots[0].vm, &f));
 	g = f;
 	g.gsi = 4;
-	HVT_ERR(hv_irqfd(slots[0].vm, &g), EBUSY);
-	HVT_ERR(hv_irqfd(slots[1].vm, &f), EBUSY);
+	CHECK_ERRNO(hv_irqfd(slots[0].vm, &g), EBUSY);
+	CHECK_ERRNO(hv_irqfd(slots[1].vm, &f), EBUSY);
 	/* Never-assigned (fd, gsi) pairs deassign fine. */
 	g.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(slots[0].vm, &g));
+	CHECK_OK(hv_irqfd(slots[0].vm, &g));
 	g.gsi = 3;
-	HVT_OK(hv_irqfd(slots[1].vm, &g));
+	CHECK_OK(hv_irqfd(slots[1].vm, &g));
 	f.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(slots[0].vm, &f));
+	CHECK_OK(hv_irqfd(slots[0].vm, &f));
 	f.flags = 0;
-	HVT_OK(hv_irqfd(slots[1].vm, &f));
+	CHECK_OK(hv_irqfd(slots[1].vm, &f));
 	f.flags = KVM_IRQFD_FLAG_DEASSIGN;
-	HVT_OK(hv_irqfd(slots[1].vm, &f));
+	CHECK_OK(hv_irqfd(slots[1].vm, &f));
 	close(efd);
 }
 
@@ -453,11 +453,11 @@ int main(int argc, char **argv)
 	       atomic_load(&recreated), atomic_load(&routed),
 	       atomic_load(&owner_cycles), owner_inj);
 	printf("fds %d -> %d, threads %d -> %d\n", fds0, fds1, tasks0, tasks1);
-	HVT_CHECK(!atomic_load(&bad_ret), "%ld calls returned other errors "
+	CHECK(!atomic_load(&bad_ret), "%ld calls returned other errors "
 		  "(last %ld)", atomic_load(&bad_ret), atomic_load(&bad_val));
-	HVT_CHECK(fds0 == fds1, "leaked %d fds", fds1 - fds0);
-	HVT_CHECK(tasks0 == tasks1, "leaked %d threads", tasks1 - tasks0);
-	HVT_CHECK(!viol, "%ld injections after deassign/destroy returned",
+	CHECK(fds0 == fds1, "leaked %d fds", fds1 - fds0);
+	CHECK(tasks0 == tasks1, "leaked %d threads", tasks1 - tasks0);
+	CHECK(!viol, "%ld injections after deassign/destroy returned",
 		  viol);
 	if (!is_emu)
 		printf("(kvm: no injection hook; the no-interrupt-after-"

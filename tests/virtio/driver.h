@@ -17,14 +17,7 @@
 #include "pci/pci.h"
 #include "virtio/virtio_pci.h"
 #include "vmm/bus.h"
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-			__FILE__, __LINE__, #cond);			\
-		exit(1);						\
-	}								\
-} while (0)
+#include "../check.h"
 
 #define T_RAM_SIZE	(16u << 20)
 /* A "private" hole in guest RAM: translate() must refuse it. */

@@ -27,8 +27,7 @@ static const uint8_t mac[6] = { 0x02, 0x00, 0x00, 0xc0, 0xff, 0xee };
 
 static void skip(const char *why)
 {
-	printf("%s\n", why);
-	exit(77);
+	check_skip("%s", why);
 }
 
 static void test_no_backend(void)
@@ -86,8 +85,7 @@ static void test_tap(void)
 	vt_init(&t);
 	if (virtio_pci_create("virtio-net", &t.pci, -1, NULL, NULL, &args,
 			      &probe, err, sizeof(err))) {
-		printf("virtio_net tap: %s\n", err);
-		exit(77);
+		check_skip("virtio_net tap: %s", err);
 	}
 	virtio_pci_destroy(probe);
 	drv_create(&d, &t, "virtio-net", &args);
