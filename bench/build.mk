@@ -65,3 +65,10 @@ BENCH_BINS += $(BENCH_OUT)/smm_bench
 $(BENCH_OUT)/smm_bench: bench/smm_bench.c tests/hv/hvtest.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# ioreq servers: the eventfd ping-pong floor (bench/ioreq_bench.c); the
+# guest half is tests/guest/ioreq_bench.c.
+BENCH_BINS += $(BENCH_OUT)/ioreq_bench
+$(BENCH_OUT)/ioreq_bench: bench/ioreq_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
