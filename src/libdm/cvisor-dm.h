@@ -130,6 +130,9 @@ struct cvdm_guest_mem;
 struct cvdm_guest_mem *cvdm_map_guest_ram(xenforeignmemory_handle *fmem);
 void *cvdm_guest_ptr(struct cvdm_guest_mem *gm, uint64_t gpa, uint64_t len);
 void cvdm_unmap_guest_ram(struct cvdm_guest_mem *gm);
+/* Guest RAM laid out as @layout at @base (tests, fuzzers); not unmapped. */
+struct cvdm_guest_mem *cvdm_guest_mem_wrap(void *base,
+					    const struct cvdm_guest_ram *layout);
 
 /* ---------------------------------------- the emulator loop (5.4) */
 /*

@@ -5,6 +5,7 @@
  * holds the server's pages; frames are mapped from it at frame * 4096.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ struct xenforeignmemory_resource_handle {
 struct cvdm_guest_mem {
 	uint8_t *base;
 	size_t len;
+	bool mapped;		/* ours to unmap */
 	struct cvdm_guest_ram layout;
 };
 
@@ -138,6 +140,7 @@ struct cvdm_guest_mem *cvdm_map_guest_ram(xenforeignmemory_handle *fmem)
 	if (a == MAP_FAILED)
 		goto fail;
 	gm->base = a;
+	gm->mapped = true;
 	close(fd);
 	return gm;
 fail:
@@ -166,10 +169,26 @@ void *cvdm_guest_ptr(struct cvdm_guest_mem *gm, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+struct cvdm_guest_mem *cvdm_guest_mem_wrap(void *base,
+					    const struct cvdm_guest_ram *layout)
+{
+	struct cvdm_guest_mem *gm = calloc(1, sizeof(*gm));
+
+	if (!gm || !layout->nr || layout->nr > CVDM_RAM_REGIONS) {
+		free(gm);
+		errno = gm ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	gm->base = base;
+	gm->layout = *layout;
+	return gm;
+}
+
 void cvdm_unmap_guest_ram(struct cvdm_guest_mem *gm)
 {
 	if (!gm)
 		return;
-	munmap(gm->base, gm->len);
+	if (gm->mapped)
+		munmap(gm->base, gm->len);
 	free(gm);
 }
