@@ -10,6 +10,7 @@
  *                     cvisor-dm iotest 0x5a0 out of process)
  *   what=blk          N 4 KiB reads at pseudo-random 4 KiB offsets of the
  *                     first virtio-blk disk (polled), 64 MiB image
+ *   what=spin port=P  read port P forever (tests/guest/run-dm-kill)
  */
 #include "kit.h"
 #include "pci.h"
@@ -85,6 +86,7 @@ int main(const char *cmdline)
 	/* cmdline_get()'s buffer is reused by the next lookup: test it now. */
 	const char *what = cmdline_get("what");
 	bool blk = what && !strcmp(what, "blk");
+	bool spin = what && !strcmp(what, "spin");
 	uint64_t iters = cmdline_u64("iters", 1000), i, c;
 	uint16_t port = (uint16_t)cmdline_u64("port", 0xe0);
 	uint32_t x = 12345;
@@ -94,6 +96,8 @@ int main(const char *cmdline)
 		virtio_queue_setup(&vdev, 0, &vq, 0xffff);
 		virtio_driver_ok(&vdev);
 	}
+	while (spin)
+		(void)inb(port);
 	if (iters / CHUNK > MAX_CHUNKS)
 		iters = MAX_CHUNKS * CHUNK;
 	outb(0x4f0, 123);
