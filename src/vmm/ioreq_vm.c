@@ -66,7 +66,8 @@ static int vmio_modified(void *opaque, uint64_t gpa, uint64_t len)
 {
 	struct vm_ioreq *vi = opaque;
 
-	if (!guest_mem_overlaps(&vi->vm->mem, gpa, len))
+	/* Only guest RAM, one region: a huge range is refused, not walked. */
+	if (!guest_mem_ptr(&vi->vm->mem, gpa, len))
 		return -EINVAL;
 	hv_vm_memory_written(vi->vm->hv_vm, gpa, len);
 	return 0;
