@@ -58,6 +58,9 @@ int devices_init(struct vm *vm, char *err, size_t err_len)
 
 	for (i = 0; i < ARRAY_SIZE(devices); i++) {
 		err[0] = '\0';
+		/* A device model serves it out of process instead. */
+		if (vm_device_model_replaces(&vm->cfg, devices[i].name))
+			continue;
 		if (devices[i].init) {
 			svc = devsvc_create(vm, devices[i].name);
 			ret = svc ? devices[i].init(svc, &vm->cfg, err, err_len) :

@@ -52,6 +52,8 @@ struct dm {
 	struct {
 		int fd;
 		void (*fn)(void *opaque);
+		/* Or, for devices on the service API: */
+		void (*efn)(void *opaque, int fd, uint32_t events);
 		void *opaque;
 	} watch[DM_MAX_WATCH];
 	bool verbose;
@@ -59,6 +61,13 @@ struct dm {
 
 /* Call @fn(@opaque) whenever @fd is readable (level-triggered). */
 int dm_watch(struct dm *dm, int fd, void (*fn)(void *opaque), void *opaque);
+
+/* Call @efn(@opaque, fd, events) for @events (EPOLL*, incl. ONESHOT). */
+int dm_watch_events(struct dm *dm, int fd, uint32_t events,
+		    void (*efn)(void *opaque, int fd, uint32_t events),
+		    void *opaque);
+/* New events for a watched fd (0: paused). */
+int dm_watch_mod(struct dm *dm, int fd, uint32_t events);
 
 /* Register a range on our server (PIO or MMIO, inclusive end). */
 int dm_map_range(struct dm *dm, bool mmio, uint64_t start, uint64_t end);
@@ -70,5 +79,6 @@ int dm_sandbox(char *what, size_t what_len, char *err, size_t err_len);
 
 extern const struct dm_dev_type dm_dev_iotest;
 extern const struct dm_dev_type dm_dev_virtio_blk;
+extern const struct dm_dev_type dm_dev_serial;
 
 #endif

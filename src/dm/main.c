@@ -25,6 +25,7 @@
 static const struct dm_dev_type *const dm_types[] = {
 	&dm_dev_iotest,
 	&dm_dev_virtio_blk,
+	&dm_dev_serial,
 };
 
 static const char usage[] =
@@ -34,6 +35,8 @@ static const char usage[] =
 "--ioreq-socket PATH, or spawned by cvisor run --device-model).\n"
 "Devices:\n"
 "  virtio-blk,file=IMAGE[,ro]   virtio-blk on a raw image (PCI slot N)\n"
+"  serial                       the VMM's 16550 as COM1 (0x3f8, IRQ 4) on\n"
+"                               our stdout (the VMM then has no COM1)\n"
 "  iotest                       test device: PIO 0x5a0-0x5af, MMIO\n"
 "                               0xfeb10000-0xfeb10fff, PCI slot N\n";
 
@@ -70,9 +73,12 @@ static int parse_spec(char *spec, const char **name, struct dm_opts *o)
 	return 0;
 }
 
-int dm_watch(struct dm *dm, int fd, void (*fn)(void *opaque), void *opaque)
+static int watch_add(struct dm *dm, int fd, uint32_t events,
+		     void (*fn)(void *opaque),
+		     void (*efn)(void *opaque, int fd, uint32_t events),
+		     void *opaque)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = events };
 
 	if (dm->nr_watch >= DM_MAX_WATCH)
 		return -ENOSPC;
@@ -81,9 +87,37 @@ int dm_watch(struct dm *dm, int fd, void (*fn)(void *opaque), void *opaque)
 		return -errno;
 	dm->watch[dm->nr_watch].fd = fd;
 	dm->watch[dm->nr_watch].fn = fn;
+	dm->watch[dm->nr_watch].efn = efn;
 	dm->watch[dm->nr_watch].opaque = opaque;
 	dm->nr_watch++;
 	return 0;
+}
+
+int dm_watch(struct dm *dm, int fd, void (*fn)(void *opaque), void *opaque)
+{
+	return watch_add(dm, fd, EPOLLIN, fn, NULL, opaque);
+}
+
+int dm_watch_events(struct dm *dm, int fd, uint32_t events,
+		    void (*efn)(void *opaque, int fd, uint32_t events),
+		    void *opaque)
+{
+	return watch_add(dm, fd, events, NULL, efn, opaque);
+}
+
+int dm_watch_mod(struct dm *dm, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+	unsigned int i;
+
+	for (i = 0; i < dm->nr_watch; i++) {
+		if (dm->watch[i].fd != fd)
+			continue;
+		ev.data.u32 = i;
+		return epoll_ctl(dm->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ?
+		       -errno : 0;
+	}
+	return -ENOENT;
 }
 
 int dm_map_range(struct dm *dm, bool mmio, uint64_t start, uint64_t end)
@@ -153,8 +187,13 @@ static int dm_loop(struct dm *dm, int ctl_fd)
 					return 0;
 				continue;
 			}
-			if (w < dm->nr_watch)
+			if (w >= dm->nr_watch)
+				continue;
+			if (dm->watch[w].fn)
 				dm->watch[w].fn(dm->watch[w].opaque);
+			else
+				dm->watch[w].efn(dm->watch[w].opaque,
+						 dm->watch[w].fd, evs[i].events);
 		}
 	}
 }

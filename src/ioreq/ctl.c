@@ -312,6 +312,16 @@ static int ctl_dispatch(struct ioreq_host *h, struct ioreq_client *c,
 		NEED(struct xen_dm_op_modified_memory);
 		ret = op_modified(h, p);
 		break;
+	case XEN_DMOP_remote_shutdown:
+		NEED(struct xen_dm_op_remote_shutdown);
+		if (!h->ops || !h->ops->remote_shutdown) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		h->ops->remote_shutdown(h->opaque,
+			((struct xen_dm_op_remote_shutdown *)p)->reason & 0xff);
+		ret = 0;
+		break;
 	case XEN_DMOP_nr_vcpus:
 		NEED(struct xen_dm_op_nr_vcpus);
 		((struct xen_dm_op_nr_vcpus *)p)->vcpus = h->nr_vcpus;

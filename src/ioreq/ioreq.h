@@ -43,6 +43,8 @@ struct ioreq_host_ops {
 	int (*inject_msi)(void *opaque, uint64_t addr, uint32_t data);
 	/* XEN_DMOP_modified_memory: a device model wrote guest RAM. */
 	int (*modified_memory)(void *opaque, uint64_t gpa, uint64_t len);
+	/* XEN_DMOP_remote_shutdown: end the VM with exit status @status. */
+	void (*remote_shutdown)(void *opaque, unsigned int status);
 	/* A client reported that its device model is set up. */
 	void (*client_running)(void *opaque, int pid);
 };

@@ -110,6 +110,7 @@ struct buffered_iopage {
 #define XEN_DMOP_set_isa_irq_level		9
 #define XEN_DMOP_modified_memory		11
 #define XEN_DMOP_inject_msi			14
+#define XEN_DMOP_remote_shutdown		16
 #define XEN_DMOP_nr_vcpus			20
 
 #define XEN_DMOP_no_gfns	(1u << 0)
@@ -175,6 +176,11 @@ struct xen_dm_op_modified_memory {
 	uint64_t first_pfn;
 	uint32_t nr;
 	uint32_t pad;
+};
+
+/* cvisor: @reason is the VMM's exit status (0: power-off). */
+struct xen_dm_op_remote_shutdown {
+	uint32_t reason;
 };
 
 struct xen_dm_op_nr_vcpus {

@@ -73,6 +73,9 @@ int xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid,
 int xendevicemodel_modified_memory(xendevicemodel_handle *dmod,
 				   domid_t domid, uint64_t first_pfn,
 				   uint32_t nr);
+/* End the VM; cvisor takes @reason as its exit status (0: power-off). */
+int xendevicemodel_remote_shutdown(xendevicemodel_handle *dmod,
+				   domid_t domid, unsigned int reason);
 int xendevicemodel_nr_vcpus(xendevicemodel_handle *dmod, domid_t domid,
 			    unsigned int *vcpus);
 

@@ -200,6 +200,17 @@ int xendevicemodel_modified_memory(xendevicemodel_handle *dmod,
 			 0, NULL);
 }
 
+int xendevicemodel_remote_shutdown(xendevicemodel_handle *dmod,
+				   domid_t domid, unsigned int reason)
+{
+	struct xen_dm_op_remote_shutdown p = { .reason = reason };
+
+	if (check_domid(domid))
+		return -1;
+	return cvdm_call(dmod, XEN_DMOP_remote_shutdown, &p, sizeof(p), NULL,
+			 0, NULL);
+}
+
 int xendevicemodel_nr_vcpus(xendevicemodel_handle *dmod, domid_t domid,
 			    unsigned int *vcpus)
 {

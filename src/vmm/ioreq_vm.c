@@ -73,6 +73,13 @@ static int vmio_modified(void *opaque, uint64_t gpa, uint64_t len)
 	return 0;
 }
 
+static void vmio_shutdown(void *opaque, unsigned int status)
+{
+	struct vm_ioreq *vi = opaque;
+
+	vm_stop(vi->vm, (int)status);
+}
+
 static void vmio_running(void *opaque, int pid)
 {
 	struct vm_ioreq *vi = opaque;
@@ -88,6 +95,7 @@ static const struct ioreq_host_ops vmio_ops = {
 	.isa_irq_level = vmio_isa_irq,
 	.inject_msi = vmio_msi,
 	.modified_memory = vmio_modified,
+	.remote_shutdown = vmio_shutdown,
 	.client_running = vmio_running,
 };
 
@@ -115,6 +123,19 @@ bool vm_ioreq_access(struct vm *vm, const struct bus_ctx *ctx, uint8_t type,
 			memset(data, 0xff, len);
 	}
 	return true;
+}
+
+bool vm_device_model_replaces(const struct vm_config *cfg, const char *name)
+{
+	size_t n = strlen(name);
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_device_models; i++)
+		if (!strncmp(cfg->device_models[i], name, n) &&
+		    (cfg->device_models[i][n] == '\0' ||
+		     cfg->device_models[i][n] == ','))
+			return true;
+	return false;
 }
 
 static uint64_t ms_now(void)

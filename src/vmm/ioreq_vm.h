@@ -24,6 +24,10 @@ struct bus_ctx;
 /* Set up the host, spawn the device models and wait for them. */
 int vm_ioreq_init(struct vm *vm, char *err, size_t err_len);
 
+struct vm_config;
+/* A --device-model runs device @name (the in-process one is left out). */
+bool vm_device_model_replaces(const struct vm_config *cfg, const char *name);
+
 /*
  * An access nobody in the VMM claims: hand it to the ioreq servers.
  * Returns true when a server took it (a read's bytes are in @data; a
