@@ -364,20 +364,29 @@ static void client_drop(struct ioreq_host *h, struct ioreq_client *c)
 	unsigned int id;
 	int lost = -1;
 
-	pthread_rwlock_wrlock(&h->lock);
-	for (id = 0; id < IOREQ_MAX_SERVERS; id++) {
+	/*
+	 * Report first, then destroy: a vCPU released by the destruction
+	 * must find the VM already stopping, not carry on without a device.
+	 */
+	pthread_rwlock_rdlock(&h->lock);
+	for (id = 0; id < IOREQ_MAX_SERVERS && lost < 0; id++) {
 		struct ioreq_server *s = h->servers[id];
 
-		if (!s || s->owner != c)
-			continue;
-		if (atomic_load(&s->enabled) && lost < 0)
+		if (s && s->owner == c && atomic_load(&s->enabled))
 			lost = (int)id;
-		ioreq_server_kill(h, s);
 	}
 	pthread_rwlock_unlock(&h->lock);
 	if (lost >= 0 && !atomic_load(&h->stopping))
 		ioreq_fail(h, "device model (pid %d) of ioreq server %d went away while it was enabled",
 			   c->pid, lost);
+	pthread_rwlock_wrlock(&h->lock);
+	for (id = 0; id < IOREQ_MAX_SERVERS; id++) {
+		struct ioreq_server *s = h->servers[id];
+
+		if (s && s->owner == c)
+			ioreq_server_kill(h, s);
+	}
+	pthread_rwlock_unlock(&h->lock);
 	epoll_ctl(h->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	for (pp = &h->clients; *pp; pp = &(*pp)->next) {
