@@ -137,8 +137,9 @@ int virtio_pci_load(struct virtio_pci *vp, struct sbuf *in)
 		ret = sbuf_error(in);
 		goto out;
 	}
+	/* memcmp: a device without config (rng) has a NULL one. */
 	if ((features & ~vdev->host_features) || isr > 3 ||
-	    memcmp(config, vdev->config, config_size))
+	    (config_size && memcmp(config, vdev->config, config_size)))
 		goto out;
 	for (i = 0; i < nq; i++)
 		if (!vq_image_ok(&vdev->vqs[i], &q[i]))
