@@ -97,6 +97,8 @@ static const char run_usage_text[] =
 "                        stimer, stimer-direct, frequencies, syndbg;\n"
 "                        vendor-id=STR, spinlocks=N, enforce-cpuid; syndbg's\n"
 "                        host_ip=ADDR, host_port=PORT, use_hcalls=on|off\n"
+"      --private-memory  RAM may be private to the guest: a SW_PROTECTED VM\n"
+"                        with RAM in a guest_memfd (docs/private-memory.md)\n"
 "  -v, --verbose         say which backend runs the VM and why\n"
 "  -h, --help            show this help\n"
 "\n"
@@ -313,6 +315,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		OPT_DEVICE_MODEL, OPT_IOREQ_SOCKET,
 		OPT_API_SOCKET, OPT_RESTORE, OPT_INCOMING,
 		OPT_HYPERV,
+		OPT_PRIVATE_MEMORY,
 	};
 	static const struct option opts[] = {
 		{ "kernel",	required_argument, NULL, 'k' },
@@ -322,6 +325,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		{ "append",	required_argument, NULL, OPT_APPEND },
 		{ "initrd",	required_argument, NULL, OPT_INITRD },
 		{ "testdev",	no_argument,	   NULL, OPT_TESTDEV },
+		{ "private-memory", no_argument,   NULL, OPT_PRIVATE_MEMORY },
 		{ "disk",	required_argument, NULL, OPT_DISK },
 		{ "net",	required_argument, NULL, OPT_NET },
 		{ "rng",	no_argument,	   NULL, OPT_RNG },
@@ -378,6 +382,9 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 			break;
 		case OPT_TESTDEV:
 			cfg.testdev = true;
+			break;
+		case OPT_PRIVATE_MEMORY:
+			cfg.private_memory = true;
 			break;
 		case OPT_DISK:
 			if (parse_disk(optarg, &cfg))

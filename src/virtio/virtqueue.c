@@ -103,7 +103,7 @@ bool virtq_map(struct virtq *vq)
 	vq->avail = gmem(vdev, vq->avail_gpa, 6 + 2 * n, false);
 	vq->used = gmem(vdev, vq->used_gpa, 6 + 8 * n, true);
 	if (!vq->desc || !vq->avail || !vq->used) {
-		virtio_dev_fail(vdev, "queue %u: ring outside guest RAM (desc %#llx avail %#llx used %#llx)",
+		virtio_dev_fail(vdev, "queue %u: ring outside shared guest RAM (desc %#llx avail %#llx used %#llx)",
 				vq->index, (unsigned long long)vq->desc_gpa,
 				(unsigned long long)vq->avail_gpa,
 				(unsigned long long)vq->used_gpa);
@@ -197,7 +197,7 @@ static int chain_walk(struct virtq *vq, uint16_t head, struct virtq_chain *c)
 			}
 			table = gmem(vdev, d.addr, d.len, false);
 			if (!table) {
-				virtio_dev_fail(vdev, "queue %u: indirect table %#llx+%u outside guest RAM",
+				virtio_dev_fail(vdev, "queue %u: indirect table %#llx+%u outside shared guest RAM",
 						vq->index,
 						(unsigned long long)d.addr, d.len);
 				return -EIO;
@@ -234,7 +234,7 @@ static int chain_walk(struct virtq *vq, uint16_t head, struct virtq_chain *c)
 			p = gmem(vdev, d.addr, d.len,
 				 d.flags & VIRTQ_DESC_F_WRITE);
 			if (!p) {
-				virtio_dev_fail(vdev, "queue %u: buffer %#llx+%u outside guest RAM",
+				virtio_dev_fail(vdev, "queue %u: buffer %#llx+%u outside shared guest RAM",
 						vq->index,
 						(unsigned long long)d.addr, d.len);
 				return -EIO;

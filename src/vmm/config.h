@@ -65,6 +65,7 @@ struct vm_config {
 	bool rng;		/* virtio-rng */
 	enum vm_console console;
 	bool boot_time;		/* report the boot-done signal on stderr */
+	bool private_memory;	/* SW_PROTECTED VM, RAM in a guest_memfd */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at process start; 0: now */
 	/* Out-of-process devices (vmm/ioreq_vm.h): cvisor-dm specs. */
 	unsigned int nr_device_models;

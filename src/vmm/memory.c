@@ -19,6 +19,7 @@ int guest_mem_init(struct guest_mem *mem, uint64_t size)
 	mem->host = NULL;
 	mem->size = size;
 	mem->ram.nr = 0;
+	mem->private_bits = NULL;
 
 	mem->fd = memfd_create("cvisor-ram", MFD_CLOEXEC);
 	if (mem->fd < 0)
@@ -64,6 +65,8 @@ void guest_mem_release(struct guest_mem *mem)
 		munmap(mem->host, mem->size);
 	if (mem->fd >= 0)
 		close(mem->fd);
+	free(mem->private_bits);
+	mem->private_bits = NULL;
 	mem->host = NULL;
 	mem->fd = -1;
 	mem->ram.nr = 0;
@@ -71,7 +74,65 @@ void guest_mem_release(struct guest_mem *mem)
 
 void *guest_mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
-	return boot_ram_ptr(&mem->ram, gpa, len);
+	uint8_t *p = boot_ram_ptr(&mem->ram, gpa, len);
+
+	if (p && mem->private_bits &&
+	    guest_mem_any_private(mem, (uint64_t)(p - mem->host), len))
+		return NULL;
+	return p;
+}
+
+uint64_t guest_mem_span(const struct guest_mem *mem, uint64_t gpa,
+			uint64_t *off)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->ram.nr; i++) {
+		const struct boot_ram_region *r = &mem->ram.region[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
+			*off = (uint64_t)(r->host - mem->host) + (gpa - r->gpa);
+			return r->size - (gpa - r->gpa);
+		}
+	}
+	return 0;
+}
+
+int guest_mem_enable_private(struct guest_mem *mem)
+{
+	uint64_t words = (mem->size / 4096 + 63) / 64;
+
+	mem->private_bits = calloc(words ? words : 1, sizeof(uint64_t));
+	return mem->private_bits ? 0 : -ENOMEM;
+}
+
+void guest_mem_mark_private(struct guest_mem *mem, uint64_t off, uint64_t len,
+			    bool priv)
+{
+	uint64_t pg;
+
+	for (pg = off / 4096; pg < (off + len + 4095) / 4096; pg++) {
+		if (priv)
+			atomic_fetch_or(&mem->private_bits[pg / 64],
+					1ull << (pg % 64));
+		else
+			atomic_fetch_and(&mem->private_bits[pg / 64],
+					 ~(1ull << (pg % 64)));
+	}
+}
+
+bool guest_mem_any_private(const struct guest_mem *mem, uint64_t off,
+			   uint64_t len)
+{
+	uint64_t pg;
+
+	if (!mem->private_bits || !len)
+		return false;
+	for (pg = off / 4096; pg <= (off + len - 1) / 4096; pg++)
+		if (atomic_load(&mem->private_bits[pg / 64]) &
+		    (1ull << (pg % 64)))
+			return true;
+	return false;
 }
 
 uint64_t guest_mem_low_end(const struct guest_mem *mem)

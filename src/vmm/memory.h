@@ -40,14 +40,21 @@ struct guest_mem {
 	 * bit per page of host offset; NULL when nobody tracks.
 	 */
 	_Atomic(uint64_t *) dma_dirty;
+	/*
+	 * With private memory: one bit per 4 KiB page of the memfd, set
+	 * while the page is private (its data then lives in the guest_memfd,
+	 * which the VMM cannot map).  NULL otherwise.
+	 */
+	_Atomic uint64_t *private_bits;
 };
 
 int guest_mem_init(struct guest_mem *mem, uint64_t size);
 void guest_mem_release(struct guest_mem *mem);
 
 /*
- * Host pointer for [gpa, gpa + len) if the whole range is guest RAM in one
- * region, else NULL.  Safe against wrap-around: guest values are untrusted.
+ * Host pointer for [gpa, gpa + len) if the whole range is shared guest RAM
+ * in one region, else NULL: device DMA, loaders and fw_cfg never reach a
+ * private page.  Safe against wrap-around: guest values are untrusted.
  */
 void *guest_mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 
@@ -64,6 +71,19 @@ int guest_mem_track_dirty(struct guest_mem *mem, bool on);
  */
 void guest_mem_take_dirty(struct guest_mem *mem, uint64_t first, uint64_t n,
 			  uint64_t *bitmap);
+
+/* Private memory bookkeeping (vmm/private.c is the only writer). */
+int guest_mem_enable_private(struct guest_mem *mem);
+void guest_mem_mark_private(struct guest_mem *mem, uint64_t off, uint64_t len,
+			    bool priv);
+bool guest_mem_any_private(const struct guest_mem *mem, uint64_t off,
+			   uint64_t len);
+/*
+ * RAM from @gpa to the end of its region, in bytes (0: not RAM); *off is
+ * @gpa's offset in the memfd.
+ */
+uint64_t guest_mem_span(const struct guest_mem *mem, uint64_t gpa,
+			uint64_t *off);
 
 /* True if [gpa, gpa + len) intersects guest RAM. */
 bool guest_mem_overlaps(const struct guest_mem *mem, uint64_t gpa,

@@ -297,7 +297,13 @@ static void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 	case HV_EXIT_SYSTEM_EVENT:
 		vcpu_exit_system_event(vcpu, exit);
 		break;
+	case HV_EXIT_HYPERCALL:
+		vm_private_hypercall(vcpu, exit);
+		break;
 	case HV_EXIT_MEMORY_FAULT:
+		/* An implicit conversion request: convert, run again. */
+		if (vm_private_memory_fault(vcpu, exit))
+			break;
 		snprintf(what, sizeof(what),
 			 "memory fault at GPA 0x%llx (size 0x%llx%s)",
 			 (unsigned long long)exit->memory_fault.gpa,

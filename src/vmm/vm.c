@@ -208,6 +208,8 @@ static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
 	int ret;
 
 	ret = guest_mem_init(&vm->mem, vm->cfg.ram_size);
+	if (!ret && vm->cfg.private_memory)
+		ret = guest_mem_enable_private(&vm->mem);
 	if (ret) {
 		char sz[32];
 
@@ -215,6 +217,11 @@ static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
 		snprintf(err, err_len, "cannot allocate %s of guest RAM: %s",
 			 sz, strerror(-ret));
 		return ret;
+	}
+	if (vm->cfg.private_memory) {
+		ret = vm_private_setup(vm, err, err_len);
+		if (ret)
+			return ret;
 	}
 	for (i = 0; i < vm->mem.ram.nr; i++) {
 		const struct boot_ram_region *r = &vm->mem.ram.region[i];
@@ -230,6 +237,14 @@ static int vm_setup_memory(struct vm *vm, char *err, size_t err_len)
 			.userspace_addr = r->host,
 			.guest_memfd = -1,
 		};
+
+		/* Private memory: the same layout in the guest_memfd. */
+		if (vm->priv.enabled) {
+			slot.flags |= HV_MEM_GUEST_MEMFD;
+			slot.guest_memfd = vm->priv.gmem_fd;
+			slot.guest_memfd_offset = (uint64_t)(r->host -
+							     vm->mem.host);
+		}
 
 		ret = hv_set_memslot(vm->hv_vm, &slot);
 		if (ret) {
@@ -431,6 +446,12 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		goto fail;
 	}
 
+	if (cfg->private_memory) {
+		ret = vm_private_check(vm->hv, err, err_len);
+		if (ret)
+			goto fail;
+		vcfg.type = HV_VM_TYPE_SW_PROTECTED;
+	}
 	ret = hv_vm_create(vm->hv, &vcfg, &vm->hv_vm);
 	if (ret) {
 		vm->hv_vm = NULL;
@@ -692,6 +713,7 @@ void vm_destroy(struct vm *vm)
 	/* Their destroy hooks ran among the cleanups above. */
 	comp_list_free(&vm->comps);
 	vm_irq_release(vm);
+	vm_private_release(vm);
 	guest_mem_release(&vm->mem);
 	fw_cfg_items_release(&vm->fw_items);
 	hv_close(vm->hv);

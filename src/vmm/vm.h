@@ -28,6 +28,7 @@
 #include "vmm/loader.h"
 #include "vmm/machine.h"
 #include "vmm/memory.h"
+#include "vmm/private.h"
 #include "vmm/smram.h"
 
 struct vm;
@@ -59,6 +60,7 @@ struct vm {
 	struct hv_vm *hv_vm;
 	struct guest_mem mem;
 	struct smram smram;		/* SMRAM and address space 1 */
+	struct vm_private priv;		/* --private-memory (private.c) */
 	struct bus bus;
 	bool has_irqchip;
 	struct vm_irq irq;		/* GSI routing and MSI routes (irq.c) */
