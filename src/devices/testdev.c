@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "devices/devices.h"
 #include "lib/compiler.h"
@@ -38,6 +39,8 @@ enum {
 	TESTDEV_VCPU_STATE_ROUNDTRIP = 4,
 	TESTDEV_HAS_CAP = 5,
 	TESTDEV_SMI = 6,
+	TESTDEV_SCAN = 7,
+	TESTDEV_DMA_PROBE = 8,
 };
 
 /* The guest kit (tests/guest/kit/kit.h) asks for capabilities by number. */
@@ -244,6 +247,49 @@ out:
 	return ret;
 }
 
+/*
+ * Count the 8-byte aligned copies of @pattern in everything the VMM can
+ * read of guest RAM: the RAM memfd, through read(2) rather than our own
+ * mapping, so that this is what any VMM code could see.
+ */
+static int testdev_scan(struct testdev *td, uint64_t pattern)
+{
+	enum { CHUNK = 1 << 20 };
+	struct guest_mem *mem = &td->vm->mem;
+	uint64_t off, *buf;
+	int count = 0;
+	ssize_t n;
+	size_t i;
+
+	buf = malloc(CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	for (off = 0; off < mem->size; off += (uint64_t)n) {
+		n = pread(mem->fd, buf, CHUNK, (off_t)off);
+		if (n <= 0) {
+			count = n ? -errno : count;
+			break;
+		}
+		for (i = 0; i < (size_t)n / 8; i++)
+			count += buf[i] == pattern;
+	}
+	free(buf);
+	return count;
+}
+
+/* What a device's DMA through the guest-memory helper would get. */
+static int testdev_dma_probe(struct testdev *td, const uint64_t *arg,
+			     char *msg)
+{
+	uint64_t off;
+
+	if (guest_mem_ptr(&td->vm->mem, arg[0], arg[1]))
+		return 0;
+	snprintf(msg, 8, "%s", guest_mem_span(&td->vm->mem, arg[0], &off) ?
+		 "private" : "not-ram");
+	return -EFAULT;
+}
+
 /* ------------------------------------------------------------ doorbell */
 
 static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
@@ -284,6 +330,13 @@ static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
 	case TESTDEV_SMI:
 		/* An SMI on the CPU that rang, taken after its OUT completes. */
 		ret = ctx && ctx->vcpu ? vcpu_raise_smi(ctx->vcpu) : -EINVAL;
+		break;
+	case TESTDEV_SCAN:
+		/* Complemented, so the command itself is no copy. */
+		ret = testdev_scan(td, ~cmd.arg[0]);
+		break;
+	case TESTDEV_DMA_PROBE:
+		ret = testdev_dma_probe(td, cmd.arg, msg);
 		break;
 	case TESTDEV_HAS_CAP:
 		ret = cmd.arg[0] < HV_CAP__COUNT ?

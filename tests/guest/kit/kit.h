@@ -295,6 +295,8 @@ enum testdev_op {
 	TESTDEV_VCPU_STATE_ROUNDTRIP = 4,
 	TESTDEV_HAS_CAP = 5,
 	TESTDEV_SMI = 6,	/* KVM_SMI on the calling vCPU */
+	TESTDEV_SCAN = 7,
+	TESTDEV_DMA_PROBE = 8,
 };
 
 /* enum hv_cap in src/hv/hv.h: only the ones guest tests ask about. */
