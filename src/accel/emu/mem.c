@@ -199,9 +199,13 @@ static void epoch_sync(struct emu_mem *mem)
 		mem->kick_all(mem->opaque);
 	for (;;) {
 		busy = false;
+		/*
+		 * "Before gen", not "not at gen": the wait drops mem->lock,
+		 * so another updater may have moved the readers further on.
+		 */
 		for (rd = mem->readers; rd; rd = rd->next)
 			if (atomic_load(&rd->active) &&
-			    atomic_load(&rd->gen) != gen)
+			    atomic_load(&rd->gen) < gen)
 				busy = true;
 		if (!busy)
 			break;
