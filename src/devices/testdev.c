@@ -247,34 +247,74 @@ out:
 	return ret;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
 /*
- * Count the 8-byte aligned copies of @pattern in everything the VMM can
- * read of guest RAM: the RAM memfd, through read(2) rather than our own
- * mapping, so that this is what any VMM code could see.
+ * Count the 8-byte aligned copies of any of @pat[0..n) in everything the
+ * VMM can read of guest RAM: the RAM memfd, through read(2) rather than
+ * our own mapping, so that this is what any VMM code could see.
  */
-static int testdev_scan(struct testdev *td, uint64_t pattern)
+static int testdev_scan_words(struct testdev *td, uint64_t *pat, size_t n)
 {
 	enum { CHUNK = 1 << 20 };
 	struct guest_mem *mem = &td->vm->mem;
 	uint64_t off, *buf;
 	int count = 0;
-	ssize_t n;
+	ssize_t got;
 	size_t i;
 
 	buf = malloc(CHUNK);
 	if (!buf)
 		return -ENOMEM;
-	for (off = 0; off < mem->size; off += (uint64_t)n) {
-		n = pread(mem->fd, buf, CHUNK, (off_t)off);
-		if (n <= 0) {
-			count = n ? -errno : count;
+	qsort(pat, n, sizeof(*pat), u64_cmp);
+	for (off = 0; off < mem->size; off += (uint64_t)got) {
+		got = pread(mem->fd, buf, CHUNK, (off_t)off);
+		if (got <= 0) {
+			count = got ? -errno : count;
 			break;
 		}
-		for (i = 0; i < (size_t)n / 8; i++)
-			count += buf[i] == pattern;
+		for (i = 0; i < (size_t)got / 8; i++)
+			if (buf[i] && bsearch(&buf[i], pat, n, sizeof(*pat),
+					      u64_cmp))
+				count++;
 	}
 	free(buf);
 	return count;
+}
+
+/*
+ * SCAN: arg0 is one complemented pattern, arg1/arg2 an optional table of
+ * complemented patterns in guest RAM (so neither the command nor the
+ * table is a copy of what is looked for).
+ */
+static int testdev_scan(struct testdev *td, const uint64_t *arg)
+{
+	const uint64_t *table = NULL;
+	uint64_t *pat;
+	size_t n = 1, i;
+	int ret;
+
+	if (arg[2] > 65536)
+		return -EINVAL;
+	if (arg[2]) {
+		table = guest_mem_ptr(&td->vm->mem, arg[1], arg[2] * 8);
+		if (!table)
+			return -EFAULT;
+	}
+	pat = malloc((arg[2] + 1) * sizeof(*pat));
+	if (!pat)
+		return -ENOMEM;
+	pat[0] = ~arg[0];
+	for (i = 0; i < arg[2]; i++)
+		pat[n++] = ~table[i];
+	ret = testdev_scan_words(td, pat, n);
+	free(pat);
+	return ret;
 }
 
 /* What a device's DMA through the guest-memory helper would get. */
@@ -332,8 +372,7 @@ static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
 		ret = ctx && ctx->vcpu ? vcpu_raise_smi(ctx->vcpu) : -EINVAL;
 		break;
 	case TESTDEV_SCAN:
-		/* Complemented, so the command itself is no copy. */
-		ret = testdev_scan(td, ~cmd.arg[0]);
+		ret = testdev_scan(td, cmd.arg);
 		break;
 	case TESTDEV_DMA_PROBE:
 		ret = testdev_dma_probe(td, cmd.arg, msg);
