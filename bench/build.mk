@@ -72,3 +72,8 @@ BENCH_BINS += $(BENCH_OUT)/ioreq_bench
 $(BENCH_OUT)/ioreq_bench: bench/ioreq_bench.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+# Private memory (issue 10): conversions, private vs shared access, pre-fault.
+BENCH_BINS += $(BENCH_OUT)/gmem_bench
+$(BENCH_OUT)/gmem_bench: bench/gmem_bench.c tests/hv/hvtest.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
