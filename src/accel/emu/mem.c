@@ -696,6 +696,25 @@ static struct emu_attrs *attrs_build(const struct emu_attrs *cur,
 	return a;
 }
 
+/*
+ * Drop decoded code of [gpa, end): only pages some slot backs can hold
+ * code, and attribute ranges may span the whole GPA space.
+ */
+static void invalidate_code(struct emu_mem *mem, uint64_t gpa, uint64_t end)
+{
+	const struct emu_memmap *m = atomic_load(&mem->map[HV_AS_NORMAL]);
+	uint32_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		uint64_t s = m->e[i].gpa > gpa ? m->e[i].gpa : gpa;
+		uint64_t e = m->e[i].gpa + m->e[i].size < end ?
+			     m->e[i].gpa + m->e[i].size : end;
+
+		if (s < e)
+			x86_code_tracker_write(mem->tracker, s, e - s);
+	}
+}
+
 int emu_mem_set_attributes(struct emu_mem *mem, uint64_t gpa, uint64_t size,
 			   uint64_t attributes, uint64_t flags)
 {
@@ -730,7 +749,7 @@ int emu_mem_set_attributes(struct emu_mem *mem, uint64_t gpa, uint64_t size,
 	 */
 	epoch_sync(mem);
 	if (mem->tracker)
-		x86_code_tracker_write(mem->tracker, gpa, size);
+		invalidate_code(mem, gpa, gpa + size);
 	attrs_free(cur);
 out:
 	pthread_mutex_unlock(&mem->lock);
