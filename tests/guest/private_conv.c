@@ -6,9 +6,10 @@
  *
  * Each vCPU owns an 8 MiB area (above the image, stack and page tables)
  * and walks a list of ranges: single 4 KiB pages, 2 MiB runs and odd
- * offsets and lengths, some crossing a 2 MiB boundary.  For each: the area
- * is shared and filled; the range goes private and must read zero while
- * the rest of the area keeps its shared data; the guest fills it with a
+ * offsets and lengths, some crossing a 2 MiB boundary.  For each: the
+ * range and 16 pages around it are shared and filled; the range goes
+ * private and must read zero while the pages around keep their shared
+ * data; the guest fills it with a
  * private pattern; odd pages go back to shared (holes) and read zero
  * (the private copy was punched); finally the whole range goes back to
  * shared and reads zero.  The BSP asks the VMM (testdev SCAN) to look
@@ -34,7 +35,7 @@ static const struct range ranges[] = {
 	{ 0, PAGE },
 	{ 5 * PAGE, PAGE },
 	{ 0, 2ull << 20 },
-	{ 2ull << 20, 4ull << 20 },
+	{ 2ull << 20, 2ull << 20 },
 	{ 3 * PAGE, 7 * PAGE },			/* odd offset and length */
 	{ (2ull << 20) - 3 * PAGE, 9 * PAGE },	/* across a 2 MiB line */
 	{ (6ull << 20) + 13 * PAGE, 101 * PAGE },
@@ -142,16 +143,20 @@ static void run_ranges(int cpu)
 
 	for (i = 0; i < NR_RANGES && !failed; i++) {
 		uint64_t gpa = area + ranges[i].off, len = ranges[i].len;
+		/* The range and 16 pages either side (within the area). */
+		uint64_t lo = gpa - area >= 16 * PAGE ? gpa - 16 * PAGE : area;
+		uint64_t hi = area + AREA_SIZE - gpa - len >= 16 * PAGE ?
+			      gpa + len + 16 * PAGE : area + AREA_SIZE;
 
-		fill(area, AREA_SIZE, cpu, i, SHARED);
+		fill(lo, hi - lo, cpu, i, SHARED);
 		convert(cpu, gpa, len, true, &ok);
 		if (!ok)
 			goto fail;
 		CHECK_MEM(cpu, gpa, len, i, ZERO, "fresh private range");
 		/* Shared data around the range is kept. */
-		CHECK_MEM(cpu, area, gpa - area, i, SHARED, "shared below");
-		CHECK_MEM(cpu, gpa + len, area + AREA_SIZE - gpa - len, i,
-			  SHARED, "shared above");
+		CHECK_MEM(cpu, lo, gpa - lo, i, SHARED, "shared below");
+		CHECK_MEM(cpu, gpa + len, hi - gpa - len, i, SHARED,
+			  "shared above");
 		fill(gpa, len, cpu, i, PRIVATE);
 		CHECK_MEM(cpu, gpa, len, i, PRIVATE, "private pattern");
 		/* Let the BSP look for it in what the VMM can see. */
