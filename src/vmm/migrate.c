@@ -583,6 +583,12 @@ int migrate_start(struct vm *vm, const char *uri, migrate_notify_fn notify,
 	int ret;
 
 	*out = NULL;
+	/* Private pages are out of the VMM's reach: it cannot send them. */
+	if (vm->priv.enabled) {
+		snprintf(err, err_len, "a VM with --private-memory cannot be "
+			 "migrated: the VMM cannot read its private pages");
+		return -EOPNOTSUPP;
+	}
 	if (hv_check_cap(vm->hv, HV_CAP_DIRTY_LOG) <= 0) {
 		snprintf(err, err_len, "%s has no dirty page log",
 			 hv_backend_desc(vm->hv));

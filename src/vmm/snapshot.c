@@ -127,6 +127,12 @@ int vm_snapshot_save(struct vm *vm, const char *path,
 	int fd, ret;
 
 	memset(st, 0, sizeof(*st));
+	/* Private pages are out of the VMM's reach: it cannot save them. */
+	if (vm->priv.enabled) {
+		snprintf(err, err_len, "a VM with --private-memory cannot be "
+			 "snapshotted: the VMM cannot read its private pages");
+		return -EOPNOTSUPP;
+	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
 	    (int)sizeof(tmp)) {
 		snprintf(err, err_len, "%s: path too long", path);
