@@ -467,6 +467,10 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		};
 
 		ret = vm_restore_file(restore, &ro, &vm, err, sizeof(err));
+		/* The bench's restore-to-first-instruction time. */
+		if (!ret && cfg.verbose)
+			fprintf(stderr, "cvisor: restored %s in %.3f ms\n",
+				restore, (vm_now_ns() - start_ns) / 1e6);
 	} else if (incoming) {
 		struct vm_restore_opts ro = {
 			.accel = cfg.accel, .verbose = cfg.verbose,

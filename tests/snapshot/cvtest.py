@@ -14,6 +14,7 @@ import time
 BUILD = os.environ.get("BUILD", "build")
 CVISOR = os.environ.get("CVISOR", os.path.join(BUILD, "cvisor"))
 ACCEL = os.environ.get("CVISOR_ACCEL", "emu")
+QUIET = bool(os.environ.get("CVTEST_QUIET"))
 # This project's nested KVM runs guest code at a few MIPS: less work there.
 SLOW = ACCEL == "kvm"
 
@@ -53,7 +54,8 @@ class VM:
     def _reader(self):
         for raw in self.p.stdout:
             line = raw.decode(errors="replace").rstrip("\r\n")
-            print("[%s] %s" % (self.name, line), flush=True)
+            if not QUIET:
+                print("[%s] %s" % (self.name, line), flush=True)
             with self.cond:
                 self.lines.append(line)
                 self.cond.notify_all()
