@@ -61,7 +61,11 @@ static void vm_control_ready(struct vm *vm, int fd, uint32_t events,
 
 int vm_control_start(struct vm *vm)
 {
+	/* Control threads may already be calling in (a QMP client). */
+	pthread_mutex_lock(&vm->ctl_lock);
 	vm->loop_thread = pthread_self();
+	vm->loop_started = true;
+	pthread_mutex_unlock(&vm->ctl_lock);
 	return vm_loop_add(vm, vm->ctl_fd, EPOLLIN, vm_control_ready, NULL);
 }
 
@@ -100,7 +104,8 @@ int vm_control_call(struct vm *vm, vm_ctl_fn fn, void *opaque)
 		pthread_mutex_unlock(&vm->ctl_lock);
 		return -ESHUTDOWN;
 	}
-	if (pthread_equal(vm->loop_thread, pthread_self())) {
+	if (vm->loop_started &&
+	    pthread_equal(vm->loop_thread, pthread_self())) {
 		pthread_mutex_unlock(&vm->ctl_lock);
 		return fn(vm, opaque);
 	}

@@ -107,6 +107,7 @@ struct vm {
 	pthread_cond_t ctl_cond;
 	struct vm_ctl_req *ctl_head;
 	bool ctl_closed;
+	bool loop_started;	/* loop_thread is valid (under ctl_lock) */
 	pthread_t loop_thread;
 
 	int epoll_fd;
