@@ -4,8 +4,9 @@
  *
  * Convergence rule: after each round the thread counts the dirty pages
  * and measures the bandwidth of the round; when the dirty pages could be
- * sent within MIG_DOWNTIME_GOAL_NS, or after MIG_MAX_ROUNDS rounds, it
- * stops the vCPUs and copies the rest.  Only pages the guest (or a
+ * sent within MIG_DOWNTIME_GOAL_NS, when MIG_STALL_ROUNDS rounds in a row
+ * did not shrink them (the guest dirties as fast as we send), or after
+ * MIG_MAX_ROUNDS rounds, it stops the vCPUs and copies the rest.  Only pages the guest (or a
  * device) wrote since the previous round are sent again; pages that were
  * never touched are never read (memfd holes) and zero pages of the first
  * round are not sent at all (the destination's RAM starts zeroed).
@@ -29,6 +30,7 @@
 #define MIG_MAX_ROUNDS		30
 #define MIG_DOWNTIME_GOAL_NS	10000000ull	/* for the last RAM copy */
 #define MIG_MIN_PAGES		64
+#define MIG_STALL_ROUNDS	3	/* rounds without fewer dirty pages */
 #define MIG_ACK_TIMEOUT_MS	120000
 #define MIG_ACK_OK		'K'
 #define MIG_ACK_FAIL		'E'
@@ -503,7 +505,8 @@ fail:
 static void *mig_thread(void *arg)
 {
 	struct migration *m = arg;
-	uint64_t t, dirty, bytes, ns, goal;
+	uint64_t t, dirty, bytes, ns, goal, last_dirty = UINT64_MAX;
+	unsigned int stalled = 0;
 	int ret;
 
 	mig_set_status(m, MIGRATE_ACTIVE);
@@ -542,7 +545,15 @@ static void *mig_thread(void *arg)
 		goal = ns ? (uint64_t)((unsigned __int128)bytes *
 				       MIG_DOWNTIME_GOAL_NS / ns) /
 			    SNAP_PAGE_SIZE : 0;
+		/*
+		 * A guest that dirties pages as fast as we send them will
+		 * not converge: after MIG_STALL_ROUNDS rounds without
+		 * progress, copying more only adds total time.
+		 */
+		stalled = dirty >= last_dirty ? stalled + 1 : 0;
+		last_dirty = dirty;
 		if (dirty <= MIG_MIN_PAGES || dirty <= goal ||
+		    stalled >= MIG_STALL_ROUNDS ||
 		    m->info.rounds >= MIG_MAX_ROUNDS)
 			break;
 		t = vm_now_ns();
