@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -53,9 +54,15 @@ struct migration {
 	unsigned int nr_src;
 	uint64_t *tmp;		/* one slot's log */
 	/* One PAGES record being built. */
-	uint8_t *batch;
-	uint32_t batch_n, batch_data;
+	uint8_t *batch;		/* the PAGES record being built */
+	uint8_t *stage;		/* guest pages copied for it */
 	uint16_t batch_as;
+	/* Pages queued for the next record (at most SNAP_PAGES_MAX). */
+	struct iovec cand_iov[SNAP_PAGES_MAX];
+	uint64_t cand_addr[SNAP_PAGES_MAX];
+	uint32_t cand_data[SNAP_PAGES_MAX];
+	bool cand_zero[SNAP_PAGES_MAX];
+	uint32_t nr_cand;
 	char err[256];
 };
 
@@ -228,54 +235,99 @@ static void mig_count(struct migration *m, uint64_t pages)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static void mig_flush(struct migration *m)
+/*
+ * Guest pages are copied into the batch by the kernel (process_vm_readv
+ * on ourselves), one call per batch: the copy is what the CRC covers and
+ * what goes on the wire, so a page the guest changes meanwhile is sent
+ * consistently (and again later: it is dirty), and the concurrent read of
+ * guest RAM is not a userspace access that races with the vCPUs.
+ */
+static int mig_fetch(struct migration *m)
 {
-	size_t addrs = (size_t)m->batch_n * 8;
+	struct iovec local = {
+		.iov_base = m->stage,
+		.iov_len = (size_t)m->nr_cand * SNAP_PAGE_SIZE,
+	};
+	ssize_t n;
 
-	if (!m->batch_n)
-		return;
-	/* The page bytes were staged after the largest address list. */
-	memmove(m->batch + 6 + addrs, m->batch + 6 + SNAP_PAGES_MAX * 8,
-		(size_t)m->batch_data * SNAP_PAGE_SIZE);
-	m->batch[0] = (uint8_t)m->batch_as;
-	m->batch[1] = (uint8_t)(m->batch_as >> 8);
-	m->batch[2] = (uint8_t)m->batch_n;
-	m->batch[3] = (uint8_t)(m->batch_n >> 8);
-	m->batch[4] = (uint8_t)(m->batch_n >> 16);
-	m->batch[5] = (uint8_t)(m->batch_n >> 24);
-	snap_write_rec(&m->w, SNAP_REC_PAGES, 1, "pages", m->batch,
-		       6 + addrs + (size_t)m->batch_data * SNAP_PAGE_SIZE);
-	mig_count(m, m->batch_n);
-	m->batch_n = 0;
-	m->batch_data = 0;
+	n = process_vm_readv(getpid(), &local, 1, m->cand_iov, m->nr_cand, 0);
+	if (n == (ssize_t)local.iov_len)
+		return 0;
+	return n < 0 ? -errno : -EIO;
 }
 
+static void mig_flush(struct migration *m)
+{
+	uint8_t *addrs = m->batch + 6, *data;
+	uint32_t i, n = 0, ndata = 0;
+	int ret;
+
+	if (!m->nr_cand || m->w.err)
+		goto out;
+	ret = mig_fetch(m);
+	if (ret) {
+		m->w.err = ret;
+		goto out;
+	}
+	/* Addresses first, then the data of the non-zero pages. */
+	for (i = 0; i < m->nr_cand; i++) {
+		const uint8_t *pg = m->stage + (size_t)i * SNAP_PAGE_SIZE;
+		bool zero = snap_page_is_zero(pg);
+
+		if (zero && !m->cand_zero[i])
+			continue;
+		m->cand_addr[n] = m->cand_addr[i] | (zero ? SNAP_PAGE_ZERO : 0);
+		m->cand_data[n] = zero ? UINT32_MAX : i;
+		n++;
+		ndata += !zero;
+	}
+	if (!n)
+		goto out;
+	data = addrs + (size_t)n * 8;
+	for (i = 0; i < n; i++) {
+		unsigned int k;
+
+		for (k = 0; k < 8; k++)
+			addrs[i * 8 + k] = (uint8_t)(m->cand_addr[i] >> (8 * k));
+	}
+	for (i = 0, ndata = 0; i < n; i++) {
+		if (m->cand_data[i] == UINT32_MAX)
+			continue;
+		memcpy(data + (size_t)ndata * SNAP_PAGE_SIZE,
+		       m->stage + (size_t)m->cand_data[i] * SNAP_PAGE_SIZE,
+		       SNAP_PAGE_SIZE);
+		ndata++;
+	}
+	m->batch[0] = (uint8_t)m->batch_as;
+	m->batch[1] = (uint8_t)(m->batch_as >> 8);
+	m->batch[2] = (uint8_t)n;
+	m->batch[3] = (uint8_t)(n >> 8);
+	m->batch[4] = (uint8_t)(n >> 16);
+	m->batch[5] = (uint8_t)(n >> 24);
+	snap_write_rec(&m->w, SNAP_REC_PAGES, 1, "pages", m->batch,
+		       6 + (size_t)n * 8 + (size_t)ndata * SNAP_PAGE_SIZE);
+	mig_count(m, n);
+out:
+	m->nr_cand = 0;
+}
+
+/*
+ * Queue the page at @off of @r.  A page found all zero is sent as such
+ * only with @send_zero (a re-sent page that became zero); the first round
+ * skips zero pages, the destination's RAM starts zeroed.
+ */
 static void mig_put_page(struct migration *m, const struct snap_region *r,
 			 uint64_t off, bool send_zero)
 {
-	const uint8_t *src = r->host + off;
-	uint64_t a = r->gpa + off;
-	uint8_t *slot;
-	bool zero = snap_page_is_zero(src);
-	unsigned int i;
-
-	if (zero && !send_zero)
-		return;
-	if (m->batch_n && m->batch_as != r->as_id)
+	if (m->nr_cand && m->batch_as != r->as_id)
 		mig_flush(m);
 	m->batch_as = r->as_id;
-	if (zero)
-		a |= SNAP_PAGE_ZERO;
-	slot = m->batch + 6 + (size_t)m->batch_n * 8;
-	for (i = 0; i < 8; i++)
-		slot[i] = (uint8_t)(a >> (8 * i));
-	if (!zero) {
-		memcpy(m->batch + 6 + SNAP_PAGES_MAX * 8 +
-		       (size_t)m->batch_data * SNAP_PAGE_SIZE, src,
-		       SNAP_PAGE_SIZE);
-		m->batch_data++;
-	}
-	if (++m->batch_n == SNAP_PAGES_MAX)
+	m->cand_iov[m->nr_cand] = (struct iovec){
+		.iov_base = r->host + off, .iov_len = SNAP_PAGE_SIZE,
+	};
+	m->cand_addr[m->nr_cand] = r->gpa + off;
+	m->cand_zero[m->nr_cand] = send_zero;
+	if (++m->nr_cand == SNAP_PAGES_MAX)
 		mig_flush(m);
 }
 
@@ -617,7 +669,8 @@ int migrate_start(struct vm *vm, const char *uri, migrate_notify_fn notify,
 	pthread_mutex_init(&m->lock, NULL);
 	m->nr_reg = snap_regions(NULL, vm, m->reg, SNAP_MAX_REGIONS);
 	m->batch = malloc(6 + (size_t)SNAP_PAGES_MAX * (8 + SNAP_PAGE_SIZE));
-	ret = m->batch ? 0 : -ENOMEM;
+	m->stage = malloc((size_t)SNAP_PAGES_MAX * SNAP_PAGE_SIZE);
+	ret = m->batch && m->stage ? 0 : -ENOMEM;
 	for (i = 0; !ret && i < m->nr_reg; i++) {
 		m->dirty[i] = calloc(ALIGN_UP(m->reg[i].size / SNAP_PAGE_SIZE,
 					      64) / 8, 1);
@@ -654,6 +707,7 @@ fail:
 	for (i = 0; i < m->nr_reg; i++)
 		free(m->dirty[i]);
 	free(m->tmp);
+	free(m->stage);
 	free(m->batch);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
@@ -681,6 +735,7 @@ void migrate_free(struct migration *m)
 	for (i = 0; i < m->nr_reg; i++)
 		free(m->dirty[i]);
 	free(m->tmp);
+	free(m->stage);
 	free(m->batch);
 	pthread_mutex_destroy(&m->lock);
 	free(m);

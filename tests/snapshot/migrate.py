@@ -37,12 +37,16 @@ def free_port():
 
 def wait_migration(q, timeout=120):
     end = time.time() + timeout
+    last = time.time()
     while time.time() < end:
         r = q.ok("query-migrate")
         if r.get("status") in ("completed", "failed"):
             return r
+        if time.time() - last > 10:
+            print("migration in progress: %r" % r, flush=True)
+            last = time.time()
         time.sleep(0.05)
-    fail("migration did not finish in %d s" % timeout)
+    fail("migration did not finish in %d s: %r" % (timeout, r))
 
 
 def migrate(q, uri):
