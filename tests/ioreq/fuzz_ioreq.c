@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 
+#include "../fuzz_rng.h"
 #include "iotest.h"
 
 #define RAM_SIZE	0x10000
@@ -187,14 +188,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 #else
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 int main(void)
 {
 	const char *e = getenv("IOREQ_FUZZ_ITERS");

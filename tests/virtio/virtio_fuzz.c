@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../fuzz_rng.h"
 #include "driver.h"
 
 #define RING_AREA	0x10000ull
@@ -218,14 +219,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 #else
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 int main(void)
 {
 	const char *e = getenv("VIRTIO_FUZZ_ITERS");
