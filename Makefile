@@ -38,7 +38,7 @@ GUEST_BINS :=
 BENCH_BINS :=
 GENERATED  :=
 
-.PHONY: all check check-long asan-check tsan-check bench fuzz demo clean
+.PHONY: all check check-long check-layering asan-check tsan-check bench fuzz demo clean
 all: $(CVISOR) tests-build
 
 include $(sort $(wildcard src/*/build.mk src/accel/*/build.mk tests/*/build.mk bench/build.mk fuzz/build.mk))
@@ -62,6 +62,10 @@ tests-build: $(TEST_BINS) $(GUEST_BINS)
 # The whole suite; the last line is "N passed, M failed, K skipped".
 check: all
 	BUILD=$(BUILD) TESTS_EXCLUDE='$(TESTS_EXCLUDE)' tests/run
+
+# The include graph between layers (also the test "layering").
+check-layering:
+	scripts/check-layering
 
 # Long-running variants (soak, long differential runs).
 check-long: all

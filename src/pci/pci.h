@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "lib/sbuf.h"
-#include "vmm/bus.h"
+#include "bus/bus.h"
 
 /* ------------------------------------------------------ config space map */
 #define PCI_VENDOR_ID		0x00

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/bus.h"
+#include "bus/bus.h"
 #include "vmm/component.h"
 
 struct devsvc;

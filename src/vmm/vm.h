@@ -18,7 +18,7 @@
 #include "hv/hv.h"
 #include "pci/pci.h"
 #include "devices/fw_cfg.h"
-#include "vmm/bus.h"
+#include "bus/bus.h"
 #include "vmm/component.h"
 #include "vmm/config.h"
 #include "vmm/firmware.h"

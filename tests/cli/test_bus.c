@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/bus.h"
+#include "bus/bus.h"
 #include "../check.h"
 
 

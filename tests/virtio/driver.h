@@ -16,7 +16,7 @@
 
 #include "pci/pci.h"
 #include "virtio/virtio_pci.h"
-#include "vmm/bus.h"
+#include "bus/bus.h"
 #include "../check.h"
 
 #define T_RAM_SIZE	(16u << 20)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "lib/compiler.h"
-#include "vmm/bus.h"
+#include "bus/bus.h"
 
 struct bus_table {
 	struct bus_table *next_retired;

@@ -7,8 +7,8 @@
  * table is an immutable sorted array replaced as a whole on registration,
  * and old tables are only freed by bus_destroy().
  */
-#ifndef CVISOR_VMM_BUS_H
-#define CVISOR_VMM_BUS_H
+#ifndef CVISOR_BUS_BUS_H
+#define CVISOR_BUS_BUS_H
 
 #include <pthread.h>
 #include <stdatomic.h>
