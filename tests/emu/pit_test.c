@@ -53,11 +53,16 @@ int main(void)
 	c2 = in(0x42);
 	c2 |= in(0x42) << 8;
 	t1 = emu_now_ns() - t1;
-	CHECK(c1 > c2);
-	/* 1.193182 ticks per us, within the time the latches took. */
-	if (t1 < 50000000)
+	/*
+	 * 1.193182 ticks per us, within the time the latches took; only
+	 * meaningful if this thread was not descheduled long enough for
+	 * the 16-bit counter to wrap (54.9 ms).
+	 */
+	if (t1 < 50000000) {
+		CHECK(c1 > c2);
 		CHECK(c1 - c2 >= 2300 &&
 		      (uint64_t)(c1 - c2) <= t1 * 1193182 / 1000000000 + 50);
+	}
 	while (!(in(0x61) & 0x20))
 		;
 	dt = emu_now_ns() - t0;
@@ -78,9 +83,16 @@ int main(void)
 	out(0x40, 1193 & 0xff);
 	out(0x40, 1193 >> 8);
 	t0 = emu_now_ns();
-	sleep_ms(50);
-	n = atomic_load(&irqs);
-	dt = (emu_now_ns() - t0) / 1000000;
+	/*
+	 * Wait for at least ten pulses: a loaded host may deschedule the
+	 * timer thread, and missed periods coalesce, so the count in a
+	 * fixed window is only bounded from above.
+	 */
+	do {
+		sleep_ms(10);
+		n = atomic_load(&irqs);
+		dt = (emu_now_ns() - t0) / 1000000;
+	} while (n < 10 && dt < 10000);
 	printf("channel 0: %d IRQ0 pulses in %llu ms\n", n,
 	       (unsigned long long)dt);
 	/* ~1 per ms; missed periods coalesce, none come early. */
@@ -100,7 +112,7 @@ int main(void)
 
 	/* Reprogramming channel 0 to mode 0 stops the periodic pulses. */
 	out(0x43, 0x30);
-	sleep_ms(5);
+	sleep_ms(50);		/* let a pulse already in flight land */
 	n = atomic_load(&irqs);
 	sleep_ms(10);
 	CHECK_EQ(atomic_load(&irqs), n);
