@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * boot.h - what the Linux loaders (bzImage, PVH) share: the view of guest
+ * boot.h - what the loaders (bzImage, PVH, Multiboot) share: the view of guest
  * RAM they write into, their inputs, and the "load plan" they return.
  *
  * The loaders are a pure library: they know nothing about struct vm or
@@ -78,6 +78,12 @@ struct boot_args {
 	const uint8_t *initrd;		/* NULL: none */
 	uint64_t initrd_size;
 	uint64_t rsdp_gpa;		/* 0: no ACPI */
+	/*
+	 * The files, for Multiboot's messages and its module string (the
+	 * initrd's base name); bzImage and PVH leave naming to the caller.
+	 */
+	const char *kernel_name;	/* NULL: "kernel" */
+	const char *initrd_name;	/* NULL: "initrd" */
 };
 
 enum boot_cpu_mode {
@@ -131,6 +137,8 @@ struct boot_plan {
 /* Probes: 1 if the image claims to be this format (then load it or fail). */
 int bzimage_probe(const uint8_t *data, uint64_t size);
 int pvh_probe(const uint8_t *data, uint64_t size);
+/* A Multiboot v1 header in the first 8 KiB. */
+int multiboot_probe(const uint8_t *data, uint64_t size);
 
 /*
  * Load a bzImage (boot protocol 2.10 or later) or a PVH ELF kernel into
@@ -142,5 +150,12 @@ int bzimage_load(const uint8_t *data, uint64_t size,
 int pvh_load(const uint8_t *data, uint64_t size,
 	     const struct boot_args *args, struct boot_plan *plan,
 	     char *err, size_t err_len);
+/*
+ * Load a Multiboot v1 kernel (ELF or a.out kludge) and the initrd as its
+ * one module; args->rsdp_gpa is not used (the kernel scans for it).
+ */
+int multiboot_load(const uint8_t *data, uint64_t size,
+		   const struct boot_args *args, struct boot_plan *plan,
+		   char *err, size_t err_len);
 
 #endif

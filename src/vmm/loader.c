@@ -169,25 +169,25 @@ static int mb_probe_img(const struct loader_image *img)
 	return multiboot_probe(img->data, img->size);
 }
 
+/* Multiboot's messages name the files themselves (boot/README.md). */
 static int mb_load_img(struct vm *vm, const struct loader_image *img,
 		       struct boot_cpu *cpu, char *err, size_t err_len)
 {
 	struct loader_image rd;
-	struct mb_env env = {
-		.ram = &vm->mem.ram,
-		.e820 = &vm->mach.e820,
-		.ram_size = vm->cfg.ram_size,
-		.cmdline = vm->cfg.cmdline,
-	};
+	struct boot_args args;
+	struct boot_plan plan;
 	int ret;
 
 	ret = loader_map_initrd(vm, &rd, err, err_len);
 	if (ret)
 		return ret;
-	if (rd.data)
-		env.initrd = &rd;
-	ret = multiboot_load(&env, img, cpu, err, err_len);
+	loader_env(vm, &args, &rd);
+	args.kernel_name = img->path;
+	args.initrd_name = rd.path;
+	ret = multiboot_load(img->data, img->size, &args, &plan, err, err_len);
 	loader_unmap_file(&rd);
+	if (!ret)
+		*cpu = plan.cpu;
 	return ret;
 }
 

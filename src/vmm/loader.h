@@ -51,21 +51,4 @@ int loader_map_file(const char *path, struct loader_image *img, char *err,
 		    size_t err_len);
 void loader_unmap_file(struct loader_image *img);
 
-/*
- * Multiboot v1 image parsing and loading against a plain RAM description,
- * so that the parser can be fuzzed without a VM (tests/boot).  @ram and
- * @e820 describe guest RAM; the result is the boot vCPU state.
- */
-struct mb_env {
-	const struct boot_ram *ram;
-	const struct e820_table *e820;
-	uint64_t ram_size;		/* for messages */
-	const char *cmdline;		/* NULL: empty */
-	const struct loader_image *initrd;	/* NULL: none */
-};
-
-int multiboot_probe(const uint8_t *data, uint64_t size);
-int multiboot_load(const struct mb_env *env, const struct loader_image *img,
-		   struct boot_cpu *cpu, char *err, size_t err_len);
-
 #endif

@@ -22,8 +22,8 @@ $(BUILD)/tests/boot/fuzz_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_common.h tests
 		-D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -o $@ $< $(BOOT_FUZZ_SRCS)
 
-# The Multiboot loader (src/vmm) through its VM-free entry multiboot_load().
-MB_FUZZ_SRCS := src/vmm/loader_multiboot.c src/lib/size.c src/boot/boot.c src/boot/e820.c
+# The Multiboot loader (src/boot/multiboot.c) on its own.
+MB_FUZZ_SRCS := src/boot/multiboot.c src/lib/size.c src/boot/boot.c src/boot/e820.c
 fuzz: $(BUILD)/tests/boot/fuzz_mb_lf
 $(BUILD)/tests/boot/fuzz_mb_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_common.h tests/boot/fuzz_mb_target.h $(MB_FUZZ_SRCS)
 	@mkdir -p $(dir $@)

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_guest *g = fuzz_guest_get();
 
 #ifdef FUZZ_MULTIBOOT
-	fuzz_mb_one(&g->ram, &g->e820, FUZZ_RAM, data, size);
+	fuzz_mb_one(&g->ram, &g->e820, data, size);
 #else
 	fuzz_one(&g->ram, &g->e820, data, size);
 #endif

@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	base[1] = base_elf(true, &base_size[1]);
 	base[2] = base_aout(&base_size[2]);
 	for (k = 0; k < NR_BASES; k++) {
-		if (!fuzz_mb_one(&ram, &e820, FUZZ_RAM, base[k], base_size[k])) {
+		if (!fuzz_mb_one(&ram, &e820, base[k], base_size[k])) {
 			printf("FAIL: base image %u does not load\n", k);
 			return 1;
 		}
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 		/* Fit the copy to its size so ASan sees reads past the end. */
 		exact = malloc(size ? size : 1);
 		memcpy(exact, work, size);
-		loaded += fuzz_mb_one(&ram, &e820, FUZZ_RAM, exact, size);
+		loaded += fuzz_mb_one(&ram, &e820, exact, size);
 		free(exact);
 	}
 	printf("done: %lu of %lu mutants still loaded\n", loaded, iters);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * loader_multiboot.c - Multiboot (version 1) kernels.
+ * multiboot.c - Multiboot (version 1) kernels.
  *
  * The image is untrusted: every header field, offset and size is checked
  * against the file and against guest RAM before anything is copied, with
@@ -12,8 +12,10 @@
  * right after the kernel.  The memory map handed to the kernel is the
  * machine's e820 map, the same one bzImage and PVH kernels get.
  *
- * The loader works on a struct mb_env (RAM regions and e820 map), not on
- * a VM, so tests/boot can fuzz it without a backend.
+ * Like bzimage.c and pvh.c it works on struct boot_args (RAM regions and
+ * the e820 map), not on a VM, so tests/boot can fuzz it without a
+ * backend.  Unlike them its messages name the files themselves
+ * (boot_args.kernel_name, initrd_name), as they always have.
  */
 #include <elf.h>
 #include <errno.h>
@@ -22,8 +24,10 @@
 
 #include "lib/compiler.h"
 #include "lib/size.h"
-#include "vmm/loader.h"
-#include "vmm/memory.h"
+#include "boot/boot.h"
+
+#define SZ_1M		0x100000ull
+#define SZ_4G		0x100000000ull
 
 #define MB_HEADER_MAGIC		0x1BADB002u
 #define MB_BOOT_MAGIC		0x2BADB002u
@@ -90,23 +94,26 @@ struct mb_module {
 };
 
 struct mb_load {
-	const struct mb_env *env;
-	const struct loader_image *img;
+	const struct boot_args *args;
+	const uint8_t *data;
+	uint64_t size;
+	const char *path;	/* the kernel, for messages */
+	uint64_t ram_size;	/* for messages */
 	char *err;
 	size_t err_len;
 	uint64_t kernel_end;
 };
 
 /* Offset of the Multiboot header in the image, or -1. */
-static long mb_find_header(const struct loader_image *img)
+static long mb_find_header(const uint8_t *data, uint64_t size)
 {
-	uint64_t limit = img->size < MB_SEARCH_LEN ? img->size : MB_SEARCH_LEN;
+	uint64_t limit = size < MB_SEARCH_LEN ? size : MB_SEARCH_LEN;
 	uint64_t off;
 
 	for (off = 0; off + 12 <= limit; off += 4) {
 		uint32_t w[3];
 
-		memcpy(w, img->data + off, sizeof(w));
+		memcpy(w, data + off, sizeof(w));
 		if (w[0] == MB_HEADER_MAGIC && w[0] + w[1] + w[2] == 0)
 			return (long)off;
 	}
@@ -115,14 +122,12 @@ static long mb_find_header(const struct loader_image *img)
 
 int multiboot_probe(const uint8_t *data, uint64_t size)
 {
-	struct loader_image img = { .data = data, .size = size };
-
-	return mb_find_header(&img) >= 0;
+	return mb_find_header(data, size) >= 0;
 }
 
 static void *mb_ram(struct mb_load *ld, uint64_t gpa, uint64_t len)
 {
-	return boot_ram_ptr(ld->env->ram, gpa, len);
+	return boot_ram_ptr(ld->args->ram, gpa, len);
 }
 
 static int mb_no_fit(struct mb_load *ld, const char *what, uint64_t gpa,
@@ -130,18 +135,18 @@ static int mb_no_fit(struct mb_load *ld, const char *what, uint64_t gpa,
 {
 	char ram[32];
 
-	if (ld->env->ram->nr > 1 && gpa < SZ_4G &&
-	    gpa + len > MEM_LOW_END) {
+	if (ld->args->ram->nr > 1 && gpa < SZ_4G &&
+	    gpa + len > LAYOUT_LOW_RAM_END) {
 		snprintf(ld->err, ld->err_len,
 			 "%s: %s at 0x%llx (size 0x%llx) overlaps the MMIO hole at 3-4 GiB",
-			 ld->img->path, what, (unsigned long long)gpa,
+			 ld->path, what, (unsigned long long)gpa,
 			 (unsigned long long)len);
 		return -E2BIG;
 	}
-	size_format(ld->env->ram_size, ram, sizeof(ram));
+	size_format(ld->ram_size, ram, sizeof(ram));
 	snprintf(ld->err, ld->err_len,
 		 "%s: %s at 0x%llx (size 0x%llx) does not fit in guest RAM (%s)",
-		 ld->img->path, what, (unsigned long long)gpa,
+		 ld->path, what, (unsigned long long)gpa,
 		 (unsigned long long)len, ram);
 	return -E2BIG;
 }
@@ -152,11 +157,11 @@ static int mb_place(struct mb_load *ld, const char *what, uint64_t gpa,
 {
 	uint8_t *dst;
 
-	if (filesz > memsz || off > ld->img->size ||
-	    filesz > ld->img->size - off) {
+	if (filesz > memsz || off > ld->size ||
+	    filesz > ld->size - off) {
 		snprintf(ld->err, ld->err_len,
 			 "%s: %s at 0x%llx extends past the end of the file",
-			 ld->img->path, what, (unsigned long long)gpa);
+			 ld->path, what, (unsigned long long)gpa);
 		return -ENOEXEC;
 	}
 	if (!memsz)
@@ -164,13 +169,13 @@ static int mb_place(struct mb_load *ld, const char *what, uint64_t gpa,
 	if (gpa < MB_KERNEL_MIN) {
 		snprintf(ld->err, ld->err_len,
 			 "%s: %s at 0x%llx is below 1 MiB (reserved for boot information)",
-			 ld->img->path, what, (unsigned long long)gpa);
+			 ld->path, what, (unsigned long long)gpa);
 		return -ENOEXEC;
 	}
 	dst = mb_ram(ld, gpa, memsz);
 	if (!dst || gpa + memsz > SZ_4G)
 		return mb_no_fit(ld, what, gpa, memsz);
-	memcpy(dst, ld->img->data + off, filesz);
+	memcpy(dst, ld->data + off, filesz);
 	/* Fresh memfd pages are already zero: only clear what we must. */
 	memset(dst + filesz, 0, memsz - filesz);
 	if (gpa + memsz > ld->kernel_end)
@@ -191,14 +196,14 @@ static int elf_get_phdr(struct mb_load *ld, bool is64, uint64_t phoff,
 	if (is64) {
 		Elf64_Phdr ph;
 
-		p = ld->img->data + phoff + (uint64_t)i * sizeof(ph);
+		p = ld->data + phoff + (uint64_t)i * sizeof(ph);
 		memcpy(&ph, p, sizeof(ph));
 		*s = (struct elf_seg){ ph.p_type, ph.p_offset, ph.p_vaddr,
 				       ph.p_paddr, ph.p_filesz, ph.p_memsz };
 	} else {
 		Elf32_Phdr ph;
 
-		p = ld->img->data + phoff + (uint64_t)i * sizeof(ph);
+		p = ld->data + phoff + (uint64_t)i * sizeof(ph);
 		memcpy(&ph, p, sizeof(ph));
 		*s = (struct elf_seg){ ph.p_type, ph.p_offset, ph.p_vaddr,
 				       ph.p_paddr, ph.p_filesz, ph.p_memsz };
@@ -208,18 +213,17 @@ static int elf_get_phdr(struct mb_load *ld, bool is64, uint64_t phoff,
 
 static int mb_load_elf(struct mb_load *ld, uint64_t *entry)
 {
-	const struct loader_image *img = ld->img;
-	const uint8_t *id = img->data;
+	const uint8_t *id = ld->data;
 	uint64_t phoff, phentsize, e_entry, want;
 	unsigned int phnum, i, nload = 0;
 	bool is64, entry_found = false;
 	struct elf_seg s;
 	int ret;
 
-	if (img->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG)) {
+	if (ld->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG)) {
 		snprintf(ld->err, ld->err_len,
 			 "%s: Multiboot image is neither ELF nor has load addresses (header flag bit 16)",
-			 img->path);
+			 ld->path);
 		return -ENOEXEC;
 	}
 	is64 = id[EI_CLASS] == ELFCLASS64;
@@ -227,15 +231,15 @@ static int mb_load_elf(struct mb_load *ld, uint64_t *entry)
 	    id[EI_DATA] != ELFDATA2LSB) {
 		snprintf(ld->err, ld->err_len,
 			 "%s: not a little-endian 32- or 64-bit ELF file",
-			 img->path);
+			 ld->path);
 		return -ENOEXEC;
 	}
 	if (is64) {
 		Elf64_Ehdr eh;
 
-		if (img->size < sizeof(eh))
+		if (ld->size < sizeof(eh))
 			goto truncated;
-		memcpy(&eh, img->data, sizeof(eh));
+		memcpy(&eh, ld->data, sizeof(eh));
 		if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_386)
 			goto machine;
 		phoff = eh.e_phoff;
@@ -246,9 +250,9 @@ static int mb_load_elf(struct mb_load *ld, uint64_t *entry)
 	} else {
 		Elf32_Ehdr eh;
 
-		if (img->size < sizeof(eh))
+		if (ld->size < sizeof(eh))
 			goto truncated;
-		memcpy(&eh, img->data, sizeof(eh));
+		memcpy(&eh, ld->data, sizeof(eh));
 		if (eh.e_machine != EM_386)
 			goto machine;
 		phoff = eh.e_phoff;
@@ -259,10 +263,10 @@ static int mb_load_elf(struct mb_load *ld, uint64_t *entry)
 	}
 	if (phentsize != want || !phnum) {
 		snprintf(ld->err, ld->err_len,
-			 "%s: ELF file has no usable program headers", img->path);
+			 "%s: ELF file has no usable program headers", ld->path);
 		return -ENOEXEC;
 	}
-	if (phoff > img->size || (uint64_t)phnum * want > img->size - phoff)
+	if (phoff > ld->size || (uint64_t)phnum * want > ld->size - phoff)
 		goto truncated;
 
 	for (i = 0; i < phnum; i++) {
@@ -284,28 +288,28 @@ static int mb_load_elf(struct mb_load *ld, uint64_t *entry)
 	}
 	if (!nload) {
 		snprintf(ld->err, ld->err_len,
-			 "%s: ELF file has no loadable segment", img->path);
+			 "%s: ELF file has no loadable segment", ld->path);
 		return -ENOEXEC;
 	}
 	if (!entry_found)
 		*entry = e_entry;
 	return 0;
 truncated:
-	snprintf(ld->err, ld->err_len, "%s: truncated ELF file", img->path);
+	snprintf(ld->err, ld->err_len, "%s: truncated ELF file", ld->path);
 	return -ENOEXEC;
 machine:
-	snprintf(ld->err, ld->err_len, "%s: ELF file is not for x86", img->path);
+	snprintf(ld->err, ld->err_len, "%s: ELF file is not for x86", ld->path);
 	return -ENOEXEC;
 }
 
 static int mb_load_aout(struct mb_load *ld, uint64_t hdr_off,
 			const struct mb_header *h, uint64_t *entry)
 {
-	uint64_t size = ld->img->size, file_off, load_len, mem_len;
+	uint64_t size = ld->size, file_off, load_len, mem_len;
 
 	if (hdr_off + sizeof(*h) > size) {
 		snprintf(ld->err, ld->err_len,
-			 "%s: Multiboot header is truncated", ld->img->path);
+			 "%s: Multiboot header is truncated", ld->path);
 		return -ENOEXEC;
 	}
 	/* The header's own address tells where the file maps in memory. */
@@ -313,7 +317,7 @@ static int mb_load_aout(struct mb_load *ld, uint64_t hdr_off,
 	    h->header_addr - h->load_addr > hdr_off) {
 		snprintf(ld->err, ld->err_len,
 			 "%s: Multiboot header_addr 0x%x and load_addr 0x%x are inconsistent",
-			 ld->img->path, h->header_addr, h->load_addr);
+			 ld->path, h->header_addr, h->load_addr);
 		return -ENOEXEC;
 	}
 	file_off = hdr_off - (h->header_addr - h->load_addr);
@@ -324,7 +328,7 @@ static int mb_load_aout(struct mb_load *ld, uint64_t hdr_off,
 		    h->load_end_addr - h->load_addr > size - file_off) {
 			snprintf(ld->err, ld->err_len,
 				 "%s: Multiboot load_end_addr 0x%x is outside the file",
-				 ld->img->path, h->load_end_addr);
+				 ld->path, h->load_end_addr);
 			return -ENOEXEC;
 		}
 		load_len = h->load_end_addr - h->load_addr;
@@ -334,7 +338,7 @@ static int mb_load_aout(struct mb_load *ld, uint64_t hdr_off,
 		if (h->bss_end_addr < h->load_addr + load_len) {
 			snprintf(ld->err, ld->err_len,
 				 "%s: Multiboot bss_end_addr 0x%x is below the loaded image",
-				 ld->img->path, h->bss_end_addr);
+				 ld->path, h->bss_end_addr);
 			return -ENOEXEC;
 		}
 		mem_len = h->bss_end_addr - h->load_addr;
@@ -346,7 +350,8 @@ static int mb_load_aout(struct mb_load *ld, uint64_t hdr_off,
 
 static int mb_load_initrd(struct mb_load *ld, struct mb_info *info)
 {
-	const struct loader_image *rd = ld->env->initrd;
+	const struct boot_args *args = ld->args;
+	const char *rd_path = args->initrd_name ? args->initrd_name : "initrd";
 	struct mb_module *mod;
 	const char *base;
 	uint64_t gpa;
@@ -354,26 +359,26 @@ static int mb_load_initrd(struct mb_load *ld, struct mb_info *info)
 	char *str;
 
 	gpa = ALIGN_UP(ld->kernel_end, 4096ull);
-	dst = mb_ram(ld, gpa, rd->size);
-	if (!dst || gpa + rd->size > SZ_4G) {
+	dst = mb_ram(ld, gpa, args->initrd_size);
+	if (!dst || gpa + args->initrd_size > SZ_4G) {
 		char ram[32];
 
-		size_format(ld->env->ram_size, ram, sizeof(ram));
+		size_format(ld->ram_size, ram, sizeof(ram));
 		snprintf(ld->err, ld->err_len,
 			 "%s: initrd (%llu bytes) does not fit in guest RAM (%s) after the kernel",
-			 rd->path, (unsigned long long)rd->size, ram);
+			 rd_path, (unsigned long long)args->initrd_size, ram);
 		return -E2BIG;
 	}
-	memcpy(dst, rd->data, rd->size);
+	memcpy(dst, args->initrd, args->initrd_size);
 
 	mod = mb_ram(ld, MB_MODS_ADDR, sizeof(*mod));
 	str = mb_ram(ld, MB_MODSTR_ADDR, MB_MODSTR_MAX);
-	base = strrchr(rd->path, '/');
-	base = base ? base + 1 : rd->path;
+	base = strrchr(rd_path, '/');
+	base = base ? base + 1 : rd_path;
 	snprintf(str, MB_MODSTR_MAX, "%s", base);
 	*mod = (struct mb_module){
 		.mod_start = (uint32_t)gpa,
-		.mod_end = (uint32_t)(gpa + rd->size),
+		.mod_end = (uint32_t)(gpa + args->initrd_size),
 		.string = MB_MODSTR_ADDR,
 	};
 	info->flags |= MB_IF_MODS;
@@ -394,9 +399,9 @@ static void mb_add_mmap(struct mb_mmap_entry *e, unsigned int *n,
 
 static int mb_write_info(struct mb_load *ld, struct mb_info *info)
 {
-	const struct mb_env *env = ld->env;
-	const char *cmdline = env->cmdline ? env->cmdline : "";
-	uint64_t low_end = env->ram->region[0].size, upper;
+	const struct boot_args *args = ld->args;
+	const char *cmdline = args->cmdline ? args->cmdline : "";
+	uint64_t low_end = args->ram->region[0].size, upper;
 	struct mb_mmap_entry *mmap;
 	unsigned int n = 0, i;
 	size_t len = strlen(cmdline);
@@ -419,9 +424,10 @@ static int mb_write_info(struct mb_load *ld, struct mb_info *info)
 
 	/* Multiboot memory types are e820's (1 RAM, 2 reserved, ...). */
 	mmap = mb_ram(ld, MB_MMAP_ADDR, E820_MAX_ENTRIES * sizeof(*mmap));
-	for (i = 0; i < env->e820->nr && i < E820_MAX_ENTRIES; i++)
-		mb_add_mmap(mmap, &n, env->e820->entry[i].addr,
-			    env->e820->entry[i].size, env->e820->entry[i].type);
+	for (i = 0; i < args->e820->nr && i < E820_MAX_ENTRIES; i++)
+		mb_add_mmap(mmap, &n, args->e820->entry[i].addr,
+			    args->e820->entry[i].size,
+			    args->e820->entry[i].type);
 	info->mmap_addr = MB_MMAP_ADDR;
 	info->mmap_length = n * sizeof(*mmap);
 
@@ -430,31 +436,39 @@ static int mb_write_info(struct mb_load *ld, struct mb_info *info)
 	return 0;
 }
 
-int multiboot_load(const struct mb_env *env, const struct loader_image *img,
-		   struct boot_cpu *cpu, char *err, size_t err_len)
+int multiboot_load(const uint8_t *data, uint64_t size,
+		   const struct boot_args *args, struct boot_plan *plan,
+		   char *err, size_t err_len)
 {
 	struct mb_load ld = {
-		.env = env, .img = img, .err = err, .err_len = err_len,
+		.args = args, .data = data, .size = size,
+		.path = args->kernel_name ? args->kernel_name : "kernel",
+		.err = err, .err_len = err_len,
 	};
+	struct boot_cpu *cpu = &plan->cpu;
 	struct mb_header h = { 0 };
 	struct mb_info *info;
 	uint64_t entry = 0;
+	unsigned int i;
 	long off;
 	int ret;
 
-	off = mb_find_header(img);
+	memset(plan, 0, sizeof(*plan));
+	for (i = 0; i < args->ram->nr; i++)
+		ld.ram_size += args->ram->region[i].size;
+	off = mb_find_header(data, size);
 	if (off < 0)
 		return -ENOEXEC;
-	memcpy(&h, img->data + off,
-	       img->size - off < sizeof(h) ? img->size - off : sizeof(h));
+	memcpy(&h, data + off,
+	       size - off < sizeof(h) ? size - off : sizeof(h));
 	if (h.flags & 0xFFFF & ~MB_HF_KNOWN_REQUIRED) {
 		snprintf(err, err_len,
 			 "%s: Multiboot header requires unsupported features (flags 0x%x)",
-			 img->path, h.flags);
+			 ld.path, h.flags);
 		return -ENOEXEC;
 	}
-	if (!env->ram->nr || env->ram->region[0].gpa ||
-	    env->ram->region[0].size <= SZ_1M + 4096 ||
+	if (!args->ram->nr || args->ram->region[0].gpa ||
+	    args->ram->region[0].size <= SZ_1M + 4096 ||
 	    !mb_ram(&ld, MB_INFO_BASE, MB_LOW_LIMIT - MB_INFO_BASE)) {
 		snprintf(err, err_len, "Multiboot needs more than 1 MiB of RAM");
 		return -E2BIG;
@@ -469,7 +483,7 @@ int multiboot_load(const struct mb_env *env, const struct loader_image *img,
 	if (entry >= SZ_4G || !mb_ram(&ld, entry, 1)) {
 		snprintf(err, err_len,
 			 "%s: entry point 0x%llx is not in guest RAM",
-			 img->path, (unsigned long long)entry);
+			 ld.path, (unsigned long long)entry);
 		return -ENOEXEC;
 	}
 
@@ -478,7 +492,7 @@ int multiboot_load(const struct mb_env *env, const struct loader_image *img,
 	ret = mb_write_info(&ld, info);
 	if (ret)
 		return ret;
-	if (env->initrd) {
+	if (args->initrd) {
 		ret = mb_load_initrd(&ld, info);
 		if (ret)
 			return ret;
@@ -504,5 +518,8 @@ int multiboot_load(const struct mb_env *env, const struct loader_image *img,
 	cpu->ds = cpu->cs;
 	cpu->ds.selector = 0x18;
 	cpu->ds.type = 0x3;
+	plan->kernel_end = ld.kernel_end;
+	plan->cmdline_gpa = MB_CMDLINE_ADDR;
+	plan->info_gpa = MB_INFO_BASE;
 	return 0;
 }
