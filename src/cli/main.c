@@ -300,7 +300,8 @@ static int parse_console(const char *s, enum vm_console *out)
 }
 
 /* The machine's messages: the only place cvisor writes to stderr. */
-static void cli_log(void *opaque, enum vm_log_level level, const char *msg)
+static void cli_log(void *opaque, enum log_level level, const char *subsys,
+		    const char *msg)
 {
 	fprintf(stderr, "cvisor: %s\n", msg);
 }

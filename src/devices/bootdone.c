@@ -46,7 +46,7 @@ static void bootdone_access(void *opaque, const struct bus_ctx *ctx,
 		return;
 	ns = devsvc_now_ns() - b->start_ns;
 	if (b->report)
-		devsvc_log(b->svc, DEVSVC_LOG_INFO,
+		devsvc_log(b->svc, LOG_LEVEL_INFO,
 			   "boot-done after %llu.%03llu ms",
 			   (unsigned long long)(ns / 1000000),
 			   (unsigned long long)(ns / 1000 % 1000));

@@ -49,6 +49,7 @@ struct vdev_slot {
 
 struct vdevs {
 	struct vm *vm;
+	struct log_sink log;		/* the devices' driver-error lines */
 	bool ioeventfd;
 	unsigned int nr;
 	struct vdev_slot dev[VDEVS_MAX];
@@ -254,10 +255,12 @@ static int vdevs_add(struct vdevs *vd, const char *type,
 {
 	struct vm *vm = vd->vm;
 	struct vdev_slot *s = &vd->dev[vd->nr];
+	struct virtio_dev_args a = *args;
 	unsigned int q;
 	int ret, fd;
 
-	ret = virtio_pci_create(type, &vm->pci, -1, &vdevs_mem_ops, vm, args,
+	a.log = &vd->log;
+	ret = virtio_pci_create(type, &vm->pci, -1, &vdevs_mem_ops, vm, &a,
 				&s->vp, err, err_len);
 	if (ret) {
 		s->vp = NULL;
@@ -347,6 +350,7 @@ int virtio_devs_init(struct vm *vm, char *err, size_t err_len)
 		free(vd);
 		return ret;
 	}
+	vd->log = vm_log_sink(vm);
 	vm->bar_listener_opaque = vd;
 	vm->bar_listener = vdevs_bar_moved;
 

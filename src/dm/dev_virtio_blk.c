@@ -158,6 +158,7 @@ static int vblk_init(struct dm *dm, const struct dm_opts *opts, void **priv,
 	args.path = dm_opt(opts, "file");
 	args.readonly = dm_opt(opts, "ro") != NULL;
 	args.serial = dm_opt(opts, "serial");
+	args.log = &dm->log;
 	if (!args.path || !args.path[0]) {
 		snprintf(err, err_len, "needs file=IMAGE");
 		return -EINVAL;

@@ -128,16 +128,14 @@ void devsvc_vm_stop(struct devsvc *svc, int status)
 	xendevicemodel_remote_shutdown(svc->dm->dmod, 0, (unsigned int)status);
 }
 
-void devsvc_log(struct devsvc *svc, enum devsvc_log_level level,
+void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("cvisor-dm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_vmsg(&svc->dm->log, level, "dm", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 uint64_t devsvc_now_ns(void)

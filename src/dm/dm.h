@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/log.h"
 #include "libdm/cvisor-dm.h"
 
 #define DM_MAX_OPTS	8
@@ -57,6 +58,7 @@ struct dm {
 		void *opaque;
 	} watch[DM_MAX_WATCH];
 	bool verbose;
+	struct log_sink log;	/* "cvisor-dm: MSG" on stderr (main.c) */
 };
 
 /* Call @fn(@opaque) whenever @fd is readable (level-triggered). */

@@ -165,6 +165,13 @@ static void dm_emu_ready(void *opaque)
 	}
 }
 
+/* The devices' messages (lib/log.h): this process's stderr. */
+static void dm_log(void *opaque, enum log_level level, const char *subsys,
+		   const char *msg)
+{
+	fprintf(stderr, "cvisor-dm: %s\n", msg);
+}
+
 static int dm_loop(struct dm *dm, int ctl_fd)
 {
 	struct epoll_event evs[16];
@@ -209,7 +216,7 @@ int main(int argc, char **argv)
 	};
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = DM_MAX_WATCH };
 	const struct dm_dev_type *type = NULL;
-	struct dm dm = { .slot = 16, .epfd = -1 };
+	struct dm dm = { .slot = 16, .epfd = -1, .log = { dm_log } };
 	struct dm_io io = { 0 };
 	const char *socket_path = NULL, *name;
 	char err[256] = "", layers[160] = "";

@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "lib/log.h"
+
 /* Device status (virtio 1.x 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE	0x01
 #define VIRTIO_STATUS_DRIVER		0x02
@@ -115,6 +117,8 @@ struct virtio_dev_args {
 	ssize_t (*cons_write)(void *opaque, const void *buf, size_t len);
 	/* Non-blocking: returns bytes read, 0 if nothing is waiting. */
 	ssize_t (*cons_read)(void *opaque, void *buf, size_t len);
+	/* Where the device's messages go; NULL: nowhere.  Must outlive it. */
+	const struct log_sink *log;
 };
 
 /* A device model: one file, one line in devices.c. */
@@ -158,6 +162,7 @@ struct virtio_dev {
 	char name[48];		/* for messages: "virtio-blk 00:02.0" */
 	const struct guest_mem_ops *mem;
 	void *mem_opaque;
+	const struct log_sink *log;	/* virtio_dev_args.log */
 
 	uint64_t host_features;
 	uint64_t driver_features;

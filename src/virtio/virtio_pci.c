@@ -499,6 +499,7 @@ int virtio_pci_create(const char *type, struct pci_bus *bus, int devfn,
 	vdev->transport = &vp_transport;
 	vdev->mem = mem;
 	vdev->mem_opaque = mem_opaque;
+	vdev->log = args ? args->log : NULL;
 	vdev->queue_max = 256;
 	snprintf(vdev->name, sizeof(vdev->name), "%s", t->name);
 

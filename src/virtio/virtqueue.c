@@ -50,10 +50,12 @@ void virtio_dev_fail(struct virtio_dev *vdev, const char *fmt, ...)
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
 		if (vdev->log_suppressed)
-			fprintf(stderr, "cvisor: %s: driver error: %s; device needs reset (%u similar messages suppressed)\n",
+			log_msg(vdev->log, LOG_LEVEL_WARN, vdev->type->name,
+				"%s: driver error: %s; device needs reset (%u similar messages suppressed)",
 				vdev->name, msg, vdev->log_suppressed);
 		else
-			fprintf(stderr, "cvisor: %s: driver error: %s; device needs reset\n",
+			log_msg(vdev->log, LOG_LEVEL_WARN, vdev->type->name,
+				"%s: driver error: %s; device needs reset",
 				vdev->name, msg);
 		vdev->last_log_ns = t;
 		vdev->log_suppressed = 0;

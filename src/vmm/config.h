@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hv/hv.h"
+#include "lib/log.h"
 #include "vmm/hyperv.h"
 #include "vmm/ioreq_vm.h"
 
@@ -32,15 +33,6 @@ struct vm_disk {
 	const char *path;
 	bool readonly;
 };
-
-enum vm_log_level {
-	VM_LOG_INFO,		/* asked for (--verbose, --boot-time) */
-	VM_LOG_WARN,		/* something the user should know */
-};
-
-/* Where the machine's messages go: one line, no "cvisor: " prefix. */
-typedef void (*vm_log_fn)(void *opaque, enum vm_log_level level,
-			  const char *msg);
 
 struct vm_config {
 	enum hv_accel accel;
@@ -72,7 +64,8 @@ struct vm_config {
 	const char *device_models[VM_MAX_DEVICE_MODELS];
 	const char *ioreq_socket;	/* listen here; NULL: a private one */
 	unsigned int dm_wait;	/* device models started by hand */
-	vm_log_fn log;		/* NULL: messages are dropped */
+	/* The machine's messages (lib/log.h); NULL: they are dropped. */
+	log_fn log;
 	void *log_opaque;
 	/*
 	 * What fw_cfg serves (devices/fw_cfg.h): filled by the machine, not

@@ -207,17 +207,15 @@ void devsvc_vm_stop(struct devsvc *svc, int status)
 	vm_stop(svc->vm, status);
 }
 
-void devsvc_log(struct devsvc *svc, enum devsvc_log_level level,
+void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...)
 {
-	char msg[VM_MSG_LEN];
+	const struct log_sink sink = vm_log_sink(svc->vm);
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_vmsg(&sink, level, svc->name, fmt, ap);
 	va_end(ap);
-	vm_log(svc->vm, level == DEVSVC_LOG_WARN ? VM_LOG_WARN : VM_LOG_INFO,
-	       "%s", msg);
 }
 
 uint64_t devsvc_now_ns(void)

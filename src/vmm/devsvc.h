@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "lib/log.h"
 #include "vmm/component.h"
 
 struct devsvc;
@@ -103,10 +104,11 @@ int devsvc_hyperv_debugger(struct devsvc *svc,
 
 /* -------------------------------------------------------------- others */
 
-enum devsvc_log_level { DEVSVC_LOG_INFO, DEVSVC_LOG_WARN };
-
-/* One line for the user, prefixed with nothing (src/cli owns stderr). */
-void devsvc_log(struct devsvc *svc, enum devsvc_log_level level,
+/*
+ * One line for the user (lib/log.h), the device's name as subsystem;
+ * src/cli owns stderr.
+ */
+void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* CLOCK_MONOTONIC, nanoseconds. */
 uint64_t devsvc_now_ns(void);

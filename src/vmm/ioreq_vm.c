@@ -364,8 +364,9 @@ int vm_ioreq_init(struct vm *vm, char *err, size_t err_len)
 			return ret;
 	}
 	if (cfg->verbose && cfg->ioreq_socket)
-		fprintf(stderr, "cvisor: waiting for %u device model(s) on %s\n",
-			cfg->dm_wait, vi->path);
+		vm_log(vm, LOG_LEVEL_INFO,
+		       "waiting for %u device model(s) on %s", cfg->dm_wait,
+		       vi->path);
 	return dm_wait(vi, cfg->nr_device_models + cfg->dm_wait, err,
 		       err_len);
 }

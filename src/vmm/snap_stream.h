@@ -129,7 +129,7 @@ struct vm_restore_opts {
 	enum hv_accel accel;
 	bool verbose;
 	uint64_t start_ns;
-	vm_log_fn log;		/* the machine's messages (vm_config.log) */
+	log_fn log;		/* the machine's messages (vm_config.log) */
 	void *log_opaque;
 };
 

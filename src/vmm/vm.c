@@ -40,17 +40,14 @@ struct vm_loop_entry {
 	void *opaque;
 };
 
-void vm_log(struct vm *vm, enum vm_log_level level, const char *fmt, ...)
+void vm_log(struct vm *vm, enum log_level level, const char *fmt, ...)
 {
-	char msg[VM_MSG_LEN];
+	const struct log_sink sink = vm_log_sink(vm);
 	va_list ap;
 
-	if (!vm->cfg.log)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_vmsg(&sink, level, "vm", fmt, ap);
 	va_end(ap);
-	vm->cfg.log(vm->cfg.log_opaque, level, msg);
 }
 
 int vm_add_cleanup(struct vm *vm, vm_cleanup_fn fn, void *opaque)
@@ -430,7 +427,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	if (cfg->verbose ||
 	    (cfg->accel == HV_ACCEL_AUTO &&
 	     strcmp(hv_backend_name(vm->hv), "kvm")))
-		vm_log(vm, VM_LOG_INFO, "accel %s (%s)",
+		vm_log(vm, LOG_LEVEL_INFO, "accel %s (%s)",
 		       hv_backend_name(vm->hv), why[0] ? why : "requested");
 
 	ret = hyperv_check(vm, err, err_len);
@@ -581,7 +578,8 @@ static void vm_report_stats(struct vm *vm)
 			return;		/* the backend keeps no counters */
 		smm += st.smm_entries;
 	}
-	fprintf(stderr, "cvisor: smm-entries %llu\n", (unsigned long long)smm);
+	vm_log(vm, LOG_LEVEL_INFO, "smm-entries %llu",
+	       (unsigned long long)smm);
 }
 
 int vm_run(struct vm *vm, char *err, size_t err_len)
@@ -601,7 +599,7 @@ int vm_run(struct vm *vm, char *err, size_t err_len)
 	}
 	ret = term_raw_enter(STDIN_FILENO);
 	if (ret && vm->cfg.verbose)
-		vm_log(vm, VM_LOG_WARN,
+		vm_log(vm, LOG_LEVEL_WARN,
 		       "cannot set the terminal to raw mode: %s",
 		       strerror(-ret));
 

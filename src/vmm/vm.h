@@ -145,8 +145,13 @@ static inline bool vm_stopping(struct vm *vm)
  * A message for the user.  The machine never prints: src/cli's sink
  * (vm_config.log) does.
  */
-void vm_log(struct vm *vm, enum vm_log_level level, const char *fmt, ...)
+void vm_log(struct vm *vm, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The sink of vm_config.log, for code that logs under its own name. */
+static inline struct log_sink vm_log_sink(const struct vm *vm)
+{
+	return (struct log_sink){ vm->cfg.log, vm->cfg.log_opaque };
+}
 
 /* Run @fn(vm, opaque) at vm_destroy(), in reverse order of registration. */
 int vm_add_cleanup(struct vm *vm, vm_cleanup_fn fn, void *opaque);
