@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "control/qmp.h"
-#include "hv/hv.h"
 #include "lib/size.h"
+#include "vmm/caps.h"
 #include "vmm/migrate.h"
 #include "vmm/snapshot.h"
 #include "vmm/vm.h"
@@ -668,9 +668,10 @@ static int cmd_caps(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum hv_accel accel = HV_ACCEL_AUTO;
-	char why[256] = "";
-	struct hv *hv;
-	int c, i, v;
+	char err[VM_MSG_LEN] = "";
+	struct vm_caps caps;
+	unsigned int i;
+	int c, v;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":a:h", opts, NULL)) != -1) {
@@ -693,23 +694,20 @@ static int cmd_caps(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 
-	if (hv_open(accel, &hv, why, sizeof(why))) {
-		fprintf(stderr, "cvisor: %s backend: %s\n",
-			accel == HV_ACCEL_KVM ? "kvm" :
-			accel == HV_ACCEL_EMU ? "emu" : "no usable", why);
+	if (vm_caps_query(accel, &caps, err, sizeof(err))) {
+		fprintf(stderr, "cvisor: %s\n", err);
 		return VM_EXIT_FAILURE;
 	}
-	printf("accel: %s (%s)\n", hv_backend_name(hv),
-	       why[0] ? why : "requested");
-	for (i = 0; i < HV_CAP__COUNT; i++) {
+	printf("accel: %s (%s)\n", caps.backend, caps.why);
+	for (i = 0; i < caps.nr; i++) {
 		char suffix[32] = "";
 
-		v = hv_check_cap(hv, (enum hv_cap)i);
+		v = caps.cap[i].value;
 		if (v > 1)
 			snprintf(suffix, sizeof(suffix), " (%d)", v);
-		printf("%-4s %s%s\n", v ? "yes" : "no", hv_cap_name(i), suffix);
+		printf("%-4s %s%s\n", v ? "yes" : "no", caps.cap[i].name,
+		       suffix);
 	}
-	hv_close(hv);
 	return 0;
 }
 
