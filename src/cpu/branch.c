@@ -167,6 +167,9 @@ HANDLER(loop)
 
 HANDLER(int3)
 {
+	/* The VMM's software breakpoint: stop at the INT3 itself. */
+	if (unlikely(c->dbg.flags & X86_DBG_SW_BP))
+		return x86_dbg_int3(c);
 	return x86_exc_soft(c, X86_EXC_BP, EV_SOFT, in);
 }
 

@@ -274,6 +274,10 @@ static void init_common(struct x86_core *c)
 	x86_mlog_reset(c);
 	x86_update_mode(c);
 	x86_tlb_flush(c, true);
+	/* The VMM's own debugging (dbg.flags) survives INIT and RESET. */
+	c->dbg.pend_step = c->dbg.step_by_result = false;
+	c->dbg.pend_hits = c->dbg.hits[0] = c->dbg.hits[1] = 0;
+	x86_dbg_update(c);
 }
 
 void x86_cpu_reset(struct x86_cpu *cpu)
@@ -328,6 +332,7 @@ void x86_cpu_state_changed(struct x86_cpu *cpu)
 	x86_tlb_flush(c, true);
 	c->restart = 0;
 	x86_mlog_reset(c);
+	x86_dbg_update(c);
 }
 
 uint64_t x86_cpu_get_rflags(struct x86_cpu *cpu)
@@ -452,6 +457,8 @@ static int stop_for(struct x86_core *c, int r)
 		return X86_STOP_INTERNAL;
 	case X86_R_SHUTDOWN:
 		return X86_STOP_SHUTDOWN;
+	case X86_R_DEBUG:
+		return X86_STOP_DEBUG;
 	case X86_R_EXC:
 		r = do_exception(c);
 		if (r == X86_STOP_EXCEPTION)
@@ -501,7 +508,8 @@ static int check_events(struct x86_core *c)
 					 s->rip);
 	}
 	if (atomic_load_explicit(&cpu->intr_pending, memory_order_relaxed) &&
-	    (x86_get_flags(c) & X86_IF) && cpu->ops->intr_ack) {
+	    (x86_get_flags(c) & X86_IF) && cpu->ops->intr_ack &&
+	    !(c->dbg.flags & X86_DBG_BLOCKIRQ)) {
 		int vec = cpu->ops->intr_ack(cpu->opaque);
 
 		if (vec >= 0) {
@@ -525,7 +533,8 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 		struct tlb_entry *te;
 		uint64_t la, gpa, page, ipm;
 		unsigned maxn, i;
-		bool single;
+		uint8_t shadow0;
+		bool single, tf0;
 
 		if (!c->restart &&
 		    atomic_load_explicit(&cpu->stop_request,
@@ -557,6 +566,12 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 				goto fault;
 			}
 			la = (s->seg[X86_CS].base + s->rip) & 0xffffffff;
+		}
+		/* Code breakpoints fire before the instruction starts. */
+		if (unlikely(c->dbg.active) && !c->restart) {
+			r = x86_dbg_code(c, la);
+			if (r)
+				goto fault;
 		}
 		page = la & ~0xfffull;
 		te = &c->tlb[c->cpl == 3][(la >> 12) & (TLB_SIZE - 1)];
@@ -591,6 +606,8 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 				if (r)
 					goto fault;
 				s->rflags &= ~(uint64_t)X86_RF;
+				shadow0 = s->ev.int_shadow;
+				tf0 = s->rflags & X86_TF;
 				r = c->tmp_insn.fn(c, &c->tmp_insn);
 				single = false;
 				i = 0;
@@ -606,6 +623,13 @@ int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 					c->restart = 0;
 					if (c->mlog_n)
 						x86_mlog_reset(c);
+					if (shadow0 || tf0 || c->dbg.active ||
+					    c->dbg.step_by_result) {
+						r = x86_dbg_after(c, shadow0,
+								  tf0);
+						if (r)
+							goto fault;
+					}
 					continue;
 				}
 				goto fault;
@@ -621,7 +645,9 @@ exec:
 		 */
 		if (unlikely(s->rflags & X86_RF))
 			s->rflags &= ~(uint64_t)X86_RF;
-		single = s->ev.int_shadow || (s->rflags & X86_TF);
+		shadow0 = s->ev.int_shadow;
+		tf0 = s->rflags & X86_TF;
+		single = shadow0 || tf0 || c->dbg.active;
 		maxn = b->n;
 		/*
 		 * The instruction an exit stopped is completed alone: an event
@@ -668,17 +694,11 @@ exec:
 		c->restart = 0;
 		if (c->mlog_n)
 			x86_mlog_reset(c);
-		if (single && i == 1) {
-			s->ev.int_shadow = 0;
-			if (s->rflags & X86_TF) {
-				/* Single-step trap after the instruction. */
-				s->dr[6] |= 1u << 14;
-				c->exc_vec = X86_EXC_DB;
-				c->exc_has_err = 0;
-				c->exc_kind = EV_EXC;
-				r = X86_R_EXC;
+		if ((single && i == 1) || unlikely(c->dbg.step_by_result)) {
+			/* Single-step and breakpoint traps, shadows. */
+			r = x86_dbg_after(c, shadow0, tf0);
+			if (r)
 				goto fault;
-			}
 		}
 		/*
 		 * Chain to the next block without the full loop when nothing

@@ -29,6 +29,7 @@ enum {
 	X86_R_EXIT = -2,	/* ops returned X86_IO_EXIT: do not commit */
 	X86_R_INTERNAL = -3,	/* c->pub.internal_msg set */
 	X86_R_SHUTDOWN = -4,	/* triple fault */
+	X86_R_DEBUG = -5,	/* the VMM's debugging stops (debug_exit) */
 };
 
 #define TRY(x)					\
@@ -111,6 +112,30 @@ struct mlog_entry {
 #define ACC_X		2
 #define ACC_SYS		4	/* implicit supervisor access (GDT, IDT, TSS) */
 
+/* Breakpoints decoded from a DR7 (debug.c). */
+struct x86_dbg_bp {
+	uint64_t addr;		/* aligned down to len */
+	uint8_t len;		/* 1, 2, 4 or 8 */
+	uint8_t type;		/* DR7 R/W encoding */
+};
+
+struct x86_dbg_set {
+	uint8_t mask;		/* enabled breakpoints */
+	struct x86_dbg_bp bp[4];
+};
+
+struct x86_dbg {
+	bool active;		/* anything armed: one insn at a time */
+	bool data;		/* a data breakpoint is armed */
+	bool step_by_result;	/* SYSCALL/SYSRET: TF after, not before */
+	bool pend_step;		/* trap held by a MOV SS shadow */
+	uint8_t pend_hits;
+	uint8_t hits[2];	/* by the current instruction [0]=guest */
+	uint32_t flags;		/* X86_DBG_* */
+	uint64_t host_dr[8];
+	struct x86_dbg_set set[2];	/* [0] guest DR7, [1] VMM's */
+};
+
 struct x86_core {
 	struct x86_cpu pub;
 
@@ -160,6 +185,8 @@ struct x86_core {
 	uint64_t code_pages;		/* pages it covers */
 	bool own_tracker;
 	uint64_t tracker_seen;
+
+	struct x86_dbg dbg;
 
 	struct x86_block *blocks;	/* BLK_SIZE entries */
 	struct x86_insn tmp_insn;	/* uncached decode */
@@ -454,6 +481,15 @@ int x86_sys_read(struct x86_core *c, uint64_t la, unsigned size,
 		 uint64_t *val);
 int x86_sys_write(struct x86_core *c, uint64_t la, unsigned size,
 		  uint64_t val);
+/* Debug registers and the VMM's guest debugging (debug.c). */
+void x86_dbg_update(struct x86_core *c);
+bool x86_dbg_page_watched(struct x86_core *c, uint64_t page);
+int x86_dbg_code(struct x86_core *c, uint64_t la);
+void x86_dbg_data(struct x86_core *c, uint64_t la, unsigned size, bool write);
+void x86_dbg_io(struct x86_core *c, uint16_t port, unsigned size);
+int x86_dbg_after(struct x86_core *c, uint8_t shadow0, bool tf0);
+int x86_dbg_int3(struct x86_core *c);
+int x86_dbg_mov_check(struct x86_core *c, unsigned *reg);
 /* Translate for a fetch; *host NULL when not RAM. */
 int x86_translate(struct x86_core *c, uint64_t la, int acc, uint64_t *gpa,
 		  struct tlb_entry **te);

@@ -375,6 +375,9 @@ int x86_translate(struct x86_core *c, uint64_t la, int acc, uint64_t *gpa,
 		te->host_w = (uintptr_t)map(c, te->gpa, true);
 		te->tag_w = page;
 	}
+	/* Data accesses to a watched page take the slow path every time. */
+	if (unlikely(c->dbg.data) && x86_dbg_page_watched(c, page))
+		te->tag_r = te->tag_w = TLB_INVALID;
 	*gpa = w.gpa;
 	if (tep)
 		*tep = te;
@@ -393,6 +396,8 @@ static int lin_slow(struct x86_core *c, uint64_t la, void *buf, unsigned size,
 
 	if (!c->mode64)
 		la &= 0xffffffff;
+	if (unlikely(c->dbg.data) && !(acc & ACC_X))
+		x86_dbg_data(c, la, size, write);
 	if (first >= size) {
 		TRY(x86_translate(c, la, acc, &gpa[0], &te));
 		/*
@@ -537,6 +542,8 @@ int x86_rmw_begin(struct x86_core *c, int seg, uint64_t off, unsigned size,
 	TRY(x86_seg_linear(c, seg, off, size, ACC_W, &la));
 	if (!c->mode64)
 		la &= 0xffffffff;
+	if (unlikely(c->dbg.data))
+		x86_dbg_data(c, la, size, true);
 	m->size = size;
 	m->host = NULL;
 	m->first = 4096 - (la & 0xfff) < size ? 4096 - (la & 0xfff) : size;

@@ -369,6 +369,7 @@ int x86_smm_enter(struct x86_core *c)
 	c->pub.smm_entries++;
 	/* smm_changed() dropped the TLB; nothing refilled it since. */
 	x86_update_mode(c);
+	x86_dbg_update(c);	/* DR7 was cleared */
 	return 0;
 }
 
@@ -519,6 +520,7 @@ static int smm_leave(struct x86_core *c)
 	 */
 	r = lm ? rsm_load_state_64(c, img) : rsm_load_state_32(c, img);
 	x86_update_mode(c);
+	x86_dbg_update(c);	/* DR7 came back from the image */
 	return r ? X86_R_SHUTDOWN : 0;
 }
 

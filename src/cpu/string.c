@@ -122,6 +122,8 @@ static int pio(struct x86_core *c, uint16_t port, void *data, unsigned size,
 {
 	int r;
 
+	if (unlikely(c->dbg.active))
+		x86_dbg_io(c, port, size);
 	if (!c->pub.ops->pio) {
 		if (!write)
 			memset(data, 0xff, size);

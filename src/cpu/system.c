@@ -155,10 +155,7 @@ HANDLER(mov_r_dr)
 
 	if (!priv(c))
 		return x86_gp0(c);
-	if (r == 4 || r == 5)
-		r += 2;		/* aliases when CR4.DE=0 */
-	if (r > 7)
-		return x86_ud(c);
+	TRY(x86_dbg_mov_check(c, &r));
 	reg_write(c, in->rm, c->mode64 ? 8 : 4, true, S(c)->dr[r]);
 	return 0;
 }
@@ -170,15 +167,18 @@ HANDLER(mov_dr_r)
 
 	if (!priv(c))
 		return x86_gp0(c);
-	if (r == 4 || r == 5)
-		r += 2;
-	if (r > 7)
-		return x86_ud(c);
+	TRY(x86_dbg_mov_check(c, &r));
+	if (!c->mode64)
+		v = (uint32_t)v;
+	/* Bits 63:32 of DR6/DR7 are reserved: #GP, as KVM's kvm_set_dr(). */
+	if (r >= 6 && (v >> 32))
+		return x86_gp0(c);
 	if (r == 6)
 		v = (v & 0xe00f) | 0xffff0ff0;
 	if (r == 7)
 		v = (v & 0xffff2bff) | 0x400;
 	S(c)->dr[r] = v;
+	x86_dbg_update(c);
 	return X86_R_NEXT_END;
 }
 
@@ -618,6 +618,8 @@ HANDLER(syscall)
 	flat_seg(&s->seg[X86_CS], sel & 0xfffc, 0xb, 0, c->lma);
 	flat_seg(&s->seg[X86_SS], (sel + 8) & 0xfffc, 3, 0, false);
 	x86_update_mode(c);
+	/* A TF that SFMASK clears must not trap into the kernel (XSA-204). */
+	c->dbg.step_by_result = true;
 	return X86_R_JUMP;
 }
 
@@ -651,6 +653,8 @@ HANDLER(sysret)
 	s->seg[X86_SS].dpl = 3;
 	s->seg[X86_SS].unusable = 0;
 	x86_update_mode(c);
+	/* A TF that SYSRET loads from R11 traps right after it. */
+	c->dbg.step_by_result = true;
 	return X86_R_JUMP;
 }
 

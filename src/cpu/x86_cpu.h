@@ -55,6 +55,23 @@ enum x86_stop {
 	 * instruction (after it for traps such as INT3).
 	 */
 	X86_STOP_EXCEPTION,
+	/*
+	 * The VMM's own debugging (x86_cpu_set_guest_debug) stopped the
+	 * vCPU: details in cpu->debug_exit, as KVM_EXIT_DEBUG reports them.
+	 */
+	X86_STOP_DEBUG,
+};
+
+/* x86_cpu_set_guest_debug() flags (KVM_GUESTDBG_* counterparts). */
+#define X86_DBG_SINGLESTEP	(1u << 0)	/* stop after each insn */
+#define X86_DBG_SW_BP		(1u << 1)	/* INT3 stops, not #BP */
+#define X86_DBG_HW_BP		(1u << 2)	/* the VMM's DR0-3/DR7 */
+#define X86_DBG_BLOCKIRQ	(1u << 3)	/* no interrupts while set */
+
+struct x86_cpu_debug_exit {
+	uint32_t exception;	/* 1 (#DB) or 3 (#BP) */
+	uint64_t pc;		/* linear RIP */
+	uint64_t dr6, dr7;
 };
 
 /* ---- segment / descriptor table registers (mirror kvm_segment) ----------- */
@@ -381,6 +398,9 @@ struct x86_cpu {
 	 */
 	uint32_t exc_intercept;
 
+	/* Set when x86_cpu_run() returns X86_STOP_DEBUG. */
+	struct x86_cpu_debug_exit debug_exit;
+
 	/* Retired-instruction counter (statistics, bench). */
 	uint64_t insns;
 	/* SMIs taken (statistics; not architectural state). */
@@ -422,6 +442,17 @@ bool x86_cpu_io_pending(struct x86_cpu *cpu);
 
 uint64_t x86_cpu_get_rflags(struct x86_cpu *cpu);
 void x86_cpu_set_rflags(struct x86_cpu *cpu, uint64_t rflags);
+
+/*
+ * The VMM's debugging of this vCPU (KVM_SET_GUEST_DEBUG): @flags is a
+ * mask of X86_DBG_*, @dr (may be NULL without X86_DBG_HW_BP) its DR0-3
+ * at [0..3] and DR7 at [7].  As with KVM, RF in RFLAGS lets the VMM
+ * resume at the instruction its code breakpoint stopped.
+ */
+void x86_cpu_set_guest_debug(struct x86_cpu *cpu, uint32_t flags,
+			     const uint64_t dr[8]);
+/* s.dr[] was written from outside x86_cpu_run() (KVM_SET_DEBUGREGS). */
+void x86_cpu_debugregs_changed(struct x86_cpu *cpu);
 
 /* Drop all cached translations (memslot change, dirty-log clear). */
 void x86_cpu_flush_tlb(struct x86_cpu *cpu);

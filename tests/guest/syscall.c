@@ -27,6 +27,8 @@ uint32_t se_c_cs;
 
 extern const char sc_after[], sc_entry64[], sc_compat_ud[], sc_syscall_insn[];
 extern const char se_entry[], se_compat_ud[];
+extern const char tf_after[], tf_entry[];
+void tf_user(void *);
 void sc_user(void *);
 void se_user(void *);
 
@@ -136,6 +138,16 @@ __asm__(
 	"se_compat_ud:\n"
 	"	ud2\n"
 	".code64\n"
+
+	/* Single-step across SYSCALL/SYSRET: TF set in ring 3 by IRETQ. */
+	".globl tf_user, tf_after, tf_entry\n"
+	"tf_user:\n"
+	"	syscall\n"
+	"tf_after:\n"
+	"	nop\n"
+	"	ret\n"
+	"tf_entry:\n"
+	"	sysretq\n"
 );
 
 static void test_syscall(void)
@@ -182,6 +194,34 @@ static void test_syscall(void)
 	wrmsr(MSR_EFER, efer);
 }
 
+/*
+ * A single-step #DB after SYSCALL and SYSRET follows the flags they
+ * leave, not the flags before (XSA-204): SYSCALL that masks TF does not
+ * trap into the kernel, SYSRET that loads TF from R11 traps at once, on
+ * the first user instruction.
+ */
+static void test_syscall_tf(void)
+{
+	uint64_t efer = rdmsr(MSR_EFER), dr6;
+	struct user_result r;
+
+	printf("single-step across SYSCALL/SYSRET:\n");
+	wrmsr(MSR_EFER, efer | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)SEL_UCS32 << 48) | ((uint64_t)KIT_CS64 << 32));
+	wrmsr(MSR_LSTAR, (uintptr_t)tf_entry);
+	wrmsr(MSR_SFMASK, RFLAGS_TF | RFLAGS_IF);
+	__asm__ __volatile__("mov %0, %%dr6" :: "r"(0xffff0ff0ull));
+	/* Enter at the SYSCALL itself: user_run()'s trampoline comes first. */
+	sys_run_at((uintptr_t)tf_user, SEL_UCS64 | 3, SEL_UDS | 3,
+		   user_stack_top(), RFLAGS_FIXED | RFLAGS_TF, 0, 0, &r);
+	ASSERT_EQ(r.vector, DB_VECTOR);
+	CHECK_EQ("#DB right after SYSRETQ, RIP", r.rip, (uintptr_t)tf_after);
+	CHECK_EQ("#DB frame CS (ring 3)", r.cs, SEL_UCS64 | 3);
+	__asm__ __volatile__("mov %%dr6, %0" : "=r"(dr6));
+	CHECK_EQ("DR6.BS", dr6 & (1u << 14), 1u << 14);
+	wrmsr(MSR_EFER, efer);
+}
+
 static void test_sysenter(void)
 {
 	uint64_t uflags = RFLAGS_IF | RFLAGS_CF;
@@ -219,5 +259,6 @@ int main(const char *cmdline)
 	sys_setup();
 	test_sysenter();
 	test_syscall();
+	test_syscall_tf();
 	return 0;
 }

@@ -67,6 +67,7 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_XSAVE:
 	case HV_CAP_XCRS:
 	case HV_CAP_DEBUGREGS:
+	case HV_CAP_SET_GUEST_DEBUG:
 	case HV_CAP_USER_MEMORY2:
 	case HV_CAP_TSC_CONTROL:
 	case HV_CAP_IRQFD:
@@ -162,6 +163,7 @@ const struct hv_backend_ops emu_backend_ops = {
 	.set_events = emu_set_events,
 	.get_debugregs = emu_get_debugregs,
 	.set_debugregs = emu_set_debugregs,
+	.set_guest_debug = emu_set_guest_debug,
 	.pre_fault_memory = emu_pre_fault_memory,
 	.interrupt = emu_interrupt,
 	.nmi = emu_nmi,

@@ -227,6 +227,8 @@ int emu_get_events(struct hv_vcpu *vcpu, struct kvm_vcpu_events *ev);
 int emu_set_events(struct hv_vcpu *vcpu, const struct kvm_vcpu_events *ev);
 int emu_get_debugregs(struct hv_vcpu *vcpu, struct kvm_debugregs *dr);
 int emu_set_debugregs(struct hv_vcpu *vcpu, const struct kvm_debugregs *dr);
+int emu_set_guest_debug(struct hv_vcpu *vcpu,
+			const struct kvm_guest_debug *dbg);
 int emu_get_supported_cpuid(struct hv *hv, struct kvm_cpuid2 *cpuid);
 int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list);
 /* Apply an APIC_BASE value (guest or host write) to the LAPIC and core. */

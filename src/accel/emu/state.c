@@ -779,5 +779,49 @@ int emu_set_debugregs(struct hv_vcpu *vcpu, const struct kvm_debugregs *dr)
 	memcpy(s->dr, dr->db, sizeof(dr->db));
 	s->dr[6] = dr->dr6;
 	s->dr[7] = dr->dr7;
+	x86_cpu_debugregs_changed(to_emu_vcpu(vcpu)->cpu);
+	return 0;
+}
+
+/*
+ * KVM_SET_GUEST_DEBUG: the VMM's single step, INT3 interception and its
+ * own hardware breakpoints, reported as HV_EXIT_DEBUG and never seen by
+ * the guest.  INJECT_DB/INJECT_BP queue the exception as KVM does.
+ */
+int emu_set_guest_debug(struct hv_vcpu *vcpu, const struct kvm_guest_debug *dbg)
+{
+	const uint32_t known = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
+			       KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP |
+			       KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
+			       KVM_GUESTDBG_BLOCKIRQ;
+	struct emu_vcpu *v = to_emu_vcpu(vcpu);
+	struct x86_state *s = &v->cpu->s;
+	uint64_t dr[8];
+	uint32_t flags = 0;
+
+	if (dbg->control & ~known)
+		return -EINVAL;
+	if (dbg->control & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)) {
+		if (v->exc_pending || s->ev.exc_injected)
+			return -EBUSY;
+		s->ev.exc_injected = 1;
+		s->ev.exc_nr = (dbg->control & KVM_GUESTDBG_INJECT_DB) ?
+			       X86_EXC_DB : X86_EXC_BP;
+		s->ev.exc_has_error = 0;
+		s->ev.exc_error = 0;
+	}
+	if (dbg->control & KVM_GUESTDBG_ENABLE) {
+		if (dbg->control & KVM_GUESTDBG_SINGLESTEP)
+			flags |= X86_DBG_SINGLESTEP;
+		if (dbg->control & KVM_GUESTDBG_USE_SW_BP)
+			flags |= X86_DBG_SW_BP;
+		if (dbg->control & KVM_GUESTDBG_USE_HW_BP)
+			flags |= X86_DBG_HW_BP;
+		if (dbg->control & KVM_GUESTDBG_BLOCKIRQ)
+			flags |= X86_DBG_BLOCKIRQ;
+	}
+	for (int i = 0; i < 8; i++)
+		dr[i] = dbg->arch.debugreg[i];
+	x86_cpu_set_guest_debug(v->cpu, flags, dr);
 	return 0;
 }

@@ -740,6 +740,13 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 		case X86_STOP_SHUTDOWN:
 			exit_simple(v, HV_EXIT_SHUTDOWN);
 			goto out;
+		case X86_STOP_DEBUG:
+			exit_simple(v, HV_EXIT_DEBUG);
+			v->exit.debug.exception = cpu->debug_exit.exception;
+			v->exit.debug.pc = cpu->debug_exit.pc;
+			v->exit.debug.dr6 = cpu->debug_exit.dr6;
+			v->exit.debug.dr7 = cpu->debug_exit.dr7;
+			goto out;
 		case X86_STOP_INTERNAL:
 		default:
 			exit_simple(v, HV_EXIT_INTERNAL_ERROR);
