@@ -89,18 +89,4 @@ int fw_cfg_items_add_file(struct fw_cfg_items *t, const char *name,
 const struct fw_cfg_item *fw_cfg_items_find(const struct fw_cfg_items *t,
 					    uint16_t key);
 
-/*
- * The firmware machine's files: etc/e820, bootorder, etc/boot-fail-wait,
- * etc/sercon-port and the ACPI tables through etc/table-loader, into
- * vm->fw_items.  After all devices exist (the tables and the boot order
- * describe them), before the vCPUs start.
- */
-int fw_cfg_firmware_setup(struct vm *vm, char *err, size_t err_len);
-/*
- * --kernel/--initrd/--append on the firmware machine: QEMU's kernel keys
- * and its linuxboot_dma option ROM (fw_cfg_linux.c).
- */
-int fw_cfg_linux_setup(struct vm *vm, struct fw_cfg_items *t, char *err,
-		       size_t err_len);
-
 #endif

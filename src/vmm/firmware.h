@@ -71,4 +71,20 @@ int firmware_init(struct vm *vm, char *err, size_t err_len);
 /* The i440FX changed segment @seg's attribute (FW_PAM_RE | FW_PAM_WE). */
 int firmware_pam_set(struct firmware *fw, unsigned int seg, uint8_t attr);
 
+/*
+ * What the machine puts into fw_cfg (devices/fw_cfg.h serves it): the
+ * firmware machine's files etc/e820, bootorder, etc/boot-fail-wait,
+ * etc/sercon-port and the ACPI tables through etc/table-loader, into
+ * vm->fw_items (fw_items_firmware.c).  After all devices exist (the
+ * tables and the boot order describe them), before the vCPUs start.
+ */
+int fw_items_firmware_setup(struct vm *vm, char *err, size_t err_len);
+/*
+ * --kernel/--initrd/--append on the firmware machine: QEMU's kernel keys
+ * and its linuxboot_dma option ROM (fw_items_linux.c).
+ */
+struct fw_cfg_items;
+int fw_items_linux_setup(struct vm *vm, struct fw_cfg_items *t, char *err,
+			 size_t err_len);
+
 #endif

@@ -528,11 +528,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	/*
 	 * After the devices (the tables describe them), before the loader
 	 * (which hands the RSDP to the kernel).  Firmware gets its tables
-	 * through fw_cfg instead (devices/fw_cfg_firmware.c).  A restore
+	 * through fw_cfg instead (vmm/fw_items_firmware.c).  A restore
 	 * loads nothing: the image holds RAM.
 	 */
 	if (cfg->firmware) {
-		ret = fw_cfg_firmware_setup(vm, err, err_len);
+		ret = fw_items_firmware_setup(vm, err, err_len);
 		if (ret)
 			goto fail;
 	} else {

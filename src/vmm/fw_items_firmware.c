@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fw_cfg_firmware.c - the fw_cfg files of the firmware machine, as QEMU's
- * pc machine provides them to SeaBIOS:
+ * fw_items_firmware.c - the fw_cfg files of the firmware machine, as
+ * QEMU's pc machine provides them to SeaBIOS.  Machine code, not a
+ * device: the items describe the whole machine, and the fw_cfg device
+ * (devices/fw_cfg.c) only serves the table.
  *
  *   etc/e820            the RAM regions (20-byte entries: address, length,
  *                       type 1), from the same layout as guest RAM
  *   etc/acpi/rsdp, etc/acpi/tables, etc/table-loader
  *                       src/acpi's tables for the devices present
  *   bootorder           the linuxboot option ROM with --kernel (its
- *                       items: fw_cfg_linux.c), else the virtio-blk disks
+ *                       items: fw_items_linux.c), else the virtio-blk disks
  *                       in PCI order
  *   etc/boot-fail-wait  0: when nothing boots, reset at once (which ends
  *                       the VM, cvisor has no reboot) instead of QEMU's
@@ -105,7 +107,7 @@ static int fw_acpi(struct vm *vm, struct fw_cfg_items *fc, char *err,
 	return ret;
 }
 
-int fw_cfg_firmware_setup(struct vm *vm, char *err, size_t err_len)
+int fw_items_firmware_setup(struct vm *vm, char *err, size_t err_len)
 {
 	struct fw_cfg_items *fc = &vm->fw_items;
 	uint64_t sercon = htole64(0x3f8);
@@ -121,7 +123,7 @@ int fw_cfg_firmware_setup(struct vm *vm, char *err, size_t err_len)
 					   sizeof(sercon));
 	ret = ret ?: fw_acpi(vm, fc, err, err_len);
 	if (!ret && vm->cfg.kernel)
-		ret = fw_cfg_linux_setup(vm, fc, err, err_len);
+		ret = fw_items_linux_setup(vm, fc, err, err_len);
 	if (ret && !err[0])
 		snprintf(err, err_len, "fw_cfg: %s", strerror(-ret));
 	return ret;

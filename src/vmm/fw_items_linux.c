@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fw_cfg_linux.c - --kernel with --firmware, the way QEMU does it: the
+ * fw_items_linux.c - --kernel with --firmware, the way QEMU does it: the
  * bzImage goes to the firmware through fw_cfg, with QEMU's option ROM
  * linuxboot_dma.bin (Debian's qemu-system-data) as the loader.  SeaBIOS
  * runs the ROM from the boot order; the ROM copies the items below to the
@@ -141,8 +141,8 @@ bad:
 	return -EINVAL;
 }
 
-int fw_cfg_linux_setup(struct vm *vm, struct fw_cfg_items *t, char *err,
-		       size_t err_len)
+int fw_items_linux_setup(struct vm *vm, struct fw_cfg_items *t, char *err,
+			 size_t err_len)
 {
 	struct loader_image k, rom;
 	int ret;
