@@ -25,7 +25,6 @@ static const struct {
 	{ "rtc",	rtc_init },
 	{ "boot-done",	bootdone_init },
 	{ "pci-host",	NULL, pci_host_init },
-	{ "reset",	NULL, reset_init },	/* 0xCF9, through the PCI host */
 	{ "i440fx",	NULL, i440fx_init },	/* --firmware: after pci-host */
 	{ "piix",	NULL, piix_init },	/* --firmware: 00:01.x, before virtio */
 	{ "i8042",	i8042_init },	/* --firmware only */

@@ -11,7 +11,7 @@
  *   send the next byte to the mouse, 0xF0-0xFF pulse output lines.
  *   A reset is a pulse of output line 0 (0xFE) or an output port write
  *   with bit 0 clear; it ends the VM with status 0 like every reset in
- *   cvisor (devices/reset.c).  The A20 bit of the output port reads
+ *   cvisor (devsvc_reset_request()).  The A20 bit of the output port reads
  *   back; A20 itself is always enabled (as under KVM).
  *   keyboard: present with no keys pressed: 0xFF reset (0xFA 0xAA), 0xF2
  *   identify (0xFA 0xAB 0x83), 0xED/0xF3 take an argument, the rest is
@@ -111,10 +111,10 @@ static uint8_t i8042_pop(struct i8042 *k)
 	return v;
 }
 
-/* cvisor has no reboot: a reset ends the VM, as 0xCF9 does (reset.c). */
+/* cvisor has no reboot: a reset ends the VM, as 0xCF9 does. */
 static void i8042_reset_system(struct i8042 *k)
 {
-	devsvc_vm_stop(k->svc, 0);
+	devsvc_reset_request(k->svc);
 }
 
 static void i8042_command(struct i8042 *k, uint8_t cmd)

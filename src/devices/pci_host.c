@@ -155,12 +155,21 @@ static void host_send_msix(void *opaque, struct pci_dev *dev,
 	vm_signal_msi(ph->vm, addr, data);
 }
 
+#define RCR_SYS_RST	0x02	/* 1: hard reset, 0: soft (INIT only) */
+#define RCR_RST_CPU	0x04	/* 0 -> 1 starts the reset */
+
+/*
+ * The chipset's reset control register at 0xCF9 (the FADT's RESET_REG,
+ * value 0x06) sits inside the configuration latch's range.  Both a soft
+ * and a hard reset restart the guest from scratch; the last value written
+ * is part of the "pci" section (pci_bus.rcr).
+ */
 static void host_reset_control(void *opaque, uint8_t val)
 {
 	struct pci_host *ph = opaque;
 
-	if (ph->vm->reset_handler)
-		ph->vm->reset_handler(ph->vm, val);
+	if (val & RCR_RST_CPU)
+		vm_reset_request(ph->vm);
 }
 
 /* Functions on bus 0 that no in-process device took: ioreq servers. */

@@ -128,6 +128,12 @@ void devsvc_vm_stop(struct devsvc *svc, int status)
 	xendevicemodel_remote_shutdown(svc->dm->dmod, 0, (unsigned int)status);
 }
 
+/* cvisor has no reboot: a reset is a shutdown with status 0. */
+void devsvc_reset_request(struct devsvc *svc)
+{
+	devsvc_vm_stop(svc, 0);
+}
+
 void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...)
 {

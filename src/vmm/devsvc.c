@@ -207,6 +207,11 @@ void devsvc_vm_stop(struct devsvc *svc, int status)
 	vm_stop(svc->vm, status);
 }
 
+void devsvc_reset_request(struct devsvc *svc)
+{
+	vm_reset_request(svc->vm);
+}
+
 void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...)
 {

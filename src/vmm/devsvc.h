@@ -91,6 +91,8 @@ int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
  * the process exit status.  The first request wins.
  */
 void devsvc_vm_stop(struct devsvc *svc, int status);
+/* The guest asked for a system reset (vm_reset_request()). */
+void devsvc_reset_request(struct devsvc *svc);
 
 /* ------------------------------------------------------------ Hyper-V */
 

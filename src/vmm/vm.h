@@ -76,8 +76,6 @@ struct vm {
 	/* The Hyper-V synthetic debugger (devices/hv_syndbg.c) or NULL. */
 	const struct hyperv_dbg_ops *hv_dbg;
 	void *hv_dbg_opaque;
-	/* 0xCF9 writes (devices/reset.c); NULL: ignored. */
-	void (*reset_handler)(struct vm *vm, uint8_t val);
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
@@ -133,6 +131,14 @@ void vm_destroy(struct vm *vm);
 
 /* Request the end of the VM with @status.  Any thread; first one wins. */
 void vm_stop(struct vm *vm, int status);
+/*
+ * The guest asked for a system reset (0xCF9, the i8042, a reset event).
+ * cvisor has no reboot: the VM ends with status 0, QEMU's -no-reboot.
+ */
+static inline void vm_reset_request(struct vm *vm)
+{
+	vm_stop(vm, 0);
+}
 /* End the VM with status 125 and a message naming the cause. */
 void vm_fail(struct vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -39,7 +39,7 @@
 static const char *const device_sections[] = {
 	"serial0", "debug-exit", "fw_cfg", "poweroff", "acpi-pm", "rtc",
 	"boot-done", "pci", "virtio-blk0", "virtio-rng0", "virtio-console0",
-	"testdev", "reset",
+	"testdev",
 };
 
 /* The ones devstate moves away from their reset state. */
