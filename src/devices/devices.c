@@ -26,7 +26,7 @@ static const struct {
 	{ "boot-done",	bootdone_init },
 	{ "pci-host",	NULL, pci_host_init },
 	{ "i440fx",	NULL, i440fx_init },	/* --firmware: after pci-host */
-	{ "piix",	NULL, piix_init },	/* --firmware: 00:01.x, before virtio */
+	{ "piix",	piix_init },	/* --firmware: 00:01.x, before virtio */
 	{ "i8042",	i8042_init },	/* --firmware only */
 	{ "debugcon",	debugcon_init },	/* with --debugcon */
 	{ "virtio",	NULL, virtio_devs_init },	/* after pci-host */

@@ -31,8 +31,9 @@
 
 #include "devices/devices.h"
 #include "lib/compiler.h"
-#include "vmm/smram.h"
-#include "vmm/vm.h"
+#include "pci/pci.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
 
 #define PIIX3_DEVICE		0x7000
 #define PIIX4_PM_DEVICE		0x7113
@@ -50,7 +51,8 @@
 #define PM_EXTRA_LEN		(0x40 - 0x0c)
 
 struct piix {
-	struct vm *vm;
+	struct devsvc *svc;
+	bool smm;		/* the machine has SMM (APMC_EN's reset value) */
 	struct pci_dev isa;
 	struct pci_dev pm;
 	pthread_mutex_t lock;
@@ -92,14 +94,15 @@ static void apm_access(void *opaque, const struct bus_ctx *ctx,
 	 * PCI bus lock), and a write racing with the enable bit may go
 	 * either way on hardware too.
 	 */
-	if (smi && smram_enabled(&p->vm->smram) &&
-	    (pci_cfg_read(&p->vm->pci, p->pm.devfn, PIIX4_DEVACTB, 4) &
-		    DEVACTB_APMC_EN) && ctx && ctx->vcpu) {
-		int ret = vcpu_raise_smi(ctx->vcpu);
+	if (smi && p->smm &&
+	    (pci_cfg_read(p->pm.bus, p->pm.devfn, PIIX4_DEVACTB, 4) &
+		    DEVACTB_APMC_EN)) {
+		int ret = devsvc_smi_raise(p->svc, ctx);
 
-		if (ret)
-			vm_fail(p->vm, "APM: cannot raise an SMI: %s",
-				strerror(-ret));
+		/* -ESRCH: not from a vCPU (a test driving the bus). */
+		if (ret && ret != -ESRCH)
+			devsvc_vm_fail(p->svc, "APM: cannot raise an SMI: %s",
+				       strerror(-ret));
 	}
 }
 
@@ -179,10 +182,8 @@ static const struct { bool pm; uint8_t off, len; } piix_regs[] = {
 
 static void piix_power_on(struct piix *p)
 {
-	bool smm = smram_enabled(&p->vm->smram);
-
 	piix_setup_isa(&p->isa);
-	piix_setup_pm(&p->pm, smm);
+	piix_setup_pm(&p->pm, p->smm);
 	p->apm_cnt = p->apm_sts = 0;
 	memset(p->pm_extra, 0, sizeof(p->pm_extra));
 }
@@ -202,7 +203,7 @@ static void piix_reset(void *opaque)
 		struct pci_dev fresh;
 
 		if (piix_regs[i].pm)
-			piix_setup_pm(&fresh, smram_enabled(&p->vm->smram));
+			piix_setup_pm(&fresh, p->smm);
 		else
 			piix_setup_isa(&fresh);
 		memcpy(&d->cfg[piix_regs[i].off], &fresh.cfg[piix_regs[i].off],
@@ -282,31 +283,33 @@ static const struct component_ops piix_comp_ops = {
 	.destroy = piix_destroy,
 };
 
-int piix_init(struct vm *vm, char *err, size_t err_len)
+int piix_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+	      size_t err_len)
 {
 	struct piix *p;
 	int ret;
 
-	if (!vm->cfg.firmware)
+	if (!cfg->firmware)
 		return 0;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->vm = vm;
+	p->svc = svc;
+	p->smm = devsvc_has_smm(svc);
 	pthread_mutex_init(&p->lock, NULL);
 	piix_power_on(p);
-	ret = vm_component_add(vm, "piix", COMP_STAGE_PCI, &piix_comp_ops, p);
+	ret = devsvc_component(svc, "piix", COMP_STAGE_PCI, &piix_comp_ops, p);
 	if (ret) {
 		piix_destroy(p);
 		return ret;
 	}
-	ret = pci_dev_register(&vm->pci, &p->isa, PCI_DEVFN(1, 0));
+	ret = devsvc_pci_register(svc, &p->isa, PCI_DEVFN(1, 0));
 	if (!ret)
-		ret = pci_dev_register(&vm->pci, &p->pm, PCI_DEVFN(1, 3));
+		ret = devsvc_pci_register(svc, &p->pm, PCI_DEVFN(1, 3));
 	if (!ret)
-		ret = bus_register(&vm->bus, BUS_PIO, APM_PORT, 2, &apm_ops, p);
+		ret = devsvc_io_register(svc, BUS_PIO, APM_PORT, 2, &apm_ops, p);
 	if (!ret)
-		ret = bus_register(&vm->bus, BUS_PIO, PM_EXTRA_PORT,
-				   PM_EXTRA_LEN, &pm_extra_ops, p);
+		ret = devsvc_io_register(svc, BUS_PIO, PM_EXTRA_PORT,
+					 PM_EXTRA_LEN, &pm_extra_ops, p);
 	return ret;
 }

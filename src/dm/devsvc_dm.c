@@ -128,6 +128,35 @@ void devsvc_vm_stop(struct devsvc *svc, int status)
 	xendevicemodel_remote_shutdown(svc->dm->dmod, 0, (unsigned int)status);
 }
 
+/*
+ * Not offered to device models: SMM, SMIs and the VMM's PCI bus (a
+ * model has its own bus behind its ioreq server).
+ */
+int devsvc_smi_raise(struct devsvc *svc, const struct bus_ctx *ctx)
+{
+	return -EOPNOTSUPP;
+}
+
+bool devsvc_has_smm(struct devsvc *svc)
+{
+	return false;
+}
+
+int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn)
+{
+	return -EOPNOTSUPP;
+}
+
+void devsvc_vm_fail(struct devsvc *svc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(&svc->dm->log, LOG_LEVEL_WARN, "dm", fmt, ap);
+	va_end(ap);
+	devsvc_vm_stop(svc, 125);
+}
+
 /* cvisor has no reboot: a reset is a shutdown with status 0. */
 void devsvc_reset_request(struct devsvc *svc)
 {

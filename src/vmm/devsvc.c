@@ -212,6 +212,38 @@ void devsvc_reset_request(struct devsvc *svc)
 	vm_reset_request(svc->vm);
 }
 
+void devsvc_vm_fail(struct devsvc *svc, const char *fmt, ...)
+{
+	char msg[VM_MSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vm_fail(svc->vm, "%s", msg);
+}
+
+int devsvc_smi_raise(struct devsvc *svc, const struct bus_ctx *ctx)
+{
+	if (!ctx || !ctx->vcpu)
+		return -ESRCH;
+	if (!smram_enabled(&svc->vm->smram))
+		return -EOPNOTSUPP;
+	return vcpu_raise_smi(ctx->vcpu);
+}
+
+bool devsvc_has_smm(struct devsvc *svc)
+{
+	return smram_enabled(&svc->vm->smram);
+}
+
+int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn)
+{
+	if (!svc->vm->pci_ready)
+		return -ENODEV;
+	return pci_dev_register(&svc->vm->pci, dev, devfn);
+}
+
 void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...)
 {

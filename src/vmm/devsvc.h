@@ -52,6 +52,25 @@ int devsvc_irq_set(struct devsvc *svc, uint32_t gsi, int level);
 /* Deliver one MSI message; -EOPNOTSUPP if the backend cannot. */
 int devsvc_msi_send(struct devsvc *svc, uint64_t addr, uint32_t data);
 
+/* Deliver an SMI to the vCPU that made the access @ctx describes; it is
+ * taken once the access completes.  -ESRCH if no vCPU made it (a test
+ * driving the bus), -EOPNOTSUPP without SMM.  That vCPU's thread only. */
+int devsvc_smi_raise(struct devsvc *svc, const struct bus_ctx *ctx);
+/* The machine has SMM (an SMRAM and a backend that can enter it). */
+bool devsvc_has_smm(struct devsvc *svc);
+
+/* ---------------------------------------------------------------- PCI */
+
+struct pci_dev;
+/*
+ * Put the device's function @dev (src/pci, set up by the device) on the
+ * machine's PCI bus 0 at @devfn (-1: the next free slot).  Config cycles
+ * then reach it on vCPU threads, under the bus lock; pci_cfg_read(dev->bus,
+ * ...) reads it back under that lock.  Unregistered when the machine's
+ * bus goes away (pci_dev_cleanup() in the device's destroy).
+ */
+int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn);
+
 /* ---------------------------------------------------------- event loop */
 
 typedef void (*devsvc_fd_fn)(void *opaque, int fd, uint32_t events);
@@ -93,6 +112,9 @@ int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
 void devsvc_vm_stop(struct devsvc *svc, int status);
 /* The guest asked for a system reset (vm_reset_request()). */
 void devsvc_reset_request(struct devsvc *svc);
+/* The VM cannot go on: status 125 and one line naming the cause. */
+void devsvc_vm_fail(struct devsvc *svc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* ------------------------------------------------------------ Hyper-V */
 
