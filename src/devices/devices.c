@@ -25,7 +25,7 @@ static const struct {
 	{ "rtc",	rtc_init },
 	{ "boot-done",	bootdone_init },
 	{ "pci-host",	NULL, pci_host_init },
-	{ "i440fx",	NULL, i440fx_init },	/* --firmware: after pci-host */
+	{ "i440fx",	i440fx_init },	/* --firmware: after pci-host */
 	{ "piix",	piix_init },	/* --firmware: 00:01.x, before virtio */
 	{ "i8042",	i8042_init },	/* --firmware only */
 	{ "debugcon",	debugcon_init },	/* with --debugcon */

@@ -25,8 +25,9 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "vmm/smram.h"
-#include "vmm/vm.h"
+#include "pci/pci.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
 
 #define I440FX_VENDOR		0x8086
 #define I440FX_DEVICE		0x1237
@@ -42,7 +43,8 @@
 
 struct i440fx {
 	struct pci_dev dev;
-	struct vm *vm;
+	struct devsvc *svc;
+	bool smm;		/* the machine has SMM, so SMRAM */
 };
 
 /* Segment of PAM register @reg (0..6), nibble @hi. */
@@ -65,13 +67,12 @@ static void i440fx_pam_update(struct i440fx *h)
 			seg = pam_seg(reg, hi);
 			if (seg < 0)
 				continue;
-			ret = firmware_pam_set(h->vm->fw, (unsigned int)seg,
-					       (v >> (4 * hi)) & 3);
+			ret = devsvc_pam_set(h->svc, (unsigned int)seg,
+					     (v >> (4 * hi)) & 3);
 			if (ret)
-				vm_fail(h->vm, "i440FX: cannot remap 0x%llx: %d",
-					(unsigned long long)
-					firmware_pam_base((unsigned int)seg),
-					ret);
+				devsvc_vm_fail(h->svc,
+					       "i440FX: cannot remap PAM segment %d: %d",
+					       seg, ret);
 		}
 	}
 }
@@ -86,11 +87,11 @@ static void i440fx_smram_update(struct i440fx *h)
 		h->dev.wmask[I440FX_SMRAM] = SMRAM_D_CLS;
 	}
 	/* Without SMM there is no SMRAM: the register is kept, as in QEMU. */
-	if (!smram_enabled(&h->vm->smram))
+	if (!h->smm)
 		return;
-	ret = smram_set(h->vm, *v & SMRAM_G_SMRAME, *v & SMRAM_D_OPEN);
+	ret = devsvc_smram_set(h->svc, *v & SMRAM_G_SMRAME, *v & SMRAM_D_OPEN);
 	if (ret)
-		vm_fail(h->vm, "i440FX: cannot switch SMRAM: %d", ret);
+		devsvc_vm_fail(h->svc, "i440FX: cannot switch SMRAM: %d", ret);
 }
 
 static void i440fx_cfg_write(struct pci_dev *dev, uint32_t off,
@@ -179,18 +180,20 @@ static const struct component_ops i440fx_comp_ops = {
 	.destroy = i440fx_destroy,
 };
 
-int i440fx_init(struct vm *vm, char *err, size_t err_len)
+int i440fx_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+		size_t err_len)
 {
 	struct i440fx *h;
 	unsigned int i;
 	int ret;
 
-	if (!vm->cfg.firmware)
+	if (!cfg->firmware)
 		return 0;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->vm = vm;
+	h->svc = svc;
+	h->smm = devsvc_has_smm(svc);
 	pci_dev_init(&h->dev, I440FX_VENDOR, I440FX_DEVICE, 0x060000, 0x02,
 		     0x1af4, 0x1100);
 	h->dev.ops = &i440fx_ops;
@@ -198,7 +201,7 @@ int i440fx_init(struct vm *vm, char *err, size_t err_len)
 	for (i = 0; i < I440FX_PAM_REGS; i++)
 		h->dev.wmask[I440FX_PAM + i] = i ? 0x33 : 0x30;
 	i440fx_power_on(h);
-	ret = vm_component_add(vm, "i440fx", COMP_STAGE_PCI, &i440fx_comp_ops,
+	ret = devsvc_component(svc, "i440fx", COMP_STAGE_PCI, &i440fx_comp_ops,
 			       h);
 	if (ret) {
 		free(h);
@@ -207,6 +210,5 @@ int i440fx_init(struct vm *vm, char *err, size_t err_len)
 	/* Closed SMRAM window, PAM all to the ROM side (firmware_init). */
 	i440fx_smram_update(h);
 	/* The bus's generic bridge makes way for the chipset's. */
-	pci_dev_unregister(&vm->pci.host);
-	return pci_dev_register(&vm->pci, &h->dev, 0);
+	return devsvc_pci_host_bridge(svc, &h->dev);
 }

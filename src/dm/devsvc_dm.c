@@ -147,6 +147,21 @@ int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn)
 	return -EOPNOTSUPP;
 }
 
+int devsvc_pci_host_bridge(struct devsvc *svc, struct pci_dev *dev)
+{
+	return -EOPNOTSUPP;
+}
+
+int devsvc_pam_set(struct devsvc *svc, unsigned int seg, uint8_t attr)
+{
+	return -EOPNOTSUPP;
+}
+
+int devsvc_smram_set(struct devsvc *svc, bool in_smm, bool outside_smm)
+{
+	return -EOPNOTSUPP;
+}
+
 void devsvc_vm_fail(struct devsvc *svc, const char *fmt, ...)
 {
 	va_list ap;

@@ -237,6 +237,28 @@ bool devsvc_has_smm(struct devsvc *svc)
 	return smram_enabled(&svc->vm->smram);
 }
 
+int devsvc_pam_set(struct devsvc *svc, unsigned int seg, uint8_t attr)
+{
+	if (!svc->vm->fw)
+		return -ENODEV;
+	return firmware_pam_set(svc->vm->fw, seg, attr);
+}
+
+int devsvc_smram_set(struct devsvc *svc, bool in_smm, bool outside_smm)
+{
+	if (!smram_enabled(&svc->vm->smram))
+		return -EOPNOTSUPP;
+	return smram_set(svc->vm, in_smm, outside_smm);
+}
+
+int devsvc_pci_host_bridge(struct devsvc *svc, struct pci_dev *dev)
+{
+	if (!svc->vm->pci_ready)
+		return -ENODEV;
+	pci_dev_unregister(&svc->vm->pci.host);
+	return pci_dev_register(&svc->vm->pci, dev, 0);
+}
+
 int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn)
 {
 	if (!svc->vm->pci_ready)

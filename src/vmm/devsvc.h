@@ -59,6 +59,20 @@ int devsvc_smi_raise(struct devsvc *svc, const struct bus_ctx *ctx);
 /* The machine has SMM (an SMRAM and a backend that can enter it). */
 bool devsvc_has_smm(struct devsvc *svc);
 
+/* ------------------------------------------------------- memory map */
+
+/*
+ * The firmware machine's memory controller (an i440FX): PAM segment @seg
+ * (0: 0xF0000-0xFFFFF, 1-12: 16 KiB each from 0xC0000) gets @attr (bit 0
+ * reads from RAM, bit 1 writes to RAM); -ENODEV without --firmware.
+ */
+int devsvc_pam_set(struct devsvc *svc, unsigned int seg, uint8_t attr);
+/*
+ * SMRAM at 0xA0000: visible to SMM code (@in_smm) and to everyone
+ * (@outside_smm).  -EOPNOTSUPP without SMM.
+ */
+int devsvc_smram_set(struct devsvc *svc, bool in_smm, bool outside_smm);
+
 /* ---------------------------------------------------------------- PCI */
 
 struct pci_dev;
@@ -70,6 +84,8 @@ struct pci_dev;
  * bus goes away (pci_dev_cleanup() in the device's destroy).
  */
 int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn);
+/* The chipset's host bridge @dev replaces the bus's generic one at 00:00.0. */
+int devsvc_pci_host_bridge(struct devsvc *svc, struct pci_dev *dev);
 
 /* ---------------------------------------------------------- event loop */
 
