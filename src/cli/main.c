@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control/gdbstub.h"
 #include "control/qmp.h"
 #include "lib/size.h"
 #include "vmm/caps.h"
@@ -87,6 +88,9 @@ static const char run_usage_text[] =
 "                        serve device models on the unix socket PATH and wait\n"
 "                        for N started by hand before the guest runs\n"
 "      --api-socket PATH serve QMP on the unix socket PATH\n"
+"      --gdb tcp:HOST:PORT|unix:PATH[,wait]\n"
+"                        serve the GDB remote protocol (vCPUs are threads);\n"
+"                        ,wait holds the vCPUs until a debugger continues\n"
 "      --restore FILE    resume the snapshot FILE instead of booting (the\n"
 "                        machine options come from the snapshot)\n"
 "      --incoming URI    wait for a live migration on tcp:HOST:PORT or\n"
@@ -306,7 +310,7 @@ static void cli_log(void *opaque, enum log_level level, const char *subsys,
 	fprintf(stderr, "cvisor: %s\n", msg);
 }
 
-static int run_vm(struct vm *vm, const char *api_socket);
+static int run_vm(struct vm *vm, const char *api_socket, const char *gdb);
 
 static int cmd_run(int argc, char **argv, uint64_t start_ns)
 {
@@ -314,7 +318,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		OPT_APPEND = 256, OPT_INITRD, OPT_TESTDEV, OPT_DISK, OPT_NET,
 		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME, OPT_FIRMWARE, OPT_DEBUGCON,
 		OPT_DEVICE_MODEL, OPT_IOREQ_SOCKET,
-		OPT_API_SOCKET, OPT_RESTORE, OPT_INCOMING,
+		OPT_API_SOCKET, OPT_GDB, OPT_RESTORE, OPT_INCOMING,
 		OPT_HYPERV,
 		OPT_PRIVATE_MEMORY,
 	};
@@ -337,6 +341,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		{ "device-model", required_argument, NULL, OPT_DEVICE_MODEL },
 		{ "ioreq-socket", required_argument, NULL, OPT_IOREQ_SOCKET },
 		{ "api-socket",	required_argument, NULL, OPT_API_SOCKET },
+		{ "gdb",	required_argument, NULL, OPT_GDB },
 		{ "restore",	required_argument, NULL, OPT_RESTORE },
 		{ "incoming",	required_argument, NULL, OPT_INCOMING },
 		{ "hyperv",	required_argument, NULL, OPT_HYPERV },
@@ -353,6 +358,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		.log = cli_log,
 	};
 	const char *api_socket = NULL, *restore = NULL, *incoming = NULL;
+	const char *gdb = NULL;
 	char err[VM_MSG_LEN] = "";
 	struct vm *vm;
 	int c, ret;
@@ -426,6 +432,9 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		case OPT_API_SOCKET:
 			api_socket = optarg;
 			break;
+		case OPT_GDB:
+			gdb = optarg;
+			break;
 		case OPT_RESTORE:
 			restore = optarg;
 			break;
@@ -486,13 +495,14 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		fprintf(stderr, "cvisor: %s\n", err);
 		return VM_EXIT_FAILURE;
 	}
-	return run_vm(vm, api_socket);
+	return run_vm(vm, api_socket, gdb);
 }
 
 /* Run @vm to its end with the control socket, if any; consumes @vm. */
-static int run_vm(struct vm *vm, const char *api_socket)
+static int run_vm(struct vm *vm, const char *api_socket, const char *gdb)
 {
 	struct qmp_server *qmp = NULL;
+	struct gdb_server *gdbs = NULL;
 	char err[VM_MSG_LEN] = "";
 	int ret;
 
@@ -504,7 +514,17 @@ static int run_vm(struct vm *vm, const char *api_socket)
 			return VM_EXIT_FAILURE;
 		}
 	}
+	if (gdb) {
+		ret = gdb_server_start(vm, gdb, &gdbs, err, sizeof(err));
+		if (ret) {
+			qmp_server_stop(qmp);
+			vm_destroy(vm);
+			fprintf(stderr, "cvisor: %s\n", err);
+			return VM_EXIT_FAILURE;
+		}
+	}
 	ret = vm_run(vm, err, sizeof(err));
+	gdb_server_stop(gdbs, ret);
 	qmp_server_vm_ended(qmp, ret);
 	qmp_server_stop(qmp);
 	vm_destroy(vm);

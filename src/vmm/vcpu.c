@@ -315,6 +315,11 @@ static void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 	case HV_EXIT_HYPERV:
 		hyperv_handle_exit(vcpu, exit);
 		break;
+	case HV_EXIT_DEBUG:
+		/* The debugger stopped it; it parks at the next run. */
+		if (!vm_debug_exit(vcpu, exit))
+			vcpu_fail(vcpu, "debug exit without a debugger attached");
+		break;
 	case HV_EXIT_RDMSR:
 	case HV_EXIT_WRMSR:
 		/* Not requested yet; behave like hardware for unknown MSRs. */
@@ -334,6 +339,8 @@ static void *vcpu_thread(void *arg)
 	struct hv_exit *exit;
 	int ret;
 
+	/* A debugger may hold the vCPUs before their first instruction. */
+	vcpu_park_if_paused(vcpu);
 	while (!vm_stopping(vm)) {
 		ret = hv_vcpu_run(vcpu->hv);
 		exit = hv_vcpu_exit(vcpu->hv);

@@ -21,6 +21,7 @@
 #include "bus/bus.h"
 #include "vmm/component.h"
 #include "vmm/config.h"
+#include "vmm/debug.h"
 #include "vmm/firmware.h"
 #include "vmm/hyperv.h"
 #include "vmm/ioreq_vm.h"
@@ -114,6 +115,13 @@ struct vm {
 	struct vm_cleanup *cleanups;
 	struct comp_list comps;	/* state holders, restore order (component.h) */
 	struct ioreq_host *ioreq;	/* device models; NULL: none */
+
+	/*
+	 * The debugger's stop callback (debug.c); set before vm_run() and
+	 * cleared after it, so vCPU threads read it without a lock.
+	 */
+	vm_debug_stop_fn debug_fn;
+	void *debug_opaque;
 };
 
 /*
