@@ -20,7 +20,7 @@ static const struct {
 	{ "debug-exit",	debug_exit_init },
 	{ "fw_cfg",	fw_cfg_init },
 	{ "poweroff",	poweroff_init },
-	{ "testdev",	NULL, testdev_init },	/* no-op without --testdev */
+	{ "testdev",	testdev_init },	/* no-op without --testdev */
 	{ "acpi-pm",	acpi_pm_init },
 	{ "rtc",	rtc_init },
 	{ "boot-done",	bootdone_init },

@@ -60,7 +60,8 @@ int i8042_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 int debugcon_init(struct devsvc *svc, const struct vm_config *cfg,
 		  char *err, size_t err_len);
 
-int testdev_init(struct vm *vm, char *err, size_t err_len);
+int testdev_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+		 size_t err_len);
 int pci_host_init(struct vm *vm, char *err, size_t err_len);
 int i440fx_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 		size_t err_len);

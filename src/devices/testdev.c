@@ -19,16 +19,15 @@
 
 #include "devices/devices.h"
 #include "lib/compiler.h"
-#include "vmm/vcpu_state.h"
-#include "vmm/vm.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
 
 #define TESTDEV_PIO_SCRATCH	0xE0
 #define TESTDEV_PIO_DOORBELL	0xE8
 #define TESTDEV_MMIO_BASE	0xFEB00000ull
 #define TESTDEV_MMIO_LEN	0x1000
 
-#define TESTDEV_SLOTS		16
-#define TESTDEV_SLOT_BASE	16	/* hv slot numbers; RAM uses 0 and 1 */
+#define TESTDEV_SLOTS		DEVSVC_TEST_SLOTS
 #define TESTDEV_SLOT_MAX	(256ull << 20)
 #define TESTDEV_FILL		0x5A
 
@@ -63,7 +62,7 @@ struct testdev_slot {
 };
 
 struct testdev {
-	struct vm *vm;
+	struct devsvc *svc;
 	pthread_mutex_t lock;
 	uint8_t pio[8];
 	uint8_t mmio[8];
@@ -77,7 +76,7 @@ static bool testdev_overlaps(struct testdev *td, uint64_t gpa, uint64_t size,
 {
 	unsigned int i;
 
-	if (guest_mem_overlaps(&td->vm->mem, gpa, size))
+	if (devsvc_ram_overlaps(td->svc, gpa, size))
 		return true;
 	for (i = 0; i < TESTDEV_SLOTS; i++) {
 		const struct testdev_slot *s = &td->slots[i];
@@ -93,17 +92,8 @@ static bool testdev_overlaps(struct testdev *td, uint64_t gpa, uint64_t size,
 static int testdev_set_slot(struct testdev *td, unsigned int id,
 			    const struct testdev_slot *s, bool remove)
 {
-	struct hv_memslot m = {
-		.slot = TESTDEV_SLOT_BASE + id,
-		.as_id = HV_AS_NORMAL,
-		.flags = s->readonly ? HV_MEM_READONLY : 0,
-		.guest_phys_addr = s->gpa,
-		.memory_size = remove ? 0 : s->size,
-		.userspace_addr = s->host,
-		.guest_memfd = -1,
-	};
-
-	return hv_set_memslot(td->vm->hv_vm, &m);
+	return devsvc_test_memslot(td->svc, id, s->gpa, remove ? 0 : s->size,
+				   s->host, s->readonly);
 }
 
 static bool testdev_range_ok(uint64_t gpa, uint64_t size)
@@ -124,7 +114,7 @@ static int testdev_memslot_add(struct testdev *td, const uint64_t *arg)
 	if (size > TESTDEV_SLOT_MAX)
 		return -E2BIG;
 	s.readonly = flags & 1;
-	if (s.readonly && hv_check_cap(td->vm->hv, HV_CAP_READONLY_MEM) <= 0)
+	if (s.readonly && devsvc_has_cap(td->svc, HV_CAP_READONLY_MEM) <= 0)
 		return -EOPNOTSUPP;
 	if (td->slots[id].used)
 		return -EBUSY;
@@ -198,102 +188,6 @@ static void testdev_free_slots(struct testdev *td)
 /* ------------------------------------------------------------ vCPU state */
 
 /*
- * Get every part, write it back at runtime level (vcpu_state.h: the
- * asynchronous event fields are not written), get again and compare.
- */
-static int testdev_state_roundtrip(struct testdev *td, struct hv_vcpu *v,
-				   char *msg)
-{
-	struct vcpu_state *a, *b = NULL;
-	enum vcpu_state_part bad = VS_MSRS;
-	int ret;
-
-	a = calloc(1, sizeof(*a));
-	b = calloc(1, sizeof(*b));
-	if (!a || !b) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = vcpu_state_init(a, td->vm->hv, v);
-	if (ret)
-		goto out_named;
-	ret = vcpu_state_init_like(b, a);
-	if (ret)
-		goto out;
-	ret = vcpu_state_get(v, a, &bad);
-	if (ret)
-		goto out_named;
-	ret = vcpu_state_put(v, a, VCPU_PUT_RUNTIME, &bad);
-	if (ret)
-		goto out_named;
-	b->have = a->have;
-	ret = vcpu_state_get(v, b, &bad);
-	if (ret)
-		goto out_named;
-	if (!vcpu_state_equal(a, b, &bad)) {
-		ret = -EIO;
-		goto out_named;
-	}
-	goto out;
-out_named:
-	snprintf(msg, 8, "%s", vcpu_state_part_name(bad));
-out:
-	if (a)
-		vcpu_state_release(a);
-	if (b)
-		vcpu_state_release(b);
-	free(a);
-	free(b);
-	return ret;
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-	const uint64_t *x = a, *y = b;
-
-	return *x < *y ? -1 : *x > *y;
-}
-
-/*
- * Count the 8-byte aligned copies of any of @pat[0..n) in everything the
- * VMM can read of guest RAM: the RAM memfd, through read(2) rather than
- * our own mapping, so that this is what any VMM code could see.
- */
-static int testdev_scan_words(struct testdev *td, uint64_t *pat, size_t n)
-{
-	enum { CHUNK = 1 << 20 };
-	struct guest_mem *mem = &td->vm->mem;
-	uint64_t off, *buf;
-	int count = 0;
-	ssize_t got;
-	size_t i;
-
-	buf = malloc(CHUNK);
-	if (!buf)
-		return -ENOMEM;
-	qsort(pat, n, sizeof(*pat), u64_cmp);
-	for (off = 0; off < mem->size; off += (uint64_t)got) {
-		/* Holes read as zero: go to the next data. */
-		off_t data = lseek(mem->fd, (off_t)off, SEEK_DATA);
-
-		if (data < 0)
-			break;		/* ENXIO: no data after off */
-		off = (uint64_t)data & ~7ull;
-		got = pread(mem->fd, buf, CHUNK, (off_t)off);
-		if (got <= 0) {
-			count = got ? -errno : count;
-			break;
-		}
-		for (i = 0; i < (size_t)got / 8; i++)
-			if (buf[i] && bsearch(&buf[i], pat, n, sizeof(*pat),
-					      u64_cmp))
-				count++;
-	}
-	free(buf);
-	return count;
-}
-
-/*
  * SCAN: arg0 is one complemented pattern, arg1/arg2 an optional table of
  * complemented patterns in guest RAM (so neither the command nor the
  * table is a copy of what is looked for).
@@ -308,7 +202,7 @@ static int testdev_scan(struct testdev *td, const uint64_t *arg)
 	if (arg[2] > 65536)
 		return -EINVAL;
 	if (arg[2]) {
-		table = guest_mem_ptr(&td->vm->mem, arg[1], arg[2] * 8);
+		table = devsvc_dma_map(td->svc, arg[1], arg[2] * 8, false);
 		if (!table)
 			return -EFAULT;
 	}
@@ -318,7 +212,7 @@ static int testdev_scan(struct testdev *td, const uint64_t *arg)
 	pat[0] = ~arg[0];
 	for (i = 0; i < arg[2]; i++)
 		pat[n++] = ~table[i];
-	ret = testdev_scan_words(td, pat, n);
+	ret = devsvc_ram_scan(td->svc, pat, n);
 	free(pat);
 	return ret;
 }
@@ -327,11 +221,9 @@ static int testdev_scan(struct testdev *td, const uint64_t *arg)
 static int testdev_dma_probe(struct testdev *td, const uint64_t *arg,
 			     char *msg)
 {
-	uint64_t off;
-
-	if (guest_mem_ptr(&td->vm->mem, arg[0], arg[1]))
+	if (devsvc_dma_map(td->svc, arg[0], arg[1], false))
 		return 0;
-	snprintf(msg, 8, "%s", guest_mem_span(&td->vm->mem, arg[0], &off) ?
+	snprintf(msg, 8, "%s", devsvc_is_ram(td->svc, arg[0]) ?
 		 "private" : "not-ram");
 	return -EFAULT;
 }
@@ -345,7 +237,8 @@ static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
 	char msg[8] = "";
 	int ret;
 
-	gcmd = guest_mem_ptr(&td->vm->mem, gpa, sizeof(cmd));
+	/* The result goes back into the command: a device write. */
+	gcmd = devsvc_dma_map(td->svc, gpa, sizeof(cmd), true);
 	if (!gcmd)
 		return;		/* nowhere to put a result: ignore */
 	memcpy(&cmd, gcmd, sizeof(cmd));
@@ -367,15 +260,16 @@ static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
 		pthread_mutex_unlock(&td->lock);
 		break;
 	case TESTDEV_VCPU_STATE_ROUNDTRIP:
-		if (!ctx || !ctx->vcpu) {
+		ret = devsvc_vcpu_state_roundtrip(td->svc, ctx, msg,
+						  sizeof(msg));
+		if (ret == -ESRCH)
 			ret = -EINVAL;
-			break;
-		}
-		ret = testdev_state_roundtrip(td, ctx->vcpu->hv, msg);
 		break;
 	case TESTDEV_SMI:
 		/* An SMI on the CPU that rang, taken after its OUT completes. */
-		ret = ctx && ctx->vcpu ? vcpu_raise_smi(ctx->vcpu) : -EINVAL;
+		ret = devsvc_smi_raise(td->svc, ctx);
+		if (ret == -ESRCH)
+			ret = -EINVAL;
 		break;
 	case TESTDEV_SCAN:
 		ret = testdev_scan(td, cmd.arg);
@@ -384,8 +278,8 @@ static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
 		ret = testdev_dma_probe(td, cmd.arg, msg);
 		break;
 	case TESTDEV_HAS_CAP:
-		ret = cmd.arg[0] < HV_CAP__COUNT ?
-		      hv_check_cap(td->vm->hv, (enum hv_cap)cmd.arg[0]) :
+		ret = cmd.arg[0] <= UINT32_MAX ?
+		      devsvc_has_cap(td->svc, (unsigned int)cmd.arg[0]) :
 		      -EINVAL;
 		break;
 	default:
@@ -528,29 +422,30 @@ static const struct component_ops testdev_comp_ops = {
 	.destroy = testdev_destroy,
 };
 
-int testdev_init(struct vm *vm, char *err, size_t err_len)
+int testdev_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
+		 size_t err_len)
 {
 	struct testdev *td;
 	int ret;
 
-	if (!vm->cfg.testdev)
+	if (!cfg->testdev)
 		return 0;
 	td = calloc(1, sizeof(*td));
 	if (!td)
 		return -ENOMEM;
-	td->vm = vm;
+	td->svc = svc;
 	pthread_mutex_init(&td->lock, NULL);
-	ret = vm_component_add(vm, "testdev", COMP_STAGE_PLATFORM,
+	ret = devsvc_component(svc, "testdev", COMP_STAGE_PLATFORM,
 			       &testdev_comp_ops, td);
 	if (ret) {
 		testdev_destroy(td);
 		return ret;
 	}
 	/* Scratch 0xE0-0xE7 and doorbell 0xE8-0xEB as one range. */
-	ret = bus_register(&vm->bus, BUS_PIO, TESTDEV_PIO_SCRATCH, 12,
-			   &testdev_pio_ops, td);
+	ret = devsvc_io_register(svc, BUS_PIO, TESTDEV_PIO_SCRATCH, 12,
+				 &testdev_pio_ops, td);
 	if (ret)
 		return ret;
-	return bus_register(&vm->bus, BUS_MMIO, TESTDEV_MMIO_BASE,
-			    TESTDEV_MMIO_LEN, &testdev_mmio_ops, td);
+	return devsvc_io_register(svc, BUS_MMIO, TESTDEV_MMIO_BASE,
+				  TESTDEV_MMIO_LEN, &testdev_mmio_ops, td);
 }

@@ -152,6 +152,40 @@ int devsvc_pci_host_bridge(struct devsvc *svc, struct pci_dev *dev)
 	return -EOPNOTSUPP;
 }
 
+/* Nor the machine introspection testdev uses. */
+int devsvc_has_cap(struct devsvc *svc, unsigned int cap)
+{
+	return -EOPNOTSUPP;
+}
+
+int devsvc_test_memslot(struct devsvc *svc, unsigned int id, uint64_t gpa,
+			uint64_t size, void *host, bool readonly)
+{
+	return -EOPNOTSUPP;
+}
+
+bool devsvc_ram_overlaps(struct devsvc *svc, uint64_t gpa, uint64_t size)
+{
+	return false;
+}
+
+bool devsvc_is_ram(struct devsvc *svc, uint64_t gpa)
+{
+	return false;
+}
+
+int devsvc_vcpu_state_roundtrip(struct devsvc *svc,
+				const struct bus_ctx *ctx, char *part,
+				size_t part_len)
+{
+	return -EOPNOTSUPP;
+}
+
+int devsvc_ram_scan(struct devsvc *svc, uint64_t *pat, size_t n)
+{
+	return -EOPNOTSUPP;
+}
+
 int devsvc_pam_set(struct devsvc *svc, unsigned int seg, uint8_t attr)
 {
 	return -EOPNOTSUPP;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vmm/devsvc.h"
+#include "vmm/vcpu_state.h"
 #include "vmm/vm.h"
 
 struct devsvc_fd {
@@ -257,6 +258,63 @@ int devsvc_pci_host_bridge(struct devsvc *svc, struct pci_dev *dev)
 		return -ENODEV;
 	pci_dev_unregister(&svc->vm->pci.host);
 	return pci_dev_register(&svc->vm->pci, dev, 0);
+}
+
+int devsvc_has_cap(struct devsvc *svc, unsigned int cap)
+{
+	if (cap >= HV_CAP__COUNT)
+		return -EINVAL;
+	return hv_check_cap(svc->vm->hv, (enum hv_cap)cap);
+}
+
+/* hv slot numbers of the test slots: guest RAM and SMRAM stay below. */
+#define DEVSVC_TEST_SLOT_BASE	16
+
+int devsvc_test_memslot(struct devsvc *svc, unsigned int id, uint64_t gpa,
+			uint64_t size, void *host, bool readonly)
+{
+	struct hv_memslot m = {
+		.slot = DEVSVC_TEST_SLOT_BASE + id,
+		.as_id = HV_AS_NORMAL,
+		.flags = readonly ? HV_MEM_READONLY : 0,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = host,
+		.guest_memfd = -1,
+	};
+
+	if (id >= DEVSVC_TEST_SLOTS)
+		return -EINVAL;
+	if (readonly && hv_check_cap(svc->vm->hv, HV_CAP_READONLY_MEM) <= 0)
+		return -EOPNOTSUPP;
+	return hv_set_memslot(svc->vm->hv_vm, &m);
+}
+
+bool devsvc_ram_overlaps(struct devsvc *svc, uint64_t gpa, uint64_t size)
+{
+	return guest_mem_overlaps(&svc->vm->mem, gpa, size);
+}
+
+bool devsvc_is_ram(struct devsvc *svc, uint64_t gpa)
+{
+	uint64_t off;
+
+	return guest_mem_span(&svc->vm->mem, gpa, &off) != 0;
+}
+
+int devsvc_vcpu_state_roundtrip(struct devsvc *svc,
+				const struct bus_ctx *ctx, char *part,
+				size_t part_len)
+{
+	if (!ctx || !ctx->vcpu)
+		return -ESRCH;
+	return vcpu_state_roundtrip(svc->vm->hv, ctx->vcpu->hv, part,
+				    part_len);
+}
+
+int devsvc_ram_scan(struct devsvc *svc, uint64_t *pat, size_t n)
+{
+	return guest_mem_scan(&svc->vm->mem, pat, n);
 }
 
 int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn)

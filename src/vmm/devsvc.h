@@ -142,6 +142,37 @@ struct hyperv_dbg_ops;
 int devsvc_hyperv_debugger(struct devsvc *svc,
 			   const struct hyperv_dbg_ops *ops, void *opaque);
 
+/* ------------------------------------------ introspection (testdev) */
+
+/*
+ * What guest tests ask the machine through testdev (docs/conventions.md)
+ * and no ordinary device needs: backend capabilities, extra memslots,
+ * the vCPU state round trip, what the VMM can read of guest RAM.
+ */
+
+/* hv_check_cap() for capability number @cap; -EINVAL if unknown. */
+int devsvc_has_cap(struct devsvc *svc, unsigned int cap);
+/*
+ * Map the device's own memory @host (@size bytes, page aligned) at @gpa
+ * as extra memslot @id (0..DEVSVC_TEST_SLOTS-1), read-only if asked;
+ * @size 0 deletes it.  Mapping an existing @id again moves it.
+ */
+#define DEVSVC_TEST_SLOTS	16
+int devsvc_test_memslot(struct devsvc *svc, unsigned int id, uint64_t gpa,
+			uint64_t size, void *host, bool readonly);
+/* Does [gpa, gpa + size) overlap guest RAM?  Is @gpa guest RAM at all? */
+bool devsvc_ram_overlaps(struct devsvc *svc, uint64_t gpa, uint64_t size);
+bool devsvc_is_ram(struct devsvc *svc, uint64_t gpa);
+/*
+ * vcpu_state_roundtrip() on the vCPU that made the access @ctx describes
+ * (-ESRCH if none); on failure @part names the state part.
+ */
+int devsvc_vcpu_state_roundtrip(struct devsvc *svc,
+				const struct bus_ctx *ctx, char *part,
+				size_t part_len);
+/* guest_mem_scan(): words of VMM-readable guest RAM in @pat (sorted). */
+int devsvc_ram_scan(struct devsvc *svc, uint64_t *pat, size_t n);
+
 /* -------------------------------------------------------------- others */
 
 /*

@@ -220,3 +220,48 @@ void guest_mem_take_dirty(struct guest_mem *mem, uint64_t first, uint64_t n,
 			bitmap[i / 64] |= 1ull << (i % 64);
 	}
 }
+
+static int u64_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * Count the 8-byte aligned copies of any of @pat[0..n) in everything the
+ * VMM can read of guest RAM: the RAM memfd, through read(2) rather than
+ * our own mapping, so that this is what any VMM code could see.
+ */
+int guest_mem_scan(const struct guest_mem *mem, uint64_t *pat, size_t n)
+{
+	enum { CHUNK = 1 << 20 };
+	uint64_t off, *buf;
+	int count = 0;
+	ssize_t got;
+	size_t i;
+
+	buf = malloc(CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	qsort(pat, n, sizeof(*pat), u64_cmp);
+	for (off = 0; off < mem->size; off += (uint64_t)got) {
+		/* Holes read as zero: go to the next data. */
+		off_t data = lseek(mem->fd, (off_t)off, SEEK_DATA);
+
+		if (data < 0)
+			break;		/* ENXIO: no data after off */
+		off = (uint64_t)data & ~7ull;
+		got = pread(mem->fd, buf, CHUNK, (off_t)off);
+		if (got <= 0) {
+			count = got ? -errno : count;
+			break;
+		}
+		for (i = 0; i < (size_t)got / 8; i++)
+			if (buf[i] && bsearch(&buf[i], pat, n, sizeof(*pat),
+					      u64_cmp))
+				count++;
+	}
+	free(buf);
+	return count;
+}

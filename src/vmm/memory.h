@@ -86,6 +86,12 @@ uint64_t guest_mem_span(const struct guest_mem *mem, uint64_t gpa,
 			uint64_t *off);
 
 /* True if [gpa, gpa + len) intersects guest RAM. */
+/*
+ * testdev's SCAN: how many nonzero 8-byte aligned words of the RAM memfd
+ * (read with pread, holes skipped) equal one of @pat[0..n), which is
+ * sorted in place; or -errno.
+ */
+int guest_mem_scan(const struct guest_mem *mem, uint64_t *pat, size_t n);
 bool guest_mem_overlaps(const struct guest_mem *mem, uint64_t gpa,
 			uint64_t len);
 

@@ -500,3 +500,53 @@ int vcpu_state_register(struct vcpu *vcpu)
 		vcpu_comp_destroy(vc);
 	return ret;
 }
+
+/*
+ * Get every part, write it back at runtime level (vcpu_state.h: the
+ * asynchronous event fields are not written), get again and compare.
+ */
+int vcpu_state_roundtrip(struct hv *hv, struct hv_vcpu *v, char *part,
+			 size_t part_len)
+{
+	struct vcpu_state *a, *b = NULL;
+	enum vcpu_state_part bad = VS_MSRS;
+	int ret;
+
+	a = calloc(1, sizeof(*a));
+	b = calloc(1, sizeof(*b));
+	if (!a || !b) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vcpu_state_init(a, hv, v);
+	if (ret)
+		goto out_named;
+	ret = vcpu_state_init_like(b, a);
+	if (ret)
+		goto out;
+	ret = vcpu_state_get(v, a, &bad);
+	if (ret)
+		goto out_named;
+	ret = vcpu_state_put(v, a, VCPU_PUT_RUNTIME, &bad);
+	if (ret)
+		goto out_named;
+	b->have = a->have;
+	ret = vcpu_state_get(v, b, &bad);
+	if (ret)
+		goto out_named;
+	if (!vcpu_state_equal(a, b, &bad)) {
+		ret = -EIO;
+		goto out_named;
+	}
+	goto out;
+out_named:
+	snprintf(part, part_len, "%s", vcpu_state_part_name(bad));
+out:
+	if (a)
+		vcpu_state_release(a);
+	if (b)
+		vcpu_state_release(b);
+	free(a);
+	free(b);
+	return ret;
+}

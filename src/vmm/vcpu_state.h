@@ -90,6 +90,14 @@ bool vcpu_state_part_equal(const struct vcpu_state *a,
 			   const struct vcpu_state *b,
 			   enum vcpu_state_part part);
 /* All parts; on a difference *@bad names the first. */
+/*
+ * Get every part of @v, write it back at runtime level, get again and
+ * compare (testdev's VCPU_STATE_ROUNDTRIP).  -EIO if a part differs,
+ * another -errno if a call failed; @part then names the part.  The vCPU's
+ * own thread, outside hv_vcpu_run().
+ */
+int vcpu_state_roundtrip(struct hv *hv, struct hv_vcpu *v, char *part,
+			 size_t part_len);
 bool vcpu_state_equal(const struct vcpu_state *a, const struct vcpu_state *b,
 		      enum vcpu_state_part *bad);
 
