@@ -10,13 +10,12 @@
  * device is snapshot-ready by construction.  A device without state
  * registers dev_stateless_ops: its section is empty, but it is listed.
  *
- * Some pieces are still machine-internal and take struct vm (see
- * docs/architecture.md): the PCI host bridge and the virtio wiring
- * (irqfd/ioeventfd routing, the PCI bus), testdev (memslots and vCPU
- * state through hv, by design), the 0xCF9 reset hook, and the firmware
- * machine's chipset functions on the PCI bus (i440FX: PAM memslots and
- * SMRAM; PIIX: the SMI of the APM port), which register their state as
- * components with vm_component_add().
+ * Two pieces are still machine-internal and take struct vm (see
+ * docs/architecture.md): the PCI host bridge (the bus object, BAR
+ * mapping, irqfd/MSI routes, ioreq forwarding, 0xCF9) and the virtio
+ * wiring (ioeventfds that follow BARs, irqfds); they register their
+ * state as components with vm_component_add().  The smallest device,
+ * poweroff.c, is the template for a new one.
  */
 #ifndef CVISOR_DEVICES_H
 #define CVISOR_DEVICES_H

@@ -24,10 +24,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot/e820.h"
 #include "devices/devices.h"
 #include "vmm/config.h"
 #include "vmm/devsvc.h"
-#include "vmm/memory.h"
 
 #define RTC_PORT	0x70
 
@@ -259,18 +259,18 @@ static const struct bus_dev_ops rtc_ops = {
 static void rtc_cmos_sizes(struct rtc *r, uint64_t ram, unsigned int cpus)
 {
 	uint64_t ext_k = 0, above16 = 0, above4g = 0;
-	uint64_t low = ram < MEM_LOW_END ? ram : MEM_LOW_END;
+	uint64_t low = ram < LAYOUT_LOW_RAM_END ? ram : LAYOUT_LOW_RAM_END;
 
-	if (low > SZ_1M)
-		ext_k = (low - SZ_1M) >> 10;
+	if (low > (1ull << 20))
+		ext_k = (low - (1ull << 20)) >> 10;
 	if (ext_k > 0xffff)
 		ext_k = 0xffff;
 	if (low > (16ull << 20))
 		above16 = (low - (16ull << 20)) >> 16;
 	if (above16 > 0xffff)
 		above16 = 0xffff;
-	if (ram > MEM_LOW_END)
-		above4g = (ram - MEM_LOW_END) >> 16;
+	if (ram > LAYOUT_LOW_RAM_END)
+		above4g = (ram - LAYOUT_LOW_RAM_END) >> 16;
 	r->cmos[0x15] = 0x80;		/* 640 KiB base memory */
 	r->cmos[0x16] = 0x02;
 	r->cmos[0x17] = r->cmos[0x30] = (uint8_t)ext_k;
