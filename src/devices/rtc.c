@@ -57,6 +57,7 @@
 #define CMOS_SIZE	128
 
 struct rtc {
+	struct devsvc *svc;
 	pthread_mutex_t lock;
 	uint8_t index;		/* with the NMI-disable bit */
 	uint8_t cmos[CMOS_SIZE];
@@ -168,6 +169,7 @@ static void rtc_set_field(struct rtc *r, uint8_t idx, uint8_t v)
 {
 	struct timespec ts;
 	struct tm tm;
+	int64_t old;
 	time_t t;
 	int year;
 
@@ -204,7 +206,10 @@ static void rtc_set_field(struct rtc *r, uint8_t idx, uint8_t v)
 	if (t == (time_t)-1)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	old = r->offset;
 	r->offset = (int64_t)t - (int64_t)ts.tv_sec;
+	if (r->offset != old)
+		devsvc_time_offset(r->svc, r->offset - old);
 }
 
 static void rtc_write_reg(struct rtc *r, uint8_t idx, uint8_t v)
@@ -364,6 +369,7 @@ int rtc_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 
 	if (!r)
 		return -ENOMEM;
+	r->svc = svc;
 	pthread_mutex_init(&r->lock, NULL);
 	r->cmos[RTC_REG_A] = 0x26;	/* 32.768 kHz divider, 1024 Hz rate */
 	r->cmos[RTC_REG_B] = REG_B_24H;	/* BCD, 24-hour, as a PC BIOS leaves it */

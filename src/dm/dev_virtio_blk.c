@@ -14,7 +14,7 @@
  *   queue kicks     the notify BAR write reaches virtio_pci, which rings
  *                   the queue's eventfd; our loop processes the queue
  *
- * INTx is not carried (the guest uses MSI-X, as Linux does with virtio).
+ *   INTx            XEN_DMOP_set_pci_intx_level, for a guest without MSI-X
  */
 #include <errno.h>
 #include <stdio.h>
@@ -94,9 +94,22 @@ static void vblk_send_msi(void *opaque, uint64_t addr, uint32_t data,
 	xendevicemodel_inject_msi(vb->dm->dmod, 0, addr, data);
 }
 
+/* Our one-function bus swizzles like the VMM's: INTA of our slot. */
+static void vblk_set_gsi(void *opaque, uint32_t gsi, int level)
+{
+	struct vblk *vb = opaque;
+	unsigned int pin = (gsi - vb->bus.intx_gsi[0] + PCI_INTX_PINS -
+			    vb->dm->slot % PCI_INTX_PINS) % PCI_INTX_PINS;
+
+	xendevicemodel_set_pci_intx_level(vb->dm->dmod, 0, 0, 0,
+					  (uint8_t)vb->dm->slot, (uint8_t)pin,
+					  level != 0);
+}
+
 static const struct pci_host_ops vblk_host_ops = {
 	.bar_map = vblk_bar_map,
 	.send_msi = vblk_send_msi,
+	.set_gsi = vblk_set_gsi,
 };
 
 static void vblk_io(void *priv, uint8_t type, uint64_t addr,

@@ -15,6 +15,7 @@
  *   devsvc_vm_stop       XEN_DMOP_remote_shutdown
  *   devsvc_component     destroy at exit; the state stays in this process
  *                        (snapshots do not include out-of-process devices)
+ *   devsvc_time_offset   nothing: the VMM's RTC tells device models
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -121,6 +122,10 @@ int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
 	svc->cleanups[svc->nr_cleanups].opaque = opaque;
 	svc->nr_cleanups++;
 	return 0;
+}
+
+void devsvc_time_offset(struct devsvc *svc, int64_t delta)
+{
 }
 
 void devsvc_vm_stop(struct devsvc *svc, int status)

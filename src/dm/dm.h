@@ -39,7 +39,10 @@ struct dm_dev_type {
 	void (*io)(void *priv, uint8_t type, uint64_t addr, unsigned int size,
 		   uint64_t *data, int is_write);
 	void (*destroy)(void *priv);
-	/* Paths the device opened that the sandbox must keep (or NULL). */
+	/* IOREQ_TYPE_INVALIDATE: guest memory moved; drop cached pointers. */
+	void (*invalidate)(void *priv);
+	/* IOREQ_TYPE_TIMEOFFSET: the guest's RTC moved by @delta seconds. */
+	void (*timeoffset)(void *priv, int64_t delta);
 };
 
 struct dm {

@@ -152,7 +152,27 @@ static void dm_io_fn(void *opaque, uint8_t type, uint64_t addr,
 		*data = ~0ull;
 }
 
-static const struct cvdm_io_ops dm_io_ops = { .io = dm_io_fn };
+static void dm_invalidate_fn(void *opaque)
+{
+	struct dm_io *io = opaque;
+
+	if (io->priv && io->type->invalidate)
+		io->type->invalidate(io->priv);
+}
+
+static void dm_timeoffset_fn(void *opaque, int64_t delta)
+{
+	struct dm_io *io = opaque;
+
+	if (io->priv && io->type->timeoffset)
+		io->type->timeoffset(io->priv, delta);
+}
+
+static const struct cvdm_io_ops dm_io_ops = {
+	.io = dm_io_fn,
+	.invalidate = dm_invalidate_fn,
+	.timeoffset = dm_timeoffset_fn,
+};
 
 static void dm_emu_ready(void *opaque)
 {

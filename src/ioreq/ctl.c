@@ -226,6 +226,18 @@ static int op_isa_irq(struct ioreq_host *h, struct xen_dm_op_set_isa_irq_level *
 	return h->ops->isa_irq_level(h->opaque, p->isa_irq, p->level);
 }
 
+static int op_pci_intx(struct ioreq_host *h,
+		       struct xen_dm_op_set_pci_intx_level *p)
+{
+	/* One segment, one bus: cvisor's bus 0. */
+	if (p->domain || p->bus || p->device > 31 || p->intx > 3 ||
+	    p->level > 1)
+		return -EINVAL;
+	if (!h->ops || !h->ops->pci_intx_level)
+		return -EOPNOTSUPP;
+	return h->ops->pci_intx_level(h->opaque, p->device, p->intx, p->level);
+}
+
 static int op_inject_msi(struct ioreq_host *h, struct xen_dm_op_inject_msi *p)
 {
 	if (p->pad)
@@ -303,6 +315,10 @@ static int ctl_dispatch(struct ioreq_host *h, struct ioreq_client *c,
 	case XEN_DMOP_set_isa_irq_level:
 		NEED(struct xen_dm_op_set_isa_irq_level);
 		ret = op_isa_irq(h, p);
+		break;
+	case XEN_DMOP_set_pci_intx_level:
+		NEED(struct xen_dm_op_set_pci_intx_level);
+		ret = op_pci_intx(h, p);
 		break;
 	case XEN_DMOP_inject_msi:
 		NEED(struct xen_dm_op_inject_msi);

@@ -39,6 +39,12 @@ struct ioreq_host_ops {
 	void (*fail)(void *opaque, const char *msg);
 	/* XEN_DMOP_set_isa_irq_level; NULL: -EOPNOTSUPP. */
 	int (*isa_irq_level)(void *opaque, unsigned int irq, unsigned int level);
+	/*
+	 * XEN_DMOP_set_pci_intx_level: INTA-D (@intx 0-3) of bus 0 device
+	 * @dev; NULL: -EOPNOTSUPP.
+	 */
+	int (*pci_intx_level)(void *opaque, unsigned int dev, unsigned int intx,
+			      unsigned int level);
 	/* XEN_DMOP_inject_msi; NULL: -EOPNOTSUPP. */
 	int (*inject_msi)(void *opaque, uint64_t addr, uint32_t data);
 	/* XEN_DMOP_modified_memory: a device model wrote guest RAM. */

@@ -107,6 +107,7 @@ struct buffered_iopage {
 #define XEN_DMOP_unmap_io_range_from_ioreq_server 4
 #define XEN_DMOP_set_ioreq_server_state		5
 #define XEN_DMOP_destroy_ioreq_server		6
+#define XEN_DMOP_set_pci_intx_level		8
 #define XEN_DMOP_set_isa_irq_level		9
 #define XEN_DMOP_modified_memory		11
 #define XEN_DMOP_inject_msi			14
@@ -155,6 +156,12 @@ struct xen_dm_op_set_ioreq_server_state {
 struct xen_dm_op_destroy_ioreq_server {
 	ioservid_t id;
 	uint16_t pad;
+};
+
+struct xen_dm_op_set_pci_intx_level {
+	uint16_t domain;	/* PCI segment: 0 */
+	uint8_t bus, device, intx;	/* bus 0, device 0-31, INTA-D = 0-3 */
+	uint8_t level;		/* 0 deasserted, 1 asserted */
 };
 
 struct xen_dm_op_set_isa_irq_level {
@@ -269,5 +276,6 @@ _Static_assert(sizeof(struct xen_dm_op_ioreq_server_range) == 24, "range");
 _Static_assert(sizeof(struct xen_mem_acquire_resource) == 32,
 	       "xen_mem_acquire_resource is 32 bytes");
 _Static_assert(sizeof(struct cvdm_guest_ram) <= CVDM_PAYLOAD_MAX, "ram");
+_Static_assert(sizeof(struct xen_dm_op_set_pci_intx_level) == 6, "intx");
 
 #endif

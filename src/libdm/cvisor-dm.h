@@ -66,6 +66,11 @@ int xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod,
 int xendevicemodel_set_isa_irq_level(xendevicemodel_handle *dmod,
 				     domid_t domid, uint8_t irq,
 				     unsigned int level);
+/* INTA-D (@intx 0-3) of PCI device @device on segment 0, bus 0. */
+int xendevicemodel_set_pci_intx_level(xendevicemodel_handle *dmod,
+				      domid_t domid, uint16_t segment,
+				      uint8_t bus, uint8_t device,
+				      uint8_t intx, unsigned int level);
 int xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid,
 			      uint64_t msi_addr, uint32_t msi_data);
 /* Announce a device write to guest RAM (the emu backend drops code it

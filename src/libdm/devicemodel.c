@@ -175,6 +175,22 @@ int xendevicemodel_set_isa_irq_level(xendevicemodel_handle *dmod,
 			 NULL, 0, NULL);
 }
 
+int xendevicemodel_set_pci_intx_level(xendevicemodel_handle *dmod,
+				      domid_t domid, uint16_t segment,
+				      uint8_t bus, uint8_t device,
+				      uint8_t intx, unsigned int level)
+{
+	struct xen_dm_op_set_pci_intx_level p = {
+		.domain = segment, .bus = bus, .device = device, .intx = intx,
+		.level = (uint8_t)(level > 0xff ? 0xff : level),
+	};
+
+	if (check_domid(domid))
+		return -1;
+	return cvdm_call(dmod, XEN_DMOP_set_pci_intx_level, &p, sizeof(p),
+			 NULL, 0, NULL);
+}
+
 int xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid,
 			      uint64_t msi_addr, uint32_t msi_data)
 {

@@ -188,6 +188,37 @@ void pci_intx_set_disabled(struct pci_dev *dev, bool disabled)
 	pthread_mutex_unlock(&bus->irq_lock);
 }
 
+int pci_bus_intx_external(struct pci_bus *bus, unsigned int slot,
+			  unsigned int pin, bool level)
+{
+	unsigned int idx;
+	uint32_t bit;
+	bool busy;
+
+	if (slot > 31 || pin < 1 || pin > PCI_INTX_PINS)
+		return -EINVAL;
+	/* A slot of our own functions is not someone else's to drive. */
+	pthread_mutex_lock(&bus->lock);
+	busy = bus->devs[slot << 3] && bus->devs[slot << 3]->present;
+	pthread_mutex_unlock(&bus->lock);
+	if (busy)
+		return -EBUSY;
+	bit = 1u << slot;
+	idx = (slot + pin - 1) % PCI_INTX_PINS;
+	pthread_mutex_lock(&bus->irq_lock);
+	if (level && !(bus->intx_ext[pin - 1] & bit)) {
+		bus->intx_ext[pin - 1] |= bit;
+		if (bus->intx_count[idx]++ == 0 && bus->ops->set_gsi)
+			bus->ops->set_gsi(bus->opaque, bus->intx_gsi[idx], 1);
+	} else if (!level && (bus->intx_ext[pin - 1] & bit)) {
+		bus->intx_ext[pin - 1] &= ~bit;
+		if (--bus->intx_count[idx] == 0 && bus->ops->set_gsi)
+			bus->ops->set_gsi(bus->opaque, bus->intx_gsi[idx], 0);
+	}
+	pthread_mutex_unlock(&bus->irq_lock);
+	return 0;
+}
+
 /* ------------------------------------------------------------ BAR decode */
 
 static void bar_decode(struct pci_dev *dev, struct pci_bar *b, bool *map,

@@ -206,6 +206,8 @@ struct pci_bus {
 	pthread_mutex_t irq_lock;
 	uint32_t intx_gsi[PCI_INTX_PINS];	/* GSI of (swizzled) INTA-D */
 	unsigned int intx_count[PCI_INTX_PINS];
+	/* Lines driven from outside (device models): a bit per slot. */
+	uint32_t intx_ext[PCI_INTX_PINS];
 	struct pci_dev host;	/* 00:00.0 */
 };
 
@@ -220,6 +222,14 @@ int pci_bus_init(struct pci_bus *bus, const struct pci_host_ops *ops,
 /* Unmaps nothing (the VMM tears its bus down itself); frees bus state. */
 void pci_bus_destroy(struct pci_bus *bus);
 void pci_bus_set_intx_gsi(struct pci_bus *bus, const uint32_t gsi[4]);
+/*
+ * INTx pin @pin (1-4) of slot @slot driven by a function that lives
+ * outside this bus (an out-of-process device model): shared with the
+ * bus's own functions on the same GSI, level by level.  -EBUSY if the
+ * slot holds one of our functions.
+ */
+int pci_bus_intx_external(struct pci_bus *bus, unsigned int slot,
+			  unsigned int pin, bool level);
 /* GSI used by slot @slot's pin @pin (1 = INTA .. 4 = INTD). */
 uint32_t pci_intx_gsi(const struct pci_bus *bus, unsigned int slot,
 		      unsigned int pin);

@@ -203,6 +203,11 @@ int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
 	return ret;
 }
 
+void devsvc_time_offset(struct devsvc *svc, int64_t delta)
+{
+	vm_ioreq_timeoffset(svc->vm, delta);
+}
+
 void devsvc_vm_stop(struct devsvc *svc, int status)
 {
 	vm_stop(svc->vm, status);

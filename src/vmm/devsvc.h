@@ -132,6 +132,12 @@ void devsvc_reset_request(struct devsvc *svc);
 void devsvc_vm_fail(struct devsvc *svc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The guest moved its wall clock (RTC) by @delta seconds: device models
+ * are told (IOREQ_TYPE_TIMEOFFSET).
+ */
+void devsvc_time_offset(struct devsvc *svc, int64_t delta);
+
 /* ------------------------------------------------------------ Hyper-V */
 
 struct hyperv_dbg_ops;

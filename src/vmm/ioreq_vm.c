@@ -55,6 +55,15 @@ static int vmio_isa_irq(void *opaque, unsigned int irq, unsigned int level)
 	return vm_irq_line(vi->vm, irq ? irq : 2, (int)level);
 }
 
+/* The device model's function at 00:@dev.0 drives INTA-D. */
+static int vmio_pci_intx(void *opaque, unsigned int dev, unsigned int intx,
+			 unsigned int level)
+{
+	struct vm_ioreq *vi = opaque;
+
+	return pci_bus_intx_external(&vi->vm->pci, dev, intx + 1, level != 0);
+}
+
 static int vmio_msi(void *opaque, uint64_t addr, uint32_t data)
 {
 	struct vm_ioreq *vi = opaque;
@@ -93,6 +102,7 @@ static void vmio_running(void *opaque, int pid)
 static const struct ioreq_host_ops vmio_ops = {
 	.fail = vmio_fail,
 	.isa_irq_level = vmio_isa_irq,
+	.pci_intx_level = vmio_pci_intx,
 	.inject_msi = vmio_msi,
 	.modified_memory = vmio_modified,
 	.remote_shutdown = vmio_shutdown,
@@ -123,6 +133,21 @@ bool vm_ioreq_access(struct vm *vm, const struct bus_ctx *ctx, uint8_t type,
 			memset(data, 0xff, len);
 	}
 	return true;
+}
+
+void vm_ioreq_invalidate(struct vm *vm, unsigned int vcpu)
+{
+	if (ioreq_host_active(vm->ioreq) &&
+	    ioreq_broadcast_invalidate(vm->ioreq, vcpu))
+		vm_log(vm, LOG_LEVEL_WARN,
+		       "a device model did not take a mapcache invalidation");
+}
+
+void vm_ioreq_timeoffset(struct vm *vm, int64_t delta)
+{
+	/* A full ring drops the notice: the time is the RTC's, not theirs. */
+	if (ioreq_host_active(vm->ioreq))
+		ioreq_broadcast_timeoffset(vm->ioreq, delta);
 }
 
 bool vm_device_model_replaces(const struct vm_config *cfg, const char *name)

@@ -37,4 +37,13 @@ bool vm_ioreq_access(struct vm *vm, const struct bus_ctx *ctx, uint8_t type,
 		     uint64_t addr, uint8_t *data, unsigned int len,
 		     bool is_write);
 
+/*
+ * Guest memory was removed or moved (memslot change, conversion to
+ * private) by vCPU @vcpu: device models drop their mappings
+ * (IOREQ_TYPE_INVALIDATE, synchronous).
+ */
+void vm_ioreq_invalidate(struct vm *vm, unsigned int vcpu);
+/* The guest's RTC moved by @delta seconds (IOREQ_TYPE_TIMEOFFSET). */
+void vm_ioreq_timeoffset(struct vm *vm, int64_t delta);
+
 #endif

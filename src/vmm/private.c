@@ -183,6 +183,9 @@ void vm_private_hypercall(struct vcpu *vcpu, struct hv_exit *exit)
 		vcpu_fail(vcpu, what);
 		return;
 	}
+	/* Shared pages just became private: device models must let go. */
+	if (attrs & HV_MAP_GPA_RANGE_ENCRYPTED)
+		vm_ioreq_invalidate(vcpu->vm, vcpu->id);
 	exit->hypercall.ret = 0;
 }
 

@@ -73,7 +73,7 @@ static void test_pio(void)
 	/* +1 for the counter read itself. */
 	ASSERT_EQ(inl(PIO_COUNT) - before, (uint32_t)n + 1);
 	/* Just past the device's ranges: nobody's, all-ones. */
-	ASSERT_EQ(inb(0x5b0), 0xff);
+	ASSERT_EQ(inb(0x5c0), 0xff);
 	printf("ioreq: PIO widths 1/2/4: %d requests out of process\n", n);
 }
 

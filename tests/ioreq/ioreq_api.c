@@ -85,6 +85,36 @@ static void test_pads_and_flags(xendevicemodel_handle *d)
 	CHECK_OK(DM(xendevicemodel_destroy_ioreq_server(d, 0, id)));
 }
 
+/*
+ * Interrupt lines: Xen's argument checks, then the host's hook; the ISA
+ * call has no hook in this host (-EOPNOTSUPP after the checks).
+ */
+static void test_irq_lines(struct iot *t, xendevicemodel_handle *d)
+{
+	CHECK_ERR(DM(xendevicemodel_set_pci_intx_level(d, 0, 1, 0, 3, 0, 1)),
+		  -EINVAL);
+	CHECK_ERR(DM(xendevicemodel_set_pci_intx_level(d, 0, 0, 1, 3, 0, 1)),
+		  -EINVAL);
+	CHECK_ERR(DM(xendevicemodel_set_pci_intx_level(d, 0, 0, 0, 32, 0, 1)),
+		  -EINVAL);
+	CHECK_ERR(DM(xendevicemodel_set_pci_intx_level(d, 0, 0, 0, 3, 4, 1)),
+		  -EINVAL);
+	CHECK_ERR(DM(xendevicemodel_set_pci_intx_level(d, 0, 0, 0, 3, 0, 2)),
+		  -EINVAL);
+	CHECK_ERR(DM(xendevicemodel_set_pci_intx_level(d, 1, 0, 0, 3, 0, 1)),
+		  -ESRCH);
+	CHECK_EQ(t->intx_calls, 0);
+	CHECK_OK(DM(xendevicemodel_set_pci_intx_level(d, 0, 0, 0, 17, 2, 1)));
+	CHECK_EQ(t->intx_calls, 1);
+	CHECK_EQ(t->intx_dev, 17u);
+	CHECK_EQ(t->intx_pin, 2u);
+	CHECK_EQ(t->intx_level, 1u);
+	CHECK_ERR(DM(xendevicemodel_set_isa_irq_level(d, 0, 16, 1)), -EINVAL);
+	CHECK_ERR(DM(xendevicemodel_set_isa_irq_level(d, 0, 5, 2)), -EINVAL);
+	CHECK_ERR(DM(xendevicemodel_set_isa_irq_level(d, 0, 5, 1)),
+		  -EOPNOTSUPP);
+}
+
 static void test_ranges(xendevicemodel_handle *d)
 {
 	struct xen_dm_op_ioreq_server_range r = { .type = 3, .start = 0,
@@ -333,6 +363,7 @@ int main(void)
 	CHECK(d && f, "open: %s", strerror(errno));
 	test_create_limits(d);
 	test_pads_and_flags(d);
+	test_irq_lines(&t, d);
 	test_ranges(d);
 	test_resource(d, f);
 	test_evtchn(d);

@@ -27,6 +27,9 @@ struct iot {
 	pthread_mutex_t lock;
 	int fails;
 	char fail_msg[256];
+	/* The last XEN_DMOP_set_pci_intx_level the host passed on. */
+	int intx_calls;
+	unsigned int intx_dev, intx_pin, intx_level;
 };
 
 static void iot_fail_cb(void *opaque, const char *msg)
@@ -39,7 +42,24 @@ static void iot_fail_cb(void *opaque, const char *msg)
 	pthread_mutex_unlock(&t->lock);
 }
 
-static const struct ioreq_host_ops iot_ops = { .fail = iot_fail_cb };
+static int iot_intx_cb(void *opaque, unsigned int dev, unsigned int intx,
+		       unsigned int level)
+{
+	struct iot *t = opaque;
+
+	pthread_mutex_lock(&t->lock);
+	t->intx_calls++;
+	t->intx_dev = dev;
+	t->intx_pin = intx;
+	t->intx_level = level;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+static const struct ioreq_host_ops iot_ops = {
+	.fail = iot_fail_cb,
+	.pci_intx_level = iot_intx_cb,
+};
 
 static inline int iot_fails(struct iot *t)
 {
