@@ -17,6 +17,9 @@
  *   PCI 00:SLOT.0     1b36:0005, class ff0000, no BARs, INTA; config
  *                     bytes 0x3c and 0x40-0x7f are scratch, the rest
  *                     read-only (status bit 3: INTA asserted)
+ *
+ * Everything above is saved for snapshots (state layout 1), and a load
+ * drives the INTx and ISA lines to the saved levels again.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -251,11 +254,70 @@ static void iotest_timeoffset(void *priv, int64_t delta)
 	t->timeoffset += delta;
 }
 
+/*
+ * Layout 1: served, invalidations, timeoffsets (u32), timeoffset (u64),
+ * INTA level, ISA command (u8), the PIO scratch (8), config space (256),
+ * the MMIO scratch (4096).
+ */
+static int iotest_save(void *priv, struct sbuf *out)
+{
+	struct iotest *t = priv;
+
+	sbuf_put_u32(out, t->served);
+	sbuf_put_u32(out, t->invalidations);
+	sbuf_put_u32(out, t->timeoffsets);
+	sbuf_put_u64(out, (uint64_t)t->timeoffset);
+	sbuf_put_u8(out, t->intx);
+	sbuf_put_u8(out, t->isa);
+	sbuf_put_bytes(out, t->pio, sizeof(t->pio));
+	sbuf_put_bytes(out, t->cfg, sizeof(t->cfg));
+	sbuf_put_bytes(out, t->mmio, sizeof(t->mmio));
+	return 0;
+}
+
+static int iotest_load(void *priv, struct sbuf *in, uint32_t version)
+{
+	struct iotest *t = priv, n;
+
+	n.served = sbuf_get_u32(in);
+	n.invalidations = sbuf_get_u32(in);
+	n.timeoffsets = sbuf_get_u32(in);
+	n.timeoffset = (int64_t)sbuf_get_u64(in);
+	n.intx = sbuf_get_u8(in);
+	n.isa = sbuf_get_u8(in);
+	sbuf_get_bytes(in, n.pio, sizeof(n.pio));
+	sbuf_get_bytes(in, n.cfg, sizeof(n.cfg));
+	sbuf_get_bytes(in, n.mmio, sizeof(n.mmio));
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	/* Identity is ours, not the image's. */
+	if (n.intx > 1 || memcmp(n.cfg, t->cfg, 0x06) ||
+	    memcmp(n.cfg + 0x08, t->cfg + 0x08, 4) || n.cfg[0x3d] != 1)
+		return -EINVAL;
+	t->served = n.served;
+	t->invalidations = n.invalidations;
+	t->timeoffsets = n.timeoffsets;
+	t->timeoffset = n.timeoffset;
+	memcpy(t->pio, n.pio, sizeof(t->pio));
+	memcpy(t->cfg, n.cfg, sizeof(t->cfg));
+	memcpy(t->mmio, n.mmio, sizeof(t->mmio));
+	/* This VMM's lines start low: raise what was raised. */
+	iotest_set_intx(t, n.intx);
+	if (n.isa >> 7)
+		iotest_set_isa(t, n.isa);
+	else
+		t->isa = n.isa;
+	return 0;
+}
+
 const struct dm_dev_type dm_dev_iotest = {
 	.name = "iotest",
 	.init = iotest_init,
 	.io = iotest_io,
 	.destroy = iotest_destroy,
+	.state_version = 1,
+	.save = iotest_save,
+	.load = iotest_load,
 	.invalidate = iotest_invalidate,
 	.timeoffset = iotest_timeoffset,
 };

@@ -15,6 +15,8 @@
  *                   the queue's eventfd; our loop processes the queue
  *
  *   INTx            XEN_DMOP_set_pci_intx_level, for a guest without MSI-X
+ *   snapshots       our bus's and the transport's own save/load
+ *                   (pci_state.c, virtio_pci_state.c) as the state blob
  */
 #include <errno.h>
 #include <stdio.h>
@@ -235,9 +237,34 @@ static void vblk_destroy(void *priv)
 	free(vb);
 }
 
+/* Layout 1: pci_bus_save(), then virtio_pci_save(). */
+static int vblk_save(void *priv, struct sbuf *out)
+{
+	struct vblk *vb = priv;
+
+	pci_bus_save(&vb->bus, out);
+	virtio_pci_save(vb->vp, out);
+	return 0;
+}
+
+static int vblk_load(void *priv, struct sbuf *in, uint32_t version)
+{
+	struct vblk *vb = priv;
+	int ret;
+
+	/* Config space first: the transport's load checks against it. */
+	ret = pci_bus_load(&vb->bus, in);
+	if (!ret)
+		ret = virtio_pci_load(vb->vp, in);
+	return ret;
+}
+
 const struct dm_dev_type dm_dev_virtio_blk = {
 	.name = "virtio-blk",
 	.init = vblk_init,
 	.io = vblk_io,
 	.destroy = vblk_destroy,
+	.state_version = 1,
+	.save = vblk_save,
+	.load = vblk_load,
 };

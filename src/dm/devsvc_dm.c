@@ -13,8 +13,8 @@
  *   devsvc_dma_map       the VM's shared RAM, writes announced with
  *                        XEN_DMOP_modified_memory first
  *   devsvc_vm_stop       XEN_DMOP_remote_shutdown
- *   devsvc_component     destroy at exit; the state stays in this process
- *                        (snapshots do not include out-of-process devices)
+ *   devsvc_component     the state blob of the state channel (snapshots,
+ *                        migration); destroy at exit
  *   devsvc_time_offset   nothing: the VMM's RTC tells device models
  */
 #include <errno.h>
@@ -317,6 +317,32 @@ static void svc_destroy(void *priv)
 	free(svc);
 }
 
+/* Layout 1: the component's section version (u32), then its section. */
+static int svc_save(void *priv, struct sbuf *out)
+{
+	struct devsvc *svc = priv;
+
+	if (!svc->comp_ops || !svc->comp_ops->save)
+		return -EOPNOTSUPP;
+	sbuf_put_u32(out, svc->comp_ops->version);
+	return svc->comp_ops->save(svc->comp_opaque, out);
+}
+
+static int svc_load(void *priv, struct sbuf *in, uint32_t version)
+{
+	struct devsvc *svc = priv;
+	uint32_t v;
+
+	if (!svc->comp_ops || !svc->comp_ops->load)
+		return -EOPNOTSUPP;
+	v = sbuf_get_u32(in);
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	if (!v || v > svc->comp_ops->version)
+		return -EINVAL;
+	return svc->comp_ops->load(svc->comp_opaque, in, v);
+}
+
 static int serial_dm_init(struct dm *dm, const struct dm_opts *opts,
 			  void **priv, char *err, size_t err_len)
 {
@@ -328,4 +354,7 @@ const struct dm_dev_type dm_dev_serial = {
 	.init = serial_dm_init,
 	.io = svc_io,
 	.destroy = svc_destroy,
+	.state_version = 1,
+	.save = svc_save,
+	.load = svc_load,
 };

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "lib/log.h"
+#include "lib/sbuf.h"
 #include "libdm/cvisor-dm.h"
 
 #define DM_MAX_OPTS	8
@@ -39,6 +40,14 @@ struct dm_dev_type {
 	void (*io)(void *priv, uint8_t type, uint64_t addr, unsigned int size,
 		   uint64_t *data, int is_write);
 	void (*destroy)(void *priv);
+	/*
+	 * Snapshots and migration (optional: without them the VMM refuses
+	 * to save the VM): the state in layout @state_version, and back
+	 * from any layout 1..state_version (validated before applied).
+	 */
+	uint32_t state_version;
+	int (*save)(void *priv, struct sbuf *out);
+	int (*load)(void *priv, struct sbuf *in, uint32_t version);
 	/* IOREQ_TYPE_INVALIDATE: guest memory moved; drop cached pointers. */
 	void (*invalidate)(void *priv);
 	/* IOREQ_TYPE_TIMEOFFSET: the guest's RTC moved by @delta seconds. */
@@ -51,6 +60,7 @@ struct dm {
 	ioservid_t id;
 	unsigned int slot;	/* PCI slot for a PCI device */
 	struct cvdm_guest_mem *gm;
+	struct cvdm_state *state;	/* NULL: the device cannot be saved */
 	int epfd;
 	unsigned int nr_watch;
 	struct {

@@ -139,6 +139,7 @@ int dm_unmap_range(struct dm *dm, bool mmio, uint64_t start, uint64_t end)
 struct dm_io {
 	const struct dm_dev_type *type;
 	void *priv;
+	struct dm *dm;
 };
 
 static void dm_io_fn(void *opaque, uint8_t type, uint64_t addr,
@@ -173,6 +174,58 @@ static const struct cvdm_io_ops dm_io_ops = {
 	.invalidate = dm_invalidate_fn,
 	.timeoffset = dm_timeoffset_fn,
 };
+
+static int dm_state_save(void *opaque, void **blob, size_t *len)
+{
+	struct dm_io *io = opaque;
+	struct sbuf b;
+	int ret;
+
+	/* Buffered writes the VMM already accepted belong to this state. */
+	if (cvdm_emu_process(io->dm->emu))
+		return -errno;
+	sbuf_init(&b);
+	ret = io->type->save(io->priv, &b);
+	if (!ret)
+		ret = sbuf_error(&b);
+	if (ret) {
+		sbuf_release(&b);
+		return ret;
+	}
+	*blob = b.data;
+	*len = b.len;
+	return 0;
+}
+
+static int dm_state_load(void *opaque, const void *blob, size_t len,
+			 uint32_t version)
+{
+	struct dm_io *io = opaque;
+	struct sbuf b;
+	int ret;
+
+	sbuf_reader(&b, blob, len);
+	ret = io->type->load(io->priv, &b, version);
+	if (!ret)
+		ret = sbuf_error(&b);
+	if (!ret && sbuf_remaining(&b))
+		ret = -EBADMSG;
+	return ret;
+}
+
+static struct cvdm_state_ops dm_state_ops = {
+	.save = dm_state_save,
+	.load = dm_state_load,
+};
+
+static void dm_state_ready(void *opaque)
+{
+	struct dm *dm = opaque;
+
+	/* The VMM went away: the control connection's EOF ends us. */
+	if (cvdm_state_process(dm->state))
+		dm_watch_mod(dm, cvdm_state_fd(dm->state), 0);
+}
 
 static void dm_emu_ready(void *opaque)
 {
@@ -302,11 +355,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cvisor-dm: event loop: %s\n", strerror(errno));
 		return 1;
 	}
+	io.dm = &dm;
 	ret = type->init(&dm, &o, &io.priv, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "cvisor-dm: %s: %s\n", name, err);
 		cvdm_emu_destroy(dm.emu);
 		return 1;
+	}
+	/* Before the sandbox: this connects a socket. */
+	if (type->save && type->load) {
+		dm_state_ops.version = type->state_version;
+		dm.state = cvdm_state_open(&dm_state_ops, &io);
+		if (!dm.state ||
+		    dm_watch(&dm, cvdm_state_fd(dm.state), dm_state_ready,
+			     &dm)) {
+			fprintf(stderr, "cvisor-dm: state channel: %s\n",
+				strerror(errno));
+			return 1;
+		}
 	}
 	ret = dm_sandbox(layers, sizeof(layers), err, sizeof(err));
 	if (ret) {
@@ -323,6 +389,7 @@ int main(int argc, char **argv)
 	ret = dm_loop(&dm, cvdm_emu_ctl_fd(dm.emu));
 	if (type->destroy)
 		type->destroy(io.priv);
+	cvdm_state_close(dm.state);
 	/* The VMM is gone: nothing to disable or destroy there. */
 	return ret ? 1 : 0;
 }

@@ -238,6 +238,19 @@ static int op_pci_intx(struct ioreq_host *h,
 	return h->ops->pci_intx_level(h->opaque, p->device, p->intx, p->level);
 }
 
+/* Only a connection that owns nothing can turn into a state channel. */
+static int op_state_channel(struct ioreq_host *h, struct ioreq_client *c)
+{
+	unsigned int id;
+
+	if (!h->ops || !h->ops->state_channel)
+		return -EOPNOTSUPP;
+	for (id = 0; id < IOREQ_MAX_SERVERS; id++)
+		if (h->servers[id] && h->servers[id]->owner == c)
+			return -EBUSY;
+	return 0;
+}
+
 static int op_inject_msi(struct ioreq_host *h, struct xen_dm_op_inject_msi *p)
 {
 	if (p->pad)
@@ -319,6 +332,9 @@ static int ctl_dispatch(struct ioreq_host *h, struct ioreq_client *c,
 	case XEN_DMOP_set_pci_intx_level:
 		NEED(struct xen_dm_op_set_pci_intx_level);
 		ret = op_pci_intx(h, p);
+		break;
+	case CVDM_OP_STATE_CHANNEL:
+		ret = op_state_channel(h, c);
 		break;
 	case XEN_DMOP_inject_msi:
 		NEED(struct xen_dm_op_inject_msi);
@@ -415,6 +431,27 @@ static void client_drop(struct ioreq_host *h, struct ioreq_client *c)
 	free(c);
 }
 
+/*
+ * Hand @c's connection over as its process's state channel: from now on
+ * the VM glue speaks first on it, and this thread no longer reads it.
+ */
+static void client_detach_state(struct ioreq_host *h, struct ioreq_client *c)
+{
+	struct ioreq_client **pp;
+
+	epoll_ctl(h->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+	for (pp = &h->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	h->nr_clients--;
+	/* The callee owns the fd, even when it refuses it. */
+	h->ops->state_channel(h->opaque, c->pid, c->fd);
+	free(c);
+}
+
 static int client_send(struct ioreq_client *c, const struct ctl_rsp *rsp)
 {
 	char cbuf[CMSG_SPACE(CTL_MAX_FDS * sizeof(int))];
@@ -490,6 +527,8 @@ static void client_ready(struct ioreq_host *h, struct ioreq_client *c,
 		rsp.msg.ret = ctl_dispatch(h, c, &req, &rsp);
 	if (client_send(c, &rsp))
 		client_drop(h, c);
+	else if (req.op == CVDM_OP_STATE_CHANNEL && !rsp.msg.ret)
+		client_detach_state(h, c);
 }
 
 int ioreq_host_add_client(struct ioreq_host *h, int fd)

@@ -268,6 +268,19 @@ bool ioreq_host_active(struct ioreq_host *h)
 					 memory_order_relaxed) != 0;
 }
 
+unsigned int ioreq_host_owners(struct ioreq_host *h, int *pids,
+			       unsigned int max)
+{
+	unsigned int id, n = 0;
+
+	pthread_rwlock_rdlock(&h->lock);
+	for (id = 0; id < IOREQ_MAX_SERVERS && n < max; id++)
+		if (h->servers[id])
+			pids[n++] = h->servers[id]->owner_pid;
+	pthread_rwlock_unlock(&h->lock);
+	return n;
+}
+
 void ioreq_host_stats(struct ioreq_host *h, struct ioreq_stats *st)
 {
 	st->sync_sent = atomic_load(&h->st_sync);

@@ -45,6 +45,11 @@ struct ioreq_host_ops {
 	 */
 	int (*pci_intx_level)(void *opaque, unsigned int dev, unsigned int intx,
 			      unsigned int level);
+	/*
+	 * Process @pid's state channel (CVDM_OP_STATE_CHANNEL): @fd is the
+	 * callee's to keep or close.  NULL: the op is -EOPNOTSUPP.
+	 */
+	void (*state_channel)(void *opaque, int pid, int fd);
 	/* XEN_DMOP_inject_msi; NULL: -EOPNOTSUPP. */
 	int (*inject_msi)(void *opaque, uint64_t addr, uint32_t data);
 	/* XEN_DMOP_modified_memory: a device model wrote guest RAM. */
@@ -117,6 +122,10 @@ int ioreq_broadcast_timeoffset(struct ioreq_host *h, int64_t offset);
  * @a, or -ENOENT.  For tests and for callers that must know ahead.
  */
 int ioreq_select_id(struct ioreq_host *h, const struct ioreq_access *a);
+
+/* The owner pids of existing servers (at most @max); returns how many. */
+unsigned int ioreq_host_owners(struct ioreq_host *h, int *pids,
+			       unsigned int max);
 
 /* Counters for tests and benchmarks. */
 struct ioreq_stats {

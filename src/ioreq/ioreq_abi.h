@@ -225,6 +225,13 @@ struct xen_mem_acquire_resource {
 #define CVDM_OP_MAP_GUEST_RAM		0x2003
 /* The device model is set up (xenstore's "running" state). */
 #define CVDM_OP_REPORT_RUNNING		0x2004
+/*
+ * This connection becomes the client process's state channel: after the
+ * answer the VMM speaks first on it (struct cvdm_state_msg) and the
+ * device model answers; the ordinary operations are no longer accepted
+ * there.  One per process.
+ */
+#define CVDM_OP_STATE_CHANNEL		0x2005
 
 struct cvdm_req {
 	uint32_t op;
@@ -262,6 +269,30 @@ struct cvdm_guest_ram {
 	} region[CVDM_RAM_REGIONS];
 };
 
+/*
+ * The state channel (snapshots, migration): the VMM sends one request
+ * with one fd attached, a memfd of CVDM_STATE_MAX bytes, and waits for
+ * the answer (same struct, no fd).
+ *   CVDM_STATE_SAVE  the device model drains its pending requests, writes
+ *                    its state blob at offset 0 of the memfd and answers
+ *                    ret 0, @version (its blob layout) and @size.
+ *   CVDM_STATE_LOAD  the memfd holds @size bytes of a blob of layout
+ *                    @version; the device model replaces its state with
+ *                    it (all or nothing) and answers ret 0 or -errno.
+ * The blob is opaque to the VMM, which stores it as the device model's
+ * snapshot section.
+ */
+#define CVDM_STATE_SAVE		1
+#define CVDM_STATE_LOAD		2
+#define CVDM_STATE_MAX		(8u << 20)
+
+struct cvdm_state_msg {
+	uint32_t op;
+	int32_t ret;		/* answer: 0 or -errno */
+	uint32_t version;
+	uint32_t size;
+};
+
 /* Sizes are ABI: checked here so that no build can drift. */
 _Static_assert(sizeof(struct ioreq) == 32, "struct ioreq is 32 bytes");
 _Static_assert(offsetof(struct ioreq, vp_eport) == 24, "vp_eport at 24");
@@ -277,5 +308,6 @@ _Static_assert(sizeof(struct xen_mem_acquire_resource) == 32,
 	       "xen_mem_acquire_resource is 32 bytes");
 _Static_assert(sizeof(struct cvdm_guest_ram) <= CVDM_PAYLOAD_MAX, "ram");
 _Static_assert(sizeof(struct xen_dm_op_set_pci_intx_level) == 6, "intx");
+_Static_assert(sizeof(struct cvdm_state_msg) == 16, "state message");
 
 #endif

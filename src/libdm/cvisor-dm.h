@@ -192,6 +192,34 @@ int cvdm_ioreq_execute(const struct cvdm_io_ops *ops, void *opaque,
 int cvdm_buf_drain(const struct cvdm_io_ops *ops, void *opaque,
 		   struct buffered_iopage *pg);
 
+/* ------------------------------------- state for snapshots (cvisor) */
+/*
+ * A device model that can be snapshotted and migrated opens a state
+ * channel (before it enters its sandbox: this connects a socket) and
+ * calls cvdm_state_process() whenever cvdm_state_fd() is readable.
+ * save() returns the device's state as a blob of layout ops->version
+ * (malloc'd, at most CVDM_STATE_MAX bytes); load() gets a blob of layout
+ * @version (1..ops->version) from an earlier save, possibly by another
+ * process, and must validate it completely before applying it.  Both
+ * return 0 or -errno.  Without a state channel the VMM refuses to
+ * snapshot or migrate the VM, naming the device model.
+ */
+struct cvdm_state_ops {
+	uint32_t version;
+	int (*save)(void *opaque, void **blob, size_t *len);
+	int (*load)(void *opaque, const void *blob, size_t len,
+		    uint32_t version);
+};
+
+struct cvdm_state;
+
+struct cvdm_state *cvdm_state_open(const struct cvdm_state_ops *ops,
+				   void *opaque);
+int cvdm_state_fd(struct cvdm_state *st);
+/* Serve one VMM request: 0, or -1 with errno (EPIPE: the VMM is gone). */
+int cvdm_state_process(struct cvdm_state *st);
+void cvdm_state_close(struct cvdm_state *st);
+
 /* Raw request, for tests that speak the protocol directly. */
 int cvdm_call(struct cvdm_conn *c, uint32_t op, void *payload, size_t size,
 	      int *fds, unsigned int max_fds, unsigned int *nr_fds);

@@ -8,15 +8,26 @@
  * ours), the socket path in their arguments and CVISOR_DM_SOCKET, and are
  * our children: at vm_destroy() the host closes their connections, which
  * makes them exit; one that does not within a grace period is killed.
+ *
+ * Snapshots and migration: each spawned device model is component "dmN"
+ * (N its index among --device-model).  Its section is the opaque state
+ * blob the device model hands over on its state channel (ioreq_abi.h,
+ * CVDM_STATE_*); a restore spawns the same device models from the
+ * machine record and gives each its blob back.  A device model without a
+ * state channel, or one connected by hand to --ioreq-socket, makes the
+ * save fail with a message naming it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,8 +37,20 @@
 
 #define DM_START_TIMEOUT_MS	30000
 #define DM_EXIT_GRACE_MS	2000
+/* A save or load of one device model's state; the VM is paused meanwhile. */
+#define DM_STATE_TIMEOUT_MS	10000
 
 extern char **environ;
+
+struct vm_ioreq;
+
+/* One spawned device model as a snapshot component. */
+struct vm_dm {
+	struct vm_ioreq *vi;
+	unsigned int index;
+	char *spec;		/* our copy: outlives a restore's config */
+	int state_fd;		/* its state channel, or -1 (under vi->lock) */
+};
 
 struct vm_ioreq {
 	struct vm *vm;
@@ -35,6 +58,7 @@ struct vm_ioreq {
 	char path[108];
 	pid_t pids[VM_MAX_DEVICE_MODELS];
 	unsigned int nr_pids;
+	struct vm_dm dms[VM_MAX_DEVICE_MODELS];
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	unsigned int running;
@@ -64,6 +88,26 @@ static int vmio_pci_intx(void *opaque, unsigned int dev, unsigned int intx,
 	return pci_bus_intx_external(&vi->vm->pci, dev, intx + 1, level != 0);
 }
 
+/* Control thread: a spawned device model opened its state channel. */
+static void vmio_state_channel(void *opaque, int pid, int fd)
+{
+	struct vm_ioreq *vi = opaque;
+	unsigned int i;
+
+	pthread_mutex_lock(&vi->lock);
+	for (i = 0; i < vi->nr_pids; i++) {
+		if (vi->pids[i] == pid && vi->dms[i].state_fd < 0) {
+			vi->dms[i].state_fd = fd;
+			fd = -1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&vi->lock);
+	/* Not one of ours: check_save names such device models. */
+	if (fd >= 0)
+		close(fd);
+}
+
 static int vmio_msi(void *opaque, uint64_t addr, uint32_t data)
 {
 	struct vm_ioreq *vi = opaque;
@@ -79,6 +123,8 @@ static int vmio_modified(void *opaque, uint64_t gpa, uint64_t len)
 	if (!guest_mem_ptr(&vi->vm->mem, gpa, len))
 		return -EINVAL;
 	hv_vm_memory_written(vi->vm->hv_vm, gpa, len);
+	/* What Xen's log-dirty does for this DMOP: a migration resends it. */
+	guest_mem_mark_dirty(&vi->vm->mem, gpa, len);
 	return 0;
 }
 
@@ -103,6 +149,7 @@ static const struct ioreq_host_ops vmio_ops = {
 	.fail = vmio_fail,
 	.isa_irq_level = vmio_isa_irq,
 	.pci_intx_level = vmio_pci_intx,
+	.state_channel = vmio_state_channel,
 	.inject_msi = vmio_msi,
 	.modified_memory = vmio_modified,
 	.remote_shutdown = vmio_shutdown,
@@ -194,6 +241,7 @@ static void vm_ioreq_free(struct vm *vm, void *opaque)
 	/* Closing the connections tells the device models to exit. */
 	ioreq_host_destroy(vm->ioreq);
 	vm->ioreq = NULL;
+	vm->ioreq_vi = NULL;
 	deadline = ms_now() + DM_EXIT_GRACE_MS;
 	for (;;) {
 		reap(vi, &st);
@@ -212,6 +260,11 @@ static void vm_ioreq_free(struct vm *vm, void *opaque)
 	if (vi->dir[0]) {
 		unlink(vi->path);
 		rmdir(vi->dir);
+	}
+	for (i = 0; i < VM_MAX_DEVICE_MODELS; i++) {
+		if (vi->dms[i].state_fd >= 0)
+			close(vi->dms[i].state_fd);
+		free(vi->dms[i].spec);
 	}
 	pthread_mutex_destroy(&vi->lock);
 	pthread_cond_destroy(&vi->cond);
@@ -263,14 +316,18 @@ static int dm_spawn(struct vm_ioreq *vi, const char *bin, const char *spec,
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
 					 O_RDONLY, 0);
+	/* Recorded before the child can open its state channel. */
+	pthread_mutex_lock(&vi->lock);
 	ret = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
+	if (!ret)
+		vi->pids[vi->nr_pids++] = pid;
+	pthread_mutex_unlock(&vi->lock);
 	posix_spawn_file_actions_destroy(&fa);
 	if (ret) {
 		snprintf(err, err_len, "cannot start the device model %s: %s",
 			 bin, strerror(ret));
 		return -ret;
 	}
-	vi->pids[vi->nr_pids++] = pid;
 	return 0;
 }
 
@@ -312,6 +369,187 @@ static int dm_wait(struct vm_ioreq *vi, unsigned int want, char *err,
 	return ret;
 }
 
+/* ------------------------------------------------- state for snapshots */
+
+/*
+ * One request on @d's state channel with @memfd attached, and its answer
+ * in @m.  The device model is untrusted: the wait is bounded and the
+ * answer checked.  Event loop thread (component save/load).
+ */
+static int dm_state_call(struct vm_dm *d, struct cvdm_state_msg *m, int memfd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct pollfd p = { .events = POLLIN };
+	uint32_t op = m->op;
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd, r;
+
+	pthread_mutex_lock(&d->vi->lock);
+	fd = d->state_fd;
+	pthread_mutex_unlock(&d->vi->lock);
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &memfd, sizeof(int));
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != sizeof(*m))
+		return -EPIPE;
+	p.fd = fd;
+	do {
+		r = poll(&p, 1, DM_STATE_TIMEOUT_MS);
+	} while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	/* Answers carry no descriptors: any that come are refused. */
+	n = recv(fd, m, sizeof(*m), MSG_DONTWAIT);
+	if (n != sizeof(*m))
+		return n == 0 ? -EPIPE : -EPROTO;
+	if (m->op != op || m->ret > 0 || m->ret < -4095)
+		return -EPROTO;
+	return m->ret;
+}
+
+static int dm_state_memfd(void)
+{
+	int fd = memfd_create("cvisor-dm-state", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	/* Sparse: only what the device model writes takes memory. */
+	if (ftruncate(fd, CVDM_STATE_MAX) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Section version 1: the device model's blob layout (u32), then the
+ * blob (the rest of the section).
+ */
+static int dm_comp_save(void *opaque, struct sbuf *out)
+{
+	struct vm_dm *d = opaque;
+	struct cvdm_state_msg m = { .op = CVDM_STATE_SAVE };
+	uint8_t *blob;
+	ssize_t n;
+	int fd, ret;
+
+	fd = dm_state_memfd();
+	if (fd < 0)
+		return fd;
+	ret = dm_state_call(d, &m, fd);
+	if (!ret && (!m.version || m.size > CVDM_STATE_MAX))
+		ret = -EPROTO;
+	blob = ret ? NULL : malloc(m.size ? m.size : 1);
+	if (!ret && !blob)
+		ret = -ENOMEM;
+	if (!ret) {
+		n = pread(fd, blob, m.size, 0);
+		if (n != (ssize_t)m.size)
+			ret = n < 0 ? -errno : -EIO;
+	}
+	if (!ret) {
+		sbuf_put_u32(out, m.version);
+		sbuf_put_bytes(out, blob, m.size);
+	}
+	free(blob);
+	close(fd);
+	if (ret)
+		vm_log(d->vi->vm, LOG_LEVEL_WARN,
+		       "device model %u (%s) did not save its state: %s",
+		       d->index, d->spec, strerror(-ret));
+	return ret;
+}
+
+static int dm_comp_load(void *opaque, struct sbuf *in, uint32_t version)
+{
+	struct vm_dm *d = opaque;
+	struct cvdm_state_msg m = { .op = CVDM_STATE_LOAD };
+	size_t len;
+	uint8_t *blob;
+	int fd, ret;
+
+	m.version = sbuf_get_u32(in);
+	if (sbuf_error(in))
+		return sbuf_error(in);
+	len = sbuf_remaining(in);
+	if (!m.version || len > CVDM_STATE_MAX)
+		return -EINVAL;
+	m.size = (uint32_t)len;
+	blob = malloc(len ? len : 1);
+	if (!blob)
+		return -ENOMEM;
+	sbuf_get_bytes(in, blob, len);
+	fd = dm_state_memfd();
+	ret = fd < 0 ? fd : 0;
+	if (!ret && pwrite(fd, blob, len, 0) != (ssize_t)len)
+		ret = -EIO;
+	free(blob);
+	if (!ret)
+		ret = dm_state_call(d, &m, fd);
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		vm_log(d->vi->vm, LOG_LEVEL_WARN,
+		       "device model %u (%s) did not load its state: %s",
+		       d->index, d->spec, strerror(-ret));
+	return ret;
+}
+
+static const struct component_ops dm_comp_ops = {
+	.version = 1,
+	.save = dm_comp_save,
+	.load = dm_comp_load,
+};
+
+int vm_ioreq_check_save(struct vm *vm, char *err, size_t err_len)
+{
+	int owners[IOREQ_MAX_SERVERS];
+	struct vm_ioreq *vi = vm->ioreq_vi;
+	unsigned int i, j, n;
+	bool ours;
+
+	if (!vm->ioreq || !vi)
+		return 0;
+	n = ioreq_host_owners(vm->ioreq, owners, IOREQ_MAX_SERVERS);
+	pthread_mutex_lock(&vi->lock);
+	for (i = 0; i < n; i++) {
+		for (j = 0, ours = false; j < vi->nr_pids; j++)
+			ours |= vi->pids[j] == owners[i];
+		if (!ours)
+			break;
+	}
+	for (j = 0; j < vi->nr_pids && i == n; j++)
+		if (vi->dms[j].state_fd < 0)
+			break;
+	pthread_mutex_unlock(&vi->lock);
+	if (i < n) {
+		snprintf(err, err_len,
+			 "the device model (pid %d) connected through --ioreq-socket cannot be saved: only --device-model ones can",
+			 owners[i]);
+		return -EOPNOTSUPP;
+	}
+	if (j < vi->nr_pids) {
+		snprintf(err, err_len,
+			 "device model %u (%s) cannot save its state (it opened no state channel)",
+			 j, vi->dms[j].spec);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 int vm_ioreq_init(struct vm *vm, char *err, size_t err_len)
 {
 	const struct vm_config *cfg = &vm->cfg;
@@ -340,6 +578,9 @@ int vm_ioreq_init(struct vm *vm, char *err, size_t err_len)
 	vi->vm = vm;
 	pthread_mutex_init(&vi->lock, NULL);
 	pthread_cond_init(&vi->cond, NULL);
+	for (i = 0; i < VM_MAX_DEVICE_MODELS; i++)
+		vi->dms[i] = (struct vm_dm){ .vi = vi, .index = i,
+					     .state_fd = -1 };
 	ret = vm_add_cleanup(vm, vm_ioreq_free, vi);
 	if (ret) {
 		pthread_mutex_destroy(&vi->lock);
@@ -347,6 +588,26 @@ int vm_ioreq_init(struct vm *vm, char *err, size_t err_len)
 		free(vi);
 		snprintf(err, err_len, "out of memory");
 		return ret;
+	}
+	vm->ioreq_vi = vi;
+	for (i = 0; i < cfg->nr_device_models; i++) {
+		char name[COMP_NAME_MAX];
+
+		vi->dms[i].spec = strdup(cfg->device_models[i]);
+		if (!vi->dms[i].spec) {
+			snprintf(err, err_len, "out of memory");
+			return -ENOMEM;
+		}
+		/* A restore's config strings do not outlive the load. */
+		vm->cfg.device_models[i] = vi->dms[i].spec;
+		snprintf(name, sizeof(name), "dm%u", i);
+		ret = vm_component_add(vm, name, COMP_STAGE_VIRTIO,
+				       &dm_comp_ops, &vi->dms[i]);
+		if (ret) {
+			snprintf(err, err_len, "component %s: %s", name,
+				 strerror(-ret));
+			return ret;
+		}
 	}
 	if (cfg->ioreq_socket) {
 		snprintf(vi->path, sizeof(vi->path), "%s", cfg->ioreq_socket);
@@ -384,7 +645,7 @@ int vm_ioreq_init(struct vm *vm, char *err, size_t err_len)
 		}
 	}
 	for (i = 0; i < cfg->nr_device_models; i++) {
-		ret = dm_spawn(vi, bin, cfg->device_models[i], i, err, err_len);
+		ret = dm_spawn(vi, bin, vi->dms[i].spec, i, err, err_len);
 		if (ret)
 			return ret;
 	}

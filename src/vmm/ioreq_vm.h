@@ -38,6 +38,12 @@ bool vm_ioreq_access(struct vm *vm, const struct bus_ctx *ctx, uint8_t type,
 		     bool is_write);
 
 /*
+ * Can every device model's state be saved (snapshot, migration)?  0, or
+ * -EOPNOTSUPP with a message naming the one that cannot.
+ */
+int vm_ioreq_check_save(struct vm *vm, char *err, size_t err_len);
+
+/*
  * Guest memory was removed or moved (memslot change, conversion to
  * private) by vCPU @vcpu: device models drop their mappings
  * (IOREQ_TYPE_INVALIDATE, synchronous).

@@ -657,6 +657,10 @@ int migrate_start(struct vm *vm, const char *uri, migrate_notify_fn notify,
 			 hv_backend_desc(vm->hv));
 		return -EOPNOTSUPP;
 	}
+	/* Refuse now rather than after the whole pre-copy. */
+	ret = vm_ioreq_check_save(vm, err, err_len);
+	if (ret)
+		return ret;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		snprintf(err, err_len, "out of memory");

@@ -257,6 +257,9 @@ void snap_machine_from_vm(struct snap_machine *m, struct vm *vm)
 	memcpy(m->net_mac, c->net_mac, 6);
 	m->firmware = (char *)c->firmware;
 	m->debugcon = (char *)c->debugcon;
+	m->nr_dms = c->nr_device_models;
+	for (i = 0; i < c->nr_device_models; i++)
+		m->dm_spec[i] = (char *)c->device_models[i];
 }
 
 static void put_str(struct sbuf *b, const char *s)
@@ -311,6 +314,12 @@ void snap_machine_put(struct sbuf *b, const struct snap_machine *m)
 	sbuf_put_bytes(b, m->net_mac, 6);
 	put_str(b, m->firmware);
 	put_str(b, m->debugcon);
+	/* Only when there are any: older images simply end here. */
+	if (m->nr_dms) {
+		sbuf_put_u32(b, m->nr_dms);
+		for (i = 0; i < m->nr_dms; i++)
+			put_str(b, m->dm_spec[i]);
+	}
 }
 
 int snap_machine_get(struct snap_machine *m, const uint8_t *data, size_t len,
@@ -350,6 +359,16 @@ int snap_machine_get(struct snap_machine *m, const uint8_t *data, size_t len,
 	sbuf_get_bytes(&b, m->net_mac, 6);
 	m->firmware = get_str(&b);
 	m->debugcon = get_str(&b);
+	if (!sbuf_error(&b) && sbuf_remaining(&b)) {
+		m->nr_dms = sbuf_get_u32(&b);
+		if (!m->nr_dms || m->nr_dms > VM_MAX_DEVICE_MODELS)
+			sbuf_set_bad(&b);
+		for (i = 0; !sbuf_error(&b) && i < m->nr_dms; i++) {
+			m->dm_spec[i] = get_str(&b);
+			if (m->dm_spec[i] && !m->dm_spec[i][0])
+				sbuf_set_bad(&b);
+		}
+	}
 	if (sbuf_error(&b) || sbuf_remaining(&b)) {
 		snprintf(err, err_len, "corrupted: bad machine description");
 		goto bad;
@@ -384,6 +403,11 @@ void snap_machine_release(struct snap_machine *m)
 	free(m->debugcon);
 	m->debugcon = NULL;
 	m->nr_disks = 0;
+	for (i = 0; i < VM_MAX_DEVICE_MODELS; i++) {
+		free(m->dm_spec[i]);
+		m->dm_spec[i] = NULL;
+	}
+	m->nr_dms = 0;
 }
 
 void snap_machine_config(const struct snap_machine *m, struct vm_config *cfg)
@@ -405,6 +429,9 @@ void snap_machine_config(const struct snap_machine *m, struct vm_config *cfg)
 	memcpy(cfg->net_mac, m->net_mac, 6);
 	cfg->firmware = m->firmware && m->firmware[0] ? m->firmware : NULL;
 	cfg->debugcon = m->debugcon && m->debugcon[0] ? m->debugcon : NULL;
+	cfg->nr_device_models = m->nr_dms;
+	for (i = 0; i < m->nr_dms; i++)
+		cfg->device_models[i] = m->dm_spec[i];
 }
 
 unsigned int snap_regions(const struct snap_machine *m, struct vm *vm,
@@ -518,6 +545,10 @@ static int snap_comp_put(void *opaque, const char *name, uint32_t version,
 int snap_write_components(struct snap_writer *w, struct vm *vm, char *err,
 			  size_t err_len)
 {
+	int ret = vm_ioreq_check_save(vm, err, err_len);
+
+	if (ret)
+		return ret;
 	return vm_components_save(vm, snap_comp_put, w, err, err_len);
 }
 
@@ -628,10 +659,54 @@ static struct snap_region *snap_find_region(struct snap_load *L,
 }
 
 /*
+ * Device models see guest RAM through its memfd, which a private file
+ * mapping would hide from them: copy the file's data runs into it
+ * instead (holes stay zero pages nobody allocated).  The stream is read
+ * from the same fd, so its offset is put back.
+ */
+static int snap_copy_ram(int fd, uint8_t *host, uint64_t size, uint64_t off)
+{
+	off_t cur = lseek(fd, 0, SEEK_CUR), d, h;
+	uint64_t pos, end;
+	ssize_t n;
+	int ret = 0;
+
+	if (cur < 0)
+		return -errno;
+	for (pos = 0; pos < size && !ret; pos = end) {
+		d = lseek(fd, (off_t)(off + pos), SEEK_DATA);
+		if (d < 0) {
+			ret = errno == ENXIO ? 0 : -errno;
+			break;
+		}
+		if ((uint64_t)d >= off + size)
+			break;
+		h = lseek(fd, d, SEEK_HOLE);
+		if (h < 0) {
+			ret = -errno;
+			break;
+		}
+		pos = (uint64_t)d - off;
+		end = (uint64_t)h - off < size ? (uint64_t)h - off : size;
+		while (pos < end) {
+			n = pread(fd, host + pos, end - pos, (off_t)(off + pos));
+			if (n <= 0) {
+				ret = n < 0 ? -errno : -EIO;
+				break;
+			}
+			pos += (uint64_t)n;
+		}
+	}
+	if (lseek(fd, cur, SEEK_SET) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/*
  * RAM record (files): where each region's bytes are in the file.  They
  * are mapped MAP_PRIVATE over the guest's RAM: pages come in from the
  * page cache when the guest first touches them, and the guest's writes
- * never reach the file.
+ * never reach the file.  With device models they are copied instead.
  */
 static int snap_load_ram(struct snap_load *L, const struct snap_rec *rec,
 			 char *err, size_t err_len)
@@ -669,6 +744,16 @@ static int snap_load_ram(struct snap_load *L, const struct snap_rec *rec,
 		}
 		if (L->dry || !r->host)
 			continue;
+		if (L->mach.nr_dms) {
+			int ret = snap_copy_ram(L->file_fd, r->host, size, off);
+
+			if (ret) {
+				snprintf(err, err_len, "cannot read guest RAM from the snapshot: %s",
+					 strerror(-ret));
+				return ret;
+			}
+			continue;
+		}
 		if (mmap(r->host, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, L->file_fd,
 			 (off_t)off) == MAP_FAILED) {

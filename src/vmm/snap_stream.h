@@ -101,6 +101,9 @@ struct snap_machine {
 	uint8_t net_mac[6];
 	char *firmware;		/* the BIOS image of a firmware machine */
 	char *debugcon;
+	/* --device-model specs (an optional tail of the record) */
+	uint32_t nr_dms;
+	char *dm_spec[VM_MAX_DEVICE_MODELS];
 };
 
 struct vm;

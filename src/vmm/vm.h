@@ -115,6 +115,7 @@ struct vm {
 	struct vm_cleanup *cleanups;
 	struct comp_list comps;	/* state holders, restore order (component.h) */
 	struct ioreq_host *ioreq;	/* device models; NULL: none */
+	struct vm_ioreq *ioreq_vi;	/* their glue (ioreq_vm.c) */
 
 	/*
 	 * The debugger's stop callback (debug.c); set before vm_run() and

@@ -115,6 +115,33 @@ static void test_irq_lines(struct iot *t, xendevicemodel_handle *d)
 		  -EOPNOTSUPP);
 }
 
+static int st_save(void *opaque, void **blob, size_t *len)
+{
+	return -EIO;
+}
+
+static int st_load(void *opaque, const void *blob, size_t len, uint32_t v)
+{
+	return -EIO;
+}
+
+/* A host that keeps no device-model state refuses the state channel. */
+static void test_state_channel(void)
+{
+	static const struct cvdm_state_ops ops = {
+		.version = 1, .save = st_save, .load = st_load,
+	};
+	static const struct cvdm_state_ops bad = { .save = st_save };
+	struct cvdm_state *st;
+
+	st = cvdm_state_open(&bad, NULL);
+	CHECK(!st && errno == EINVAL, "state ops without load or version");
+	st = cvdm_state_open(&ops, NULL);
+	CHECK(!st && errno == EOPNOTSUPP, "state channel: %s",
+	      st ? "accepted" : strerror(errno));
+	cvdm_state_close(st);
+}
+
 static void test_ranges(xendevicemodel_handle *d)
 {
 	struct xen_dm_op_ioreq_server_range r = { .type = 3, .start = 0,
@@ -364,6 +391,7 @@ int main(void)
 	test_create_limits(d);
 	test_pads_and_flags(d);
 	test_irq_lines(&t, d);
+	test_state_channel();
 	test_ranges(d);
 	test_resource(d, f);
 	test_evtchn(d);
