@@ -254,15 +254,15 @@ static void testdev_command(struct testdev *td, const struct bus_ctx *ctx,
 		ret = testdev_memslot_del(td, cmd.arg);
 		pthread_mutex_unlock(&td->lock);
 		/* Memory went away: device models drop their mappings. */
-		if (!ret && ctx && ctx->vcpu)
-			vm_ioreq_invalidate(td->vm, ctx->vcpu_id);
+		if (!ret)
+			devsvc_memory_removed(td->svc, ctx);
 		break;
 	case TESTDEV_MEMSLOT_MOVE:
 		pthread_mutex_lock(&td->lock);
 		ret = testdev_memslot_move(td, cmd.arg);
 		pthread_mutex_unlock(&td->lock);
-		if (!ret && ctx && ctx->vcpu)
-			vm_ioreq_invalidate(td->vm, ctx->vcpu_id);
+		if (!ret)
+			devsvc_memory_removed(td->svc, ctx);
 		break;
 	case TESTDEV_VCPU_STATE_ROUNDTRIP:
 		ret = devsvc_vcpu_state_roundtrip(td->svc, ctx, msg,

@@ -15,7 +15,8 @@
  *   devsvc_vm_stop       XEN_DMOP_remote_shutdown
  *   devsvc_component     the state blob of the state channel (snapshots,
  *                        migration); destroy at exit
- *   devsvc_time_offset   nothing: the VMM's RTC tells device models
+ *   devsvc_time_offset,  nothing: the VMM sends these broadcasts
+ *   devsvc_memory_removed
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -125,6 +126,10 @@ int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
 }
 
 void devsvc_time_offset(struct devsvc *svc, int64_t delta)
+{
+}
+
+void devsvc_memory_removed(struct devsvc *svc, const struct bus_ctx *ctx)
 {
 }
 

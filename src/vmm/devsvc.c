@@ -203,6 +203,12 @@ int devsvc_cleanup(struct devsvc *svc, void (*fn)(void *opaque),
 	return ret;
 }
 
+void devsvc_memory_removed(struct devsvc *svc, const struct bus_ctx *ctx)
+{
+	if (ctx && ctx->vcpu)
+		vm_ioreq_invalidate(svc->vm, ctx->vcpu_id);
+}
+
 void devsvc_time_offset(struct devsvc *svc, int64_t delta)
 {
 	vm_ioreq_timeoffset(svc->vm, delta);

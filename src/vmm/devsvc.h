@@ -133,6 +133,11 @@ void devsvc_vm_fail(struct devsvc *svc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * Guest memory was removed or moved by the vCPU of @ctx: device models
+ * drop their mappings (IOREQ_TYPE_INVALIDATE).  No-op without a vCPU.
+ */
+void devsvc_memory_removed(struct devsvc *svc, const struct bus_ctx *ctx);
+/*
  * The guest moved its wall clock (RTC) by @delta seconds: device models
  * are told (IOREQ_TYPE_TIMEOFFSET).
  */
