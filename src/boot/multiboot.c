@@ -6,11 +6,17 @@
  * against the file and against guest RAM before anything is copied, with
  * comparisons written so that no sum can wrap.
  *
- * Guest memory use: the boot information lives in low RAM between
- * MB_INFO_BASE and MB_LOW_LIMIT; kernel segments must sit at or above
- * 1 MiB, so they can never overwrite it.  An initrd goes page aligned
- * right after the kernel.  The memory map handed to the kernel is the
- * machine's e820 map, the same one bzImage and PVH kernels get.
+ * Guest memory use, as QEMU's loader allows it: kernel segments may sit
+ * in low RAM (0x1000 up to the EBDA at MB_LOW_LIMIT) or at or above
+ * 1 MiB.  The boot information (info, module list, names, memory map,
+ * command line) is one block at MB_INFO_BASE unless the kernel occupies
+ * that range; then it goes page aligned right after the kernel, where
+ * QEMU puts it too.  An initrd follows the kernel and that block.  The
+ * memory map handed to the kernel is the machine's e820 map, the same
+ * one bzImage and PVH kernels get.
+ *
+ * The command line is "KERNEL-PATH APPEND", QEMU's convention, which
+ * Multiboot test programs written for QEMU expect.
  *
  * Like bzimage.c and pvh.c it works on struct boot_args (RAM regions and
  * the e820 map), not on a VM, so tests/boot can fuzz it without a
@@ -20,6 +26,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/compiler.h"
@@ -57,7 +64,10 @@
 #define MB_MMAP_ADDR		0x7400u	/* up to E820_MAX_ENTRIES entries */
 #define MB_CMDLINE_ADDR		0x8000u
 #define MB_LOW_LIMIT		0x9F000u
+#define MB_KERNEL_LOW_MIN	0x1000u		/* above the IVT and BDA */
 #define MB_KERNEL_MIN		0x100000u
+/* Address of boot-information item @x (an MB_*_ADDR) in this load. */
+#define MB_AT(ld, x)		((ld)->info_base + ((x) - MB_INFO_BASE))
 
 struct mb_header {
 	uint32_t magic, flags, checksum;
@@ -101,7 +111,10 @@ struct mb_load {
 	uint64_t ram_size;	/* for messages */
 	char *err;
 	size_t err_len;
-	uint64_t kernel_end;
+	uint64_t kernel_start, kernel_end;
+	uint64_t info_base;	/* where the MB_*_ADDR block starts */
+	uint64_t free_start;	/* first byte after kernel and that block */
+	char *cmdline;		/* "KERNEL-PATH APPEND" */
 };
 
 /* Offset of the Multiboot header in the image, or -1. */
@@ -166,10 +179,22 @@ static int mb_place(struct mb_load *ld, const char *what, uint64_t gpa,
 	}
 	if (!memsz)
 		return 0;
-	if (gpa < MB_KERNEL_MIN) {
+	if (gpa < MB_KERNEL_LOW_MIN) {
 		snprintf(ld->err, ld->err_len,
-			 "%s: %s at 0x%llx is below 1 MiB (reserved for boot information)",
-			 ld->path, what, (unsigned long long)gpa);
+			 "%s: %s at 0x%llx is below 0x%x (real-mode IVT and BIOS data)",
+			 ld->path, what, (unsigned long long)gpa,
+			 MB_KERNEL_LOW_MIN);
+		return -ENOEXEC;
+	}
+	/* Low RAM ends at the EBDA; no sum here can wrap. */
+	if (gpa < MB_KERNEL_MIN &&
+	    (gpa >= MB_LOW_LIMIT || memsz > MB_LOW_LIMIT - gpa)) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: %s at 0x%llx (0x%llx bytes) reaches into the "
+			 "legacy hole 0x%x-0x%llx (EBDA, VGA, BIOS)",
+			 ld->path, what, (unsigned long long)gpa,
+			 (unsigned long long)memsz, MB_LOW_LIMIT,
+			 (unsigned long long)MB_KERNEL_MIN - 1);
 		return -ENOEXEC;
 	}
 	dst = mb_ram(ld, gpa, memsz);
@@ -180,6 +205,8 @@ static int mb_place(struct mb_load *ld, const char *what, uint64_t gpa,
 	memset(dst + filesz, 0, memsz - filesz);
 	if (gpa + memsz > ld->kernel_end)
 		ld->kernel_end = gpa + memsz;
+	if (!ld->kernel_start || gpa < ld->kernel_start)
+		ld->kernel_start = gpa;
 	return 0;
 }
 
@@ -358,7 +385,7 @@ static int mb_load_initrd(struct mb_load *ld, struct mb_info *info)
 	uint8_t *dst;
 	char *str;
 
-	gpa = ALIGN_UP(ld->kernel_end, 4096ull);
+	gpa = ALIGN_UP(ld->free_start, 4096ull);
 	dst = mb_ram(ld, gpa, args->initrd_size);
 	if (!dst || gpa + args->initrd_size > SZ_4G) {
 		char ram[32];
@@ -371,19 +398,19 @@ static int mb_load_initrd(struct mb_load *ld, struct mb_info *info)
 	}
 	memcpy(dst, args->initrd, args->initrd_size);
 
-	mod = mb_ram(ld, MB_MODS_ADDR, sizeof(*mod));
-	str = mb_ram(ld, MB_MODSTR_ADDR, MB_MODSTR_MAX);
+	mod = mb_ram(ld, MB_AT(ld, MB_MODS_ADDR), sizeof(*mod));
+	str = mb_ram(ld, MB_AT(ld, MB_MODSTR_ADDR), MB_MODSTR_MAX);
 	base = strrchr(rd_path, '/');
 	base = base ? base + 1 : rd_path;
 	snprintf(str, MB_MODSTR_MAX, "%s", base);
 	*mod = (struct mb_module){
 		.mod_start = (uint32_t)gpa,
 		.mod_end = (uint32_t)(gpa + args->initrd_size),
-		.string = MB_MODSTR_ADDR,
+		.string = (uint32_t)MB_AT(ld, MB_MODSTR_ADDR),
 	};
 	info->flags |= MB_IF_MODS;
 	info->mods_count = 1;
-	info->mods_addr = MB_MODS_ADDR;
+	info->mods_addr = (uint32_t)MB_AT(ld, MB_MODS_ADDR);
 	return 0;
 }
 
@@ -400,39 +427,82 @@ static void mb_add_mmap(struct mb_mmap_entry *e, unsigned int *n,
 static int mb_write_info(struct mb_load *ld, struct mb_info *info)
 {
 	const struct boot_args *args = ld->args;
-	const char *cmdline = args->cmdline ? args->cmdline : "";
 	uint64_t low_end = args->ram->region[0].size, upper;
 	struct mb_mmap_entry *mmap;
 	unsigned int n = 0, i;
-	size_t len = strlen(cmdline);
+	size_t len = strlen(ld->cmdline);
 	char *dst;
 
-	if (len >= MB_LOW_LIMIT - MB_CMDLINE_ADDR) {
-		snprintf(ld->err, ld->err_len,
-			 "--append: command line too long (%zu bytes, at most %u)",
-			 len, MB_LOW_LIMIT - MB_CMDLINE_ADDR - 1);
-		return -E2BIG;
-	}
-	dst = mb_ram(ld, MB_CMDLINE_ADDR, len + 1);
-	memcpy(dst, cmdline, len + 1);
+	dst = mb_ram(ld, MB_AT(ld, MB_CMDLINE_ADDR), len + 1);
+	memcpy(dst, ld->cmdline, len + 1);
 	info->flags |= MB_IF_MEM | MB_IF_CMDLINE | MB_IF_MMAP |
 		       MB_IF_LOADER_NAME;
-	info->cmdline = MB_CMDLINE_ADDR;
+	info->cmdline = (uint32_t)MB_AT(ld, MB_CMDLINE_ADDR);
 	info->mem_lower = 640;
 	upper = (low_end - SZ_1M) >> 10;
 	info->mem_upper = upper > UINT32_MAX ? UINT32_MAX : (uint32_t)upper;
 
 	/* Multiboot memory types are e820's (1 RAM, 2 reserved, ...). */
-	mmap = mb_ram(ld, MB_MMAP_ADDR, E820_MAX_ENTRIES * sizeof(*mmap));
+	mmap = mb_ram(ld, MB_AT(ld, MB_MMAP_ADDR),
+		      E820_MAX_ENTRIES * sizeof(*mmap));
 	for (i = 0; i < args->e820->nr && i < E820_MAX_ENTRIES; i++)
 		mb_add_mmap(mmap, &n, args->e820->entry[i].addr,
 			    args->e820->entry[i].size,
 			    args->e820->entry[i].type);
-	info->mmap_addr = MB_MMAP_ADDR;
+	info->mmap_addr = (uint32_t)MB_AT(ld, MB_MMAP_ADDR);
 	info->mmap_length = n * sizeof(*mmap);
 
-	memcpy(mb_ram(ld, MB_NAME_ADDR, 8), "cvisor", 7);
-	info->boot_loader_name = MB_NAME_ADDR;
+	memcpy(mb_ram(ld, MB_AT(ld, MB_NAME_ADDR), 8), "cvisor", 7);
+	info->boot_loader_name = (uint32_t)MB_AT(ld, MB_NAME_ADDR);
+	return 0;
+}
+
+/*
+ * Choose where the boot information goes: at MB_INFO_BASE unless the
+ * kernel is there, else right after the kernel.  The block ends with the
+ * command line, whose length sets its size.
+ */
+static int mb_place_info(struct mb_load *ld)
+{
+	uint64_t span = (MB_CMDLINE_ADDR - MB_INFO_BASE) +
+			strlen(ld->cmdline) + 1;
+
+	ld->info_base = MB_INFO_BASE;
+	if (ld->kernel_start < MB_INFO_BASE + span &&
+	    MB_INFO_BASE < ld->kernel_end)
+		ld->info_base = ALIGN_UP(ld->kernel_end, 4096ull);
+	if (ld->info_base == MB_INFO_BASE &&
+	    MB_INFO_BASE + span > MB_LOW_LIMIT) {
+		snprintf(ld->err, ld->err_len,
+			 "--append: command line too long (%zu bytes, at most %u)",
+			 strlen(ld->cmdline),
+			 MB_LOW_LIMIT - MB_CMDLINE_ADDR - 1);
+		return -E2BIG;
+	}
+	if (!mb_ram(ld, ld->info_base, span) ||
+	    ld->info_base + span > SZ_4G) {
+		snprintf(ld->err, ld->err_len,
+			 "%s: no room for the boot information after the "
+			 "kernel (0x%llx)", ld->path,
+			 (unsigned long long)ld->kernel_end);
+		return -E2BIG;
+	}
+	ld->free_start = ld->kernel_end;
+	if (ld->info_base + span > ld->free_start)
+		ld->free_start = ld->info_base + span;
+	return 0;
+}
+
+/* QEMU's command line: the kernel's path, a space, then --append. */
+static int mb_make_cmdline(struct mb_load *ld)
+{
+	const char *append = ld->args->cmdline ? ld->args->cmdline : "";
+	size_t len = strlen(ld->path) + 1 + strlen(append) + 1;
+
+	ld->cmdline = malloc(len);
+	if (!ld->cmdline)
+		return -ENOMEM;
+	snprintf(ld->cmdline, len, "%s %s", ld->path, append);
 	return 0;
 }
 
@@ -487,16 +557,18 @@ int multiboot_load(const uint8_t *data, uint64_t size,
 		return -ENOEXEC;
 	}
 
-	info = mb_ram(&ld, MB_INFO_BASE, sizeof(*info));
+	ret = mb_make_cmdline(&ld);
+	if (!ret)
+		ret = mb_place_info(&ld);
+	if (ret)
+		goto out;
+	info = mb_ram(&ld, ld.info_base, sizeof(*info));
 	memset(info, 0, sizeof(*info));
 	ret = mb_write_info(&ld, info);
-	if (ret)
-		return ret;
-	if (args->initrd) {
+	if (!ret && args->initrd)
 		ret = mb_load_initrd(&ld, info);
-		if (ret)
-			return ret;
-	}
+	if (ret)
+		goto out;
 
 	/*
 	 * Multiboot's machine state: protected mode, paging off, flat 4 GiB
@@ -509,7 +581,7 @@ int multiboot_load(const uint8_t *data, uint64_t size,
 	cpu->rip = entry;
 	cpu->rflags = 0x2;
 	cpu->rax = MB_BOOT_MAGIC;
-	cpu->rbx = MB_INFO_BASE;
+	cpu->rbx = ld.info_base;
 	cpu->cr0 = 0x11;	/* PE | ET */
 	cpu->cs = (struct boot_seg){
 		.limit = 0xffffffff, .selector = 0x10, .type = 0xb, .s = 1,
@@ -518,8 +590,10 @@ int multiboot_load(const uint8_t *data, uint64_t size,
 	cpu->ds = cpu->cs;
 	cpu->ds.selector = 0x18;
 	cpu->ds.type = 0x3;
-	plan->kernel_end = ld.kernel_end;
-	plan->cmdline_gpa = MB_CMDLINE_ADDR;
-	plan->info_gpa = MB_INFO_BASE;
-	return 0;
+	plan->kernel_end = ld.free_start;
+	plan->cmdline_gpa = MB_AT(&ld, MB_CMDLINE_ADDR);
+	plan->info_gpa = ld.info_base;
+out:
+	free(ld.cmdline);
+	return ret;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """mkelf.py OUT [options]: write a tiny Multiboot ELF32 for the CLI tests.
 
---code ok        check EAX magic and the cmdline's first byte ('X'), print
+--code ok        check EAX magic and the first byte of --append ('X': the
+                 command line is "KERNEL-PATH APPEND", as QEMU writes it), print
                  "OK" on COM1 and write 42 to isa-debug-exit (status 85)
 --code poweroff  16-bit write of 0x2000 to port 0x604 (status 0)
 --paddr/--memsz  where the one PT_LOAD segment goes and how big it is
@@ -30,7 +31,9 @@ def code_ok():
     tail = (b"\x66\xba\xf8\x03" + out(ord("O")) + out(ord("K")) + out(10) +
             b"\xb0\x2a\xe6\xf4\xf4")                     # 42 -> status 85
     check_cmd = b"\x80\x38\x58" + b"\x75" + bytes([len(tail)])  # cmp byte [eax],'X'; jne bad
-    load_cmd = b"\x8b\x43\x10"                           # mov eax, [ebx+16]
+    load_cmd = (b"\x8b\x43\x10" +                        # mov eax, [ebx+16]
+                # 1: mov cl, [eax]; inc eax; cmp cl, ' '; jne 1b
+                b"\x8a\x08\x40\x80\xf9\x20\x75\xf8")
     rest = load_cmd + check_cmd + tail
     head = b"\x3d" + struct.pack("<I", 0x2BADB002) + b"\x75" + bytes([len(rest)])
     return head + rest + bad
