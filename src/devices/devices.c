@@ -21,6 +21,7 @@ static const struct {
 	{ "fw_cfg",	fw_cfg_init },
 	{ "poweroff",	poweroff_init },
 	{ "testdev",	testdev_init },	/* no-op without --testdev */
+	{ "pc-testdev",	pc_testdev_init },	/* no-op without --testdev */
 	{ "acpi-pm",	acpi_pm_init },
 	{ "rtc",	rtc_init },
 	{ "boot-done",	bootdone_init },

@@ -39,6 +39,8 @@ int devices_init(struct vm *vm, char *err, size_t err_len);
 
 int serial_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 		size_t err_len);
+int pc_testdev_init(struct devsvc *svc, const struct vm_config *cfg,
+		    char *err, size_t err_len);
 int debug_exit_init(struct devsvc *svc, const struct vm_config *cfg,
 		    char *err, size_t err_len);
 int fw_cfg_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
