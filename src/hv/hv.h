@@ -323,6 +323,8 @@ struct hv_exit {
 			uint32_t suberror;
 			uint32_t ndata;
 			uint64_t data[16];
+			/* Why, in words, if the backend knows ("" if not). */
+			char desc[96];
 		} internal;
 		struct {
 			uint64_t hardware_entry_failure_reason;

@@ -263,6 +263,56 @@ static void vcpu_exit_system_event(struct vcpu *vcpu, struct hv_exit *exit)
 	}
 }
 
+/* The CPU mode in words, for messages. */
+static const char *cpu_mode_name(const struct kvm_sregs *sr, uint64_t rflags)
+{
+	if (!(sr->cr0 & 1))
+		return "real mode";
+	if (rflags & (1u << 17))
+		return "virtual-8086 mode";
+	if (sr->efer & (1u << 10))
+		return sr->cs.l ? "64-bit mode" : "compatibility mode";
+	return sr->cs.db ? "32-bit protected mode" : "16-bit protected mode";
+}
+
+/*
+ * A backend could not go on: name the reason it gives, the mode, the
+ * privilege level and the instruction bytes at RIP, so that the message
+ * says what stopped the guest without a debugger.
+ */
+static void vcpu_exit_internal(struct vcpu *vcpu, const struct hv_exit *exit)
+{
+	struct kvm_sregs sr;
+	struct kvm_regs regs;
+	uint8_t insn[15];
+	char what[320], bytes[64] = "";
+	size_t n = 0, i, off = 0;
+	int len;
+
+	len = snprintf(what, sizeof(what), "emulation failure (suberror %u)",
+		       exit->internal.suberror);
+	if (exit->internal.desc[0])
+		len += snprintf(what + len, sizeof(what) - (size_t)len, ": %.96s",
+				exit->internal.desc);
+	if (!hv_vcpu_get_regs(vcpu->hv, &regs) &&
+	    !hv_vcpu_get_sregs(vcpu->hv, &sr)) {
+		uint64_t la = regs.rip;
+
+		if (!(sr.efer & (1u << 10)) || !sr.cs.l)
+			la = (sr.cs.base + regs.rip) & 0xffffffffull;
+		n = vm_debug_access(vcpu->vm, vcpu->id, la, insn, sizeof(insn),
+				    false);
+		for (i = 0; i < n && off + 4 < sizeof(bytes); i++)
+			off += (size_t)snprintf(bytes + off, sizeof(bytes) - off,
+						"%s%02x", i ? " " : "", insn[i]);
+		snprintf(what + len, sizeof(what) - (size_t)len,
+			 " in %s, CPL %u, instruction bytes %s",
+			 cpu_mode_name(&sr, regs.rflags), sr.ss.dpl,
+			 n ? bytes : "unreadable");
+	}
+	vcpu_fail(vcpu, what);
+}
+
 static void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 {
 	char what[96];
@@ -283,9 +333,7 @@ static void vcpu_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 		vcpu_fail(vcpu, "triple fault");
 		break;
 	case HV_EXIT_INTERNAL_ERROR:
-		snprintf(what, sizeof(what), "emulation failure (suberror %u)",
-			 exit->internal.suberror);
-		vcpu_fail(vcpu, what);
+		vcpu_exit_internal(vcpu, exit);
 		break;
 	case HV_EXIT_FAIL_ENTRY:
 		snprintf(what, sizeof(what),

@@ -5,6 +5,7 @@
                  command line is "KERNEL-PATH APPEND", as QEMU writes it), print
                  "OK" on COM1 and write 42 to isa-debug-exit (status 85)
 --code poweroff  16-bit write of 0x2000 to port 0x604 (status 0)
+--code jmp-mmio  jump to 0xFEE00000 (the LAPIC page): code emu cannot run
 --paddr/--memsz  where the one PT_LOAD segment goes and how big it is
 --lie-filesz N   claim N more file bytes than the file has
 --no-header      leave out the Multiboot header
@@ -16,7 +17,7 @@ import struct
 
 p = argparse.ArgumentParser()
 p.add_argument("out")
-p.add_argument("--code", default="ok", choices=["ok", "poweroff"])
+p.add_argument("--code", default="ok", choices=["ok", "poweroff", "jmp-mmio"])
 p.add_argument("--paddr", type=lambda s: int(s, 0), default=0x100000)
 p.add_argument("--memsz", type=lambda s: int(s, 0), default=0)
 p.add_argument("--lie-filesz", type=lambda s: int(s, 0), default=0)
@@ -44,7 +45,12 @@ def code_poweroff():
     return b"\x66\xba\x04\x06\x66\xb8\x00\x20\x66\xef\xf4"
 
 
-code = code_ok() if a.code == "ok" else code_poweroff()
+if a.code == "ok":
+    code = code_ok()
+elif a.code == "poweroff":
+    code = code_poweroff()
+else:
+    code = b"\xb8\x00\x00\xe0\xfe\xff\xe0"          # mov eax, 0xfee00000; jmp eax
 
 if a.aout:
     # header_addr, load_addr, load_end_addr (0: whole file), bss_end_addr,

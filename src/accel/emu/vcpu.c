@@ -21,6 +21,7 @@
  * leaf lock v->wait_lock.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -752,6 +753,9 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 			exit_simple(v, HV_EXIT_INTERNAL_ERROR);
 			v->exit.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
 			v->exit.internal.ndata = 1;
+			snprintf(v->exit.internal.desc,
+				 sizeof(v->exit.internal.desc), "%.95s",
+				 cpu->internal_msg);
 			v->exit.internal.data[0] = cpu->s.rip;
 			goto out;
 		}
