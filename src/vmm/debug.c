@@ -43,17 +43,7 @@ void vm_debug_hold_start(struct vm *vm)
 
 void vm_debug_request_pause(struct vm *vm)
 {
-	unsigned int i;
-
-	pthread_mutex_lock(&vm->pause_lock);
-	vm->pause_req = true;
-	pthread_mutex_unlock(&vm->pause_lock);
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		if (!vm->vcpus[i].started)
-			continue;
-		hv_vcpu_kick(vm->vcpus[i].hv);
-		vcpu_wake(&vm->vcpus[i]);
-	}
+	vm_pause_request(vm);
 }
 
 bool vm_debug_exit(struct vcpu *vcpu, const struct hv_exit *exit)

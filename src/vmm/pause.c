@@ -37,16 +37,11 @@ bool vm_paused(struct vm *vm)
 	return p;
 }
 
-int vm_pause(struct vm *vm)
+void vm_pause_request(struct vm *vm)
 {
-	unsigned int i, want = vm_nr_threads(vm);
-	int ret = 0;
+	unsigned int i;
 
 	pthread_mutex_lock(&vm->pause_lock);
-	if (vm->paused) {
-		pthread_mutex_unlock(&vm->pause_lock);
-		return 0;
-	}
 	vm->pause_req = true;
 	pthread_mutex_unlock(&vm->pause_lock);
 
@@ -56,6 +51,20 @@ int vm_pause(struct vm *vm)
 		hv_vcpu_kick(vm->vcpus[i].hv);
 		vcpu_wake(&vm->vcpus[i]);
 	}
+}
+
+int vm_pause(struct vm *vm)
+{
+	unsigned int want = vm_nr_threads(vm);
+	int ret = 0;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	if (vm->paused) {
+		pthread_mutex_unlock(&vm->pause_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+	vm_pause_request(vm);
 
 	pthread_mutex_lock(&vm->pause_lock);
 	while (vm->nr_parked + vm->nr_exited < want && !vm_stopping(vm))

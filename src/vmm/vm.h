@@ -194,6 +194,8 @@ int vm_irqchip_register(struct vm *vm, bool pit);
  * vm_pause() returns -ESHUTDOWN if the VM is stopping.
  */
 int vm_pause(struct vm *vm);
+/* Ask every vCPU to park and return at once (any thread, even a vCPU's). */
+void vm_pause_request(struct vm *vm);
 void vm_resume(struct vm *vm);
 bool vm_paused(struct vm *vm);
 /* vCPU thread: park here while a pause is requested. */
