@@ -62,7 +62,7 @@ int x86_set_cr3(struct x86_core *c, uint64_t v)
 #define CR4_VALID (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 		   X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
 		   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-		   X86_CR4_OSXSAVE)
+		   X86_CR4_UMIP | X86_CR4_OSXSAVE)
 
 int x86_set_cr4(struct x86_core *c, uint64_t v)
 {
@@ -206,8 +206,19 @@ HANDLER(lmsw)
 	return X86_R_NEXT_END;
 }
 
+/*
+ * UMIP: SGDT, SIDT, SLDT, SMSW and STR are ring-0 only once CR4.UMIP is
+ * set, so user space cannot learn kernel addresses from them.
+ */
+static bool umip_denied(struct x86_core *c)
+{
+	return (S(c)->cr4 & X86_CR4_UMIP) && c->cpl > 0;
+}
+
 HANDLER(smsw)
 {
+	if (umip_denied(c))
+		return x86_gp0(c);
 	if (in->mem)
 		return x86_write(c, in->seg, x86_ea(c, in), 2, S(c)->cr0);
 	reg_write(c, in->rm, in->osz, true, S(c)->cr0);
@@ -246,6 +257,8 @@ HANDLER(sxdt)
 	uint64_t ea = x86_ea(c, in);
 	unsigned bsz = c->mode64 ? 8 : 4;
 
+	if (umip_denied(c))
+		return x86_gp0(c);
 	TRY(x86_write(c, in->seg, ea, 2, t->limit));
 	return x86_write(c, in->seg, (ea + 2) & size_mask(in->asz), bsz,
 			 c->mode64 ? t->base : (uint32_t)t->base);
@@ -274,6 +287,8 @@ HANDLER(sldt_str)
 
 	if (!c->pe)
 		return x86_ud(c);
+	if (umip_denied(c))
+		return x86_gp0(c);
 	if (in->mem)
 		return x86_write(c, in->seg, x86_ea(c, in), 2, sel);
 	reg_write(c, in->rm, in->osz, true, sel);

@@ -149,6 +149,7 @@ enum x86_gpr {
 #define X86_CR4_PCE	(1ull << 8)
 #define X86_CR4_OSFXSR	(1ull << 9)
 #define X86_CR4_OSXMMEXCPT (1ull << 10)
+#define X86_CR4_UMIP	(1ull << 11)
 #define X86_CR4_FSGSBASE (1ull << 16)
 #define X86_CR4_OSXSAVE	(1ull << 18)
 #define X86_EFER_SCE	(1ull << 0)
