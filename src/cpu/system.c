@@ -62,14 +62,14 @@ int x86_set_cr3(struct x86_core *c, uint64_t v)
 #define CR4_VALID (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 		   X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
 		   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-		   X86_CR4_UMIP | X86_CR4_OSXSAVE)
+		   X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_OSXSAVE)
 
 int x86_set_cr4(struct x86_core *c, uint64_t v)
 {
 	struct x86_state *s = S(c);
 	uint64_t old = s->cr4;
 
-	/* VME/PVI, FSGSBASE, PCIDE...: not implemented/advertised. */
+	/* VME/PVI, PCIDE...: not implemented/advertised. */
 	if (v & ~CR4_VALID)
 		return x86_gp0(c);
 	if (v & (X86_CR4_VME | X86_CR4_PVI))
@@ -512,6 +512,29 @@ HANDLER(rdtsc)
 HANDLER(rdpid)
 {
 	GPR(c, in->rm) = c->mode64 ? S(c)->tsc_aux : (uint32_t)S(c)->tsc_aux;
+	return 0;
+}
+
+/*
+ * RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE (arg 0-3): 64-bit mode with
+ * CR4.FSGSBASE only, any CPL.  Without REX.W the value is 32 bits, zero
+ * extended; a 64-bit base must be canonical.
+ */
+HANDLER(fsgsbase)
+{
+	struct x86_seg *seg = &S(c)->seg[in->arg & 1 ? X86_GS : X86_FS];
+	uint64_t v;
+
+	if (!c->mode64 || !(S(c)->cr4 & X86_CR4_FSGSBASE))
+		return x86_ud(c);
+	if (in->arg < 2) {
+		GPR(c, in->rm) = in->osz == 8 ? seg->base : (uint32_t)seg->base;
+		return 0;
+	}
+	v = in->osz == 8 ? GPR(c, in->rm) : (uint32_t)GPR(c, in->rm);
+	if ((uint64_t)((int64_t)(v << 16) >> 16) != v)
+		return x86_gp0(c);
+	seg->base = v;
 	return 0;
 }
 
