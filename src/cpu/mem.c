@@ -299,6 +299,9 @@ static int walk(struct x86_core *c, uint64_t la, int acc, struct walk *w)
 		goto prot;
 	if (fetch && !allow_x)
 		goto prot;
+	/* SMEP: the kernel never runs code from a user page. */
+	if (fetch && !user && allow_u && (s->cr4 & X86_CR4_SMEP))
+		goto prot;
 
 	/* Accessed / dirty updates. */
 	for (unsigned i = 0; i < n; i++) {
@@ -316,7 +319,7 @@ static int walk(struct x86_core *c, uint64_t la, int acc, struct walk *w)
 	else
 		w->gpa = (pte & 0xfffff000) | (la & 0xfff);
 	w->u = allow_u;
-	w->x = allow_x;
+	w->x = allow_x && !(!user && allow_u && (s->cr4 & X86_CR4_SMEP));
 	/* Fast writes only once D is set, so later stores need no update. */
 	w->w = (allow_w || (!user && !(s->cr0 & X86_CR0_WP))) &&
 	       (write || (pte & PTE_D));
@@ -336,7 +339,8 @@ fault:
 		err |= PFEC_W;
 	if (user)
 		err |= PFEC_U;
-	if (fetch && nxe && (s->cr4 & X86_CR4_PAE))
+	if (fetch && ((nxe && (s->cr4 & X86_CR4_PAE)) ||
+		      (s->cr4 & X86_CR4_SMEP)))
 		err |= PFEC_I;
 	return page_fault(c, la, err);
 }

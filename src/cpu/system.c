@@ -62,7 +62,8 @@ int x86_set_cr3(struct x86_core *c, uint64_t v)
 #define CR4_VALID (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 		   X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
 		   X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-		   X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_OSXSAVE)
+		   X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | \
+		   X86_CR4_SMEP)
 
 int x86_set_cr4(struct x86_core *c, uint64_t v)
 {
@@ -80,7 +81,9 @@ int x86_set_cr4(struct x86_core *c, uint64_t v)
 	    (s->cr0 & X86_CR0_PG))
 		TRY(x86_load_pdptrs(c, s->cr3));
 	s->cr4 = v;
-	if ((old ^ v) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE))
+	/* SMEP changes what supervisor entries may fetch from. */
+	if ((old ^ v) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE |
+			 X86_CR4_SMEP))
 		x86_tlb_flush(c, true);
 	return 0;
 }

@@ -152,6 +152,7 @@ enum x86_gpr {
 #define X86_CR4_UMIP	(1ull << 11)
 #define X86_CR4_FSGSBASE (1ull << 16)
 #define X86_CR4_OSXSAVE	(1ull << 18)
+#define X86_CR4_SMEP	(1ull << 20)
 #define X86_EFER_SCE	(1ull << 0)
 #define X86_EFER_LME	(1ull << 8)
 #define X86_EFER_LMA	(1ull << 10)
