@@ -54,9 +54,6 @@ static int host_bar_map(void *opaque, struct pci_bar *bar, bool old_mapped,
 	if (map)
 		ret = bus_register(&vm->bus, sp, bar->addr, bar->size,
 				   &pci_bar_bus_ops, bar);
-	if (vm->bar_listener)
-		vm->bar_listener(vm, bar, old_mapped, old_addr,
-				 map && !ret);
 	return ret;
 }
 

@@ -7,7 +7,7 @@
  * watched by the event loop, which runs the device).  When the backend
  * has HV_CAP_IOEVENTFD the queue's notify address is bound to it with
  * hv_ioeventfd(), re-bound whenever the guest moves BAR 0
- * (vm->bar_listener); otherwise, or for accesses the binding does not
+ * (pci_bus_set_bar_listener()); otherwise, or for accesses the binding does not
  * match, the MMIO write reaches virtio_pci, which signals the same
  * eventfd.  Either way the device back end never runs on a vCPU thread.
  *
@@ -98,19 +98,19 @@ static int vdevs_ioeventfd(struct vm *vm, uint64_t addr, int fd, bool assign)
 }
 
 /* BAR 0 of one of our devices moved: follow it with the bindings. */
-static void vdevs_bar_moved(struct vm *vm, struct pci_bar *bar,
+static void vdevs_bar_moved(void *opaque, struct pci_bar *bar,
 			    bool old_mapped, uint64_t old_addr, bool map)
 {
 	struct virtio_pci *vp = virtio_pci_from_bar(bar);
-	struct vdevs *vd = NULL;
+	struct vdevs *vd = opaque;
+	struct vm *vm = vd->vm;
 	struct vdev_slot *s = NULL;
 	unsigned int i, q;
 
 	if (!vp || bar->index != VIRTIO_PCI_BAR)
 		return;
 	/* Find our bookkeeping for vp (a handful of devices). */
-	vd = vm->bar_listener_opaque;
-	for (i = 0; vd && i < vd->nr; i++)
+	for (i = 0; i < vd->nr; i++)
 		if (vd->dev[i].vp == vp)
 			s = &vd->dev[i];
 	if (!s || !vd->ioeventfd)
@@ -302,13 +302,14 @@ static void vdevs_free(struct vm *vm, void *opaque)
 	unsigned int i;
 
 	/* The VM is gone: its ioeventfd bindings went with it. */
+	if (vm->pci_ready)
+		pci_bus_set_bar_listener(&vm->pci, NULL, NULL);
 	for (i = 0; i < vd->nr; i++) {
 		if (vd->dev[i].vp)
 			virtio_pci_destroy(vd->dev[i].vp);
 		free(vd->dev[i].kicks);
 		free(vd->dev[i].bound);
 	}
-	vm->bar_listener = NULL;
 	free(vd);
 }
 
@@ -351,8 +352,7 @@ int virtio_devs_init(struct vm *vm, char *err, size_t err_len)
 		return ret;
 	}
 	vd->log = vm_log_sink(vm);
-	vm->bar_listener_opaque = vd;
-	vm->bar_listener = vdevs_bar_moved;
+	pci_bus_set_bar_listener(&vm->pci, vdevs_bar_moved, vd);
 
 	for (i = 0; i < cfg->nr_disks; i++) {
 		args = (struct virtio_dev_args){

@@ -271,6 +271,9 @@ void pci_bars_update(struct pci_dev *dev)
 		if (bus->ops->bar_map(bus->opaque, b, old_mapped, old_addr,
 				      map) < 0)
 			b->mapped = false;
+		if (bus->bar_listener)
+			bus->bar_listener(bus->bar_listener_opaque, b,
+					  old_mapped, old_addr, b->mapped);
 	}
 }
 
@@ -752,8 +755,12 @@ void pci_dev_unregister(struct pci_dev *dev)
 	for (i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar *b = &dev->bars[i];
 
-		if (b->mapped && bus->ops->bar_map)
+		if (b->mapped && bus->ops->bar_map) {
 			bus->ops->bar_map(bus->opaque, b, true, b->addr, false);
+			if (bus->bar_listener)
+				bus->bar_listener(bus->bar_listener_opaque, b,
+						  true, b->addr, false);
+		}
 		b->mapped = false;
 	}
 	dev->present = false;
@@ -775,6 +782,15 @@ void pci_dev_cleanup(struct pci_dev *dev)
 void pci_bus_set_intx_gsi(struct pci_bus *bus, const uint32_t gsi[4])
 {
 	memcpy(bus->intx_gsi, gsi, sizeof(bus->intx_gsi));
+}
+
+void pci_bus_set_bar_listener(struct pci_bus *bus, pci_bar_listener_fn fn,
+			      void *opaque)
+{
+	pthread_mutex_lock(&bus->lock);
+	bus->bar_listener = fn;
+	bus->bar_listener_opaque = opaque;
+	pthread_mutex_unlock(&bus->lock);
 }
 
 int pci_bus_init(struct pci_bus *bus, const struct pci_host_ops *ops,

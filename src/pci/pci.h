@@ -196,6 +196,15 @@ struct pci_dev {
 
 #define PCI_INTX_PINS	4
 
+/*
+ * A BAR moved, was enabled or disabled, after the host's bar_map():
+ * @map is whether it is mapped now (at bar->addr).  Called with
+ * pci_bus.lock held, like bar_map().
+ */
+typedef void (*pci_bar_listener_fn)(void *opaque, struct pci_bar *bar,
+				    bool old_mapped, uint64_t old_addr,
+				    bool map);
+
 struct pci_bus {
 	pthread_mutex_t lock;
 	uint32_t cf8;
@@ -209,6 +218,8 @@ struct pci_bus {
 	/* Lines driven from outside (device models): a bit per slot. */
 	uint32_t intx_ext[PCI_INTX_PINS];
 	struct pci_dev host;	/* 00:00.0 */
+	pci_bar_listener_fn bar_listener;	/* pci_bus_set_bar_listener() */
+	void *bar_listener_opaque;
 };
 
 /*
@@ -230,6 +241,12 @@ void pci_bus_set_intx_gsi(struct pci_bus *bus, const uint32_t gsi[4]);
  */
 int pci_bus_intx_external(struct pci_bus *bus, unsigned int slot,
 			  unsigned int pin, bool level);
+/*
+ * One listener for BAR moves (virtio's ioeventfds follow their notify
+ * registers).  Set before the guest runs.
+ */
+void pci_bus_set_bar_listener(struct pci_bus *bus, pci_bar_listener_fn fn,
+			      void *opaque);
 /* GSI used by slot @slot's pin @pin (1 = INTA .. 4 = INTD). */
 uint32_t pci_intx_gsi(const struct pci_bus *bus, unsigned int slot,
 		      unsigned int pin);

@@ -697,7 +697,8 @@ void vm_destroy(struct vm *vm)
 	 */
 	vm->has_irqchip = false;
 	vm->irq.routing = false;
-	vm->bar_listener = NULL;
+	if (vm->pci_ready)
+		pci_bus_set_bar_listener(&vm->pci, NULL, NULL);
 	/*
 	 * Device state goes after the VM: nothing can access a device any
 	 * more, and memory a device mapped into the guest is no longer in

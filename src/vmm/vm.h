@@ -70,10 +70,6 @@ struct vm {
 	struct fw_cfg_items fw_items;	/* what fw_cfg serves (fw_cfg.h) */
 	struct pci_bus pci;		/* bus 0 (devices/pci_host.c) */
 	bool pci_ready;
-	/* PCI BAR moves, for devices that follow their BARs (ioeventfd). */
-	void (*bar_listener)(struct vm *vm, struct pci_bar *bar,
-			     bool old_mapped, uint64_t old_addr, bool map);
-	void *bar_listener_opaque;
 	/* The Hyper-V synthetic debugger (devices/hv_syndbg.c) or NULL. */
 	const struct hyperv_dbg_ops *hv_dbg;
 	void *hv_dbg_opaque;
