@@ -25,7 +25,8 @@ LDLIBS  += -ljansson -lz
 # src/libdm (libcvisor-dm) and src/dm (cvisor-dm) are the device-model side:
 # they have their own build.mk and never go into the VMM's library.
 LIB_SRCS := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' \
-	-not -path 'src/libdm/*' -not -path 'src/dm/*'))
+	-not -path 'src/libdm/*' -not -path 'src/dm/*' \
+	-not -path 'src/kvmshim/*'))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)

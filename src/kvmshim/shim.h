@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shim.h - libcvisor-kvm.so, the KVM-compatible front end on the emu
+ * backend (docs/kvm-shim.md).
+ *
+ * A program that opens /dev/kvm under the preload gets a file descriptor
+ * the shim tracks; its ioctls are translated to hv_* calls on the emu
+ * backend.  Four kinds of objects sit behind tracked fds, as in KVM:
+ *
+ *	system (/dev/kvm) -> VM -> vCPU
+ *	                       \-> guest_memfd
+ *
+ * Every object is reference counted.  An fd table entry holds one
+ * reference, an ioctl in flight holds one, and a child object holds one on
+ * its VM, so a VM outlives its fd while vCPUs or guest_memfds exist (as a
+ * KVM VM does) and an ioctl racing with close() finishes on a live object.
+ *
+ * The fd behind each object is a real memfd (named "kvm", "kvm-vm",
+ * "kvm-vcpu:N"): poll(), fstat(), fcntl(F_GETFL/SETFD) and exec work on it
+ * natively, and the vCPU's memfd is the kvm_run area itself, so the
+ * program's mmap() of the vCPU fd needs no interposition.
+ */
+#ifndef CVISOR_KVMSHIM_SHIM_H
+#define CVISOR_KVMSHIM_SHIM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/kvm.h>
+
+#include "hv/hv.h"
+#include "lib/compiler.h"
+
+enum shim_kind {
+	SHIM_SYS,
+	SHIM_VM,
+	SHIM_VCPU,
+	SHIM_GMEM,
+};
+
+struct shim_obj {
+	enum shim_kind kind;
+	atomic_int refs;
+	void (*release)(struct shim_obj *obj);
+};
+
+static inline void shim_get(struct shim_obj *obj)
+{
+	atomic_fetch_add(&obj->refs, 1);
+}
+
+static inline void shim_put(struct shim_obj *obj)
+{
+	if (atomic_fetch_sub(&obj->refs, 1) == 1)
+		obj->release(obj);
+}
+
+/* --------------------------------------------------------------- fd table */
+
+/*
+ * The process-wide table from fd number to object.  It is the one global
+ * of the shim: the interposed libc calls receive nothing but an fd number,
+ * so the mapping cannot live anywhere else (fdtab.c).
+ */
+int shim_fd_install(int fd, struct shim_obj *obj);	/* takes a reference */
+struct shim_obj *shim_fd_get(int fd);			/* +1 ref, or NULL */
+bool shim_fd_tracked(int fd);
+/* Forget @fd (after close/dup2 over it); drops the table's reference. */
+void shim_fd_forget(int fd);
+/* @newfd now refers to the object of @oldfd (dup, dup2, F_DUPFD). */
+void shim_fd_dup(int oldfd, int newfd);
+/*
+ * In a fork child: forget every entry without releasing anything (the
+ * objects' threads exist only in the parent; their fds now name a plain
+ * memfd in the child, as a KVM fd is useless in a child).
+ */
+void shim_fd_fork_child(void);
+
+/* Real libc entry points (RTLD_NEXT), resolved once (intercept.c). */
+struct shim_libc {
+	int (*open)(const char *path, int flags, ...);
+	int (*openat)(int dirfd, const char *path, int flags, ...);
+	int (*close)(int fd);
+	int (*ioctl)(int fd, unsigned long req, ...);
+	int (*dup)(int fd);
+	int (*dup2)(int fd, int fd2);
+	int (*dup3)(int fd, int fd2, int flags);
+	int (*fcntl)(int fd, int cmd, ...);
+	ssize_t (*read)(int fd, void *buf, size_t n);
+	ssize_t (*write)(int fd, const void *buf, size_t n);
+	int (*fallocate)(int fd, int mode, off_t off, off_t len);
+};
+const struct shim_libc *shim_libc(void);
+
+/* A new memfd of @size bytes standing for a KVM file (O_CLOEXEC per @cloexec). */
+int shim_memfd(const char *name, size_t size, bool cloexec);
+
+/* ----------------------------------------------------------------- objects */
+
+struct shim_sys {
+	struct shim_obj obj;
+};
+
+struct shim_vm {
+	struct shim_obj obj;
+	struct hv *hv;			/* one emu instance per VM */
+	struct hv_vm *vm;
+	pid_t owner;			/* KVM: other processes get -EIO */
+	pthread_mutex_t lock;		/* vCPU ids, irqchip, memslots */
+	bool irqchip;
+	bool vcpus_created;
+	uint64_t vcpu_ids[1024 / 64];	/* ids in use */
+	unsigned int nr_vcpus;
+	/* Slot sizes, for the dirty bitmap's length (KVM_GET_DIRTY_LOG). */
+	struct shim_slot {
+		uint32_t id;		/* as_id << 16 | slot, as KVM's */
+		uint64_t pages;
+	} *slots;
+	unsigned int nr_slots;
+};
+
+struct shim_vcpu;
+
+struct shim_gmem {
+	struct shim_obj obj;
+	struct shim_vm *vm;		/* reference: the fallocate path is the VM's hv */
+	uint64_t size;
+	uint64_t flags;
+};
+
+/* Maximum vCPU id + 1 accepted by KVM_CREATE_VCPU (KVM_CAP_MAX_VCPU_ID). */
+#define SHIM_MAX_VCPU_ID	1024
+
+int shim_sys_open(int flags);
+long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg);
+long shim_vm_ioctl(struct shim_vm *vm, unsigned long req, unsigned long arg);
+long shim_vcpu_ioctl(struct shim_vcpu *vcpu, unsigned long req,
+		     unsigned long arg);
+long shim_gmem_fallocate(struct shim_gmem *g, int fd, int mode, off_t off,
+			 off_t len);
+
+/* vcpu.c: KVM_CREATE_VCPU's work. */
+int shim_vcpu_create(struct shim_vm *vm, unsigned int id);
+/* Size of the vCPU mmap area (KVM_GET_VCPU_MMAP_SIZE). */
+#define SHIM_RUN_PAGES		2
+#define SHIM_PIO_OFFSET		4096	/* io.data_offset, as KVM's PIO page */
+#define SHIM_RUN_SIZE		(SHIM_RUN_PAGES * 4096)
+
+/* caps.c: the KVM_CHECK_EXTENSION answer (system fd: @vm NULL). */
+int shim_check_extension(struct hv *hv, struct hv_vm *vm, long cap);
+/* KVM's capability number -> hv_cap for KVM_ENABLE_CAP, or -1. */
+int shim_cap_to_hv(long cap);
+
+/* Copy helpers that turn a bad user pointer into -EFAULT (uaccess.c). */
+int shim_copy_from_user(void *dst, unsigned long src, size_t len);
+int shim_copy_to_user(unsigned long dst, const void *src, size_t len);
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sys.c - the /dev/kvm file: KVM_GET_API_VERSION, KVM_CREATE_VM,
+ * KVM_CHECK_EXTENSION, KVM_GET_VCPU_MMAP_SIZE and the supported CPUID and
+ * MSR lists, all answered by the emu backend.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kvm_abi.h"
+#include "shim.h"
+
+/* KVM_GET_SUPPORTED_CPUID accepts at most this many entries. */
+#define SHIM_MAX_CPUID_ENTRIES	256
+
+int shim_memfd(const char *name, size_t size, bool cloexec)
+{
+	int fd = memfd_create(name, cloexec ? MFD_CLOEXEC : 0);
+
+	if (fd < 0)
+		return -errno;
+	if (size && ftruncate(fd, (off_t)size)) {
+		int ret = -errno;
+
+		shim_libc()->close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * A bad pointer from the program must be -EFAULT, as the kernel's
+ * copy_from_user makes it, not a SIGSEGV in the shim: process_vm_readv()
+ * on ourselves checks the range the same way.
+ */
+int shim_copy_from_user(void *dst, unsigned long src, size_t len)
+{
+	struct iovec l = { dst, len }, r = { (void *)src, len };
+
+	if (!len)
+		return 0;
+	if (process_vm_readv(getpid(), &l, 1, &r, 1, 0) != (ssize_t)len)
+		return -EFAULT;
+	return 0;
+}
+
+int shim_copy_to_user(unsigned long dst, const void *src, size_t len)
+{
+	struct iovec l = { (void *)src, len }, r = { (void *)dst, len };
+
+	if (!len)
+		return 0;
+	if (process_vm_writev(getpid(), &l, 1, &r, 1, 0) != (ssize_t)len)
+		return -EFAULT;
+	return 0;
+}
+
+static void sys_release(struct shim_obj *obj)
+{
+	free(container_of(obj, struct shim_sys, obj));
+}
+
+int shim_sys_open(int flags)
+{
+	struct shim_sys *sys;
+	int fd, ret;
+
+	if ((flags & O_ACCMODE) != O_RDWR && (flags & O_ACCMODE) != O_RDONLY &&
+	    (flags & O_ACCMODE) != O_WRONLY)
+		return -EINVAL;
+	sys = calloc(1, sizeof(*sys));
+	if (!sys)
+		return -ENOMEM;
+	sys->obj.kind = SHIM_SYS;
+	sys->obj.release = sys_release;
+	atomic_init(&sys->obj.refs, 1);
+	fd = shim_memfd("kvm", 0, flags & O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	ret = shim_fd_install(fd, &sys->obj);
+	if (ret) {
+		shim_libc()->close(fd);
+		goto out;
+	}
+	ret = fd;
+out:
+	shim_put(&sys->obj);
+	return ret;
+}
+
+/* A throwaway emu instance for the questions asked of /dev/kvm itself. */
+static int with_hv(struct hv **hv)
+{
+	return hv_open(HV_ACCEL_EMU, hv, NULL, 0);
+}
+
+static long sys_get_cpuid(unsigned long arg)
+{
+	struct kvm_cpuid2 head, *c;
+	struct hv *hv;
+	size_t bytes;
+	long ret;
+
+	if (shim_copy_from_user(&head, arg, sizeof(head)))
+		return -EFAULT;
+	if (head.nent < 1)
+		return -E2BIG;
+	if (head.nent > SHIM_MAX_CPUID_ENTRIES)
+		head.nent = SHIM_MAX_CPUID_ENTRIES;
+	bytes = sizeof(*c) + head.nent * sizeof(c->entries[0]);
+	c = calloc(1, bytes);
+	if (!c)
+		return -ENOMEM;
+	c->nent = head.nent;
+	ret = with_hv(&hv);
+	if (ret)
+		goto out;
+	ret = hv_get_supported_cpuid(hv, c);
+	hv_close(hv);
+	if (ret)
+		goto out;
+	bytes = sizeof(*c) + c->nent * sizeof(c->entries[0]);
+	ret = shim_copy_to_user(arg, c, bytes);
+out:
+	free(c);
+	return ret;
+}
+
+static long sys_get_msr_list(unsigned long arg)
+{
+	struct kvm_msr_list head, *l;
+	struct hv *hv;
+	long ret;
+
+	if (shim_copy_from_user(&head, arg, sizeof(head)))
+		return -EFAULT;
+	l = calloc(1, sizeof(*l) + head.nmsrs * sizeof(l->indices[0]));
+	if (!l)
+		return -ENOMEM;
+	l->nmsrs = head.nmsrs;
+	ret = with_hv(&hv);
+	if (ret)
+		goto out;
+	ret = hv_get_msr_index_list(hv, l);
+	hv_close(hv);
+	if (ret == -E2BIG) {
+		/* KVM reports the count it needs and fails. */
+		if (shim_copy_to_user(arg, &l->nmsrs, sizeof(l->nmsrs)))
+			ret = -EFAULT;
+		goto out;
+	}
+	if (ret)
+		goto out;
+	ret = shim_copy_to_user(arg, l, sizeof(*l) +
+				l->nmsrs * sizeof(l->indices[0]));
+out:
+	free(l);
+	return ret;
+}
+
+int shim_vm_create(unsigned long type);
+
+long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg)
+{
+	struct hv *hv;
+	long ret;
+
+	switch (req) {
+	case KVM_GET_API_VERSION:
+		return arg ? -EINVAL : KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return shim_vm_create(arg);
+	case KVM_CHECK_EXTENSION:
+		ret = with_hv(&hv);
+		if (ret)
+			return ret;
+		ret = shim_check_extension(hv, NULL, (long)arg);
+		hv_close(hv);
+		return ret;
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : SHIM_RUN_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return sys_get_cpuid(arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return sys_get_msr_list(arg);
+	default:
+		/* Feature MSRs, emulated CPUID, ...: not offered. */
+		return -EINVAL;
+	}
+}
