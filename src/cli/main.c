@@ -19,6 +19,7 @@
 
 #include "control/gdbstub.h"
 #include "control/qmp.h"
+#include "kvm_shim.h"
 #include "lib/size.h"
 #include "vmm/caps.h"
 #include "vmm/migrate.h"
@@ -38,6 +39,7 @@ static const char usage_text[] =
 "  run       boot a kernel in a new VM (cvisor run --help)\n"
 "  restore   FILE [RUN OPTIONS]: resume a snapshot in this new process\n"
 "  caps      show the backend and its capabilities\n"
+"  kvm-shim  -- PROGRAM [ARGS]: run a KVM program on the emu backend\n"
 "\n"
 "Control commands (talk to a VM started with --api-socket SOCK):\n"
 "  pause     SOCK            stop the vCPUs (QMP stop)\n"
@@ -759,6 +761,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, start_ns);
 	if (!strcmp(cmd, "caps"))
 		return cmd_caps(argc - 1, argv + 1);
+	if (!strcmp(cmd, "kvm-shim"))
+		return cmd_kvm_shim(argc - 1, argv + 1);
 	if (!strcmp(cmd, "restore"))
 		return cmd_restore(argc - 1, argv + 1, start_ns);
 	if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume") ||
