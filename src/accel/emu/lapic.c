@@ -579,13 +579,15 @@ int emu_lapic_set_base(struct emu_lapic *l, uint64_t value, bool host)
 	/* Bits 0-7 and 9 reserved; 52-bit physical address width at most. */
 	if (value & (0xffull | (1ull << 9) | (~0ull << 52)))
 		return -1;
+	/* EXTD without EN is no mode at all: refused to the host too (KVM). */
+	if ((value & (en | extd)) == extd)
+		return -1;
 	pthread_mutex_lock(&l->lock);
 	old = l->base;
 	if (!host) {
-		/* SDM 10.12.5: x2APIC -> xAPIC directly, EXTD without EN and
-		 * disabled -> x2APIC are invalid transitions. */
-		if ((value & (en | extd)) == extd ||
-		    ((old & (en | extd)) == (en | extd) &&
+		/* SDM 10.12.5: x2APIC -> xAPIC directly and disabled ->
+		 * x2APIC are invalid transitions. */
+		if (((old & (en | extd)) == (en | extd) &&
 		     (value & (en | extd)) == en) ||
 		    (!(old & en) && (value & (en | extd)) == (en | extd))) {
 			pthread_mutex_unlock(&l->lock);

@@ -132,9 +132,53 @@ int emu_get_sregs(struct hv_vcpu *vcpu, struct kvm_sregs *sr)
 	return 0;
 }
 
+/*
+ * The CR4 bits the emu CPU implements: the architectural base set plus
+ * those whose feature its supported CPUID reports, as KVM derives
+ * cr4_reserved_bits from its capabilities (KVM's set_sregs_test checks
+ * both directions against KVM_GET_SUPPORTED_CPUID).
+ */
+static uint64_t cr4_supported(void)
+{
+	struct x86_cpuid_entry e[EMU_MAX_CPUID];
+	uint64_t ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		      X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		      X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	size_t i, n = x86_cpu_supported_cpuid(e, EMU_MAX_CPUID);
+
+	for (i = 0; i < n; i++) {
+		if (e[i].function == 1) {
+			if (e[i].ecx & (1u << 5))
+				ok |= 1ull << 13;		/* VMXE */
+			if (e[i].ecx & (1u << 6))
+				ok |= 1ull << 14;		/* SMXE */
+			if (e[i].ecx & (1u << 17))
+				ok |= 1ull << 17;		/* PCIDE */
+			if (e[i].ecx & (1u << 26))
+				ok |= X86_CR4_OSXSAVE;
+		} else if (e[i].function == 7 && e[i].index == 0) {
+			if (e[i].ebx & (1u << 0))
+				ok |= X86_CR4_FSGSBASE;
+			if (e[i].ebx & (1u << 7))
+				ok |= 1ull << 20;		/* SMEP */
+			if (e[i].ebx & (1u << 20))
+				ok |= 1ull << 21;		/* SMAP */
+			if (e[i].ecx & (1u << 2))
+				ok |= 1ull << 11;		/* UMIP */
+			if (e[i].ecx & (1u << 3))
+				ok |= 1ull << 22;		/* PKE */
+			if (e[i].ecx & (1u << 16))
+				ok |= 1ull << 12;		/* LA57 */
+		}
+	}
+	return ok;
+}
+
 /* KVM's consistency rules for KVM_SET_SREGS. */
 static bool sregs_valid(const struct kvm_sregs *sr)
 {
+	if (sr->cr4 & ~cr4_supported())
+		return false;
 	if ((sr->efer & X86_EFER_LME) && (sr->cr0 & X86_CR0_PG)) {
 		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & X86_EFER_LMA))
 			return false;
