@@ -52,6 +52,7 @@ static const struct {
 	{ KVM_CAP_SET_GUEST_DEBUG, HV_CAP_SET_GUEST_DEBUG },
 	{ KVM_CAP_TSC_CONTROL, HV_CAP_TSC_CONTROL },
 	{ KVM_CAP_GET_TSC_KHZ, HV_CAP_TSC_CONTROL },
+	{ KVM_CAP_VM_TSC_CONTROL, HV_CAP_TSC_CONTROL },
 };
 
 int shim_cap_to_hv(long cap)

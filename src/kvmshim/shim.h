@@ -114,6 +114,8 @@ struct shim_vm {
 	bool vcpus_created;
 	uint64_t vcpu_ids[1024 / 64];	/* ids in use */
 	unsigned int nr_vcpus;
+	uint32_t tsc_khz;		/* KVM_SET_TSC_KHZ on the VM; 0: default */
+	unsigned long nr_mmu_pages;	/* KVM_SET_NR_MMU_PAGES: kept, not used */
 	/* Slot sizes, for the dirty bitmap's length (KVM_GET_DIRTY_LOG). */
 	struct shim_slot {
 		uint32_t id;		/* as_id << 16 | slot, as KVM's */

@@ -23,6 +23,7 @@ static void vcpu_release(struct shim_obj *obj)
 
 	shim_run_fini(v);
 	hv_vcpu_destroy(v->vcpu);
+	free(v->cpuid);
 	munmap(v->run, SHIM_RUN_SIZE);
 	pthread_mutex_destroy(&v->lock);
 	pthread_mutex_lock(&vm->lock);
@@ -64,6 +65,11 @@ int shim_vcpu_create(struct shim_vm *vm, unsigned int id)
 		ret = -EEXIST;
 	} else {
 		ret = hv_vcpu_create(vm->vm, id, &v->vcpu);
+		if (!ret && vm->tsc_khz) {
+			ret = hv_vcpu_set_tsc_khz(v->vcpu, vm->tsc_khz);
+			if (ret)
+				hv_vcpu_destroy(v->vcpu);
+		}
 		if (!ret) {
 			vm->vcpu_ids[id / 64] |= 1ull << (id % 64);
 			vm->nr_vcpus++;
@@ -171,6 +177,12 @@ static long vcpu_cpuid2(struct shim_vcpu *v, unsigned long arg, bool hv_cpuid)
 		ret = shim_copy_from_user(c, arg, bytes);
 		if (!ret)
 			ret = hv_vcpu_set_cpuid(v->vcpu, c);
+		if (!ret) {
+			/* Kept for KVM_GET_CPUID2, which hv does not have. */
+			free(v->cpuid);
+			v->cpuid = c;
+			return 0;
+		}
 		goto out;
 	}
 	c->nent = head.nent;
@@ -182,6 +194,23 @@ static long vcpu_cpuid2(struct shim_vcpu *v, unsigned long arg, bool hv_cpuid)
 out:
 	free(c);
 	return ret;
+}
+
+/* KVM_GET_CPUID2: what KVM_SET_CPUID2 set (nothing before it). */
+static long vcpu_get_cpuid2(struct shim_vcpu *v, unsigned long arg)
+{
+	struct kvm_cpuid2 head;
+	uint32_t n = v->cpuid ? v->cpuid->nent : 0;
+
+	if (shim_copy_from_user(&head, arg, sizeof(head)))
+		return -EFAULT;
+	if (head.nent < n)
+		return -E2BIG;
+	if (n && shim_copy_to_user(arg + sizeof(head), v->cpuid->entries,
+				   n * sizeof(v->cpuid->entries[0])))
+		return -EFAULT;
+	head.nent = n;
+	return shim_copy_to_user(arg, &head, sizeof(head));
 }
 
 static long vcpu_signal_mask(struct shim_vcpu *v, unsigned long arg)
@@ -294,6 +323,8 @@ static long vcpu_ioctl_locked(struct shim_vcpu *v, unsigned long req,
 		return vcpu_msrs(v, arg, true);
 	case KVM_SET_CPUID2:
 		return vcpu_cpuid2(v, arg, false);
+	case KVM_GET_CPUID2:
+		return vcpu_get_cpuid2(v, arg);
 	case KVM_GET_SUPPORTED_HV_CPUID:
 		return vcpu_cpuid2(v, arg, true);
 	case KVM_INTERRUPT: {

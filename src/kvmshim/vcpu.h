@@ -27,6 +27,9 @@ struct shim_vcpu {
 	sigset_t sigmask;
 	int sig_fd;			/* signalfd for the run wait, or -1 */
 
+	/* The CPUID the program set last (KVM_GET_CPUID2 returns it). */
+	struct kvm_cpuid2 *cpuid;
+
 	/* The exit whose completion the program writes into kvm_run. */
 	uint32_t pending;
 	/* A kick outlived its KVM_RUN: swallow the -EINTR it will cause. */

@@ -357,6 +357,47 @@ static long vm_enable_cap(struct shim_vm *vm, unsigned long arg)
 	}
 }
 
+/*
+ * KVM_GET_TSC_KHZ on the VM (KVM_CAP_VM_TSC_CONTROL): the frequency new
+ * vCPUs get.  Unless set, it is the backend's default, read from a vCPU of
+ * a throwaway VM so that this VM's vCPU ids and irqchip stay untouched.
+ */
+static long vm_get_tsc_khz(struct shim_vm *vm)
+{
+	struct hv_vm_config cfg = { 0 };
+	struct hv_vcpu *vcpu;
+	struct hv_vm *tmp;
+	long ret;
+
+	if (vm->tsc_khz)
+		return vm->tsc_khz;
+	ret = hv_vm_create(vm->hv, &cfg, &tmp);
+	if (ret)
+		return ret;
+	ret = hv_vcpu_create(tmp, 0, &vcpu);
+	if (!ret) {
+		ret = hv_vcpu_get_tsc_khz(vcpu);
+		hv_vcpu_destroy(vcpu);
+	}
+	hv_vm_destroy(tmp);
+	return ret;
+}
+
+static long vm_set_tsc_khz(struct shim_vm *vm, unsigned long khz)
+{
+	long ret = 0;
+
+	if (!khz || khz > 100000000ul)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		ret = -EBUSY;	/* as KVM: only before the first vCPU */
+	else
+		vm->tsc_khz = (uint32_t)khz;
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
 static long vm_check_extension(struct shim_vm *vm, unsigned long arg)
 {
 	return shim_check_extension(vm->hv, vm->vm, (long)arg);
@@ -425,6 +466,18 @@ long shim_vm_ioctl(struct shim_vm *vm, unsigned long req, unsigned long arg)
 	}
 	case KVM_ENABLE_CAP:
 		return vm_enable_cap(vm, arg);
+	case KVM_GET_TSC_KHZ:
+		return vm_get_tsc_khz(vm);
+	case KVM_SET_NR_MMU_PAGES:
+		/* emu has no shadow-page cache to size; KVM's bound. */
+		if (arg < 64)
+			return -EINVAL;
+		vm->nr_mmu_pages = arg;
+		return 0;
+	case KVM_GET_NR_MMU_PAGES:
+		return vm->nr_mmu_pages ? (long)vm->nr_mmu_pages : 64;
+	case KVM_SET_TSC_KHZ:
+		return vm_set_tsc_khz(vm, arg);
 	case KVM_CHECK_EXTENSION:
 		return vm_check_extension(vm, arg);
 	default:
