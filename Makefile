@@ -68,6 +68,11 @@ check: all
 check-layering:
 	scripts/check-layering
 
+# Every x86 KVM selftest of linux-source-6.12 under libcvisor-kvm.so
+# (built once into build/kvm-selftests; make check runs a fast subset).
+check-kvm-selftests: all
+	BUILD=$(BUILD) tests/kvm-selftests/run
+
 # Long-running variants (soak, long differential runs).
 check-long: all
 	BUILD=$(BUILD) TESTS_LONG=1 tests/run
