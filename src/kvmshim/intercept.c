@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +23,8 @@
 
 static struct shim_libc libc_fns;
 static pthread_once_t libc_once = PTHREAD_ONCE_INIT;
+/* $CVISOR_KVM_SHIM_TRACE: every KVM ioctl and its result on stderr. */
+static bool trace_ioctls;
 
 static void libc_resolve(void)
 {
@@ -36,6 +39,7 @@ static void libc_resolve(void)
 	libc_fns.read = dlsym(RTLD_NEXT, "read");
 	libc_fns.write = dlsym(RTLD_NEXT, "write");
 	libc_fns.fallocate = dlsym(RTLD_NEXT, "fallocate");
+	trace_ioctls = getenv("CVISOR_KVM_SHIM_TRACE") != NULL;
 	if (!libc_fns.open || !libc_fns.openat || !libc_fns.close ||
 	    !libc_fns.ioctl || !libc_fns.dup || !libc_fns.dup2 ||
 	    !libc_fns.dup3 || !libc_fns.fcntl || !libc_fns.read ||
@@ -232,9 +236,15 @@ int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, unsigned long);
 	va_end(ap);
+	/*
+	 * The kernel's command is 32 bits: programs that pass it as an int
+	 * (QEMU does) sign-extend _IOR/_IOWR numbers into the upper half.
+	 */
+	req = (unsigned int)req;
 	obj = shim_fd_get(fd);
 	if (!obj)
 		return shim_libc()->ioctl(fd, req, arg);
+	shim_libc();	/* resolves trace_ioctls too */
 	/* The generic file ioctls (FIOCLEX, FIONBIO, ...) stay the VFS's. */
 	if (_IOC_TYPE(req) != KVMIO) {
 		shim_put(obj);
@@ -242,6 +252,9 @@ int ioctl(int fd, unsigned long req, ...)
 	}
 	r = obj_ioctl(obj, req, arg);
 	shim_put(obj);
+	if (trace_ioctls)
+		fprintf(stderr, "kvm-shim: fd %d ioctl 0x%lx (nr 0x%lx) -> %ld\n",
+			fd, req, (unsigned long)_IOC_NR(req), r);
 	return ret_errno(r);
 }
 

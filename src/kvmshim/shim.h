@@ -115,6 +115,7 @@ struct shim_vm {
 	uint64_t vcpu_ids[1024 / 64];	/* ids in use */
 	unsigned int nr_vcpus;
 	uint32_t tsc_khz;		/* KVM_SET_TSC_KHZ on the VM; 0: default */
+	unsigned int max_vcpu_id;	/* KVM_CAP_MAX_VCPU_ID enabled; 0: default */
 	unsigned long nr_mmu_pages;	/* KVM_SET_NR_MMU_PAGES: kept, not used */
 	/* Slot sizes, for the dirty bitmap's length (KVM_GET_DIRTY_LOG). */
 	struct shim_slot {
@@ -145,7 +146,7 @@ long shim_gmem_fallocate(struct shim_gmem *g, int fd, int mode, off_t off,
 			 off_t len);
 
 /* vcpu.c: KVM_CREATE_VCPU's work. */
-int shim_vcpu_create(struct shim_vm *vm, unsigned int id);
+int shim_vcpu_create(struct shim_vm *vm, unsigned long id);
 /* Size of the vCPU mmap area (KVM_GET_VCPU_MMAP_SIZE). */
 #define SHIM_RUN_PAGES		2
 #define SHIM_PIO_OFFSET		4096	/* io.data_offset, as KVM's PIO page */

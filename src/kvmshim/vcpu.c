@@ -33,13 +33,15 @@ static void vcpu_release(struct shim_obj *obj)
 	shim_put(&vm->obj);
 }
 
-int shim_vcpu_create(struct shim_vm *vm, unsigned int id)
+int shim_vcpu_create(struct shim_vm *vm, unsigned long id)
 {
 	struct shim_vcpu *v;
 	int fd, ret;
 
-	if (id >= (unsigned int)hv_check_cap(vm->hv, HV_CAP_MAX_VCPUS) ||
-	    id >= SHIM_MAX_VCPU_ID)
+	/* The whole argument counts: ids with bits 63:32 set are invalid. */
+	if (id >= (unsigned long)hv_check_cap(vm->hv, HV_CAP_MAX_VCPUS) ||
+	    id >= SHIM_MAX_VCPU_ID ||
+	    (vm->max_vcpu_id && id >= vm->max_vcpu_id))
 		return -EINVAL;
 	v = calloc(1, sizeof(*v));
 	if (!v)

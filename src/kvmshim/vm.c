@@ -335,6 +335,24 @@ static long vm_pit_state(struct shim_vm *vm, unsigned long arg, bool set)
 	return ret ? ret : shim_copy_to_user(arg, &pit, sizeof(pit));
 }
 
+/* KVM_CAP_MAX_VCPU_ID: once, at most the advertised bound (KVM's rules). */
+static long vm_set_max_vcpu_id(struct shim_vm *vm, uint64_t max)
+{
+	long ret = -EINVAL;
+
+	if (max > (uint64_t)hv_check_cap(vm->hv, HV_CAP_MAX_VCPUS))
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	if (vm->max_vcpu_id == max) {
+		ret = 0;
+	} else if (!vm->max_vcpu_id) {
+		vm->max_vcpu_id = (unsigned int)max;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
 static long vm_enable_cap(struct shim_vm *vm, unsigned long arg)
 {
 	struct kvm_enable_cap cap;
@@ -343,6 +361,8 @@ static long vm_enable_cap(struct shim_vm *vm, unsigned long arg)
 	COPY_IN(cap);
 	if (cap.flags)
 		return -EINVAL;
+	if (cap.cap == KVM_CAP_MAX_VCPU_ID)
+		return vm_set_max_vcpu_id(vm, cap.args[0]);
 	h = shim_cap_to_hv(cap.cap);
 	switch (h) {
 	case HV_CAP_EXCEPTION_PAYLOAD:
