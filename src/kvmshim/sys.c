@@ -165,6 +165,52 @@ out:
 	return ret;
 }
 
+/*
+ * KVM_GET_SUPPORTED_HV_CPUID on /dev/kvm (KVM_CAP_SYS_HYPERV_CPUID): the
+ * same answer as on a vCPU, asked of a vCPU of a throwaway VM.
+ */
+static long sys_get_hv_cpuid(unsigned long arg)
+{
+	struct hv_vm_config cfg = { 0 };
+	struct kvm_cpuid2 head, *c = NULL;
+	struct hv_vcpu *vcpu;
+	struct hv_vm *vm;
+	struct hv *hv;
+	long ret;
+
+	if (shim_copy_from_user(&head, arg, sizeof(head)))
+		return -EFAULT;
+	if (head.nent > SHIM_MAX_CPUID_ENTRIES)
+		head.nent = SHIM_MAX_CPUID_ENTRIES;
+	ret = with_hv(&hv);
+	if (ret)
+		return ret;
+	ret = hv_vm_create(hv, &cfg, &vm);
+	if (ret)
+		goto out_hv;
+	ret = hv_vcpu_create(vm, 0, &vcpu);
+	if (ret)
+		goto out_vm;
+	c = calloc(1, sizeof(*c) + head.nent * sizeof(c->entries[0]));
+	if (!c) {
+		ret = -ENOMEM;
+		goto out_vcpu;
+	}
+	c->nent = head.nent;
+	ret = hv_vcpu_get_supported_hv_cpuid(vcpu, c);
+	if (!ret)
+		ret = shim_copy_to_user(arg, c, sizeof(*c) +
+					c->nent * sizeof(c->entries[0]));
+	free(c);
+out_vcpu:
+	hv_vcpu_destroy(vcpu);
+out_vm:
+	hv_vm_destroy(vm);
+out_hv:
+	hv_close(hv);
+	return ret == -EOPNOTSUPP ? -EINVAL : ret;
+}
+
 int shim_vm_create(unsigned long type);
 
 long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg)
@@ -190,6 +236,8 @@ long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg)
 		return sys_get_cpuid(arg);
 	case KVM_GET_MSR_INDEX_LIST:
 		return sys_get_msr_list(arg);
+	case KVM_GET_SUPPORTED_HV_CPUID:
+		return sys_get_hv_cpuid(arg);
 	default:
 		/* Feature MSRs, emulated CPUID, ...: not offered. */
 		return -EINVAL;
