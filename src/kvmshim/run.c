@@ -34,6 +34,7 @@ static void *worker_main(void *arg)
 {
 	struct shim_vcpu *v = arg;
 	uint64_t one = 1;
+	int ret;
 
 	for (;;) {
 		pthread_mutex_lock(&v->wlock);
@@ -45,8 +46,15 @@ static void *worker_main(void *arg)
 		}
 		v->go = false;
 		pthread_mutex_unlock(&v->wlock);
-		v->run_ret = hv_vcpu_run(v->vcpu);
-		/* The eventfd write publishes run_ret (a full barrier). */
+		ret = hv_vcpu_run(v->vcpu);
+		/*
+		 * Published under the lock, not only by the eventfd: the
+		 * caller's lock then orders everything the run wrote (the
+		 * exit record) before its reads, visibly to TSan too.
+		 */
+		pthread_mutex_lock(&v->wlock);
+		v->run_ret = ret;
+		pthread_mutex_unlock(&v->wlock);
 		if (shim_libc()->write(v->done_efd, &one, sizeof(one)) < 0)
 			abort();
 	}
@@ -160,7 +168,10 @@ static int run_once(struct shim_vcpu *v, bool *kicked)
 	}
 	if (shim_libc()->read(v->done_efd, &cnt, sizeof(cnt)) < 0)
 		return -EIO;
-	return v->run_ret;
+	pthread_mutex_lock(&v->wlock);
+	r = v->run_ret;
+	pthread_mutex_unlock(&v->wlock);
+	return r;
 }
 
 /* The program's answer to the last exit, into the backend's exit record. */
