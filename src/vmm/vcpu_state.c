@@ -32,6 +32,9 @@ static const enum vcpu_state_part restore_order[VS__COUNT] = {
 			 KVM_VCPUEVENT_VALID_SIPI_VECTOR |	\
 			 KVM_VCPUEVENT_VALID_SMM)
 
+/* Armed LAPIC timer in TSC-deadline mode (a guest TSC value). */
+#define MSR_IA32_TSC_DEADLINE	0x6e0
+
 /* LAPIC timer current count register: runs down by itself. */
 #define APIC_TMCCT	0x390
 
@@ -160,11 +163,39 @@ static int get_one(struct hv_vcpu *v, struct vcpu_state *st,
 	return -EINVAL;
 }
 
+/*
+ * Write @all's MSRs except IA32_TSC_DEADLINE, or (@deadline) only that
+ * one.  The deadline is ignored by both backends unless the LAPIC's timer
+ * is already in TSC-deadline mode, and a LAPIC write re-arms the timer
+ * from its own state: so it goes after the LAPIC (and after IA32_TSC,
+ * which it is relative to), as QEMU does, or an armed timer is lost.
+ */
+static int put_msrs(struct hv_vcpu *v, const struct kvm_msrs *all,
+		    bool deadline)
+{
+	struct kvm_msrs *m;
+	uint32_t i, n = 0;
+	int ret;
+
+	m = msrs_alloc(all->nmsrs);
+	if (!m)
+		return -ENOMEM;
+	for (i = 0; i < all->nmsrs; i++)
+		if ((all->entries[i].index == MSR_IA32_TSC_DEADLINE) ==
+		    deadline)
+			m->entries[n++] = all->entries[i];
+	m->nmsrs = n;
+	ret = n ? hv_vcpu_set_msrs(v, m) : 0;
+	if (ret >= 0)
+		ret = (uint32_t)ret == n ? 0 : -EIO;
+	free(m);
+	return ret;
+}
+
 static int put_one(struct hv_vcpu *v, const struct vcpu_state *st,
 		   enum vcpu_state_part p, enum vcpu_put_level level)
 {
 	struct kvm_vcpu_events ev;
-	int n;
 
 	switch (p) {
 	case VS_REGS: return hv_vcpu_set_regs(v, &st->regs);
@@ -184,10 +215,7 @@ static int put_one(struct hv_vcpu *v, const struct vcpu_state *st,
 		return hv_vcpu_set_events(v, &ev);
 	case VS_DEBUGREGS: return hv_vcpu_set_debugregs(v, &st->debugregs);
 	case VS_MSRS:
-		n = hv_vcpu_set_msrs(v, st->msrs);
-		if (n < 0)
-			return n;
-		return (uint32_t)n == st->msrs->nmsrs ? 0 : -EIO;
+		return put_msrs(v, st->msrs, false);
 	case VS__COUNT:
 		break;
 	}
@@ -230,6 +258,13 @@ int vcpu_state_put(struct hv_vcpu *v, const struct vcpu_state *st,
 		ret = put_one(v, st, p, level);
 		if (ret) {
 			*bad = p;
+			return ret;
+		}
+	}
+	if (st->have & (1u << VS_MSRS)) {
+		ret = put_msrs(v, st->msrs, true);
+		if (ret) {
+			*bad = VS_MSRS;
 			return ret;
 		}
 	}

@@ -12,7 +12,9 @@
  * Restore order (seed-apis.md 1.7, as KVM's selftests and QEMU do it):
  * SREGS, MSRS, LAPIC (after the APIC base MSR), XCRS, FPU, XSAVE (XCR0
  * first; XSAVE supersedes the legacy FPU view), VCPU_EVENTS, MP_STATE
- * (after the events: INIT_RECEIVED with SMM is refused), DEBUGREGS, REGS.
+ * (after the events: INIT_RECEIVED with SMM is refused), DEBUGREGS, REGS,
+ * and last IA32_TSC_DEADLINE (ignored unless the restored LAPIC is in
+ * TSC-deadline mode; written earlier, an armed timer would be lost).
  *
  * Write-back levels (QEMU's, seed-apis.md 1.7/1.8): the asynchronous
  * fields that another vCPU may change while this one is stopped (NMI

@@ -82,7 +82,8 @@ try:
     sock = os.path.join(d, "src.qmp")
     cur = VM(["run", "--accel", ACCEL, "--testdev", "--kernel",
               guest("snapcont"), "--memory", "128M", "--append",
-              mib(16), "--api-socket", sock], "src")
+              mib(16) + " " + os.environ.get("SNAP_APPEND", ""),
+              "--api-socket", sock], "src")
     vms.append(cur)
     cur.wait_line("READY")
     q = QMP(sock)
