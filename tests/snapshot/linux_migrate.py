@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Linux with 2 vCPUs rewriting and checksumming 8 MiB of tmpfs round
 after round is live-migrated over TCP on loopback, to a new process and
-back to another, MIG_HOPS times (default 2).  Every round's two
+back to another, MIG_HOPS times (default 2).  This is the test of the
+lost TSC-deadline timer: a destination that restores a vCPU without its
+armed deadline never ends the guest's next sleep.  Every round's two
 checksums must agree on every host, rounds must keep coming after each
 hop, and the last destination ends the load on request and powers off
 cleanly.  Run through tests/snapshot/linux-migrate."""
