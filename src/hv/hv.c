@@ -47,6 +47,7 @@ static const char *const cap_names[HV_CAP__COUNT] = {
 	[HV_CAP_HYPERV_SYNIC] = "Hyper-V SynIC",
 	[HV_CAP_SET_GUEST_DEBUG] = "guest debugging",
 	[HV_CAP_TSC_CONTROL] = "TSC frequency control",
+	[HV_CAP_ADJUST_CLOCK] = "kvmclock get/set",
 };
 
 const char *hv_cap_name(enum hv_cap cap)
@@ -248,6 +249,10 @@ int hv_get_pit(struct hv_vm *vm, struct kvm_pit_state2 *pit)
 { HV_CALL(VM_OPS, get_pit, vm, pit); }
 int hv_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit)
 { HV_CALL(VM_OPS, set_pit, vm, pit); }
+int hv_get_clock(struct hv_vm *vm, struct kvm_clock_data *clock)
+{ HV_CALL(VM_OPS, get_clock, vm, clock); }
+int hv_set_clock(struct hv_vm *vm, const struct kvm_clock_data *clock)
+{ HV_CALL(VM_OPS, set_clock, vm, clock); }
 int hv_irqfd(struct hv_vm *vm, const struct kvm_irqfd *irqfd)
 { HV_CALL(VM_OPS, irqfd, vm, irqfd); }
 int hv_ioeventfd(struct hv_vm *vm, const struct kvm_ioeventfd *io)

@@ -86,6 +86,7 @@ enum hv_cap {
 	HV_CAP_HYPERV_SYNIC,		/* per-vCPU SynIC (KVM_CAP_HYPERV_SYNIC2) */
 	HV_CAP_SET_GUEST_DEBUG,		/* single step, sw breakpoints */
 	HV_CAP_TSC_CONTROL,
+	HV_CAP_ADJUST_CLOCK,		/* hv_get_clock()/hv_set_clock() */
 	HV_CAP__COUNT
 };
 
@@ -255,6 +256,13 @@ int hv_get_irqchip(struct hv_vm *vm, struct kvm_irqchip *chip);
 int hv_set_irqchip(struct hv_vm *vm, const struct kvm_irqchip *chip);
 int hv_get_pit(struct hv_vm *vm, struct kvm_pit_state2 *pit);
 int hv_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit);
+/*
+ * KVM_GET/SET_CLOCK: the VM-wide kvmclock (ns) a paravirtual guest reads
+ * through its pvclock pages.  -EOPNOTSUPP on a backend without kvmclock
+ * (emu: its guests time with the TSC, which travels in the vCPU MSRs).
+ */
+int hv_get_clock(struct hv_vm *vm, struct kvm_clock_data *clock);
+int hv_set_clock(struct hv_vm *vm, const struct kvm_clock_data *clock);
 
 /*
  * KVM_IRQFD (seed-apis.md 4.2): struct kvm_irqfd with KVM_IRQFD_FLAG_*.

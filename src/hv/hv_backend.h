@@ -72,6 +72,8 @@ struct hv_backend_ops {
 	int (*set_irqchip)(struct hv_vm *vm, const struct kvm_irqchip *chip);
 	int (*get_pit)(struct hv_vm *vm, struct kvm_pit_state2 *pit);
 	int (*set_pit)(struct hv_vm *vm, const struct kvm_pit_state2 *pit);
+	int (*get_clock)(struct hv_vm *vm, struct kvm_clock_data *clock);
+	int (*set_clock)(struct hv_vm *vm, const struct kvm_clock_data *clock);
 	int (*irqfd)(struct hv_vm *vm, const struct kvm_irqfd *irqfd);
 	int (*ioeventfd)(struct hv_vm *vm, const struct kvm_ioeventfd *io);
 

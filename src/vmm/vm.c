@@ -494,6 +494,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 			goto fail;
 		}
 	}
+	ret = vm_clock_register(vm);
+	if (ret) {
+		snprintf(err, err_len, "guest clock state: %s", strerror(-ret));
+		goto fail;
+	}
 	ret = vm_irq_init(vm);
 	if (ret) {
 		snprintf(err, err_len, "cannot set up interrupt routing: %s",

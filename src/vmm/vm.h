@@ -180,6 +180,8 @@ uint64_t vm_now_ns(void);
 
 /* irqchip_state.c: components "irqchip" and (with @pit) "pit". */
 int vm_irqchip_register(struct vm *vm, bool pit);
+/* The guest clock component "clock" (clock_state.c). */
+int vm_clock_register(struct vm *vm);
 
 /*
  * pause.c: stop every vCPU at an instruction boundary and wait until all

@@ -133,6 +133,50 @@ static void compare_vcpu(const struct comp_section *a,
 	free(sb);
 }
 
+/*
+ * "clock" (clock_state.c) holds running clocks: the layout must match,
+ * kvmclock must not go back, and the vCPUs' TSCs must keep the offsets
+ * between them (within 5M ticks: a few ms of host preemption).
+ */
+static void compare_clock(const struct comp_section *a,
+			  const struct comp_section *b)
+{
+	uint64_t ka = 0, kb = 0, t0a = 0, t0b = 0, ta, tb;
+	uint32_t fa, fb, na, nb, i;
+	struct sbuf ra, rb;
+
+	sbuf_reader(&ra, a->data, a->len);
+	sbuf_reader(&rb, b->data, b->len);
+	fa = sbuf_get_u32(&ra);
+	fb = sbuf_get_u32(&rb);
+	CHECK_EQ(fa, fb);
+	if (fa & 1) {
+		ka = sbuf_get_u64(&ra);
+		kb = sbuf_get_u64(&rb);
+		sbuf_get_u32(&ra);
+		sbuf_get_u32(&rb);
+		EXPECT(kb >= ka, "clock: kvmclock went back from %llu to %llu",
+		       (unsigned long long)ka, (unsigned long long)kb);
+	}
+	na = sbuf_get_u32(&ra);
+	nb = sbuf_get_u32(&rb);
+	CHECK_EQ(na, nb);
+	for (i = 0; i < na; i++) {
+		ta = sbuf_get_u64(&ra);
+		tb = sbuf_get_u64(&rb);
+		if (!i) {
+			t0a = ta;
+			t0b = tb;
+			continue;
+		}
+		EXPECT(llabs((long long)((ta - t0a) - (tb - t0b))) < 5000000,
+		       "clock: vCPU %u's TSC offset to vCPU 0 went from %lld to %lld",
+		       i, (long long)(ta - t0a), (long long)(tb - t0b));
+	}
+	CHECK(!sbuf_error(&ra) && !sbuf_error(&rb) && !sbuf_remaining(&ra) &&
+	      !sbuf_remaining(&rb), "clock: malformed section");
+}
+
 static void compare_images(const struct comp_image *a,
 			   const struct comp_image *b)
 {
@@ -148,6 +192,10 @@ static void compare_images(const struct comp_image *a,
 		CHECK_EQ(x->version, y->version);
 		if (section_is_vcpu(x->name)) {
 			compare_vcpu(x, y);
+			continue;
+		}
+		if (!strcmp(x->name, "clock")) {
+			compare_clock(x, y);
 			continue;
 		}
 		if (x->len != y->len) {
@@ -268,6 +316,7 @@ int main(void)
 	      "save: %s", err);
 	expect_section(&img1, "vcpu0");
 	expect_section(&img1, "vcpu1");
+	expect_section(&img1, "clock");
 	if (hv_check_cap(vm->hv, HV_CAP_IRQCHIP) > 0)
 		expect_section(&img1, "irqchip");
 	if (hv_check_cap(vm->hv, HV_CAP_PIT) > 0)

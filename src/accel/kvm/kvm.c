@@ -69,6 +69,7 @@ static const struct {
 	C(HV_CAP_HYPERV_SYNIC, KVM_CAP_HYPERV_SYNIC2),
 	C(HV_CAP_SET_GUEST_DEBUG, KVM_CAP_SET_GUEST_DEBUG),
 	C(HV_CAP_TSC_CONTROL, KVM_CAP_TSC_CONTROL),
+	C(HV_CAP_ADJUST_CLOCK, KVM_CAP_ADJUST_CLOCK),
 #undef C
 };
 
@@ -409,6 +410,8 @@ const struct hv_backend_ops kvm_backend_ops = {
 	.set_irqchip = kvm_be_set_irqchip,
 	.get_pit = kvm_be_get_pit,
 	.set_pit = kvm_be_set_pit,
+	.get_clock = kvm_be_get_clock,
+	.set_clock = kvm_be_set_clock,
 	.irqfd = kvm_be_irqfd,
 	.ioeventfd = kvm_be_ioeventfd,
 

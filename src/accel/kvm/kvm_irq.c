@@ -70,6 +70,16 @@ int kvm_be_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit)
 	return kvm_vm_ioctl(vm, HV_CAP_PIT, KVM_SET_PIT2, pit);
 }
 
+int kvm_be_get_clock(struct hv_vm *vm, struct kvm_clock_data *clock)
+{
+	return kvm_vm_ioctl(vm, HV_CAP_ADJUST_CLOCK, KVM_GET_CLOCK, clock);
+}
+
+int kvm_be_set_clock(struct hv_vm *vm, const struct kvm_clock_data *clock)
+{
+	return kvm_vm_ioctl(vm, HV_CAP_ADJUST_CLOCK, KVM_SET_CLOCK, clock);
+}
+
 int kvm_be_irqfd(struct hv_vm *vm, const struct kvm_irqfd *irqfd)
 {
 	if ((irqfd->flags & KVM_IRQFD_FLAG_RESAMPLE) &&

@@ -231,6 +231,8 @@ int kvm_be_set_gsi_routing(struct hv_vm *vm, const struct kvm_irq_routing *r);
 int kvm_be_get_irqchip(struct hv_vm *vm, struct kvm_irqchip *chip);
 int kvm_be_set_irqchip(struct hv_vm *vm, const struct kvm_irqchip *chip);
 int kvm_be_get_pit(struct hv_vm *vm, struct kvm_pit_state2 *pit);
+int kvm_be_get_clock(struct hv_vm *vm, struct kvm_clock_data *clock);
+int kvm_be_set_clock(struct hv_vm *vm, const struct kvm_clock_data *clock);
 int kvm_be_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit);
 int kvm_be_irqfd(struct hv_vm *vm, const struct kvm_irqfd *irqfd);
 int kvm_be_ioeventfd(struct hv_vm *vm, const struct kvm_ioeventfd *io);
