@@ -574,6 +574,39 @@ void snap_load_release(struct snap_load *L)
 	snap_machine_release(&L->mach);
 }
 
+static void snap_machine_free(struct vm *vm, void *opaque)
+{
+	snap_machine_release(opaque);
+	free(opaque);
+}
+
+/*
+ * The rebuilt VM's configuration points at the image's strings (disk
+ * paths, device-model specs, tap, firmware, debugcon): they must live
+ * as long as the VM, which saves them again at its next snapshot or
+ * migration.  Move them from @L to the VM.
+ */
+static int snap_machine_give(struct snap_load *L)
+{
+	struct snap_machine *m = malloc(sizeof(*m));
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	*m = L->mach;
+	ret = vm_add_cleanup(L->vm, snap_machine_free, m);
+	if (ret) {
+		free(m);
+		return ret;
+	}
+	memset(L->mach.disk_path, 0, sizeof(L->mach.disk_path));
+	memset(L->mach.dm_spec, 0, sizeof(L->mach.dm_spec));
+	L->mach.net_tap = NULL;
+	L->mach.firmware = NULL;
+	L->mach.debugcon = NULL;
+	return 0;
+}
+
 static int snap_load_machine(struct snap_load *L, const struct snap_rec *rec,
 			     char *err, size_t err_len)
 {
@@ -607,6 +640,11 @@ static int snap_load_machine(struct snap_load *L, const struct snap_rec *rec,
 	if (ret) {
 		L->vm = NULL;
 		snprintf(err, err_len, "cannot rebuild the machine: %s", why);
+		return ret;
+	}
+	ret = snap_machine_give(L);
+	if (ret) {
+		snprintf(err, err_len, "out of memory");
 		return ret;
 	}
 	L->nr_reg = snap_regions(&L->mach, L->vm, L->reg, SNAP_MAX_REGIONS);
