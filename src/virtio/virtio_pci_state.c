@@ -7,7 +7,12 @@
  * from the machine configuration and is checked, not loaded).
  *
  * Requests in flight are not here: the pause that precedes a save
- * completes them (or records them) first.
+ * completes them (or records them) first.  What can still be in flight
+ * is a notification: the guest's kick sits in the queue's eventfd while
+ * the save runs on the event loop before that fd's handler.  The ring
+ * then holds available buffers that nobody will look at, so a load
+ * notifies every live queue once (a spurious notification finds
+ * nothing new, which devices handle).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -186,6 +191,15 @@ int virtio_pci_load(struct virtio_pci *vp, struct sbuf *in)
 		/* Rings outside this VM's RAM: the image is not for it. */
 		if (vq->enabled && !broken && !virtq_map(vq))
 			ret = -EINVAL;
+	}
+	if (!ret && (status & VIRTIO_STATUS_DRIVER_OK) && !broken) {
+		uint64_t one = 1;
+
+		for (i = 0; i < nq; i++)
+			if (vdev->vqs[i].enabled &&
+			    write(vdev->vqs[i].kick_fd, &one, sizeof(one)) < 0) {
+				/* EAGAIN: already signalled, which will do. */
+			}
 	}
 	pthread_mutex_unlock(&vdev->lock);
 out:
