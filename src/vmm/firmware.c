@@ -241,6 +241,34 @@ static int fw_map_ram(struct firmware *fw, char *err, size_t err_len)
 	return ret;
 }
 
+unsigned int firmware_ram_slots(struct firmware *fw, struct hv_memslot *out,
+				unsigned int max)
+{
+	const struct boot_ram *ram = &fw->vm->mem.ram;
+	const struct boot_ram_region *low = &ram->region[0];
+	unsigned int i, n = 0;
+
+#define FW_RAM_SLOT(id, g, sz, h) do {					\
+		if (n < max)						\
+			out[n++] = (struct hv_memslot){			\
+				.slot = (id), .as_id = HV_AS_NORMAL,	\
+				.guest_phys_addr = (g),			\
+				.memory_size = (sz),			\
+				.userspace_addr = (h),			\
+				.guest_memfd = -1,			\
+			};						\
+	} while (0)
+
+	FW_RAM_SLOT(0, 0, FW_VGA_START, low->host);
+	FW_RAM_SLOT(FW_SLOT_LOW_HIGH, FW_PAM_END, low->size - FW_PAM_END,
+		    (uint8_t *)low->host + FW_PAM_END);
+	for (i = 1; i < ram->nr; i++)
+		FW_RAM_SLOT(i, ram->region[i].gpa, ram->region[i].size,
+			    ram->region[i].host);
+#undef FW_RAM_SLOT
+	return n;
+}
+
 int firmware_init(struct vm *vm, char *err, size_t err_len)
 {
 	struct firmware *fw;

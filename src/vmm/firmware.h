@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 struct vm;
+struct hv_memslot;
 
 #define FW_PAM_SEGS		13
 #define FW_PAM_START		0xc0000ull
@@ -67,6 +68,16 @@ uint64_t firmware_pam_size(unsigned int seg);
  * RAM exists, before the devices.
  */
 int firmware_init(struct vm *vm, char *err, size_t err_len);
+
+/*
+ * The RAM memslots of address space 0 in place of guest_mem's one slot
+ * per region: the low region is two slots around the legacy hole (0 and
+ * FW_SLOT_LOW_HIGH); the PAM segments are left out (their slots come and
+ * go with the PAM registers: a migration sends them whole).  Returns
+ * how many were written to @out (at most @max).
+ */
+unsigned int firmware_ram_slots(struct firmware *fw, struct hv_memslot *out,
+				unsigned int max);
 
 /* The i440FX changed segment @seg's attribute (FW_PAM_RE | FW_PAM_WE). */
 int firmware_pam_set(struct firmware *fw, unsigned int seg, uint8_t attr);

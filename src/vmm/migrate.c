@@ -25,6 +25,7 @@
 #include <netinet/tcp.h>
 
 #include "lib/compiler.h"
+#include "vmm/firmware.h"
 #include "vmm/migrate.h"
 #include "vmm/vm.h"
 
@@ -331,14 +332,21 @@ static void mig_put_page(struct migration *m, const struct snap_region *r,
 		mig_flush(m);
 }
 
-/* The slots to log: guest RAM in AS0 and its aliases in AS1. */
+/*
+ * The slots to log: guest RAM in AS0 (the firmware machine's own layout
+ * where there is one) and its aliases in AS1.
+ */
 static void mig_find_slots(struct migration *m)
 {
 	struct vm *vm = m->vm;
 	unsigned int i;
 
 	m->nr_src = 0;
-	for (i = 0; i < vm->mem.ram.nr; i++) {
+	if (vm->fw)
+		m->nr_src = firmware_ram_slots(vm->fw, m->src,
+					       ARRAY_SIZE(m->src) -
+					       SMRAM_MAX_ALIASES);
+	for (i = 0; !vm->fw && i < vm->mem.ram.nr; i++) {
 		const struct boot_ram_region *r = &vm->mem.ram.region[i];
 
 		m->src[m->nr_src++] = (struct hv_memslot){
@@ -406,6 +414,17 @@ static int mig_sync_dirty(struct migration *m, uint64_t *count)
 		for (w = 0; w < pages; w++)
 			m->dirty[i][w / 64] |= 1ull << (w % 64);
 	}
+	/*
+	 * The firmware machine's PAM segments (256 KiB of the low region):
+	 * their slots change with the PAM registers, and writes to a
+	 * read-only view reach RAM through the VMM, so they are not logged:
+	 * send them whole every time.
+	 */
+	if (vm->fw && m->nr_reg && m->reg[0].as_id == HV_AS_NORMAL &&
+	    !m->reg[0].gpa && m->reg[0].size >= FW_PAM_END)
+		for (w = FW_PAM_START / SNAP_PAGE_SIZE;
+		     w < FW_PAM_END / SNAP_PAGE_SIZE; w++)
+			m->dirty[0][w / 64] |= 1ull << (w % 64);
 	for (i = 0; i < m->nr_src; i++) {
 		const struct hv_memslot *s = &m->src[i];
 		uint8_t *host = s->userspace_addr;
@@ -503,11 +522,27 @@ static int mig_wait_ack(struct migration *m)
 	return 0;
 }
 
+/* vCPUs of a stopped VM that are inside SMM (their events say so). */
+static unsigned int mig_vcpus_in_smm(struct vm *vm)
+{
+	struct kvm_vcpu_events ev;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		memset(&ev, 0, sizeof(ev));
+		if (!hv_vcpu_get_events(vm->vcpus[i].hv, &ev) &&
+		    (ev.flags & KVM_VCPUEVENT_VALID_SMM) && ev.smi.smm)
+			n++;
+	}
+	return n;
+}
+
 /* Stop-and-copy, on the event loop: nothing else touches the devices. */
 static int mig_final(struct vm *vm, void *opaque)
 {
 	struct migration *m = opaque;
 	bool was_paused = vm_paused(vm);
+	unsigned int in_smm;
 	uint64_t t_stop, left;
 	char cerr[VM_MSG_LEN];
 	int ret;
@@ -518,6 +553,7 @@ static int mig_final(struct vm *vm, void *opaque)
 		return ret;
 	}
 	t_stop = vm_now_ns();
+	in_smm = mig_vcpus_in_smm(vm);
 	mig_set_status(m, MIGRATE_DEVICE);
 	ret = mig_sync_dirty(m, &left);
 	if (ret) {
@@ -545,6 +581,7 @@ static int mig_final(struct vm *vm, void *opaque)
 	pthread_mutex_lock(&m->lock);
 	m->info.downtime_ns = vm_now_ns() - t_stop;
 	m->info.remaining = 0;
+	m->info.vcpus_in_smm = in_smm;
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 fail:
