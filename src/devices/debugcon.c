@@ -64,8 +64,10 @@ int debugcon_init(struct devsvc *svc, const struct vm_config *cfg,
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	/* A restored VM goes on with the log its source wrote. */
 	d->fd = open(cfg->debugcon,
-		     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+		     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+		     (cfg->restore ? 0 : O_TRUNC), 0644);
 	if (d->fd < 0) {
 		ret = -errno;
 		snprintf(err, err_len, "--debugcon %s: %s", cfg->debugcon,
