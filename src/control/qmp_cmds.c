@@ -262,6 +262,9 @@ static int cmd_query_migrate(struct qmp_state *st, json_t *args, json_t **ret,
 				    json_integer((json_int_t)(info.downtime_ns / 1000)));
 		json_object_set_new(o, "x-total-time-us",
 				    json_integer((json_int_t)(info.total_ns / 1000)));
+		/* vCPUs that were inside SMM when the VM stopped. */
+		json_object_set_new(o, "x-vcpus-in-smm",
+				    json_integer(info.vcpus_in_smm));
 	}
 	if (info.status == MIGRATE_FAILED)
 		json_object_set_new(o, "error-desc", json_string(info.error));

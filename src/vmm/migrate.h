@@ -44,6 +44,7 @@ struct migrate_info {
 	uint64_t total_ns;	/* start to acknowledgement */
 	uint64_t downtime_ns;	/* vCPUs stopped to acknowledgement */
 	uint64_t remaining;	/* dirty pages at the last count */
+	unsigned int vcpus_in_smm;	/* at the stop: how many were in SMM */
 	char error[256];
 };
 
