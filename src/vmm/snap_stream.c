@@ -746,11 +746,42 @@ static int snap_copy_ram(int fd, uint8_t *host, uint64_t size, uint64_t off)
  * page cache when the guest first touches them, and the guest's writes
  * never reach the file.  With device models they are copied instead.
  */
+static bool snap_has_smram(const struct snap_load *L)
+{
+	unsigned int i;
+
+	for (i = 0; i < L->nr_reg; i++)
+		if (L->reg[i].as_id == HV_AS_SMM)
+			return true;
+	return false;
+}
+
+/* Does the file hold only zeros in [off, off + size)? */
+static int snap_file_zero(int fd, uint64_t off, uint64_t size)
+{
+	uint8_t buf[4096];
+	uint64_t pos;
+	size_t i, len;
+
+	for (pos = 0; pos < size; pos += len) {
+		len = size - pos < sizeof(buf) ? size - pos : sizeof(buf);
+		if (pread(fd, buf, len, (off_t)(off + pos)) != (ssize_t)len)
+			return -EIO;
+		for (i = 0; i < len; i++)
+			if (buf[i])
+				return 0;
+	}
+	return 1;
+}
+
 static int snap_load_ram(struct snap_load *L, const struct snap_rec *rec,
 			 char *err, size_t err_len)
 {
+	bool smram_here = snap_has_smram(L), smram_there = false;
+	uint64_t mapped = 0;	/* bit per L->reg[] */
 	struct sbuf b;
 	uint32_t n, i;
+	int z;
 
 	if (L->kind != SNAP_KIND_FILE || L->have_ram) {
 		snprintf(err, err_len, "corrupted: unexpected RAM record");
@@ -758,7 +789,12 @@ static int snap_load_ram(struct snap_load *L, const struct snap_rec *rec,
 	}
 	sbuf_reader(&b, rec->data, rec->len);
 	n = sbuf_get_u32(&b);
-	if (sbuf_error(&b) || n != L->nr_reg)
+	/*
+	 * SMRAM is a region only where the backend has SMM: an image from
+	 * a backend without it restores here with SMRAM at power-on, one
+	 * with it restores where SMM is missing if SMM was never used.
+	 */
+	if (sbuf_error(&b) || n > SNAP_MAX_REGIONS)
 		goto bad;
 	for (i = 0; i < n; i++) {
 		uint16_t as_id = sbuf_get_u16(&b);
@@ -769,6 +805,26 @@ static int snap_load_ram(struct snap_load *L, const struct snap_rec *rec,
 
 		if (sbuf_error(&b))
 			goto bad;
+		if (as_id == HV_AS_SMM && !smram_here && !smram_there &&
+		    gpa == SMRAM_BASE && size == SMRAM_SIZE &&
+		    off <= L->file_size && size <= L->file_size - off &&
+		    !(off & (SNAP_PAGE_SIZE - 1))) {
+			smram_there = true;
+			z = L->dry ? 1 : snap_file_zero(L->file_fd, off, size);
+			if (z < 0) {
+				snprintf(err, err_len, "cannot read SMRAM: %s",
+					 strerror(-z));
+				return z;
+			}
+			if (!z) {
+				snprintf(err, err_len,
+					 "the snapshot's SMRAM is in use and %s has no SMM",
+					 L->vm ? hv_backend_desc(L->vm->hv) :
+						 "this backend");
+				return -EOPNOTSUPP;
+			}
+			continue;
+		}
 		r = snap_find_region(L, as_id, gpa, size);
 		if (!r || r->gpa != gpa || r->size != size ||
 		    off & (SNAP_PAGE_SIZE - 1) || off > L->file_size ||
@@ -780,6 +836,9 @@ static int snap_load_ram(struct snap_load *L, const struct snap_rec *rec,
 				 (unsigned long long)off);
 			return -EBADMSG;
 		}
+		if (mapped & (1ull << (r - L->reg)))
+			goto bad;
+		mapped |= 1ull << (r - L->reg);
 		if (L->dry || !r->host)
 			continue;
 		if (L->mach.nr_dms) {
@@ -802,6 +861,11 @@ static int snap_load_ram(struct snap_load *L, const struct snap_rec *rec,
 			return -e;
 		}
 	}
+	/* Every region once; SMRAM may be missing from the image. */
+	for (i = 0; i < L->nr_reg; i++)
+		if (!(mapped & (1ull << i)) &&
+		    !(L->reg[i].as_id == HV_AS_SMM && !smram_there))
+			goto bad;
 	if (sbuf_remaining(&b))
 		goto bad;
 	L->have_ram = true;

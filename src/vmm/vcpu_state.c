@@ -477,6 +477,103 @@ static int vcpu_comp_save(void *opaque, struct sbuf *out)
 	return ret;
 }
 
+/*
+ * Read-only MSRs that describe the CPU or count by themselves rather
+ * than hold guest state: after a restore from another backend the
+ * destination describes its own (as its CPUID does): where this side
+ * does not save such an MSR, the image's value is left out (KVM even
+ * refuses host writes to some, such as MTRRCAP).
+ */
+static bool msr_is_capability(uint32_t index)
+{
+	return index == 0xFE ||			/* IA32_MTRRCAP */
+	       index == 0x179 ||		/* IA32_MCG_CAP */
+	       index == 0x10A ||		/* IA32_ARCH_CAPABILITIES */
+	       index == 0xCE ||			/* MSR_PLATFORM_INFO */
+	       index == 0x345 ||		/* IA32_PERF_CAPABILITIES */
+	       index == 0x34 ||			/* MSR_SMI_COUNT (a counter) */
+	       index == 0x40000002 ||		/* Hyper-V VP_INDEX (host-set) */
+	       index == 0x40000010 ||		/* Hyper-V VP_RUNTIME (counter) */
+	       index == 0x40000020 ||		/* Hyper-V TIME_REF_COUNT */
+	       (index >= 0x480 && index <= 0x491);	/* VMX capabilities */
+}
+
+/* Power-on values: an MSR that still holds one was never used. */
+static bool msr_is_unused(uint32_t index, uint64_t data)
+{
+	if (!data)
+		return true;
+	return (index == 0x9E && data == 0x30000) ||	/* IA32_SMBASE */
+	       (index == 0x4B564D05 && data == 1) ||	/* KVM POLL_CONTROL */
+	       (index == 0x40000082 && data == 1) ||	/* Hyper-V SVERSION */
+	       (index >= 0x40000090 && index <= 0x4000009F &&
+		data == 0x10000);			/* Hyper-V SINTx: masked */
+}
+
+static bool msr_in_list(const struct kvm_msrs *l, uint32_t index)
+{
+	uint32_t i;
+
+	for (i = 0; l && i < l->nmsrs; i++)
+		if (l->entries[i].index == index)
+			return true;
+	return false;
+}
+
+static int msr_read_one(struct hv_vcpu *v, uint32_t index, uint64_t *data)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	if (hv_vcpu_get_msrs(v, &m.hdr) != 1)
+		return -EOPNOTSUPP;
+	*data = m.e.data;
+	return 0;
+}
+
+/*
+ * An image from another backend (or another host) lists other MSRs than
+ * this vCPU saves.  The rule: restore every MSR both sides know; leave
+ * out one this side cannot hold if it still has its power-on value (the
+ * guest never used it) or describes the source's CPU (capability MSRs
+ * take this side's value); refuse, naming it, an MSR the guest has put
+ * to use that this side cannot represent.
+ */
+static int vcpu_msrs_adapt(struct vcpu_comp *vc, struct kvm_msrs *m)
+{
+	struct hv_vcpu *v = vc->vcpu->hv;
+	uint32_t i, n = 0;
+	uint64_t here;
+
+	for (i = 0; i < m->nmsrs; i++) {
+		struct kvm_msr_entry e = m->entries[i];
+		bool known = msr_in_list(vc->reset.msrs, e.index) ||
+			     !msr_read_one(v, e.index, &here);
+
+		if (msr_is_capability(e.index) &&
+		    !msr_in_list(vc->reset.msrs, e.index)) {
+			continue;
+		} else if (!known) {
+			if (msr_is_unused(e.index, e.data))
+				continue;
+			vm_log(vc->vcpu->vm, LOG_LEVEL_WARN,
+			       "vCPU %u: MSR 0x%x = 0x%llx is in use, and %s cannot hold it",
+			       vc->vcpu->id, e.index,
+			       (unsigned long long)e.data,
+			       hv_backend_desc(vc->vcpu->vm->hv));
+			return -EOPNOTSUPP;
+		}
+		m->entries[n++] = e;
+	}
+	m->nmsrs = n;
+	return 0;
+}
+
 static int vcpu_comp_load(void *opaque, struct sbuf *in, uint32_t version)
 {
 	struct vcpu_comp *vc = opaque;
@@ -489,6 +586,8 @@ static int vcpu_comp_load(void *opaque, struct sbuf *in, uint32_t version)
 	if (!st)
 		return -ENOMEM;
 	ret = vcpu_state_load(st, in);
+	if (!ret && (st->have & (1u << VS_MSRS)))
+		ret = vcpu_msrs_adapt(vc, st->msrs);
 	if (!ret)
 		ret = vcpu_state_put(vc->vcpu->hv, st, VCPU_PUT_FULL, &bad);
 	vcpu_state_release(st);
