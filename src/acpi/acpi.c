@@ -436,7 +436,8 @@ static long acpi_build_fadt(struct acpi_ctx *x, uint64_t facs, uint64_t dsdt)
 		(c->has_i8042 ? BOOT_ARCH_8042 : 0) |
 		(c->has_com1 || c->has_rtc ? BOOT_ARCH_LEGACY : 0) |
 		(c->has_rtc ? 0 : BOOT_ARCH_NO_CMOS_RTC);
-	f->flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
+	/* A fixed power button: PWRBTN_STS in PM1 (devices/acpi_pm.c). */
+	f->flags = FADT_WBINVD | FADT_PROC_C1 |
 		FADT_SLP_BUTTON;
 	if (c->reset_port) {
 		f->flags |= FADT_RESET_REG_SUP;

@@ -132,6 +132,24 @@ static int cmd_system_reset(struct qmp_state *st, json_t *args, json_t **ret,
 	return 0;
 }
 
+static int cmd_system_powerdown(struct qmp_state *st, json_t *args,
+				json_t **ret, const char **cls, char *desc,
+				size_t desc_len)
+{
+	int r = vm_power_button(st->vm);
+
+	if (r == -ENODEV) {
+		snprintf(desc, desc_len, "this machine has no ACPI power button");
+		return r;
+	}
+	if (r) {
+		snprintf(desc, desc_len, "system_powerdown: %s", strerror(-r));
+		return r;
+	}
+	qmp_event(st->srv, "POWERDOWN", json_object());
+	return 0;
+}
+
 struct snap_req {
 	const char *path;
 	struct snapshot_stats st;
@@ -296,6 +314,7 @@ static const struct qmp_cmd qmp_cmds[] = {
 	{ "cont",		cmd_cont },
 	{ "quit",		cmd_quit },
 	{ "system_reset",	cmd_system_reset },
+	{ "system_powerdown",	cmd_system_powerdown },
 };
 
 const struct qmp_cmd *qmp_cmd_find(const char *name)

@@ -11,9 +11,12 @@
  *   0x608  PM_TMR    (32-bit read, 24 significant bits), 3.579545 MHz from
  *          CLOCK_MONOTONIC since the VM was created.
  *
- * No event is ever raised: there is no power button, and the timer's
- * overflow status (TMR_STS) is not emulated, so the SCI (GSI 9) stays
- * low.  Linux only reads the timer for calibration and as a clocksource.
+ * The one event is the fixed power button (the FADT says there is one):
+ * pressing it (QMP system_powerdown) sets PWRBTN_STS (bit 8 of PM1_STS)
+ * and, while PWRBTN_EN is set, holds the SCI (ISA IRQ 9, level, active
+ * high per the MADT) until the guest clears the status.  The timer's
+ * overflow status (TMR_STS) is not emulated.  Linux only reads the timer
+ * for calibration and as a clocksource.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +33,8 @@
 #define PM1_CNT		0x4
 #define PM_TMR		0x8
 
+#define PM1_PWRBTN	0x0100	/* PWRBTN_STS / PWRBTN_EN */
+#define PM_SCI_IRQ	9
 #define PM1_CNT_SCI_EN	0x0001
 #define PM1_CNT_SLP_TYP	0x1c00
 #define PM1_CNT_SLP_EN	0x2000
@@ -51,14 +56,22 @@ static uint32_t pm_timer(const struct acpi_pm *pm)
 	       0xffffff;
 }
 
+/* The SCI follows enabled status bits (level triggered). */
+static void pm_update_sci(struct acpi_pm *pm)
+{
+	devsvc_irq_set(pm->svc, PM_SCI_IRQ, !!(pm->sts & pm->en & PM1_PWRBTN));
+}
+
 static void pm_write16(struct acpi_pm *pm, unsigned int reg, uint16_t v)
 {
 	switch (reg) {
 	case PM1_STS:
 		pm->sts &= (uint16_t)~v;
+		pm_update_sci(pm);
 		break;
 	case PM1_EN:
-		pm->en = v;
+		pm->en = v & PM1_PWRBTN;
+		pm_update_sci(pm);
 		break;
 	case PM1_CNT:
 		pm->cnt = (v & ~PM1_CNT_SLP_EN) | PM1_CNT_SCI_EN;
@@ -119,6 +132,16 @@ static void acpi_pm_access(void *opaque, const struct bus_ctx *ctx,
 	pthread_mutex_unlock(&pm->lock);
 }
 
+static void acpi_pm_power_button(void *opaque)
+{
+	struct acpi_pm *pm = opaque;
+
+	pthread_mutex_lock(&pm->lock);
+	pm->sts |= PM1_PWRBTN;
+	pm_update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
+}
+
 static const struct bus_dev_ops acpi_pm_ops = {
 	.name = "acpi-pm",
 	.access = acpi_pm_access,
@@ -134,6 +157,7 @@ static void acpi_pm_reset(void *opaque)
 	pm->sts = 0;
 	pm->en = 0;
 	pm->cnt = PM1_CNT_SCI_EN;
+	pm_update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
 }
 
@@ -164,12 +188,13 @@ static int acpi_pm_load(void *opaque, struct sbuf *in, uint32_t version)
 	if (sbuf_error(in))
 		return sbuf_error(in);
 	/* SLP_EN is write-only: a saved one would be a forged image. */
-	if (cnt & PM1_CNT_SLP_EN)
+	if ((cnt & PM1_CNT_SLP_EN) || (en & ~PM1_PWRBTN))
 		return -EINVAL;
 	pthread_mutex_lock(&pm->lock);
 	pm->sts = sts;
 	pm->en = en;
 	pm->cnt = cnt | PM1_CNT_SCI_EN;
+	pm_update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
 	return 0;
 }
@@ -208,6 +233,9 @@ int acpi_pm_init(struct devsvc *svc, const struct vm_config *cfg,
 		acpi_pm_destroy(pm);
 		return ret;
 	}
+	ret = devsvc_power_button(svc, acpi_pm_power_button, pm);
+	if (ret)
+		return ret;
 	return devsvc_io_register(svc, BUS_PIO, PM_BASE, PM_LEN,
 				  &acpi_pm_ops, pm);
 }

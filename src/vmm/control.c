@@ -124,3 +124,17 @@ int vm_control_call(struct vm *vm, vm_ctl_fn fn, void *opaque)
 	pthread_mutex_unlock(&vm->ctl_lock);
 	return req.ret;
 }
+
+static int vm_power_button_press(struct vm *vm, void *opaque)
+{
+	vm->power_button(vm->power_button_opaque);
+	return 0;
+}
+
+int vm_power_button(struct vm *vm)
+{
+	if (!vm->power_button)
+		return -ENODEV;
+	/* On the event loop, where device handlers run. */
+	return vm_control_call(vm, vm_power_button_press, NULL);
+}

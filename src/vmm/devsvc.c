@@ -335,6 +335,16 @@ int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn)
 	return pci_dev_register(&svc->vm->pci, dev, devfn);
 }
 
+int devsvc_power_button(struct devsvc *svc, void (*fn)(void *opaque),
+			void *opaque)
+{
+	if (svc->vm->power_button)
+		return -EBUSY;
+	svc->vm->power_button = fn;
+	svc->vm->power_button_opaque = opaque;
+	return 0;
+}
+
 void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...)
 {

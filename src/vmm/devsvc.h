@@ -131,6 +131,12 @@ void devsvc_reset_request(struct devsvc *svc);
 /* The VM cannot go on: status 125 and one line naming the cause. */
 void devsvc_vm_fail(struct devsvc *svc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Be the machine's power button: @fn(@opaque) runs on the event loop
+ * when the host presses it (QMP system_powerdown).  One per VM (-EBUSY).
+ */
+int devsvc_power_button(struct devsvc *svc, void (*fn)(void *opaque),
+			void *opaque);
 
 /*
  * Guest memory was removed or moved by the vCPU of @ctx: device models

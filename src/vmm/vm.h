@@ -67,6 +67,9 @@ struct vm {
 	struct vm_irq irq;		/* GSI routing and MSI routes (irq.c) */
 	struct machine mach;		/* e820, ACPI (machine.c) */
 	struct firmware *fw;		/* --firmware memory map, or NULL */
+	/* The ACPI power button (devsvc_power_button()), or NULL. */
+	void (*power_button)(void *opaque);
+	void *power_button_opaque;
 	struct fw_cfg_items fw_items;	/* what fw_cfg serves (fw_cfg.h) */
 	struct pci_bus pci;		/* bus 0 (devices/pci_host.c) */
 	bool pci_ready;
@@ -191,6 +194,11 @@ int vm_clock_register(struct vm *vm);
  * Event loop thread only (use vm_control_call() from other threads).
  * vm_pause() returns -ESHUTDOWN if the VM is stopping.
  */
+/*
+ * Press the machine's power button (QMP system_powerdown): -ENODEV if
+ * it has none.
+ */
+int vm_power_button(struct vm *vm);
 int vm_pause(struct vm *vm);
 /* Ask every vCPU to park and return at once (any thread, even a vCPU's). */
 void vm_pause_request(struct vm *vm);
