@@ -96,7 +96,9 @@ static const char run_usage_text[] =
 "      --restore FILE    resume the snapshot FILE instead of booting (the\n"
 "                        machine options come from the snapshot)\n"
 "      --incoming URI    wait for a live migration on tcp:HOST:PORT or\n"
-"                        unix:PATH, then run the migrated VM\n"
+"                        unix:PATH, then run the migrated VM; 'defer':\n"
+"                        wait for QMP migrate-incoming {\"uri\": URI} on\n"
+"                        --api-socket first (QEMU's -incoming defer)\n"
 "      --hyperv FEATURE[,FEATURE...]\n"
 "                        Hyper-V enlightenments, QEMU's hv-* names: relaxed,\n"
 "                        vapic, time, crash, reset, vpindex, runtime, synic,\n"
@@ -312,7 +314,10 @@ static void cli_log(void *opaque, enum log_level level, const char *subsys,
 	fprintf(stderr, "cvisor: %s\n", msg);
 }
 
-static int run_vm(struct vm *vm, const char *api_socket, const char *gdb);
+static int run_vm(struct vm *vm, const char *api_socket, const char *gdb,
+		  struct qmp_server *qmp);
+static int run_incoming_deferred(const struct vm_restore_opts *ro,
+				 const char *api_socket, const char *gdb);
 
 static int cmd_run(int argc, char **argv, uint64_t start_ns)
 {
@@ -489,6 +494,11 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 			.start_ns = start_ns, .log = cli_log,
 		};
 
+		if (!strcmp(incoming, "defer")) {
+			if (!api_socket)
+				return usage_error("run: --incoming defer needs --api-socket (migrate-incoming comes through it)");
+			return run_incoming_deferred(&ro, api_socket, gdb);
+		}
 		ret = vm_migrate_incoming(incoming, &ro, &vm, err, sizeof(err));
 	} else {
 		ret = vm_create(&cfg, &vm, err, sizeof(err));
@@ -497,18 +507,57 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		fprintf(stderr, "cvisor: %s\n", err);
 		return VM_EXIT_FAILURE;
 	}
-	return run_vm(vm, api_socket, gdb);
+	return run_vm(vm, api_socket, gdb, NULL);
 }
 
-/* Run @vm to its end with the control socket, if any; consumes @vm. */
-static int run_vm(struct vm *vm, const char *api_socket, const char *gdb)
+/*
+ * --incoming defer (QEMU's): serve QMP without a VM until migrate-incoming
+ * names the URI, receive the VM there, then run it on the same socket.
+ */
+static int run_incoming_deferred(const struct vm_restore_opts *ro,
+				 const char *api_socket, const char *gdb)
 {
 	struct qmp_server *qmp = NULL;
+	char err[VM_MSG_LEN] = "";
+	struct vm *vm = NULL;
+	char *uri = NULL;
+	int ret;
+
+	ret = qmp_server_start(NULL, api_socket, &qmp, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "cvisor: %s\n", err);
+		return VM_EXIT_FAILURE;
+	}
+	ret = qmp_server_wait_incoming(qmp, &uri);
+	if (ret) {
+		/* quit before any migration: nothing ran. */
+		qmp_server_vm_ended(qmp, 0);
+		qmp_server_stop(qmp);
+		return 0;
+	}
+	ret = vm_migrate_incoming(uri, ro, &vm, err, sizeof(err));
+	free(uri);
+	if (ret) {
+		qmp_server_stop(qmp);
+		fprintf(stderr, "cvisor: %s\n", err);
+		return VM_EXIT_FAILURE;
+	}
+	qmp_server_attach_vm(qmp, vm);
+	return run_vm(vm, api_socket, gdb, qmp);
+}
+
+/*
+ * Run @vm to its end with the control socket, if any (@qmp: already
+ * serving it), and the GDB stub; consumes @vm and @qmp.
+ */
+static int run_vm(struct vm *vm, const char *api_socket, const char *gdb,
+		  struct qmp_server *qmp)
+{
 	struct gdb_server *gdbs = NULL;
 	char err[VM_MSG_LEN] = "";
 	int ret;
 
-	if (api_socket) {
+	if (api_socket && !qmp) {
 		ret = qmp_server_start(vm, api_socket, &qmp, err, sizeof(err));
 		if (ret) {
 			vm_destroy(vm);

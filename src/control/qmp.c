@@ -165,6 +165,11 @@ static void qmp_dispatch(struct qmp_server *srv, struct qmp_client *c,
 		reply = qmp_error("CommandNotFound", desc);
 		goto out;
 	}
+	if (qmp_cmd_needs_vm(cmd) && !qmp_state_vm(&srv->st)) {
+		reply = qmp_error("GenericError",
+				  "no VM yet: the destination waits for migrate-incoming");
+		goto out;
+	}
 	cls = "GenericError";
 	r = cmd->fn(&srv->st, args, &ret, &cls, desc, sizeof(desc));
 	if (r) {
@@ -403,6 +408,19 @@ fail:
 	srv->path[0] = '\0';
 	qmp_server_stop(srv);
 	return ret;
+}
+
+int qmp_server_wait_incoming(struct qmp_server *srv, char **uri)
+{
+	return qmp_state_wait_incoming(&srv->st, uri);
+}
+
+void qmp_server_attach_vm(struct qmp_server *srv, struct vm *vm)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->vm = vm;
+	pthread_mutex_unlock(&srv->lock);
+	qmp_state_attach(&srv->st, vm);
 }
 
 void qmp_server_vm_ended(struct qmp_server *srv, int status)

@@ -16,8 +16,16 @@
 struct vm;
 struct qmp_server;
 
+/*
+ * Serve QMP on @path for @vm.  @vm NULL: a destination started with
+ * "--incoming defer", in state "inmigrate" until migrate-incoming names
+ * the URI (qmp_server_wait_incoming()); then qmp_server_attach_vm().
+ */
 int qmp_server_start(struct vm *vm, const char *path, struct qmp_server **out,
 		     char *err, size_t err_len);
+/* 0 with a malloc'ed URI, or -ECANCELED if a client sent quit first. */
+int qmp_server_wait_incoming(struct qmp_server *srv, char **uri);
+void qmp_server_attach_vm(struct qmp_server *srv, struct vm *vm);
 /*
  * The VM has ended (vm_run() returned): send SHUTDOWN to the clients,
  * with @guest telling whether the guest asked for it.

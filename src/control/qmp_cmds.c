@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control/qmp_cmds.h"
@@ -23,6 +24,7 @@ static const char *const run_state_name[] = {
 	[QMP_FINISH_MIGRATE] = "finish-migrate",
 	[QMP_POSTMIGRATE] = "postmigrate",
 	[QMP_SHUTDOWN] = "shutdown",
+	[QMP_INMIGRATE] = "inmigrate",
 };
 
 static enum qmp_run_state qmp_run_state(struct qmp_state *st)
@@ -107,11 +109,20 @@ static int cmd_cont(struct qmp_state *st, json_t *args, json_t **ret,
 static int cmd_quit(struct qmp_state *st, json_t *args, json_t **ret,
 		    const char **cls, char *desc, size_t desc_len)
 {
+	struct vm *vm;
+
 	/* The SHUTDOWN event follows when the VM has ended. */
 	pthread_mutex_lock(&st->lock);
 	st->stop_reason = "host-qmp-quit";
+	vm = st->vm;
+	if (!vm) {
+		/* Still waiting for migrate-incoming: end the wait. */
+		st->incoming_quit = true;
+		pthread_cond_broadcast(&st->incoming_cond);
+	}
 	pthread_mutex_unlock(&st->lock);
-	vm_stop(st->vm, 0);
+	if (vm)
+		vm_stop(vm, 0);
 	return 0;
 }
 
@@ -294,14 +305,74 @@ static int cmd_migrate_incoming(struct qmp_state *st, json_t *args,
 				json_t **ret, const char **cls, char *desc,
 				size_t desc_len)
 {
-	/*
-	 * A cvisor process receives a VM before it has one: the incoming
-	 * side is "cvisor run --incoming URI" (QEMU's -incoming), and this
-	 * socket belongs to a VM that already runs.
-	 */
-	snprintf(desc, desc_len,
-		 "this VM is already running; start the destination with 'cvisor run --incoming URI'");
-	return -EBUSY;
+	const char *uri = NULL;
+	int r = 0;
+
+	if (args)
+		uri = json_string_value(json_object_get(args, "uri"));
+	pthread_mutex_lock(&st->lock);
+	if (st->run != QMP_INMIGRATE) {
+		/* A running VM; QEMU's answer for a non-deferred -incoming. */
+		snprintf(desc, desc_len,
+			 "this VM is already running; start the destination with 'cvisor run --incoming URI' or '--incoming defer'");
+		r = -EBUSY;
+	} else if (st->incoming_set) {
+		snprintf(desc, desc_len, "an incoming migration is already set up");
+		r = -EBUSY;
+	} else if (!uri || (strncmp(uri, "tcp:", 4) && strncmp(uri, "unix:", 5))) {
+		snprintf(desc, desc_len,
+			 "migrate-incoming needs \"uri\": \"tcp:HOST:PORT\" or \"unix:PATH\"");
+		r = -EINVAL;
+	} else {
+		st->incoming_uri = strdup(uri);
+		if (!st->incoming_uri)
+			r = -ENOMEM;
+		st->incoming_set = !r;
+		pthread_cond_broadcast(&st->incoming_cond);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+bool qmp_cmd_needs_vm(const struct qmp_cmd *cmd)
+{
+	return cmd->fn != cmd_migrate_incoming && cmd->fn != cmd_query_status &&
+	       cmd->fn != cmd_quit;
+}
+
+int qmp_state_wait_incoming(struct qmp_state *st, char **uri)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&st->lock);
+	while (!st->incoming_uri && !st->incoming_quit)
+		pthread_cond_wait(&st->incoming_cond, &st->lock);
+	if (st->incoming_quit) {
+		r = -ECANCELED;
+	} else {
+		*uri = st->incoming_uri;
+		st->incoming_uri = NULL;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+void qmp_state_attach(struct qmp_state *st, struct vm *vm)
+{
+	pthread_mutex_lock(&st->lock);
+	st->vm = vm;
+	st->run = QMP_RUNNING;
+	pthread_mutex_unlock(&st->lock);
+}
+
+struct vm *qmp_state_vm(struct qmp_state *st)
+{
+	struct vm *vm;
+
+	pthread_mutex_lock(&st->lock);
+	vm = st->vm;
+	pthread_mutex_unlock(&st->lock);
+	return vm;
 }
 
 static const struct qmp_cmd qmp_cmds[] = {
@@ -332,8 +403,9 @@ void qmp_state_init(struct qmp_state *st, struct qmp_server *srv,
 {
 	st->srv = srv;
 	st->vm = vm;
-	st->run = QMP_RUNNING;
+	st->run = vm ? QMP_RUNNING : QMP_INMIGRATE;
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->incoming_cond, NULL);
 }
 
 void qmp_state_vm_ended(struct qmp_state *st, int status)
@@ -353,5 +425,8 @@ void qmp_state_release(struct qmp_state *st)
 {
 	migrate_free(st->mig);
 	st->mig = NULL;
+	free(st->incoming_uri);
+	st->incoming_uri = NULL;
+	pthread_cond_destroy(&st->incoming_cond);
 	pthread_mutex_destroy(&st->lock);
 }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct qmp_server;
@@ -20,6 +21,7 @@ enum qmp_run_state {
 	QMP_FINISH_MIGRATE,	/* source: stop-and-copy in progress */
 	QMP_POSTMIGRATE,	/* source: the destination has the VM */
 	QMP_SHUTDOWN,
+	QMP_INMIGRATE,		/* --incoming defer: no VM until migrate-incoming */
 };
 
 struct qmp_state {
@@ -29,6 +31,11 @@ struct qmp_state {
 	enum qmp_run_state run;
 	struct migration *mig;	/* the last outgoing migration, or NULL */
 	const char *stop_reason;	/* set when the host ended the VM */
+	/* --incoming defer: the URI migrate-incoming gave, or quit. */
+	pthread_cond_t incoming_cond;
+	char *incoming_uri;
+	bool incoming_set;	/* migrate-incoming came (once only) */
+	bool incoming_quit;
 };
 
 /*
@@ -45,6 +52,13 @@ const struct qmp_cmd *qmp_cmd_find(const char *name);
 void qmp_state_init(struct qmp_state *st, struct qmp_server *srv,
 		    struct vm *vm);
 void qmp_state_vm_ended(struct qmp_state *st, int status);
+/* Commands that work before the VM exists (QMP_INMIGRATE). */
+bool qmp_cmd_needs_vm(const struct qmp_cmd *cmd);
+/* 0 and a malloc'ed URI once migrate-incoming came; -ECANCELED on quit. */
+int qmp_state_wait_incoming(struct qmp_state *st, char **uri);
+void qmp_state_attach(struct qmp_state *st, struct vm *vm);
+/* Under st->lock: the VM, or NULL before it arrived. */
+struct vm *qmp_state_vm(struct qmp_state *st);
 void qmp_state_release(struct qmp_state *st);
 
 /* qmp.c: send an event to every negotiated client (takes @data). */
