@@ -171,6 +171,21 @@ class QMP:
             self.events.append(self.recv())
 
 
+def migrate_start(q, uri, timeout=60):
+    """QMP migrate to @uri, retried while the destination is not
+    listening yet (it may start slowly on a loaded host or under ASan)."""
+    end = time.time() + timeout
+    while True:
+        r = q.cmd("migrate", uri=uri)
+        if "return" in r:
+            return
+        desc = r.get("error", {}).get("desc", "")
+        if ("Connection refused" not in desc and
+                "No such file" not in desc) or time.time() > end:
+            fail("migrate: %r" % r)
+        time.sleep(0.2)
+
+
 def require_accel():
     """Skip when this host cannot run the backend (a host capability)."""
     p = subprocess.run([CVISOR, "caps", "--accel", ACCEL],

@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, mib, require_accel, QMP, VM, fail, guest, tmpdir  # noqa: E402
+from cvtest import migrate_start, ACCEL, mib, require_accel, QMP, VM, fail, guest, tmpdir  # noqa: E402
 
 require_accel()
 d = tmpdir()
@@ -53,7 +53,7 @@ try:
     if "error" not in r:
         fail("a second migrate-incoming: %r" % r)
     time.sleep(0.3)
-    qs.ok("migrate", uri=uri)
+    migrate_start(qs, uri)
     end = time.time() + 120
     while True:
         r = qs.ok("query-migrate")

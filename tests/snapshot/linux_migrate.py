@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, QMP, VM, fail, tmpdir  # noqa: E402
+from cvtest import migrate_start, ACCEL, QMP, VM, fail, tmpdir  # noqa: E402
 
 d = tmpdir()
 HOPS = int(os.environ.get("MIG_HOPS", "2"))
@@ -57,7 +57,7 @@ try:
                   "--api-socket", dsock], "dst%d" % i)
         vms.append(dst)
         time.sleep(0.5)
-        q.ok("migrate", uri=uri)
+        migrate_start(q, uri)
         while True:
             r = q.ok("query-migrate")
             if r["status"] in ("completed", "failed"):

@@ -20,7 +20,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, mib, require_accel, CVISOR, QMP, VM, fail, guest, tmpdir  # noqa: E402
+from cvtest import migrate_start, ACCEL, mib, require_accel, CVISOR, QMP, VM, fail, guest, tmpdir  # noqa: E402
 
 require_accel()
 d = tmpdir()
@@ -50,7 +50,7 @@ def wait_migration(q, timeout=120):
 
 
 def migrate(q, uri):
-    q.ok("migrate", uri=uri)
+    migrate_start(q, uri)
     r = wait_migration(q)
     if r["status"] != "completed":
         fail("migration to %s: %r" % (uri, r))

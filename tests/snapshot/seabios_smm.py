@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, QMP, VM, fail, tmpdir  # noqa: E402
+from cvtest import migrate_start, ACCEL, QMP, VM, fail, tmpdir  # noqa: E402
 
 N = int(sys.argv[1])
 FROM_START = len(sys.argv) > 2 and sys.argv[2] == "from-start"
@@ -64,7 +64,7 @@ try:
                   "--api-socket", dsock], "dst%d" % i)
         vms.append(dst)
         time.sleep(0.3)
-        q.ok("migrate", uri=uri)
+        migrate_start(q, uri)
         r = wait_migration(q)
         if r["status"] != "completed":
             fail("hop %d: %r" % (i, r))

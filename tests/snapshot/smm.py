@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import (ACCEL, QMP, VM, fail, guest, require_accel,  # noqa: E402
+from cvtest import (migrate_start, ACCEL, QMP, VM, fail, guest, require_accel,  # noqa: E402
                     skip, tmpdir)
 
 require_accel()
@@ -71,7 +71,7 @@ try:
     dst = VM(["run", "--accel", ACCEL, "--incoming", uri], "dst")
     vms.append(dst)
     time.sleep(0.3)
-    q.ok("migrate", uri=uri)
+    migrate_start(q, uri)
     while True:
         r = q.ok("query-migrate")
         if r["status"] in ("completed", "failed"):

@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, SLOW, require_accel, QMP, VM, fail, guest, tmpdir  # noqa: E402
+from cvtest import migrate_start, ACCEL, SLOW, require_accel, QMP, VM, fail, guest, tmpdir  # noqa: E402
 
 require_accel()
 d = tmpdir()
@@ -55,7 +55,7 @@ try:
                   "--api-socket", dsock], "dst%d" % i)
         vms.append(dst)
         time.sleep(0.3)
-        q.ok("migrate", uri=uri)
+        migrate_start(q, uri)
         r = wait_migration(q)
         if r["status"] != "completed":
             fail("hop %d: %r" % (i, r))
