@@ -289,17 +289,42 @@ static int op_map_ram(struct ioreq_host *h, struct cvdm_guest_ram *p,
 		out_size = sizeof(type);			\
 	} while (0)
 
+/*
+ * Ops on the server table take its lock; the machine's hooks (interrupt
+ * lines, MSIs, RAM writes, shutdown) run without it: a vCPU may hold a
+ * machine lock (the PCI bus's, around a forwarded config cycle) while it
+ * selects a server, and the device model may be answering that very
+ * request by raising a line.
+ */
+static bool ctl_op_needs_lock(uint32_t op)
+{
+	switch (op) {
+	case XEN_DMOP_set_isa_irq_level:
+	case XEN_DMOP_set_pci_intx_level:
+	case XEN_DMOP_inject_msi:
+	case XEN_DMOP_modified_memory:
+	case XEN_DMOP_remote_shutdown:
+	case XEN_DMOP_nr_vcpus:
+	case CVDM_OP_REPORT_RUNNING:
+		return false;
+	}
+	return true;
+}
+
 static int ctl_dispatch(struct ioreq_host *h, struct ioreq_client *c,
 			struct cvdm_req *req, struct ctl_rsp *rsp)
 {
 	void *p = rsp->msg.payload;
 	size_t out_size = 0;
+	bool locked;
 	int ret;
 
 	if (req->size > CVDM_PAYLOAD_MAX)
 		return -EINVAL;
 	memcpy(p, req->payload, CVDM_PAYLOAD_MAX);
-	pthread_rwlock_wrlock(&h->lock);
+	locked = ctl_op_needs_lock(req->op);
+	if (locked)
+		pthread_rwlock_wrlock(&h->lock);
 	switch (req->op) {
 	case XEN_DMOP_create_ioreq_server:
 		NEED(struct xen_dm_op_create_ioreq_server);
@@ -377,7 +402,8 @@ static int ctl_dispatch(struct ioreq_host *h, struct ioreq_client *c,
 	default:
 		ret = -EOPNOTSUPP;
 	}
-	pthread_rwlock_unlock(&h->lock);
+	if (locked)
+		pthread_rwlock_unlock(&h->lock);
 	if (!ret && req->op == CVDM_OP_REPORT_RUNNING && h->ops &&
 	    h->ops->client_running)
 		h->ops->client_running(h->opaque, c->pid);

@@ -197,15 +197,21 @@ int pci_bus_intx_external(struct pci_bus *bus, unsigned int slot,
 
 	if (slot > 31 || pin < 1 || pin > PCI_INTX_PINS)
 		return -EINVAL;
-	/* A slot of our own functions is not someone else's to drive. */
-	pthread_mutex_lock(&bus->lock);
-	busy = bus->devs[slot << 3] && bus->devs[slot << 3]->present;
-	pthread_mutex_unlock(&bus->lock);
-	if (busy)
-		return -EBUSY;
 	bit = 1u << slot;
 	idx = (slot + pin - 1) % PCI_INTX_PINS;
+	/*
+	 * Not bus->lock: a vCPU holds it around a config cycle forwarded to
+	 * the very device model that may now be raising its line.  Functions
+	 * are registered before vCPUs run and removed after they stop, so
+	 * the slot's occupant cannot change under us.
+	 */
 	pthread_mutex_lock(&bus->irq_lock);
+	/* A slot of our own functions is not someone else's to drive. */
+	busy = bus->devs[slot << 3] && bus->devs[slot << 3]->present;
+	if (busy) {
+		pthread_mutex_unlock(&bus->irq_lock);
+		return -EBUSY;
+	}
 	if (level && !(bus->intx_ext[pin - 1] & bit)) {
 		bus->intx_ext[pin - 1] |= bit;
 		if (bus->intx_count[idx]++ == 0 && bus->ops->set_gsi)
