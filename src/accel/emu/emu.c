@@ -100,8 +100,11 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 		return EMU_NR_AS;	/* AS1 is the SMM view */
 	case HV_CAP_VM_TYPES:
 		return 1 << HV_VM_TYPE_DEFAULT | 1 << HV_VM_TYPE_SW_PROTECTED;
+	case HV_CAP_GUEST_MEMFD_FLAGS:
+		/* Asked of the backend: the union over VM types. */
+		return HV_GUEST_MEMFD_FLAG_MMAP |
+		       HV_GUEST_MEMFD_FLAG_INIT_SHARED;
 	default:
-		/* guest_memfd flags, ...: not yet. */
 		return 0;
 	}
 }

@@ -11,6 +11,7 @@
  * cached pointer into the mapping stays valid across a punch, and the
  * decoded code of bound pages is dropped before the punch returns.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <linux/falloc.h>
 
 #include "cpu/x86_cpu.h"
+#include "hv/hv.h"
 #include "gmem.h"
 
 #define GMEM_PAGE	4096ull
@@ -58,6 +60,58 @@ void emu_gmems_fini(struct emu_gmems *g)
 	pthread_mutex_destroy(&g->lock);
 }
 
+/*
+ * Free every guest_memfd that nothing can reach any more: no slot binds
+ * it and no fd of this process but our own O_PATH one refers to its
+ * inode (KVM frees the memory at the file's last fput; userspace sees no
+ * close(), so the fd table is looked at instead, at the moments a file
+ * can become unreachable: an unbind, a VM's end, a new file).  A file
+ * without bindings is touched by no vCPU, so freeing it cannot race with
+ * a guest access; at worst an fd being moved by dup2() in another thread
+ * is missed and its file freed early, and the VMM's next call with it
+ * fails with -EINVAL.  The VMM's own mmap() of a shared file keeps that
+ * memory alive whatever we do here.  g->lock held.
+ */
+static void gmem_collect(struct emu_gmems *g)
+{
+	struct emu_gmem *gm, **pp;
+	struct dirent *de;
+	unsigned int idle = 0;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	for (gm = g->list; gm; gm = gm->next) {
+		gm->reachable = gm->bindings != NULL;
+		idle += !gm->reachable;
+	}
+	if (!idle)
+		return;
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return;			/* cannot tell: keep everything */
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		fd = atoi(de->d_name);
+		if (fd == dirfd(dir) || fstat(fd, &st))
+			continue;
+		for (gm = g->list; gm; gm = gm->next)
+			if (!gm->reachable && fd != gm->path_fd &&
+			    gm->dev == st.st_dev && gm->ino == st.st_ino)
+				gm->reachable = true;
+	}
+	closedir(dir);
+	for (pp = &g->list; (gm = *pp);) {
+		if (gm->reachable) {
+			pp = &gm->next;
+			continue;
+		}
+		*pp = gm->next;
+		gmem_free(gm);
+	}
+}
+
 /* Reopen @fd through /proc with @flags (how an O_PATH handle is made). */
 static int reopen_fd(int fd, int flags)
 {
@@ -69,7 +123,11 @@ static int reopen_fd(int fd, int flags)
 	return nfd < 0 ? -errno : nfd;
 }
 
-static int gmem_alloc_memory(struct emu_gmem *gm)
+/*
+ * Make the memory; *rw_fd gets a read-write fd on it when not NULL (the
+ * handle of a shared, mmap-able guest_memfd), else it is closed here.
+ */
+static int gmem_alloc_memory(struct emu_gmem *gm, int *rw_fd)
 {
 	int fd, ret;
 
@@ -99,6 +157,10 @@ static int gmem_alloc_memory(struct emu_gmem *gm)
 		goto out;
 	gm->path_fd = ret;
 	ret = 0;
+	if (rw_fd) {
+		*rw_fd = fd;
+		return 0;
+	}
 out:
 	close(fd);
 	return ret;
@@ -108,9 +170,11 @@ int emu_gmem_create(struct emu_gmems *g, void *owner,
 		    struct x86_code_tracker *tracker, uint64_t size,
 		    uint64_t flags, uint64_t supported_flags)
 {
+	bool shared = (flags & HV_GUEST_MEMFD_FLAG_MMAP) &&
+		      (flags & HV_GUEST_MEMFD_FLAG_INIT_SHARED);
 	struct emu_gmem *gm;
 	struct stat st;
-	int ret, handle;
+	int ret, handle = -1;
 
 	if (flags & ~supported_flags)
 		return -EINVAL;
@@ -121,9 +185,10 @@ int emu_gmem_create(struct emu_gmems *g, void *owner,
 		return -ENOMEM;
 	gm->path_fd = -1;
 	gm->size = size;
+	gm->flags = flags;
 	gm->owner = owner;
 	gm->tracker = tracker;
-	ret = gmem_alloc_memory(gm);
+	ret = gmem_alloc_memory(gm, shared ? &handle : NULL);
 	if (ret)
 		goto fail;
 	if (fstat(gm->path_fd, &st)) {
@@ -132,18 +197,28 @@ int emu_gmem_create(struct emu_gmems *g, void *owner,
 	}
 	gm->dev = st.st_dev;
 	gm->ino = st.st_ino;
-	/* The VMM's fd: a second handle, so its close() never hurts ours. */
-	handle = fcntl(gm->path_fd, F_DUPFD_CLOEXEC, 0);
+	/*
+	 * The VMM's fd: a second handle, so its close() never hurts ours.
+	 * Memory that starts shared and may be mapped (MMAP | INIT_SHARED)
+	 * gets the read-write memfd itself, so that mmap(MAP_SHARED) works;
+	 * everything else an O_PATH handle, which cannot be mapped, read or
+	 * written: no VMM mapping of private memory can exist.
+	 */
+	if (handle < 0)
+		handle = fcntl(gm->path_fd, F_DUPFD_CLOEXEC, 0);
 	if (handle < 0) {
 		ret = -errno;
 		goto fail;
 	}
 	pthread_mutex_lock(&g->lock);
+	gmem_collect(g);
 	gm->next = g->list;
 	g->list = gm;
 	pthread_mutex_unlock(&g->lock);
 	return handle;
 fail:
+	if (handle >= 0)
+		close(handle);
 	gmem_free(gm);
 	return ret;
 }
@@ -238,7 +313,7 @@ out:
 
 int emu_gmem_bind(struct emu_gmems *g, void *owner, int fd, uint64_t off,
 		  uint64_t size, uint64_t gpa, uint16_t slot,
-		  struct emu_gmem **out, uint8_t **base)
+		  struct emu_gmem **out, uint8_t **base, bool *only)
 {
 	struct emu_gmem_binding *b;
 	struct emu_gmem *gm;
@@ -269,6 +344,7 @@ int emu_gmem_bind(struct emu_gmems *g, void *owner, int fd, uint64_t off,
 	gm->bindings = b;
 	*out = gm;
 	*base = gm->base + off;
+	*only = gm->flags & HV_GUEST_MEMFD_FLAG_MMAP;
 	ret = 0;
 out:
 	pthread_mutex_unlock(&g->lock);
@@ -287,6 +363,8 @@ void emu_gmem_unbind(struct emu_gmems *g, struct emu_gmem *gm, uint16_t slot)
 			break;
 		}
 	}
+	if (!gm->bindings)
+		gmem_collect(g);
 	pthread_mutex_unlock(&g->lock);
 }
 
@@ -307,5 +385,6 @@ void emu_gmem_owner_gone(struct emu_gmems *g, void *owner)
 		gm->owner = NULL;
 		gm->tracker = NULL;
 	}
+	gmem_collect(g);
 	pthread_mutex_unlock(&g->lock);
 }

@@ -57,10 +57,11 @@ struct emu_mem {
 	struct emu_mem_reader *readers;
 	void (*kick_all)(void *opaque);
 	void *opaque;
-	/* Private memory: set once before any slot (emu_mem_enable_private). */
+	/* guest_memfd: set once before any slot (emu_mem_enable_gmem). */
 	struct emu_gmems *gmems;
 	void *owner;
 	struct x86_code_tracker *tracker;
+	bool private_mem;		/* the PRIVATE attribute exists */
 	_Atomic(struct emu_attrs *) attrs;
 };
 
@@ -100,17 +101,19 @@ static void attrs_free(struct emu_attrs *a)
 		free(a);
 }
 
-void emu_mem_enable_private(struct emu_mem *mem, struct emu_gmems *gmems,
-			    void *owner, struct x86_code_tracker *tracker)
+void emu_mem_enable_gmem(struct emu_mem *mem, struct emu_gmems *gmems,
+			 void *owner, struct x86_code_tracker *tracker,
+			 bool private_mem)
 {
 	mem->gmems = gmems;
 	mem->owner = owner;
 	mem->tracker = tracker;
+	mem->private_mem = private_mem;
 }
 
 uint64_t emu_mem_supported_attributes(struct emu_mem *mem)
 {
-	return mem->gmems ? HV_MEMORY_ATTRIBUTE_PRIVATE : 0;
+	return mem->private_mem ? HV_MEMORY_ATTRIBUTE_PRIVATE : 0;
 }
 
 void emu_mem_destroy(struct emu_mem *mem)
@@ -230,7 +233,7 @@ static int validate(struct emu_mem *mem, const struct hv_memslot *u)
 
 	if (u->flags & ~valid)
 		return -EINVAL;
-	/* Only a VM with private memory takes guest_memfd slots. */
+	/* Only a backend VM set up for guest_memfd takes such slots. */
 	if ((u->flags & HV_MEM_GUEST_MEMFD) && !mem->gmems)
 		return -EINVAL;
 	/* Private memory is neither dirty-logged nor read-only. */
@@ -322,17 +325,25 @@ int emu_mem_set_slot(struct emu_mem *mem, const struct hv_memslot *u)
 		 * Bound before the slot is visible, so a vCPU that sees the
 		 * slot always sees its file (seed-apis.md 3.8).
 		 */
-		if (u->flags & HV_MEM_GUEST_MEMFD) {
+			if (u->flags & HV_MEM_GUEST_MEMFD) {
+			bool only;
+
 			ret = emu_gmem_bind(mem->gmems, mem->owner,
 					    u->guest_memfd,
 					    u->guest_memfd_offset,
 					    u->memory_size,
 					    u->guest_phys_addr, u->slot,
-					    &s->gmem, &s->e.gmem);
+					    &s->gmem, &s->e.gmem, &only);
 			if (ret) {
 				free(s);
 				goto out;
 			}
+			/*
+			 * A guest_memfd-only slot: shared accesses go to
+			 * the file as well, userspace_addr is not used.
+			 */
+			if (only)
+				s->e.hva = s->e.gmem;
 		}
 		s->next = mem->slots;
 		mem->slots = s;

@@ -67,13 +67,14 @@ int emu_mem_create(void (*kick_all)(void *opaque), void *opaque,
 /* All readers must have been removed. */
 void emu_mem_destroy(struct emu_mem *mem);
 /*
- * Make this a VM with private memory: guest_memfd slots bind files from
- * @gmems owned by @owner, and the PRIVATE attribute routes accesses.
- * Before any slot exists.
+ * guest_memfd slots bind files from @gmems owned by @owner; with
+ * @private_mem (a SW_PROTECTED VM) the PRIVATE attribute exists and
+ * routes accesses.  Before any slot exists.
  */
 struct x86_code_tracker;
-void emu_mem_enable_private(struct emu_mem *mem, struct emu_gmems *gmems,
-			    void *owner, struct x86_code_tracker *tracker);
+void emu_mem_enable_gmem(struct emu_mem *mem, struct emu_gmems *gmems,
+			 void *owner, struct x86_code_tracker *tracker,
+			 bool private_mem);
 /* KVM_SET_MEMORY_ATTRIBUTES with its validation; vCPUs flushed. */
 int emu_mem_set_attributes(struct emu_mem *mem, uint64_t gpa, uint64_t size,
 			   uint64_t attributes, uint64_t flags);

@@ -63,11 +63,10 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 		ret = -ENOMEM;
 		goto fail;
 	}
-	if (cfg->type == HV_VM_TYPE_SW_PROTECTED) {
-		vm->private_mem = true;
-		emu_mem_enable_private(vm->mem, &to_emu_hv(hv)->gmems, vm,
-				       vm->tracker);
-	}
+	/* Every VM may have guest_memfds; only these have private pages. */
+	vm->private_mem = cfg->type == HV_VM_TYPE_SW_PROTECTED;
+	emu_mem_enable_gmem(vm->mem, &to_emu_hv(hv)->gmems, vm, vm->tracker,
+			    vm->private_mem);
 	*out = &vm->vm;
 	return 0;
 fail:
@@ -92,8 +91,7 @@ void emu_vm_destroy(struct hv_vm *hvm)
 	emu_ioapic_destroy(vm->ioapic);
 	emu_clock_destroy(vm->clock);
 	/* Our guest_memfds live on (their files pin them), unbound. */
-	if (vm->private_mem)
-		emu_gmem_owner_gone(&to_emu_hv(vm->vm.hv)->gmems, vm);
+	emu_gmem_owner_gone(&to_emu_hv(vm->vm.hv)->gmems, vm);
 	emu_mem_destroy(vm->mem);
 	if (vm->tracker)
 		x86_code_tracker_destroy(vm->tracker);
@@ -135,6 +133,16 @@ int emu_set_memslot(struct hv_vm *hvm, const struct hv_memslot *slot)
 	return emu_mem_set_slot(vm->mem, slot);
 }
 
+/*
+ * The creation flags a VM accepts (seed-apis.md 3.3): MMAP always, and
+ * INIT_SHARED only where there is no private memory.
+ */
+static uint64_t emu_gmem_flags(struct emu_vm *vm)
+{
+	return HV_GUEST_MEMFD_FLAG_MMAP |
+	       (vm->private_mem ? 0 : HV_GUEST_MEMFD_FLAG_INIT_SHARED);
+}
+
 /* KVM_CHECK_EXTENSION on a VM: what differs with the VM type. */
 int emu_vm_check_cap(struct hv_vm *hvm, enum hv_cap cap)
 {
@@ -144,7 +152,9 @@ int emu_vm_check_cap(struct hv_vm *hvm, enum hv_cap cap)
 	case HV_CAP_MEMORY_ATTRIBUTES:
 		return (int)emu_mem_supported_attributes(vm->mem);
 	case HV_CAP_GUEST_MEMFD:
-		return vm->private_mem;
+		return 1;
+	case HV_CAP_GUEST_MEMFD_FLAGS:
+		return (int)emu_gmem_flags(vm);
 	case HV_CAP_MULTI_ADDRESS_SPACE:
 		return vm->private_mem ? 1 : EMU_NR_AS;
 	case HV_CAP_X86_SMM:
@@ -161,18 +171,12 @@ int emu_set_memory_attributes(struct hv_vm *vm, uint64_t gpa, uint64_t size,
 				      attributes, flags);
 }
 
-/*
- * Only a VM with private memory has guest_memfds on emu: the shared,
- * mmap-able kind (MMAP, INIT_SHARED) is not offered (docs/private-memory.md).
- */
 int emu_create_guest_memfd(struct hv_vm *hvm, uint64_t size, uint64_t flags)
 {
 	struct emu_vm *vm = to_emu_vm(hvm);
 
-	if (!vm->private_mem)
-		return -EINVAL;
 	return emu_gmem_create(&to_emu_hv(hvm->hv)->gmems, vm, vm->tracker,
-			       size, flags, 0);
+			       size, flags, emu_gmem_flags(vm));
 }
 
 int emu_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
