@@ -260,6 +260,42 @@ void snap_machine_from_vm(struct snap_machine *m, struct vm *vm)
 	m->nr_dms = c->nr_device_models;
 	for (i = 0; i < c->nr_device_models; i++)
 		m->dm_spec[i] = (char *)c->device_models[i];
+	m->hyperv = c->hyperv;
+}
+
+/*
+ * Layout 2: the --hyperv configuration, everything the machine is built
+ * with (CPUID comes from the CPU model record, but the vCPU set-up, the
+ * capability checks and the syndbg device need the features): u32
+ * features, u8 enforce-cpuid, 12 bytes vendor id, u32 spinlocks, u32
+ * debugger IPv4 address (network order), u16 its port, u8 use_hcalls.
+ */
+static void put_hyperv(struct sbuf *b, const struct vm_hyperv *h)
+{
+	sbuf_put_u32(b, h->features);
+	sbuf_put_bool(b, h->enforce_cpuid);
+	sbuf_put_bytes(b, h->vendor, 12);
+	sbuf_put_u32(b, h->spinlocks);
+	sbuf_put_u32(b, h->dbg_host_ip);
+	sbuf_put_u16(b, h->dbg_host_port);
+	sbuf_put_bool(b, h->dbg_use_hcalls);
+}
+
+static void get_hyperv(struct sbuf *b, struct vm_hyperv *h)
+{
+	h->features = sbuf_get_u32(b);
+	h->enforce_cpuid = sbuf_get_bool(b);
+	sbuf_get_bytes(b, h->vendor, 12);
+	h->vendor[12] = '\0';
+	h->spinlocks = sbuf_get_u32(b);
+	h->dbg_host_ip = sbuf_get_u32(b);
+	h->dbg_host_port = sbuf_get_u16(b);
+	h->dbg_use_hcalls = sbuf_get_bool(b);
+	/* Only features this build knows, and a port when syndbg is on. */
+	if (h->features >= 1u << VM_HV__COUNT ||
+	    (vm_hv_has(h, VM_HV_SYNDBG) && !h->dbg_host_port) ||
+	    (h->features && !h->vendor[0]))
+		sbuf_set_bad(b);
 }
 
 static void put_str(struct sbuf *b, const char *s)
@@ -314,16 +350,16 @@ void snap_machine_put(struct sbuf *b, const struct snap_machine *m)
 	sbuf_put_bytes(b, m->net_mac, 6);
 	put_str(b, m->firmware);
 	put_str(b, m->debugcon);
-	/* Only when there are any: older images simply end here. */
-	if (m->nr_dms) {
-		sbuf_put_u32(b, m->nr_dms);
-		for (i = 0; i < m->nr_dms; i++)
-			put_str(b, m->dm_spec[i]);
-	}
+	/* Layout 2: the count always (0: none), then --hyperv. */
+	sbuf_put_u32(b, m->nr_dms);
+	for (i = 0; i < m->nr_dms; i++)
+		put_str(b, m->dm_spec[i]);
+	put_hyperv(b, &m->hyperv);
 }
 
-int snap_machine_get(struct snap_machine *m, const uint8_t *data, size_t len,
-		     char *err, size_t err_len)
+int snap_machine_get(struct snap_machine *m, uint32_t version,
+		     const uint8_t *data, size_t len, char *err,
+		     size_t err_len)
 {
 	struct sbuf b;
 	char *backend;
@@ -359,9 +395,17 @@ int snap_machine_get(struct snap_machine *m, const uint8_t *data, size_t len,
 	sbuf_get_bytes(&b, m->net_mac, 6);
 	m->firmware = get_str(&b);
 	m->debugcon = get_str(&b);
-	if (!sbuf_error(&b) && sbuf_remaining(&b)) {
+	if (!version || version > SNAP_MACHINE_VERSION) {
+		snprintf(err, err_len, "machine description version %u is not "
+			 "supported (this cvisor reads 1 to %u)", version,
+			 SNAP_MACHINE_VERSION);
+		goto bad;
+	}
+	/* Layout 1 has the device models only when there are any. */
+	if (!sbuf_error(&b) && (version >= 2 || sbuf_remaining(&b))) {
 		m->nr_dms = sbuf_get_u32(&b);
-		if (!m->nr_dms || m->nr_dms > VM_MAX_DEVICE_MODELS)
+		if (m->nr_dms > VM_MAX_DEVICE_MODELS ||
+		    (version < 2 && !m->nr_dms))
 			sbuf_set_bad(&b);
 		for (i = 0; !sbuf_error(&b) && i < m->nr_dms; i++) {
 			m->dm_spec[i] = get_str(&b);
@@ -369,6 +413,8 @@ int snap_machine_get(struct snap_machine *m, const uint8_t *data, size_t len,
 				sbuf_set_bad(&b);
 		}
 	}
+	if (version >= 2)
+		get_hyperv(&b, &m->hyperv);
 	if (sbuf_error(&b) || sbuf_remaining(&b)) {
 		snprintf(err, err_len, "corrupted: bad machine description");
 		goto bad;
@@ -432,6 +478,7 @@ void snap_machine_config(const struct snap_machine *m, struct vm_config *cfg)
 	cfg->nr_device_models = m->nr_dms;
 	for (i = 0; i < m->nr_dms; i++)
 		cfg->device_models[i] = m->dm_spec[i];
+	cfg->hyperv = m->hyperv;
 }
 
 unsigned int snap_regions(const struct snap_machine *m, struct vm *vm,
@@ -528,7 +575,8 @@ int snap_write_machine(struct snap_writer *w, struct vm *vm)
 		sbuf_release(&b);
 		return sbuf_error(&b);
 	}
-	snap_write_rec(w, SNAP_REC_MACHINE, 1, "machine", b.data, b.len);
+	snap_write_rec(w, SNAP_REC_MACHINE, SNAP_MACHINE_VERSION, "machine",
+		       b.data, b.len);
 	sbuf_release(&b);
 	return w->err;
 }
@@ -625,7 +673,8 @@ static int snap_load_machine(struct snap_load *L, const struct snap_rec *rec,
 		snprintf(err, err_len, "corrupted: two machine records");
 		return -EBADMSG;
 	}
-	ret = snap_machine_get(&L->mach, rec->data, rec->len, err, err_len);
+	ret = snap_machine_get(&L->mach, rec->version, rec->data, rec->len,
+			       err, err_len);
 	if (ret)
 		return ret;
 	L->have_machine = true;

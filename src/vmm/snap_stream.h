@@ -13,6 +13,7 @@
 #ifndef CVISOR_VMM_SNAP_STREAM_H
 #define CVISOR_VMM_SNAP_STREAM_H
 
+#include "vmm/hyperv.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,10 +102,17 @@ struct snap_machine {
 	uint8_t net_mac[6];
 	char *firmware;		/* the BIOS image of a firmware machine */
 	char *debugcon;
-	/* --device-model specs (an optional tail of the record) */
+	/* --device-model specs (layout 1: an optional tail) */
 	uint32_t nr_dms;
 	char *dm_spec[VM_MAX_DEVICE_MODELS];
+	struct vm_hyperv hyperv;	/* layout 2; features 0: none */
 };
+
+/*
+ * Layout of the MACHINE record: 2 always has the device-model count and
+ * adds the Hyper-V configuration after the specs.
+ */
+#define SNAP_MACHINE_VERSION	2
 
 struct vm;
 struct vm_config;
@@ -112,8 +120,9 @@ struct sbuf;
 
 void snap_machine_from_vm(struct snap_machine *m, struct vm *vm);
 void snap_machine_put(struct sbuf *b, const struct snap_machine *m);
-int snap_machine_get(struct snap_machine *m, const uint8_t *data, size_t len,
-		     char *err, size_t err_len);
+int snap_machine_get(struct snap_machine *m, uint32_t version,
+		     const uint8_t *data, size_t len, char *err,
+		     size_t err_len);
 void snap_machine_release(struct snap_machine *m);
 /* The vm_config that rebuilds the machine; strings stay in @m. */
 void snap_machine_config(const struct snap_machine *m, struct vm_config *cfg);

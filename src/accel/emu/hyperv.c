@@ -347,12 +347,20 @@ static int pw_write(struct emu_vcpu *v, uint32_t idx, uint64_t data,
 		break;
 	case HV_X64_MSR_TIME_REF_COUNT:
 		/*
-		 * Read-only.  A host write is accepted and ignored, as in
-		 * KVM: rebasing here would move the partition's clock
-		 * backwards by the save/restore latency.
+		 * Read-only for the guest.  A host write sets the partition's
+		 * reference time, as IA32_TSC's sets the TSC: a restored VM
+		 * (a new process, a new base) goes on from the time it was
+		 * saved at instead of starting over at 0.  KVM ignores the
+		 * write (its reference time follows kvmclock, which
+		 * KVM_SET_CLOCK restores).  The TSC page follows the clock.
 		 */
-		if (!host)
+		if (!host || data > (uint64_t)INT64_MAX / 200) {
 			ret = -1;
+			break;
+		}
+		atomic_store(&hv->ref_base_ns,
+			     (int64_t)emu_now_ns() - (int64_t)data * 100);
+		tsc_page_update(v, host);
 		break;
 	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_P4:
 		hv->crash_param[idx - HV_X64_MSR_CRASH_P0] = data;
