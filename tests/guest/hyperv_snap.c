@@ -114,23 +114,6 @@ static uint64_t check_clock(struct tsc_page *p, uint64_t last)
 	return m;
 }
 
-static bool serial_go(void)
-{
-	static int state;
-
-	while (inb(COM1 + 5) & 1) {
-		char c = (char)inb(COM1);
-
-		if (state == 0 && c == 'g')
-			state = 1;
-		else if (state == 1 && c == 'o')
-			return true;
-		else
-			state = c == 'g';
-	}
-	return false;
-}
-
 /* Both timers fire @n more times within about 10 s of reference time. */
 static void timers_run(uint64_t n)
 {

@@ -102,23 +102,6 @@ static bool wait_u32(volatile uint32_t *p, uint32_t want)
 	return READ_ONCE(*p) == want;
 }
 
-static bool serial_go(void)
-{
-	static int state;
-
-	while (inb(COM1 + 5) & 1) {
-		char c = (char)inb(COM1);
-
-		if (state == 0 && c == 'g')
-			state = 1;
-		else if (state == 1 && c == 'o')
-			return true;
-		else
-			state = c == 'g';
-	}
-	return false;
-}
-
 int main(const char *cmdline)
 {
 	uint32_t spin;

@@ -159,23 +159,6 @@ static void io_round(uint64_t r, bool write)
 }
 
 /* "go" on COM1?  Consumes what has arrived. */
-static bool serial_go(void)
-{
-	static int state;
-
-	while (inb(COM1 + 5) & 1) {
-		char c = (char)inb(COM1);
-
-		if (state == 0 && c == 'g')
-			state = 1;
-		else if (state == 1 && c == 'o')
-			return true;
-		else
-			state = c == 'g';
-	}
-	return false;
-}
-
 int main(const char *cmdline)
 {
 	uint64_t r;

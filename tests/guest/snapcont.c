@@ -120,23 +120,6 @@ static void timer_deadline_start(void)
 }
 
 /* "go" on COM1?  Consumes what has arrived. */
-static bool serial_go(void)
-{
-	static int state;
-
-	while (inb(COM1 + 5) & 1) {
-		char c = (char)inb(COM1);
-
-		if (state == 0 && c == 'g')
-			state = 1;
-		else if (state == 1 && c == 'o')
-			return true;
-		else
-			state = c == 'g';
-	}
-	return false;
-}
-
 static bool param_is(const char *key, const char *val)
 {
 	const char *v = cmdline_get(key);

@@ -55,6 +55,8 @@ uint64_t strtou64(const char *s, const char **end);
 
 void serial_init(void);
 void serial_putc(char c);
+/* True once "go" has been typed on COM1; never blocks. */
+bool serial_go(void);
 void puts(const char *s);		/* no newline appended */
 int printf(const char *fmt, ...) __printf(1, 2);
 int vprintf(const char *fmt, va_list ap);

@@ -29,6 +29,27 @@ void serial_init(void)
 	outb(COM1 + UART_MCR, 0x03);
 }
 
+/*
+ * Non-blocking: true once "go" has arrived on COM1 (the snapshot tests'
+ * driver types it to let the guest finish after a restore).
+ */
+bool serial_go(void)
+{
+	static int state;
+
+	while (inb(COM1 + UART_LSR) & 1) {
+		char c = (char)inb(COM1);
+
+		if (state == 0 && c == 'g')
+			state = 1;
+		else if (state == 1 && c == 'o')
+			return true;
+		else
+			state = c == 'g';
+	}
+	return false;
+}
+
 void serial_putc(char c)
 {
 	unsigned int spins = 0;
