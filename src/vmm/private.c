@@ -189,15 +189,43 @@ void vm_private_hypercall(struct vcpu *vcpu, struct hv_exit *exit)
 	exit->hypercall.ret = 0;
 }
 
+/*
+ * True if some page of [gpa, gpa + len) is RAM in the other state than
+ * @to_private: only then can a conversion change what the vCPU meets.
+ */
+static bool conversion_needed(struct vm *vm, uint64_t gpa, uint64_t len,
+			      bool to_private)
+{
+	uint64_t g, off;
+
+	for (g = gpa; g < gpa + len; g += PAGE) {
+		if (!guest_mem_span(&vm->mem, g, &off))
+			return false;	/* not RAM: nothing to convert */
+		if (guest_mem_any_private(&vm->mem, off, PAGE) != to_private)
+			return true;
+	}
+	return false;
+}
+
 bool vm_private_memory_fault(struct vcpu *vcpu, struct hv_exit *exit)
 {
+	struct vm *vm = vcpu->vm;
 	uint64_t gpa = exit->memory_fault.gpa & ~(PAGE - 1);
 	uint64_t end = exit->memory_fault.gpa + exit->memory_fault.size;
+	bool to_private = exit->memory_fault.flags &
+			  HV_MEMORY_EXIT_FLAG_PRIVATE;
+	bool needed;
 
-	if (!vcpu->vm->priv.enabled || end < gpa)
+	if (!vm->priv.enabled || end < gpa || !exit->memory_fault.size)
 		return false;
 	end = (end + PAGE - 1) & ~(PAGE - 1);
-	return !vm_private_convert(vcpu->vm, gpa, end - gpa,
-				   exit->memory_fault.flags &
-				   HV_MEMORY_EXIT_FLAG_PRIVATE);
+	/*
+	 * A page already in the state asked for cannot be fixed by
+	 * converting it (a private access where no guest_memfd backs the
+	 * page): running again would fault again, forever.
+	 */
+	pthread_mutex_lock(&vm->priv.lock);
+	needed = conversion_needed(vm, gpa, end - gpa, to_private);
+	pthread_mutex_unlock(&vm->priv.lock);
+	return needed && !vm_private_convert(vm, gpa, end - gpa, to_private);
 }

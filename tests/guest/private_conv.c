@@ -22,9 +22,6 @@
 #define AREA_BASE	0x2000000ull		/* 32 MiB */
 #define AREA_SIZE	(8ull << 20)
 #define PAGE		4096ull
-#define HC_MAP_GPA_RANGE	12
-#define MAP_ENCRYPTED	(1ull << 4)
-#define MAP_2M		1ull
 #define CONV_MAX_CPUS	4
 
 struct range {
@@ -48,18 +45,6 @@ static volatile int scanned[CONV_MAX_CPUS];	/* BSP: scan of that step done */
 static volatile int failed;
 
 static void bsp_service(void);
-
-static int64_t map_gpa_range(uint64_t gpa, uint64_t npages, uint64_t attrs)
-{
-	uint64_t ret;
-
-	__asm__ __volatile__("vmcall"
-			     : "=a"(ret)
-			     : "a"((uint64_t)HC_MAP_GPA_RANGE), "b"(gpa),
-			       "c"(npages), "d"(attrs)
-			     : "memory");
-	return (int64_t)ret;
-}
 
 enum kind { ZERO, SHARED, PRIVATE };
 
@@ -125,10 +110,10 @@ static void convert(int cpu, uint64_t gpa, uint64_t len, bool priv, bool *ok)
 {
 	/* 2 MiB runs say so in the page-size hint, as a guest would. */
 	uint64_t hint = !(gpa & ((2ull << 20) - 1)) &&
-			!(len & ((2ull << 20) - 1)) ? MAP_2M : 0;
+			!(len & ((2ull << 20) - 1)) ? KVM_MAP_GPA_2M : 0;
 
-	*ok = !map_gpa_range(gpa, len / PAGE,
-			     (priv ? MAP_ENCRYPTED : 0) | hint);
+	*ok = !kvm_map_gpa_range(gpa, len / PAGE,
+			     (priv ? KVM_MAP_GPA_ENCRYPTED : 0) | hint);
 	if (!*ok)
 		printf("vCPU %d: converting 0x%llx+0x%llx failed\n", cpu,
 		       (unsigned long long)gpa, (unsigned long long)len);
@@ -236,16 +221,16 @@ int main(const char *cmdline)
 	testdev_require();
 	if (want < 1 || want > CONV_MAX_CPUS)
 		exit_fail("cpus=%d: 1..%d", want, CONV_MAX_CPUS);
-	if (map_gpa_range(probe, 1, MAP_ENCRYPTED) == -1000)
+	if (kvm_map_gpa_range(probe, 1, KVM_MAP_GPA_ENCRYPTED) == -1000)
 		exit_fail("MAP_GPA_RANGE is not enabled (run with --private-memory)");
 	/* The device helper refuses the private page, takes it back shared. */
 	ASSERT_EQ(testdev_cmd(TESTDEV_DMA_PROBE, probe, 64), -14);	/* -EFAULT */
 	ASSERT_EQ(strcmp(testdev_last_msg(), "private"), 0);
-	ASSERT_EQ(map_gpa_range(probe, 1, 0), 0);
+	ASSERT_EQ(kvm_map_gpa_range(probe, 1, 0), 0);
 	ASSERT_EQ(testdev_cmd(TESTDEV_DMA_PROBE, probe, 64), 0);
 	/* Not RAM: the VMM refuses the conversion. */
-	ASSERT_EQ(map_gpa_range(0xfeb00000ull, 1, MAP_ENCRYPTED), -22);
-	ASSERT_EQ(map_gpa_range(probe + 1, 1, MAP_ENCRYPTED), -22);
+	ASSERT_EQ(kvm_map_gpa_range(0xfeb00000ull, 1, KVM_MAP_GPA_ENCRYPTED), -22);
+	ASSERT_EQ(kvm_map_gpa_range(probe + 1, 1, KVM_MAP_GPA_ENCRYPTED), -22);
 
 	ncpus = smp_boot(want);
 	ASSERT_EQ(ncpus, want);

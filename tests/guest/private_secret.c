@@ -23,8 +23,6 @@
 #define PRIV_SIZE	(64ull << 10)
 #define SECRET_WORDS	(PRIV_SIZE / 2 / 8)	/* first half: the secret */
 #define PUBLIC		(PRIV_BASE + PRIV_SIZE / 2)
-#define HC_MAP_GPA_RANGE	12
-#define MAP_ENCRYPTED	(1ull << 4)
 
 struct blk_req {
 	uint32_t type, reserved;
@@ -36,18 +34,6 @@ static struct vq vq;
 static struct blk_req req;
 static uint8_t bounce[SECTOR] __aligned(16);	/* shared, like swiotlb */
 static volatile uint8_t status;
-
-static int64_t map_gpa_range(uint64_t gpa, uint64_t npages, uint64_t attrs)
-{
-	uint64_t ret;
-
-	__asm__ __volatile__("vmcall"
-			     : "=a"(ret)
-			     : "a"((uint64_t)HC_MAP_GPA_RANGE), "b"(gpa),
-			       "c"(npages), "d"(attrs)
-			     : "memory");
-	return (int64_t)ret;
-}
 
 /*
  * The secret and the public words, made in registers by leaf functions:
@@ -137,7 +123,7 @@ int main(const char *cmdline)
 	int n;
 
 	testdev_require();
-	if (map_gpa_range(PRIV_BASE, PRIV_SIZE / 4096, MAP_ENCRYPTED))
+	if (kvm_map_gpa_range(PRIV_BASE, PRIV_SIZE / 4096, KVM_MAP_GPA_ENCRYPTED))
 		exit_fail("cannot make the secret's pages private");
 	secret_fill();
 	for (i = 0; i < PRIV_SIZE / 2 / 8; i++)

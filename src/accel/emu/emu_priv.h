@@ -53,6 +53,8 @@ static inline struct emu_hv *to_emu_hv(struct hv *hv)
 
 struct emu_vcpu;
 
+#define EMU_INJECT_MAX	4
+
 struct emu_vm {
 	struct hv_vm vm;
 	unsigned int max_vcpus;
@@ -84,6 +86,14 @@ struct emu_vm {
 
 	/* KVM_X86_SW_PROTECTED_VM: private memory, one address space. */
 	bool private_mem;
+	/*
+	 * Fault injection (CVISOR_EMU_INJECT_MISMATCH, SW_PROTECTED only):
+	 * pages whose next access reports the shared/private mismatch that
+	 * KVM reports when a conversion races with a fault.  Entry = page
+	 * address | 1 while armed, 0 once taken.
+	 */
+	_Atomic uint64_t inject_mismatch[EMU_INJECT_MAX];
+	atomic_bool inject_armed;
 
 	pthread_mutex_t lock;		/* irqchip/PIT creation, vCPU count */
 	unsigned int nr_vcpus;
@@ -240,5 +250,10 @@ uint64_t emu_vcpu_guest_tsc(struct emu_vcpu *v);
 uint64_t emu_vcpu_runtime_ns(struct emu_vcpu *v);
 int emu_vcpu_enable_cap(struct hv_vcpu *vcpu, enum hv_cap cap, uint64_t args0);
 int emu_get_supported_hv_cpuid(struct hv_vcpu *vcpu, struct kvm_cpuid2 *c);
+
+/* inject.c: CVISOR_EMU_INJECT_MISMATCH (SW_PROTECTED VMs only). */
+int emu_inject_init(struct emu_vm *vm);
+bool emu_inject_pending(struct emu_vm *vm, uint64_t gpa);
+bool emu_inject_take(struct emu_vm *vm, uint64_t gpa);
 
 #endif

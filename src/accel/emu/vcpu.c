@@ -151,19 +151,25 @@ static void *op_map_page(void *opaque, uint64_t gpa, bool write, bool smm)
 {
 	struct emu_vcpu *v = opaque;
 
+	/* An injected fault goes the MMIO/fetch-fault way to its exit. */
+	if (unlikely(atomic_load_explicit(&v->vm->inject_armed,
+					  memory_order_relaxed)) &&
+	    emu_inject_pending(v->vm, gpa))
+		return NULL;
 	return emu_mem_map_page(&v->rd, smm ? HV_AS_SMM : HV_AS_NORMAL, gpa,
 				write);
 }
 
 /*
  * A private page that nothing backs (no slot, no guest_memfd, a binding
- * deleted under the vCPU): KVM's -EFAULT exit with the page's range.
+ * deleted under the vCPU), or an injected shared/private mismatch:
+ * KVM's -EFAULT exit with the page's range and the access's kind.
  */
-static int exit_memory_fault(struct emu_vcpu *v, uint64_t gpa)
+static int exit_memory_fault(struct emu_vcpu *v, uint64_t gpa, bool private)
 {
 	memset(&v->exit, 0, sizeof(v->exit));
 	v->exit.reason = HV_EXIT_MEMORY_FAULT;
-	v->exit.memory_fault.flags = HV_MEMORY_EXIT_FLAG_PRIVATE;
+	v->exit.memory_fault.flags = private ? HV_MEMORY_EXIT_FLAG_PRIVATE : 0;
 	v->exit.memory_fault.gpa = gpa & ~(EMU_PAGE_SIZE - 1);
 	v->exit.memory_fault.size = EMU_PAGE_SIZE;
 	v->pend = EMU_PEND_NONE;
@@ -171,12 +177,24 @@ static int exit_memory_fault(struct emu_vcpu *v, uint64_t gpa)
 	return X86_IO_EXIT;
 }
 
+/* The injected mismatch: the access claims the other kind. */
+static int inject_fault(struct emu_vcpu *v, uint64_t gpa)
+{
+	if (!atomic_load_explicit(&v->vm->inject_armed, memory_order_relaxed) ||
+	    !emu_inject_take(v->vm, gpa))
+		return 0;
+	return exit_memory_fault(v, gpa, !emu_mem_private_fault(&v->rd, gpa));
+}
+
 static int op_fetch_fault(void *opaque, uint64_t gpa)
 {
 	struct emu_vcpu *v = opaque;
+	int ret = inject_fault(v, gpa);
 
+	if (ret)
+		return ret;
 	if (emu_mem_private_fault(&v->rd, gpa))
-		return exit_memory_fault(v, gpa);
+		return exit_memory_fault(v, gpa, true);
 	return 0;
 }
 
@@ -219,8 +237,10 @@ static int op_mmio(void *opaque, uint64_t gpa, void *data, unsigned int len,
 	struct emu_vm *vm = v->vm;
 	unsigned int chunk;
 
+	if (unlikely(inject_fault(v, gpa)))
+		return X86_IO_EXIT;
 	if (unlikely(emu_mem_private_fault(&v->rd, gpa)))
-		return exit_memory_fault(v, gpa);
+		return exit_memory_fault(v, gpa, true);
 	if (v->lapic) {
 		sync_apic_base(v);
 		if ((gpa & ~0xfffull) == v->apic_page) {

@@ -67,6 +67,9 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 	vm->private_mem = cfg->type == HV_VM_TYPE_SW_PROTECTED;
 	emu_mem_enable_gmem(vm->mem, &to_emu_hv(hv)->gmems, vm, vm->tracker,
 			    vm->private_mem);
+	ret = emu_inject_init(vm);
+	if (ret)
+		goto fail;
 	*out = &vm->vm;
 	return 0;
 fail:

@@ -284,6 +284,26 @@ uint16_t fwcfg_read_u16(uint16_t key);
 /* True if key 0 reads "QEMU". */
 bool fwcfg_present(void);
 
+/* ------------------------------------------------------ KVM hypercalls */
+
+#define KVM_HC_MAP_GPA_RANGE	12
+#define KVM_MAP_GPA_ENCRYPTED	(1ull << 4)	/* to private; 0: to shared */
+#define KVM_MAP_GPA_2M		1ull		/* page-size hint */
+
+/* KVM's MAP_GPA_RANGE hypercall: RAX's answer (-1000 = not enabled). */
+static inline int64_t kvm_map_gpa_range(uint64_t gpa, uint64_t npages,
+					uint64_t attrs)
+{
+	uint64_t ret;
+
+	__asm__ __volatile__("vmcall"
+			     : "=a"(ret)
+			     : "a"((uint64_t)KVM_HC_MAP_GPA_RANGE), "b"(gpa),
+			       "c"(npages), "d"(attrs)
+			     : "memory");
+	return (int64_t)ret;
+}
+
 /* ------------------------------------------------------------- testdev */
 
 #define TESTDEV_PIO_BASE	0xE0
