@@ -107,6 +107,57 @@ static void decode_modrm32(struct x86_insn *in, struct dstate *d, unsigned mod,
 }
 
 /*
+ * The VEX prefix after its first byte @b (C4: three bytes, C5: two).
+ * Sets the map, the REX-equivalent bits (64-bit mode only: elsewhere
+ * R, X, B and the top bit of vvvv do not exist) and VEX.pp in in->arg.
+ * Returns false for a reserved map.
+ */
+static bool decode_vex(struct dstate *d, unsigned b, bool mode64,
+		       struct x86_insn *in, unsigned *map, unsigned *rex)
+{
+	unsigned b1 = fetch(d, 1), b2, mmmmm = 1, r;
+
+	if (b == 0xc5) {
+		b2 = b1;
+		r = (~b1 >> 5) & 4;		/* R */
+	} else {
+		b2 = fetch(d, 1);
+		mmmmm = b1 & 0x1f;
+		r = (~b1 >> 5) & 7;		/* R X B */
+		in->vexw = b2 >> 7;
+		r |= in->vexw << 3;
+	}
+	in->vex = 1;
+	in->vvvv = (~b2 >> 3) & (mode64 ? 15 : 7);
+	in->vl = (b2 >> 2) & 1;
+	in->arg = b2 & 3;
+	*rex = mode64 ? 0x40 | r : 0;
+	if (mmmmm < 1 || mmmmm > 3) {
+		*map = V0F;
+		return false;
+	}
+	*map = V0F + mmmmm - 1;
+	return true;
+}
+
+/* The decode-time #UD rules of a VEX instruction (SDM vol. 2, 2.3). */
+static bool vex_check(const struct x86_insn *in, unsigned df, bool mode64,
+		      bool ok)
+{
+	if (!ok)
+		return false;
+	if ((df & DF_L0) && in->vl)
+		return false;
+	if ((df & DF_L1) && !in->vl)
+		return false;
+	if ((df & DF_NOV) && in->vvvv)
+		return false;
+	if ((df & DF_W0) && in->vexw && mode64)
+		return false;
+	return true;
+}
+
+/*
  * Decode one instruction from @bytes (@avail valid).  Returns its length,
  * or 0 when more than @avail bytes are needed.
  */
@@ -121,7 +172,8 @@ int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 	uint8_t rep = 0, lastrep = 0;
 	const struct x86_opcode *oc;
 	const struct x86_opinfo *oi;
-	unsigned idx, df;
+	unsigned idx, df, pp = 0;
+	bool vex_ok = true, lastrex;
 
 	memset(in, 0, sizeof(*in));
 	in->base = X86_NOREG;
@@ -150,7 +202,25 @@ int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 		}
 		break;
 	}
-	if (b == 0x0f) {
+	lastrex = rex != 0;
+	if (b == 0xc4 || b == 0xc5) {
+		/*
+		 * Outside 64-bit mode these are LES/LDS unless the next byte
+		 * would be a register ModRM, which LES/LDS cannot have.
+		 */
+		if (d.pos >= d.avail)
+			return 0;
+		if (mode64 || (d.p[d.pos] >> 6) == 3) {
+			vex_ok = decode_vex(&d, b, mode64, in, &map, &rex);
+			pp = in->arg;
+			in->arg = 0;
+			/* A legacy 66/F2/F3/REX or LOCK before VEX is #UD. */
+			if (p66 || rep || in->lock || lastrex)
+				vex_ok = false;
+			b = fetch(&d, 1);
+		}
+	}
+	if (b == 0x0f && !in->vex) {
 		b = fetch(&d, 1);
 		map = M0F;
 		if (b == 0x38 || b == 0x3a) {
@@ -168,6 +238,8 @@ int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 	idx = 0;
 	if (oc->sel & SEL_PFX) {
 		pfxslot = lastrep == 0xf3 ? 2 : lastrep == 0xf2 ? 3 : p66 ? 1 : 0;
+		if (in->vex)
+			pfxslot = pp;
 		idx = pfxslot;
 	}
 	if (oc->sel & SEL_MOD)
@@ -185,6 +257,8 @@ int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 	in->rep = rep;
 	in->pfx66 = p66;
 
+	if (in->vex && !vex_check(in, df, mode64, vex_ok))
+		in->fn = h_ud;
 	if ((df & DF_INV64) && mode64)
 		in->fn = h_ud;
 	if ((df & DF_ONLY64) && !mode64)

@@ -47,7 +47,8 @@ static int matches(const struct ent *e, int pfx, int mod3, int reg, int rm)
 
 int main(int argc, char **argv)
 {
-	static const char *mapname[] = { "1", "0f", "0f38", "0f3a" };
+	static const char *mapname[] = { "1", "0f", "0f38", "0f3a",
+		"vex0f", "vex0f38", "vex0f3a" };
 	char path[4096];
 	FILE *f;
 	int nrows = 1;

@@ -64,6 +64,10 @@ struct x86_insn {
 	uint8_t lock;
 	uint8_t rex;		/* a REX prefix was present */
 	uint8_t pfx66;
+	uint8_t vex;		/* VEX-encoded */
+	uint8_t vvvv;		/* VEX.vvvv as a register number */
+	uint8_t vl;		/* VEX.L: 0 = 128-bit, 1 = 256-bit */
+	uint8_t vexw;		/* VEX.W */
 };
 
 #define X86_NOREG	0xff

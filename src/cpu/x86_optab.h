@@ -12,7 +12,8 @@
 
 #include "cpu/x86_cpu.h"
 
-enum { M1, M0F, M38, M3A, X86_NR_MAPS };
+/* Legacy maps, then the VEX maps (VEX.mmmmm 1, 2, 3). */
+enum { M1, M0F, M38, M3A, V0F, V38, V3A, X86_NR_MAPS };
 
 /* sub: which ModRM forms an entry covers. */
 #define S_REGV		0x008
@@ -60,6 +61,11 @@ enum {
 #define DF_RFLAGS	(1u << 12)	/* reads arithmetic flags */
 #define DF_X87		(1u << 13)	/* x87 FPU instruction */
 #define DF_MMX		(1u << 14)	/* MMX instruction */
+/* VEX encodings (maps V0F, V38, V3A); their #UD rules are decoded. */
+#define DF_L0		(1u << 20)	/* #UD with VEX.L = 1 */
+#define DF_L1		(1u << 21)	/* #UD with VEX.L = 0 */
+#define DF_NOV		(1u << 22)	/* #UD unless VEX.vvvv = 1111b */
+#define DF_W0		(1u << 23)	/* #UD with VEX.W = 1 (in 64-bit mode) */
 
 /* Undefined-flag masks used by the table. */
 /* AND/OR/XOR leave AF undefined. */
