@@ -287,6 +287,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 
 	init_common(c);
 	memset(&s->fx, 0, sizeof(s->fx));
+	memset(s->ymmh, 0, sizeof(s->ymmh));
 	s->fx.fcw = 0x40;
 	s->fx.mxcsr = 0x1f80;
 	s->fx.mxcsr_mask = 0xffff;

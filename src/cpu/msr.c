@@ -210,9 +210,9 @@ int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val)
 		 (1u << 20) | (1u << 22) | (1u << 23) | (1u << 26))
 	/* SSE3 SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT XSAVE (OSXSAVE, bit
 	 * 27, follows CR4 and is the backend's, as in KVM) */
-/* XSAVE state components: x87 and SSE; the area is 512 + 64 bytes. */
-#define XSAVE_XCR0	3u
-#define XSAVE_SIZE	576u
+/* XSAVE state components: x87, SSE and AVX (the YMM upper halves). */
+#define XSAVE_XCR0	((uint32_t)X86_XCR0_SUPPORTED)
+#define XSAVE_SIZE	X86_XSAVE_AVX_SIZE
 
 size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max)
 {
@@ -221,10 +221,15 @@ size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max)
 		{ 1, 0, 0, 0x000806c1, 0x00000800, F1_ECX, F1_EDX },
 		/* FSGSBASE SMEP; UMIP RDPID */
 		{ 7, 0, 1, 0, (1u << 0) | (1u << 7), (1u << 2) | (1u << 22), 0 },
-		/* supported XCR0; area size for XCR0 (only ever 576), max */
-		{ 0xd, 0, 1, XSAVE_XCR0, XSAVE_SIZE, XSAVE_SIZE, 0 },
+		/*
+		 * supported XCR0; area size for XCR0 (the backend's CPUID
+		 * recomputes it from the guest's XCR0, as KVM does), max
+		 */
+		{ 0xd, 0, 1, XSAVE_XCR0, X86_XSAVE_LEGACY_SIZE, XSAVE_SIZE, 0 },
 		/* XSAVEOPT only: no XSAVEC, XGETBV ECX=1, XSAVES */
 		{ 0xd, 1, 1, 1, 0, 0, 0 },
+		/* AVX: 256 bytes at 576 */
+		{ 0xd, 2, 1, 256, X86_XSAVE_AVX_OFF, 0, 0 },
 		{ 0x80000000, 0, 0, 0x80000008, 0, 0, 0 },
 		/* LAHF, LZCNT; SYSCALL, NX, 1G pages, RDTSCP, LM */
 		{ 0x80000001, 0, 0, 0, 0, (1u << 0) | (1u << 5),

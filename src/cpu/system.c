@@ -594,8 +594,10 @@ HANDLER(xsetbv)
 
 	if (!(S(c)->cr4 & X86_CR4_OSXSAVE))
 		return x86_ud(c);
+	/* x87 always; AVX state only together with SSE state. */
 	if (!priv(c) || (GPR(c, X86_RCX) & 0xffffffff) || !(v & 1) ||
-	    (v & ~3ull))
+	    (v & ~X86_XCR0_SUPPORTED) ||
+	    ((v & X86_XCR0_AVX) && !(v & X86_XCR0_SSE)))
 		return x86_gp0(c);
 	S(c)->xcr0 = v;
 	return X86_R_NEXT_END;

@@ -275,6 +275,8 @@ struct x86_state {
 	uint8_t halted;		/* HLT executed; cleared by the core on an event */
 
 	struct x86_fxsave fx;	/* x87 / MMX / SSE */
+	/* Bits 255:128 of YMM0-15 (XSAVE component 2, AVX). */
+	uint8_t ymmh[16][16];
 
 	/*
 	 * A20: guest-physical addresses are ANDed with this mask; the
@@ -469,6 +471,17 @@ void x86_cpu_invalidate_code(struct x86_cpu *cpu, uint64_t gpa, uint64_t len);
  * for an x87 component whose XSTATE_BV bit is clear.
  */
 void x86_fx_x87_init(struct x86_fxsave *fx);
+
+/* XSAVE state components and the standard-format layout. */
+#define X86_XCR0_X87		1ull
+#define X86_XCR0_SSE		2ull
+#define X86_XCR0_AVX		4ull
+#define X86_XCR0_SUPPORTED	(X86_XCR0_X87 | X86_XCR0_SSE | X86_XCR0_AVX)
+#define X86_XSAVE_LEGACY_SIZE	576u	/* legacy region + header */
+#define X86_XSAVE_AVX_OFF	576u	/* YMM_Hi128, 256 bytes */
+#define X86_XSAVE_AVX_SIZE	832u
+/* Bytes of a standard-format area holding the components of @xcr0. */
+uint32_t x86_xsave_size(uint64_t xcr0);
 
 /* MSR access as the guest would see it (for KVM_GET/SET_MSRS). */
 int x86_cpu_get_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t *val);

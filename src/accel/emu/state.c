@@ -17,7 +17,8 @@
 BUILD_BUG_ON(sizeof(struct x86_fxsave) != 512);
 BUILD_BUG_ON(sizeof(struct kvm_vcpu_events) != 64);
 
-#define XFEATURE_MASK_FPSSE	0x3ull	/* x87 + SSE: what the core has */
+#define XFEATURE_MASK_FPSSE	0x3ull	/* x87 + SSE */
+#define XFEATURE_MASK_YMM	0x4ull	/* AVX: YMM upper halves at 576 */
 #define XSAVE_HDR_OFFSET	512
 #define MXCSR_DEFAULT_MASK	0xffffu
 
@@ -292,10 +293,12 @@ static uint32_t mxcsr_mask(const struct x86_fxsave *fx)
 int emu_get_xsave(struct hv_vcpu *vcpu, struct kvm_xsave *x)
 {
 	const struct x86_state *s = &to_emu_vcpu(vcpu)->cpu->s;
-	uint64_t bv = XFEATURE_MASK_FPSSE;
+	uint64_t bv = XFEATURE_MASK_FPSSE | XFEATURE_MASK_YMM;
 
 	memset(x, 0, sizeof(*x));
 	memcpy(x->region, &s->fx, sizeof(s->fx));
+	memcpy((uint8_t *)x->region + X86_XSAVE_AVX_OFF, s->ymmh,
+	       sizeof(s->ymmh));
 	memcpy((uint8_t *)x->region + XSAVE_HDR_OFFSET, &bv, sizeof(bv));
 	return 0;
 }
@@ -311,7 +314,7 @@ int emu_set_xsave(struct hv_vcpu *vcpu, const struct kvm_xsave *x)
 	memcpy(&bv, area + XSAVE_HDR_OFFSET, sizeof(bv));
 	memcpy(&comp, area + XSAVE_HDR_OFFSET + 8, sizeof(comp));
 	/* Components we do not have, compacted format, bad MXCSR: -EINVAL. */
-	if ((bv & ~XFEATURE_MASK_FPSSE) || comp)
+	if ((bv & ~(XFEATURE_MASK_FPSSE | XFEATURE_MASK_YMM)) || comp)
 		return -EINVAL;
 	if (fx.mxcsr & ~mxcsr_mask(&s->fx))
 		return -EINVAL;
@@ -322,6 +325,10 @@ int emu_set_xsave(struct hv_vcpu *vcpu, const struct kvm_xsave *x)
 		memset(fx.xmm, 0, sizeof(fx.xmm));
 	memcpy(fx.rsvd2, s->fx.rsvd2, sizeof(fx.rsvd2));
 	s->fx = fx;
+	if (bv & XFEATURE_MASK_YMM)
+		memcpy(s->ymmh, area + X86_XSAVE_AVX_OFF, sizeof(s->ymmh));
+	else
+		memset(s->ymmh, 0, sizeof(s->ymmh));
 	return 0;
 }
 
@@ -346,7 +353,8 @@ int emu_set_xcrs(struct hv_vcpu *vcpu, const struct kvm_xcrs *x)
 
 		if (x->xcrs[i].xcr != 0)
 			return -EINVAL;
-		if (!(val & 1) || (val & ~XFEATURE_MASK_FPSSE))
+		if (!(val & 1) || (val & ~X86_XCR0_SUPPORTED) ||
+		    ((val & X86_XCR0_AVX) && !(val & X86_XCR0_SSE)))
 			return -EINVAL;
 	}
 	for (i = 0; i < x->nr_xcrs; i++)
@@ -542,6 +550,8 @@ void emu_vcpu_cpuid(struct emu_vcpu *v, uint32_t leaf, uint32_t sub,
 	regs[1] = e->ebx;
 	regs[2] = e->ecx;
 	regs[3] = e->edx;
+	if (leaf == 0xd && sub == 0)
+		regs[1] = x86_xsave_size(v->cpu->s.xcr0);
 	if (leaf == 1) {
 		/* Runtime bits, as KVM keeps them: OSXSAVE and APIC. */
 		regs[2] &= ~(1u << 27);
