@@ -12,10 +12,33 @@
 
 #include "cpu/simd.h"
 
-int x86_sse_check(struct x86_core *c)
+int x86_vex_mode_check(struct x86_core *c)
+{
+	if (!c->pe || (S(c)->rflags & X86_VM))
+		return x86_ud(c);
+	return 0;
+}
+
+int x86_avx_check(struct x86_core *c)
 {
 	struct x86_state *s = S(c);
 
+	TRY(x86_vex_mode_check(c));
+	if (!(s->cr4 & X86_CR4_OSXSAVE) ||
+	    (s->xcr0 & (X86_XCR0_SSE | X86_XCR0_AVX)) !=
+	    (X86_XCR0_SSE | X86_XCR0_AVX))
+		return x86_ud(c);
+	if (s->cr0 & X86_CR0_TS)
+		return x86_exc(c, X86_EXC_NM);
+	return 0;
+}
+
+int x86_sse_check(struct x86_core *c, const struct x86_insn *in)
+{
+	struct x86_state *s = S(c);
+
+	if (in->vex)
+		return x86_avx_check(c);
 	if ((s->cr0 & X86_CR0_EM) || !(s->cr4 & X86_CR4_OSFXSR))
 		return x86_ud(c);
 	if (s->cr0 & X86_CR0_TS)
@@ -31,11 +54,30 @@ int x86_sse_src_read(struct x86_core *c, const struct x86_insn *in,
 		memcpy(v, x86_xmm_reg(c, in->rm), 16);
 		return 0;
 	}
-	if (align) {
+	if (align && !in->vex) {
 		uint64_t la;
 
 		TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), 16, ACC_R, &la));
 		if (la & 15)
+			return x86_gp0(c);
+	}
+	return x86_read_buf(c, in->seg, x86_ea(c, in), v, size);
+}
+
+int x86_vsrc_read(struct x86_core *c, const struct x86_insn *in,
+		  union ymm *v, unsigned size, bool align)
+{
+	memset(v, 0, sizeof(*v));
+	if (!in->mem) {
+		x86_ymm_get(c, in->rm, v);
+		return 0;
+	}
+	if (align) {
+		unsigned n = 16u << in->vl;
+		uint64_t la;
+
+		TRY(x86_seg_linear(c, in->seg, x86_ea(c, in), n, ACC_R, &la));
+		if (la & (n - 1))
 			return x86_gp0(c);
 	}
 	return x86_read_buf(c, in->seg, x86_ea(c, in), v, size);
@@ -46,7 +88,7 @@ HANDLER(sse_mov)
 	union xmm v;
 	bool ld = in->arg & SSE_LD, al = in->arg & SSE_AL;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (ld) {
 		TRY(x86_sse_src_read(c, in, &v, 16, al));
 		memcpy(x86_xmm_reg(c, in->reg), &v, 16);
@@ -71,7 +113,7 @@ HANDLER(sse_movs)
 {
 	unsigned sz = in->arg & 0xff;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (in->arg & SSE_LD) {
 		if (in->mem) {
 			union xmm v;
@@ -94,15 +136,17 @@ HANDLER(sse_movd)
 {
 	unsigned sz = in->osz == 8 ? 8 : 4;
 	uint64_t v = 0;
+	union xmm x;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (in->arg & SSE_LD) {
 		if (in->mem)
 			TRY(x86_read(c, in->seg, x86_ea(c, in), sz, &v));
 		else
 			v = GPR(c, in->rm) & size_mask(sz);
-		memset(x86_xmm_reg(c, in->reg), 0, 16);
-		memcpy(x86_xmm_reg(c, in->reg), &v, 8);
+		x.q[0] = v;
+		x.q[1] = 0;
+		x86_xmm_put(c, in, in->reg, &x);
 		return 0;
 	}
 	memcpy(&v, x86_xmm_reg(c, in->reg), 8);
@@ -115,59 +159,55 @@ HANDLER(sse_movd)
 
 HANDLER(sse_movq)
 {
-	uint64_t v = 0;
+	union xmm x = { 0 };
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (in->arg & SSE_LD) {
 		if (in->mem)
-			TRY(x86_read(c, in->seg, x86_ea(c, in), 8, &v));
+			TRY(x86_read(c, in->seg, x86_ea(c, in), 8, &x.q[0]));
 		else
-			memcpy(&v, x86_xmm_reg(c, in->rm), 8);
-		memset(x86_xmm_reg(c, in->reg), 0, 16);
-		memcpy(x86_xmm_reg(c, in->reg), &v, 8);
+			memcpy(&x.q[0], x86_xmm_reg(c, in->rm), 8);
+		x86_xmm_put(c, in, in->reg, &x);
 		return 0;
 	}
-	memcpy(&v, x86_xmm_reg(c, in->reg), 8);
+	memcpy(&x.q[0], x86_xmm_reg(c, in->reg), 8);
 	if (in->mem)
-		return x86_write(c, in->seg, x86_ea(c, in), 8, v);
-	memset(x86_xmm_reg(c, in->rm), 0, 16);
-	memcpy(x86_xmm_reg(c, in->rm), &v, 8);
+		return x86_write(c, in->seg, x86_ea(c, in), 8, x.q[0]);
+	x86_xmm_put(c, in, in->rm, &x);
 	return 0;
 }
 
+/*
+ * MOVLPS/MOVHPS/MOVLPD/MOVHPD: the load merges 64 bits into the first
+ * source (the destination itself in the legacy form).
+ */
 HANDLER(sse_movhl)
 {
 	unsigned off = in->arg & 0xff;
+	union xmm x;
 
-	TRY(x86_sse_check(c));
-	if (in->arg & SSE_LD)
-		return x86_read_buf(c, in->seg, x86_ea(c, in),
-				    x86_xmm_reg(c, in->reg) + off, 8);
+	TRY(x86_sse_check(c, in));
+	if (in->arg & SSE_LD) {
+		memcpy(&x, x86_xmm_reg(c, x86_src1(in)), 16);
+		TRY(x86_read_buf(c, in->seg, x86_ea(c, in), x.b + off, 8));
+		x86_xmm_put(c, in, in->reg, &x);
+		return 0;
+	}
 	return x86_write_buf(c, in->seg, x86_ea(c, in),
 			     x86_xmm_reg(c, in->reg) + off, 8);
 }
 
-HANDLER(pmovmskb)
+/* PMOVMSKB, MOVMSKPS/PD (arg: element bytes); VEX.256 reads the YMM. */
+HANDLER(movmsk)
 {
-	const uint8_t *x = x86_xmm_reg(c, in->rm);
+	unsigned w = in->arg, n = 16u << in->vl;
 	uint64_t m = 0;
+	union ymm x;
 
-	TRY(x86_sse_check(c));
-	for (int i = 0; i < 16; i++)
-		m |= (uint64_t)(x[i] >> 7) << i;
-	GPR(c, in->reg) = m;
-	return 0;
-}
-
-HANDLER(movmskp)
-{
-	const uint8_t *x = x86_xmm_reg(c, in->rm);
-	unsigned w = in->arg;
-	uint64_t m = 0;
-
-	TRY(x86_sse_check(c));
-	for (unsigned i = 0; i < 16 / w; i++)
-		m |= (uint64_t)(x[i * w + w - 1] >> 7) << i;
+	TRY(x86_sse_check(c, in));
+	x86_ymm_get(c, in->rm, &x);
+	for (unsigned i = 0; i < n / w; i++)
+		m |= (uint64_t)(x.b[i * w + w - 1] >> 7) << i;
 	GPR(c, in->reg) = m;
 	return 0;
 }
@@ -177,7 +217,7 @@ HANDLER(pshuf)
 	union xmm s, d;
 	unsigned imm = in->imm;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_sse_src_read(c, in, &s, 16, true));
 	d = s;
 	if (in->arg == 0) {
@@ -198,7 +238,7 @@ HANDLER(shufp)
 	union xmm s, a, d;
 	unsigned imm = in->imm;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_sse_src_read(c, in, &s, 16, true));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	if (in->arg == 4) {
@@ -242,7 +282,7 @@ HANDLER(pshift_imm)
 	union xmm x;
 	unsigned w = in->arg, r = in->reg & 7, n = in->imm & 0xff;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	memcpy(&x, x86_xmm_reg(c, in->rm), 16);
 	if (w == 8 && (r == 3 || r == 7)) {
 		/* PSRLDQ / PSLLDQ: whole-register byte shifts. */
@@ -537,7 +577,7 @@ HANDLER(palignr)
 {
 	union xmm a, b, d;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_sse_src_read(c, in, &b, 16, true));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	x86_palignr(&d, &a, &b, in->imm & 0xff, 16);
@@ -549,7 +589,7 @@ HANDLER(sse_int)
 {
 	union xmm a, b, d;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_sse_src_read(c, in, &b, 16, true));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	if (!x86_pint(in->arg, 16, &d, &a, &b))
@@ -566,41 +606,27 @@ HANDLER(sse_int)
 #define FPOP(insn, a, b)						\
 	__asm__ volatile(insn " %1, %0" : "+x"(a) : "x"(b))
 
-HANDLER(sse_fp)
+unsigned x86_sse_fp_msize(unsigned op)
 {
-	struct x86_state *s = S(c);
-	union xmm a, b;
-	unsigned scalar = 0, host_csr, guest_csr, nsr;
-	u64x2 va, vb;
-
-	TRY(x86_sse_check(c));
-	switch (in->arg) {
+	switch (op) {
 	case SF_SQRTSS: case SF_ADDSS: case SF_MULSS: case SF_SUBSS:
 	case SF_MINSS: case SF_DIVSS: case SF_MAXSS: case SF_CVTSS2SD:
-		scalar = 4;
-		break;
+	case SF_RCPSS: case SF_RSQRTSS:
+		return 4;
 	case SF_SQRTSD: case SF_ADDSD: case SF_MULSD: case SF_SUBSD:
 	case SF_MINSD: case SF_DIVSD: case SF_MAXSD: case SF_CVTSD2SS:
-		scalar = 8;
-		break;
-	case SF_CVTPS2PD:
-	case SF_CVTDQ2PD:
-	case SF_MOVDDUP:
-		scalar = 8;	/* reads 64 bits from memory */
-		break;
-	case SF_RCPSS:
-	case SF_RSQRTSS:
-		scalar = 4;
-		break;
+	/* These read 64 bits from memory. */
+	case SF_CVTPS2PD: case SF_CVTDQ2PD: case SF_MOVDDUP:
+		return 8;
 	}
-	TRY(x86_sse_src_read(c, in, &b, scalar ? scalar : 16, !scalar));
-	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
-	va = a.vq;
-	vb = b.vq;
-	guest_csr = (s->fx.mxcsr & 0xffc0) | 0x1f80;
-	__asm__ volatile("stmxcsr %0" : "=m"(host_csr));
-	__asm__ volatile("ldmxcsr %0" : : "m"(guest_csr));
-	switch (in->arg) {
+	return 16;
+}
+
+void x86_sse_fp_op(unsigned op, u64x2 *a, u64x2 b)
+{
+	u64x2 va = *a, vb = b;
+
+	switch (op) {
 	case SF_SQRTPS: FPOP("sqrtps", va, vb); break;
 	case SF_SQRTSS: FPOP("sqrtss", va, vb); break;
 	case SF_SQRTPD: FPOP("sqrtpd", va, vb); break;
@@ -653,15 +679,21 @@ HANDLER(sse_fp)
 	case SF_MOVSHDUP: FPOP("movshdup", va, vb); break;
 	case SF_MOVDDUP: FPOP("movddup", va, vb); break;
 	}
-	__asm__ volatile("stmxcsr %0" : "=m"(nsr));
-	__asm__ volatile("ldmxcsr %0" : : "m"(host_csr));
+	*a = va;
+}
+
+HANDLER(sse_fp)
+{
+	unsigned sz = x86_sse_fp_msize(in->arg), nsr;
+	union xmm a, b;
+
+	TRY(x86_sse_check(c, in));
+	TRY(x86_sse_src_read(c, in, &b, sz, sz == 16));
+	memcpy(&a, x86_xmm_reg(c, x86_src1(in)), 16);
+	WITH_GUEST_MXCSR(c, nsr, x86_sse_fp_op(in->arg, &a.vq, b.vq));
 	/* Raised flags that the guest has unmasked fault before writeback. */
-	if ((nsr & 0x3f) & ~(s->fx.mxcsr >> 7) & 0x3f)
-		return x86_exc(c, (s->cr4 & X86_CR4_OSXMMEXCPT) ? X86_EXC_XM :
-			       X86_EXC_UD);
-	s->fx.mxcsr |= nsr & 0x3f;
-	a.vq = va;
-	memcpy(x86_xmm_reg(c, in->reg), &a, 16);
+	TRY(x86_sse_mxcsr_update(c, nsr));
+	x86_xmm_put(c, in, in->reg, &a);
 	return 0;
 }
 
@@ -673,7 +705,7 @@ HANDLER(sse_comi)
 	uint64_t rfl;
 	u64x2 va, vb;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_sse_src_read(c, in, &b, sz, false));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	va = a.vq;
@@ -718,7 +750,7 @@ HANDLER(sse_cvt)
 	unsigned nsr;
 	union xmm x;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (in->arg <= CV_SI2SD) {
 		uint64_t v;
 
@@ -726,7 +758,7 @@ HANDLER(sse_cvt)
 			TRY(x86_read(c, in->seg, x86_ea(c, in), q ? 8 : 4, &v));
 		else
 			v = GPR(c, in->rm);
-		memcpy(&x, x86_xmm_reg(c, in->reg), 16);
+		memcpy(&x, x86_xmm_reg(c, x86_src1(in)), 16);
 		{
 			u64x2 d = x.vq;
 
@@ -743,7 +775,7 @@ HANDLER(sse_cvt)
 			TRY(x86_sse_mxcsr_update(c, nsr));
 			x.vq = d;
 		}
-		memcpy(x86_xmm_reg(c, in->reg), &x, 16);
+		x86_xmm_put(c, in, in->reg, &x);
 		return 0;
 	}
 	{
@@ -787,28 +819,31 @@ HANDLER(sse_cvt)
 	CMP_CASE(insn, 6) CMP_CASE(insn, 7)				\
 	}
 
+void x86_sse_cmp_op(unsigned kind, unsigned pred, u64x2 *a, u64x2 b)
+{
+	u64x2 va = *a, vb = b;
+
+	switch (kind) {
+	case 0: CMP_ALL("cmpps"); break;
+	case 1: CMP_ALL("cmppd"); break;
+	case 2: CMP_ALL("cmpss"); break;
+	default: CMP_ALL("cmpsd"); break;
+	}
+	*a = va;
+}
+
 HANDLER(sse_cmp)
 {
 	static const uint8_t ssz[] = { 16, 16, 4, 8 };
-	unsigned pred = in->imm & 7, nsr;
+	unsigned nsr;
 	union xmm a, b;
-	u64x2 va, vb;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_sse_src_read(c, in, &b, ssz[in->arg], in->arg < 2));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
-	va = a.vq;
-	vb = b.vq;
-	WITH_GUEST_MXCSR(c, nsr, {
-		switch (in->arg) {
-		case 0: CMP_ALL("cmpps"); break;
-		case 1: CMP_ALL("cmppd"); break;
-		case 2: CMP_ALL("cmpss"); break;
-		default: CMP_ALL("cmpsd"); break;
-		}
-	});
+	WITH_GUEST_MXCSR(c, nsr, x86_sse_cmp_op(in->arg, in->imm & 7, &a.vq,
+						 b.vq));
 	TRY(x86_sse_mxcsr_update(c, nsr));
-	a.vq = va;
 	memcpy(x86_xmm_reg(c, in->reg), &a, 16);
 	return 0;
 }
@@ -816,13 +851,16 @@ HANDLER(sse_cmp)
 HANDLER(pinsrw)
 {
 	uint64_t v;
+	union xmm x;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (in->mem)
 		TRY(x86_read(c, in->seg, x86_ea(c, in), 2, &v));
 	else
 		v = GPR(c, in->rm);
-	memcpy(x86_xmm_reg(c, in->reg) + 2 * (in->imm & 7), &v, 2);
+	memcpy(&x, x86_xmm_reg(c, x86_src1(in)), 16);
+	x.w[in->imm & 7] = v;
+	x86_xmm_put(c, in, in->reg, &x);
 	return 0;
 }
 
@@ -830,7 +868,7 @@ HANDLER(pextrw)
 {
 	uint16_t v;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	memcpy(&v, x86_xmm_reg(c, in->rm) + 2 * (in->imm & 7), 2);
 	GPR(c, in->reg) = v;
 	return 0;
@@ -839,11 +877,15 @@ HANDLER(pextrw)
 /* MOVHLPS / MOVLHPS (register forms of 0F 12 / 0F 16). */
 HANDLER(sse_movhl2)
 {
-	TRY(x86_sse_check(c));
+	union xmm x;
+
+	TRY(x86_sse_check(c, in));
+	memcpy(&x, x86_xmm_reg(c, x86_src1(in)), 16);
 	if (in->arg)
-		memcpy(x86_xmm_reg(c, in->reg) + 8, x86_xmm_reg(c, in->rm), 8);
+		memcpy(x.b + 8, x86_xmm_reg(c, in->rm), 8);
 	else
-		memcpy(x86_xmm_reg(c, in->reg), x86_xmm_reg(c, in->rm) + 8, 8);
+		memcpy(x.b, x86_xmm_reg(c, in->rm) + 8, 8);
+	x86_xmm_put(c, in, in->reg, &x);
 	return 0;
 }
 
@@ -851,7 +893,7 @@ HANDLER(ldmxcsr)
 {
 	uint64_t v;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_read(c, in->seg, x86_ea(c, in), 4, &v));
 	if (v & ~0xffffull)
 		return x86_gp0(c);
@@ -861,7 +903,7 @@ HANDLER(ldmxcsr)
 
 HANDLER(stmxcsr)
 {
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	return x86_write(c, in->seg, x86_ea(c, in), 4, S(c)->fx.mxcsr);
 }
 

@@ -132,7 +132,7 @@ HANDLER(sse4)
 	union xmm a, b, m;
 	unsigned nsr;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	/*
 	 * m128 operands of legacy SSE need 16-byte alignment; the narrower
 	 * loads do not.
@@ -189,7 +189,7 @@ HANDLER(ptest)
 	uint64_t rfl;
 	u64x2 va, vb;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	TRY(x86_sse_src_read(c, in, &b, 16, true));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
 	va = a.vq;
@@ -238,7 +238,7 @@ HANDLER(pcmpstr)
 	union xmm a, b;
 	u64x2 va, vb, vr = { 0, 0 };
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	/* SSE4.2 string ops do not require an aligned m128. */
 	TRY(x86_sse_src_read(c, in, &b, 16, false));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
@@ -267,7 +267,7 @@ HANDLER(pextr)
 	unsigned w = in->arg & 0xf, n;
 	uint64_t v = 0;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (w == 4 && !(in->arg & 0x80) && in->osz == 8)
 		w = 8;				/* PEXTRQ */
 	n = (in->imm & 0xff) & (16 / w - 1);
@@ -284,7 +284,7 @@ HANDLER(pinsr)
 	unsigned w = in->arg, n;
 	uint64_t v;
 
-	TRY(x86_sse_check(c));
+	TRY(x86_sse_check(c, in));
 	if (w == 4 && in->osz == 8)
 		w = 8;				/* PINSRQ */
 	n = (in->imm & 0xff) & (16 / w - 1);

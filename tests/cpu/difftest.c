@@ -18,9 +18,15 @@
  *
  * Compared: exception vector (and fault address for #PF), RIP, GPRs,
  * RFLAGS minus flags the table marks undefined for any instruction of the
- * sequence, XMM0-15, MXCSR, the data page.
+ * sequence, YMM0-15 (the upper halves through the signal frame's XSAVE
+ * area), MXCSR, the data page.  VEX entries are generated with random
+ * VEX.L, VEX.W and vvvv unless the table fixes them, in the two- and the
+ * three-byte form.
  *
- * Usage: difftest [-s seed] [-n cases] [-l insns-per-case] [-v]
+ * Usage: difftest [-s seed] [-n cases] [-l insns-per-case] [-o prefix] [-v]
+ * (-o: only table entries whose name starts with prefix, e.g. "v" for the
+ * VEX encodings).  The summary counts how the cases ended natively, so a
+ * run that only ever raised #UD shows as such.
  */
 #include <cpuid.h>
 #include <signal.h>
@@ -85,6 +91,7 @@ struct dcase {
 	uint64_t gpr[16];
 	uint64_t rflags;
 	uint8_t xmm[16][16];
+	uint8_t ymmh[16][16];
 	uint32_t mxcsr;
 	uint16_t fcw, fsw;
 	uint8_t ftw;
@@ -96,6 +103,7 @@ struct dres {
 	uint64_t gpr[16];
 	uint64_t rip, rflags;
 	uint8_t xmm[16][16];
+	uint8_t ymmh[16][16];
 	uint32_t mxcsr;
 	uint16_t fcw, fsw;
 	uint8_t ftw;
@@ -149,6 +157,7 @@ static uint64_t rnd_val(void)
 
 static unsigned nuser;
 static uint16_t user_ops[4096];
+static const char *only_prefix;
 
 static bool name_in(const char *name, const char *const *list)
 {
@@ -208,11 +217,37 @@ static bool host_has(const char *name)
 	return true;
 }
 
+/* AVX and AVX2 with the OS saving YMM state (XCR0 bits 1-2). */
+static bool host_has_avx2(void)
+{
+	unsigned a, b, c, d, lo, hi;
+
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1u << 28)) || !(c & (1u << 27)))
+		return false;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	if ((lo & 6) != 6)
+		return false;
+	__cpuid_count(7, 0, a, b, c, d);
+	return b & (1u << 5);
+}
+
+static bool host_has_op(const struct x86_opinfo *o)
+{
+	if (o->map >= V0F)
+		return host_has_avx2();
+	return host_has(o->name);
+}
+
 static void collect_ops(void)
 {
 	for (unsigned i = 1; i < x86_nr_opinfo; i++) {
 		const struct x86_opinfo *o = &x86_opinfo[i];
-		bool skip = !(o->dflags & DF_USER) || !host_has(o->name);
+		bool skip = !(o->dflags & DF_USER) || !host_has_op(o);
+
+		if (only_prefix &&
+		    strncmp(o->name, only_prefix, strlen(only_prefix)))
+			skip = true;
 
 		for (size_t k = 0; k < ARRAY_SIZE(excluded) && !skip; k++)
 			skip = !strcmp(o->name, excluded[k].name);
@@ -241,13 +276,19 @@ static unsigned rnd_gpr(void)
 }
 
 /* SIMD instructions whose ModRM.reg / ModRM.rm is a general register. */
+/* The name without the "v" of a VEX form. */
+static const char *base_name(const struct x86_opinfo *o)
+{
+	return o->map >= V0F ? o->name + 1 : o->name;
+}
+
 static bool gpr_in_reg(const struct x86_opinfo *o)
 {
 	static const char *const l[] = { "cvtt", "cvtss2si", "cvtsd2si",
 		"pmovmskb", "movmsk", "pextrw", NULL };
 
 	/* The SSE4.1 form of PEXTRW (0F 3A 15) has the GPR in rm. */
-	return name_in(o->name, l) && strcmp(o->name, "pextrw_3a");
+	return name_in(base_name(o), l) && strcmp(base_name(o), "pextrw_3a");
 }
 
 static bool gpr_in_rm(const struct x86_opinfo *o)
@@ -256,7 +297,90 @@ static bool gpr_in_rm(const struct x86_opinfo *o)
 		"pextrb", "pextrw_3a", "pextrd", "extractps", "pinsrb",
 		"pinsrd", NULL };
 
-	return name_in(o->name, l) && !strstr(o->name, "cvttps") ;
+	return name_in(base_name(o), l) && !strstr(o->name, "cvttps") ;
+}
+
+/* A memory operand [r15 + disp] in the data page, aligned to @align. */
+static unsigned gen_mem(uint8_t *p, unsigned reg, unsigned align)
+{
+	unsigned disp = rnd_n(4096 - 32) & ~(align - 1), n = 0;
+	unsigned mod = disp < 128 ? 1 : 2;
+
+	p[n++] = (mod << 6) | ((reg & 7) << 3) | 7;
+	if (mod == 1) {
+		p[n++] = disp;
+	} else {
+		memcpy(p + n, &disp, 4);
+		n += 4;
+	}
+	return n;
+}
+
+/*
+ * A VEX instruction: random VEX.L / W / vvvv where the table leaves them
+ * free, the C5 form whenever it can express the instruction and a coin
+ * says so.
+ */
+static int gen_vex(uint8_t *p, const struct x86_opinfo *o)
+{
+	uint32_t df = o->dflags;
+	unsigned n = 0, reg, rm = 0, vvvv, l, w, pp, mmmmm, r, x = 0, b = 0;
+	bool mem;
+
+	pp = o->pfx == P_66 ? 1 : o->pfx == P_F3 ? 2 : o->pfx == P_F2 ? 3 : 0;
+	if (o->pfx == P_NOREP)
+		pp = rnd_n(2);
+	l = (df & DF_L0) ? 0 : (df & DF_L1) ? 1 : rnd_n(2);
+	w = (df & DF_W0) ? 0 : rnd_n(2);
+	vvvv = (df & DF_NOV) ? 0 : rnd_n(16);
+	mmmmm = o->map - V0F + 1;
+	if (o->sub & S_REGV)
+		reg = o->sub & 7;
+	else if (gpr_in_reg(o))
+		reg = rnd_gpr();
+	else
+		reg = rnd_n(16);
+	if (o->sub & S_MODMEM)
+		mem = true;
+	else if (o->sub & S_MODREG)
+		mem = false;
+	else
+		mem = rnd_n(2);
+	if (!(df & DF_MODRM))
+		mem = false;
+	if (mem) {
+		rm = 7;
+		b = 1;			/* [r15 + disp] */
+	} else {
+		rm = gpr_in_rm(o) ? rnd_gpr() : rnd_n(16);
+		b = rm >> 3;
+	}
+	r = reg >> 3;
+	if (mmmmm == 1 && !w && !x && !b && rnd_n(2)) {
+		p[n++] = 0xc5;
+		p[n++] = (!r << 7) | ((~vvvv & 15) << 3) | (l << 2) | pp;
+	} else {
+		p[n++] = 0xc4;
+		p[n++] = (!r << 7) | (!x << 6) | (!b << 5) | mmmmm;
+		p[n++] = (w << 7) | ((~vvvv & 15) << 3) | (l << 2) | pp;
+	}
+	p[n++] = o->opc;
+	if (df & DF_MODRM) {
+		if (mem)
+			n += gen_mem(p + n, reg, rnd_n(2) ? 32 : 1u << rnd_n(6));
+		else
+			p[n++] = 0xc0 | ((reg & 7) << 3) | (rm & 7);
+	}
+	switch (DF_IMM(df)) {
+	case I_NONE:
+		break;
+	case I_B:
+		p[n++] = rnd_val();
+		break;
+	default:
+		return -1;
+	}
+	return n;
 }
 
 static int gen_insn(uint8_t *p, uint16_t op)
@@ -268,6 +392,8 @@ static int gen_insn(uint8_t *p, uint16_t op)
 	bool p66 = false;
 	uint8_t pfx = 0;
 
+	if (o->map >= V0F)
+		return gen_vex(p, o);
 	/* Mandatory prefix, or a random operand-size prefix. */
 	if (o->pfx == P_66)
 		pfx = 0x66;
@@ -453,9 +579,10 @@ static void gen_case(struct dcase *c, unsigned len)
 	c->rflags = X86_FIXED1 | (rnd() & (X86_ARITH_FLAGS | X86_DF));
 	for (int i = 0; i < 16; i++)
 		for (int j = 0; j < 16; j += 8) {
-			uint64_t v = rnd_val();
+			uint64_t v = rnd_val(), h = rnd_val();
 
 			memcpy(&c->xmm[i][j], &v, 8);
+			memcpy(&c->ymmh[i][j], &h, 8);
 		}
 	c->mxcsr = 0x1f80 | (rnd_n(4) << 13);
 	/* x87: exceptions masked, random rounding/precision, stack state. */
@@ -479,6 +606,15 @@ static void gen_case(struct dcase *c, unsigned len)
 /* ---- native run ---------------------------------------------------------------- */
 
 static struct shared *sh;
+static bool host_avx;
+
+/* The signal frame's FP state is an XSAVE area (FP_XSTATE_MAGIC1). */
+static bool xstate_frame(const struct _libc_fpstate *fp)
+{
+	const uint32_t *sw = (const uint32_t *)((const char *)fp + 464);
+
+	return sw[0] == 0x46505853;
+}
 
 static const int greg_of[16] = {
 	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
@@ -505,12 +641,14 @@ static void load_case(ucontext_t *uc, int i)
 	fp->ftw = c->ftw;
 	for (int k = 0; k < 8; k++)
 		memcpy(&fp->_st[k], c->st[k], 10);
-	/* Make sure sigreturn restores SSE state from the frame. */
-	{
-		uint32_t *sw = (uint32_t *)((char *)fp + 464);
-
-		if (sw[0] == 0x46505853)	/* FP_XSTATE_MAGIC1 */
-			*(uint64_t *)((char *)fp + 512) |= 3;
+	/*
+	 * Make sure sigreturn restores SSE and AVX state from the frame
+	 * (standard-format XSAVE area: YMM upper halves at 576).
+	 */
+	if (xstate_frame(fp)) {
+		*(uint64_t *)((char *)fp + 512) |= 3 | (host_avx ? 4 : 0);
+		if (host_avx)
+			memcpy((char *)fp + 576, c->ymmh, sizeof(c->ymmh));
 	}
 }
 
@@ -530,6 +668,12 @@ static void on_signal(int sig, siginfo_t *si, void *ctx)
 		r->vector = uc->uc_mcontext.gregs[REG_TRAPNO];
 		r->addr = (uint64_t)si->si_addr;
 		memcpy(r->xmm, fp->_xmm, sizeof(r->xmm));
+		/* Not in XSTATE_BV: in the initial configuration, zero. */
+		if (host_avx && xstate_frame(fp) &&
+		    (*(uint64_t *)((char *)fp + 512) & 4))
+			memcpy(r->ymmh, (char *)fp + 576, sizeof(r->ymmh));
+		else
+			memset(r->ymmh, 0, sizeof(r->ymmh));
 		r->mxcsr = fp->mxcsr;
 		r->fcw = fp->cwd;
 		r->fsw = fp->swd;
@@ -603,6 +747,8 @@ static void emu_setup(struct tmach *m)
 	pt[0x2000 / 8 + 256] = 0x14000 | 7;		/* PD: 512 MiB */
 	pt[0x3000 / 8] = CODE_GPA | 7;
 	pt[0x4000 / 8] = DATA_GPA | 7 | (1ull << 63) * 0;
+	m->cpu->s.cr4 |= X86_CR4_OSXSAVE;
+	m->cpu->s.xcr0 = X86_XCR0_SUPPORTED;
 	x86_cpu_state_changed(m->cpu);
 }
 
@@ -619,6 +765,7 @@ static void run_emu(struct tmach *m, const struct dcase *c, struct dres *r)
 	cpu->s.rip = CODE_VA;
 	x86_cpu_set_rflags(cpu, c->rflags);
 	memcpy(cpu->s.fx.xmm, c->xmm, sizeof(c->xmm));
+	memcpy(cpu->s.ymmh, c->ymmh, sizeof(c->ymmh));
 	cpu->s.fx.mxcsr = c->mxcsr;
 	cpu->s.fx.fcw = c->fcw;
 	cpu->s.fx.fsw = c->fsw;
@@ -633,6 +780,7 @@ static void run_emu(struct tmach *m, const struct dcase *c, struct dres *r)
 	r->rip = cpu->s.rip;
 	r->rflags = x86_cpu_get_rflags(cpu);
 	memcpy(r->xmm, cpu->s.fx.xmm, sizeof(r->xmm));
+	memcpy(r->ymmh, cpu->s.ymmh, sizeof(r->ymmh));
 	r->mxcsr = cpu->s.fx.mxcsr;
 	r->fcw = cpu->s.fx.fcw;
 	r->fsw = cpu->s.fx.fsw;
@@ -713,6 +861,11 @@ static bool compare(const struct dcase *c, const struct dres *n,
 			snprintf(why, wl, "xmm%d", i);
 			return false;
 		}
+	for (int i = 0; i < 16; i++)
+		if (host_avx && memcmp(n->ymmh[i], e->ymmh[i], 16)) {
+			snprintf(why, wl, "ymm%d[255:128]", i);
+			return false;
+		}
 	if (n->mxcsr != e->mxcsr) {
 		snprintf(why, wl, "mxcsr");
 		return false;
@@ -739,20 +892,22 @@ static bool compare(const struct dcase *c, const struct dres *n,
 int main(int argc, char **argv)
 {
 	uint64_t seed = 1, ncases = 100000, insns = 0, states = 0, bad = 0;
+	uint64_t ends[33] = { 0 };
 	unsigned len = 8;
 	bool verbose = false;
 	struct tmach *m;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:l:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:l:o:v")) != -1) {
 		switch (opt) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': ncases = strtoull(optarg, NULL, 0); break;
 		case 'l': len = atoi(optarg); break;
 		case 'v': verbose = true; break;
+		case 'o': only_prefix = optarg; break;
 		default:
 			fprintf(stderr, "usage: %s [-s seed] [-n cases] "
-				"[-l len] [-v]\n", argv[0]);
+				"[-l len] [-o prefix] [-v]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -769,7 +924,12 @@ int main(int argc, char **argv)
 	return 77;
 #endif
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+	host_avx = host_has_avx2();
 	collect_ops();
+	if (!nuser) {
+		printf("difftest: no table entry matches\n");
+		return 1;
+	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
@@ -801,6 +961,8 @@ int main(int argc, char **argv)
 
 				run_emu(m, &sh->c[i], &e);
 				states++;
+				ends[sh->r[i].vector >= 0 && sh->r[i].vector < 32 ?
+				     sh->r[i].vector : 32]++;
 				insns += m->cpu->insns;
 				m->cpu->insns = 0;
 				if (compare(&sh->c[i], &sh->r[i], &e, why,
@@ -826,6 +988,16 @@ int main(int argc, char **argv)
 		}
 		done += cnt;
 	}
+	printf("difftest: cases ended by INT3 %llu, #UD %llu, #GP %llu, "
+	       "#PF %llu, #XM %llu, other %llu\n",
+	       (unsigned long long)ends[X86_EXC_BP],
+	       (unsigned long long)ends[X86_EXC_UD],
+	       (unsigned long long)ends[X86_EXC_GP],
+	       (unsigned long long)ends[X86_EXC_PF],
+	       (unsigned long long)ends[X86_EXC_XM],
+	       (unsigned long long)(states - ends[X86_EXC_BP] -
+				    ends[X86_EXC_UD] - ends[X86_EXC_GP] -
+				    ends[X86_EXC_PF] - ends[X86_EXC_XM]));
 	printf("difftest: %llu instructions, %llu states compared, %llu "
 	       "mismatches\n", (unsigned long long)insns,
 	       (unsigned long long)states, (unsigned long long)bad);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_xsave.c - XGETBV/XSETBV, XSAVE/XSAVEOPT/XRSTOR (standard format,
- * x87 and SSE components) and their CPUID/CR4 gating, run standalone on
+ * x87, SSE and AVX components), their CPUID/CR4 gating and the #UD/#NM
+ * rules of VEX instructions (the AVX gate), run standalone on
  * the tiny machine of harness.c.  Each case is one instruction followed
  * by HLT at CODE, in 64-bit ring 0 (ring 3 where stated).
  */
@@ -86,10 +87,15 @@ static int test_cpuid(void)
 	EXPECT_RET(!(r[2] & (1u << 27)), "OSXSAVE is the backend's (CR4)");
 	EXPECT_RET((r[2] & (3u << 19)) == 3u << 19, "SSE4.1/4.2 %#x", r[2]);
 	cpuid(0xd, 0, r);
-	EXPECT_RET(r[0] == 3 && r[1] == 576 && r[2] == 576 && r[3] == 0,
+	/* EBX is for XCR0 = x87 (the backend recomputes it from XCR0). */
+	EXPECT_RET(r[0] == 7 && r[1] == 576 && r[2] == 832 && r[3] == 0,
 	      "leaf 0xd.0 %#x %#x %#x %#x", r[0], r[1], r[2], r[3]);
+	EXPECT_RET(x86_xsave_size(3) == 576 && x86_xsave_size(7) == 832,
+		   "x86_xsave_size");
 	cpuid(0xd, 1, r);
 	EXPECT_RET(r[0] == 1, "leaf 0xd.1 eax %#x (XSAVEOPT only)", r[0]);
+	cpuid(0xd, 2, r);
+	EXPECT_RET(r[0] == 256 && r[1] == 576, "leaf 0xd.2 %#x %#x", r[0], r[1]);
 	return 0;
 }
 
@@ -118,11 +124,15 @@ static int test_xgetbv_xsetbv(void)
 	/* x87 must stay enabled, unknown components, XCR other than 0. */
 	EXPECT_RET(RUN(m, XSETBV, 2, 0, 0, 0) == X86_EXC_GP, "xsetbv 2");
 	EXPECT_RET(RUN(m, XSETBV, 0, 0, 0, 0) == X86_EXC_GP, "xsetbv 0");
-	EXPECT_RET(RUN(m, XSETBV, 7, 0, 0, 0) == X86_EXC_GP, "xsetbv 7 (AVX)");
+	EXPECT_RET(RUN(m, XSETBV, 5, 0, 0, 0) == X86_EXC_GP, "xsetbv 5 (AVX w/o SSE)");
+	EXPECT_RET(RUN(m, XSETBV, 0xf, 0, 0, 0) == X86_EXC_GP, "xsetbv 0xf");
 	EXPECT_RET(RUN(m, XSETBV, 3, 0, 1, 0) == X86_EXC_GP, "xsetbv edx");
 	EXPECT_RET(RUN(m, XSETBV, 3, 1, 0, 0) == X86_EXC_GP, "xsetbv xcr1");
 	EXPECT_RET(RUN(m, XGETBV, 0, 1, 0, 0) == X86_EXC_GP, "xgetbv xcr1");
 	EXPECT_RET(m->cpu->s.xcr0 == 3, "xcr0 kept after #GP");
+	EXPECT_RET((v = RUN(m, XSETBV, 7, 0, 0, 0)) == -1, "xsetbv 7: %d", v);
+	EXPECT_RET(m->cpu->s.xcr0 == 7, "xcr0 %#llx",
+	      (unsigned long long)m->cpu->s.xcr0);
 	tm_destroy(m);
 
 	/* XSETBV is ring 0 only; XGETBV is not. */
@@ -303,6 +313,185 @@ static int test_xrstor(void)
 	return 0;
 }
 
+static void fill_ymmh(struct x86_state *s)
+{
+	for (int i = 0; i < 16; i++)
+		memset(s->ymmh[i], 0x40 + i, 16);
+}
+
+static int test_xsave_avx(void)
+{
+	struct tmach *m = setup(true);
+	struct x86_state *s = &m->cpu->s;
+	uint8_t *a = m->ram + AREA;
+	uint64_t bv;
+	int v;
+
+	s->xcr0 = 7;
+	fill_state(s);
+	fill_ymmh(s);
+	/* RFBM without AVX: bytes 576..831 untouched. */
+	memset(a, 0, 576);
+	memset(a + 576, 0xcc, 256);
+	EXPECT_RET(RUN(m, XSAVE, 3, 0, 0, AREA) == -1, "xsave 3");
+	EXPECT_RET(a[576] == 0xcc && a[831] == 0xcc, "avx area written");
+	/* AVX alone: YMM_Hi128 at 576, MXCSR too, XMM not. */
+	memset(a, 0, 576);
+	EXPECT_RET(RUN(m, XSAVE, 4, 0, 0, AREA) == -1, "xsave 4");
+	for (int i = 0; i < 16; i++)
+		EXPECT_RET(a[576 + 16 * i] == 0x40 + i &&
+			   a[576 + 16 * i + 15] == 0x40 + i, "ymm%d hi", i);
+	EXPECT_RET(rd(m, 24) == (0x9fa0 | (uint64_t)s->fx.mxcsr_mask << 32),
+		   "mxcsr with AVX only");
+	EXPECT_RET(a[160] == 0, "xmm saved with RFBM=4");
+	EXPECT_RET(rd(m, 512) == 4, "xstate_bv %#llx",
+		   (unsigned long long)rd(m, 512));
+	/* The 832-byte area must be accessible: fault on the next page. */
+	*tm_pte(m, AREA + 0x1000) &= ~2ull;
+	x86_cpu_state_changed(m->cpu);
+	v = RUN(m, XSAVE, 7, 0, 0, AREA + 0x1000 - 640);
+	EXPECT_RET(v == X86_EXC_PF && s->cr2 == AREA + 0x1000,
+		   "832 bytes: %d cr2 %#llx", v, (unsigned long long)s->cr2);
+	EXPECT_RET(RUN(m, XSAVE, 3, 0, 0, AREA + 0x1000 - 640) == -1,
+		   "576 bytes fit");
+	*tm_pte(m, AREA + 0x1000) |= 2ull;
+	x86_cpu_state_changed(m->cpu);
+	/* Round trip through XRSTOR. */
+	EXPECT_RET(RUN(m, XSAVE, 7, 0, 0, AREA) == -1, "xsave 7");
+	EXPECT_RET(rd(m, 512) == 7, "xstate_bv 7");
+	memset(s->ymmh, 0, sizeof(s->ymmh));
+	EXPECT_RET((v = RUN(m, XRSTOR, 7, 0, 0, AREA)) == -1, "xrstor %d", v);
+	EXPECT_RET(s->ymmh[3][0] == 0x43 && s->ymmh[15][15] == 0x4f,
+		   "ymm restored");
+	/* RFBM without AVX leaves YMM alone; XSTATE_BV[2] = 0 inits it. */
+	memset(a + 576, 0, 256);
+	EXPECT_RET(RUN(m, XRSTOR, 3, 0, 0, AREA) == -1, "xrstor 3");
+	EXPECT_RET(s->ymmh[3][0] == 0x43, "ymm touched with RFBM=3");
+	bv = 3;
+	memcpy(a + 512, &bv, 8);
+	EXPECT_RET(RUN(m, XRSTOR, 7, 0, 0, AREA) == -1, "xrstor bv=3");
+	EXPECT_RET(s->ymmh[3][0] == 0 && s->ymmh[15][15] == 0, "ymm init");
+	/* XCR0 without AVX: bit 2 of XSTATE_BV is #GP. */
+	bv = 7;
+	memcpy(a + 512, &bv, 8);
+	s->xcr0 = 3;
+	EXPECT_RET(RUN(m, XRSTOR, 7, 0, 0, AREA) == X86_EXC_GP, "bv > xcr0");
+	tm_destroy(m);
+	return 0;
+}
+
+/* VMOVDQU ymm0, [rdi], VZEROUPPER, and VEX forms that must be #UD. */
+static const uint8_t VMOVDQU_LD[] = { 0xc5, 0xfe, 0x6f, 0x07 };
+static const uint8_t VZEROUPPER[] = { 0xc5, 0xf8, 0x77 };
+static const uint8_t VEX_66[] = { 0x66, 0xc5, 0xfe, 0x6f, 0x07 };
+static const uint8_t VEX_F3[] = { 0xf3, 0xc5, 0xfe, 0x6f, 0x07 };
+static const uint8_t VEX_REX[] = { 0x40, 0xc5, 0xfe, 0x6f, 0x07 };
+static const uint8_t VEX_LOCK[] = { 0xf0, 0xc5, 0xfe, 0x6f, 0x07 };
+static const uint8_t VEX_VVVV[] = { 0xc5, 0xf6, 0x6f, 0x07 };	/* vvvv=1 */
+static const uint8_t VEX_MAP0[] = { 0xc4, 0xe0, 0x7e, 0x6f, 0x07 };
+static const uint8_t VMOVD_L1[] = { 0xc5, 0xfd, 0x6e, 0xc0 };	/* L=1 */
+/* VMOVAPS ymm0, [rdi]: 32-byte alignment. */
+static const uint8_t VMOVAPS_LD[] = { 0xc5, 0xfc, 0x28, 0x07 };
+
+static int test_vex_gate(void)
+{
+	struct tmach *m = setup(true);
+	struct x86_state *s = &m->cpu->s;
+	int v;
+
+	memset(m->ram + AREA, 0x5a, 64);
+	/* XCR0 without AVX: #UD, even with everything else right. */
+	s->xcr0 = 3;
+	EXPECT_RET((v = RUN(m, VMOVDQU_LD, 0, 0, 0, AREA)) == X86_EXC_UD,
+		   "xcr0=3: %d", v);
+	s->xcr0 = 7;
+	EXPECT_RET((v = RUN(m, VMOVDQU_LD, 0, 0, 0, AREA)) == -1, "ok: %d", v);
+	EXPECT_RET(s->fx.xmm[0][0] == 0x5a && s->ymmh[0][15] == 0x5a, "ymm0");
+	/* CR4.OSXSAVE clear: #UD; CR0.TS: #NM; CR0.EM does not matter. */
+	s->cr4 &= ~X86_CR4_OSXSAVE;
+	EXPECT_RET(RUN(m, VMOVDQU_LD, 0, 0, 0, AREA) == X86_EXC_UD, "!OSXSAVE");
+	s->cr4 |= X86_CR4_OSXSAVE;
+	s->cr0 |= X86_CR0_TS;
+	EXPECT_RET(RUN(m, VMOVDQU_LD, 0, 0, 0, AREA) == X86_EXC_NM, "TS");
+	s->cr0 &= ~X86_CR0_TS;
+	s->cr0 |= X86_CR0_EM;
+	s->cr4 &= ~X86_CR4_OSFXSR;
+	EXPECT_RET(RUN(m, VMOVDQU_LD, 0, 0, 0, AREA) == -1, "EM, !OSFXSR");
+	s->cr0 &= ~X86_CR0_EM;
+	s->cr4 |= X86_CR4_OSFXSR;
+	/* Prefixes before VEX, vvvv, reserved map, VEX.L. */
+	EXPECT_RET(RUN(m, VEX_66, 0, 0, 0, AREA) == X86_EXC_UD, "66 VEX");
+	EXPECT_RET(RUN(m, VEX_F3, 0, 0, 0, AREA) == X86_EXC_UD, "F3 VEX");
+	EXPECT_RET(RUN(m, VEX_REX, 0, 0, 0, AREA) == X86_EXC_UD, "REX VEX");
+	EXPECT_RET(RUN(m, VEX_LOCK, 0, 0, 0, AREA) == X86_EXC_UD, "LOCK VEX");
+	EXPECT_RET(RUN(m, VEX_VVVV, 0, 0, 0, AREA) == X86_EXC_UD, "vvvv");
+	EXPECT_RET(RUN(m, VEX_MAP0, 0, 0, 0, AREA) == X86_EXC_UD, "map 0");
+	EXPECT_RET(RUN(m, VMOVD_L1, 0, 0, 0, AREA) == X86_EXC_UD, "vmovd L1");
+	/* VMOVAPS: 32-byte aligned for 256 bits; VMOVDQU: any alignment. */
+	EXPECT_RET(RUN(m, VMOVAPS_LD, 0, 0, 0, AREA + 16) == X86_EXC_GP,
+		   "vmovaps misaligned");
+	EXPECT_RET(RUN(m, VMOVDQU_LD, 0, 0, 0, AREA + 1) == -1, "vmovdqu");
+	/* A VEX.128 op zeroes bits 255:128; VZEROUPPER zeroes all of them. */
+	fill_state(s);
+	fill_ymmh(s);
+	{
+		static const uint8_t VPADDB128[] = { 0xc5, 0xf1, 0xfc, 0xc2 };
+
+		EXPECT_RET(RUN(m, VPADDB128, 0, 0, 0, 0) == -1, "vpaddb");
+		EXPECT_RET(s->ymmh[0][0] == 0 && s->ymmh[1][0] == 0x41,
+			   "vex.128 upper");
+	}
+	EXPECT_RET(RUN(m, VZEROUPPER, 0, 0, 0, 0) == -1, "vzeroupper");
+	for (int i = 1; i < 16; i++)
+		EXPECT_RET(!s->ymmh[i][0] && s->fx.xmm[i][0] == 0x10 + i,
+			   "vzeroupper ymm%d", i);
+	tm_destroy(m);
+	return 0;
+}
+
+/*
+ * Compatibility mode (32-bit code, CPL 0): C4/C5 followed by a register
+ * ModRM byte are VEX, otherwise LES/LDS.
+ */
+static int test_vex_compat(void)
+{
+	static const uint8_t LES[] = { 0xc4, 0x07 };		/* les eax, [edi] */
+	static const uint8_t LDS[] = { 0xc5, 0x07 };		/* lds eax, [edi] */
+	struct tmach *m = setup(true);
+	struct x86_state *s = &m->cpu->s;
+	uint8_t *a = m->ram + AREA;
+	int v;
+
+	/* A 32-bit ring-0 code segment at 0x38. */
+	memcpy(m->ram + TM_GDT + 0x38,
+	       &(uint64_t){ 0x00cf9a000000ffffull }, 8);
+	s->seg[X86_CS].selector = 0x38;
+	s->seg[X86_CS].l = 0;
+	s->seg[X86_CS].db = 1;
+	s->seg[X86_CS].limit = 0xffffffff;
+	s->seg[X86_DS] = s->seg[X86_SS];
+	s->seg[X86_DS].db = 1;
+	s->seg[X86_DS].limit = 0xffffffff;
+	s->seg[X86_DS].unusable = 0;
+	s->xcr0 = 7;
+	x86_cpu_state_changed(m->cpu);
+	memset(a, 0x5a, 32);
+	EXPECT_RET((v = RUN(m, VMOVDQU_LD, 0, 0, 0, AREA)) == -1, "vex: %d", v);
+	EXPECT_RET(s->fx.xmm[0][0] == 0x5a && s->ymmh[0][15] == 0x5a,
+		   "vmovdqu in compat mode");
+	/* Far pointer 0x10:0x11223344 at [edi]. */
+	memcpy(a, &(uint32_t){ 0x11223344 }, 4);
+	memcpy(a + 4, &(uint16_t){ 0x10 }, 2);
+	EXPECT_RET((v = RUN(m, LES, 0, 0, 0, AREA)) == -1, "les: %d", v);
+	EXPECT_RET((uint32_t)s->gpr[X86_RAX] == 0x11223344 &&
+		   s->seg[X86_ES].selector == 0x10, "les loaded %#llx",
+		   (unsigned long long)s->gpr[X86_RAX]);
+	EXPECT_RET((v = RUN(m, LDS, 0, 0, 0, AREA)) == -1, "lds: %d", v);
+	EXPECT_RET(s->seg[X86_DS].selector == 0x10, "lds loaded");
+	tm_destroy(m);
+	return 0;
+}
+
 int main(void)
 {
 	static const struct { const char *name; int (*fn)(void); } tests[] = {
@@ -310,6 +499,9 @@ int main(void)
 		{ "xgetbv_xsetbv", test_xgetbv_xsetbv },
 		{ "xsave", test_xsave },
 		{ "xrstor", test_xrstor },
+		{ "xsave_avx", test_xsave_avx },
+		{ "vex_gate", test_vex_gate },
+		{ "vex_compat", test_vex_compat },
 	};
 	int fails = 0;
 
