@@ -209,10 +209,24 @@ int x86_far_jump(struct x86_core *c, uint16_t sel, uint64_t off,
 		if ((sel & 0xfffc) == 0)
 			return x86_gp0(c);
 		TRY(x86_read_desc(c, sel, &lo, &hi, X86_EXC_GP));
-		if (!((lo >> 44) & 1))
+		if (!((lo >> 44) & 1)) {
+			unsigned int type = (lo >> 40) & 0xf;
+			/*
+			 * Only call gates (and, outside IA-32e mode, task
+			 * gates and TSSs) are targets; any other system
+			 * descriptor is #GP(selector), as is a task switch in
+			 * IA-32e mode.
+			 */
+			bool target = c->lma ? type == 0xc :
+				      (type == 1 || type == 9 || type == 5 ||
+				       type == 4 || type == 0xc);
+
+			if (!target)
+				return x86_exc_err(c, X86_EXC_GP, sel & 0xfffc);
 			return x86_internal(c, "far %s through a gate or TSS "
 					    "(selector %#x) is not supported",
 					    call ? "call" : "jump", sel);
+		}
 	}
 	{
 		struct x86_seg tmp;
