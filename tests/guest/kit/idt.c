@@ -100,7 +100,7 @@ void isr_dispatch(struct frame *f)
 	struct try_slot *t = &try_slots[smp_cpu_index()];
 	handler_t h;
 
-	if (t->active && (int)f->vector == t->vec) {
+	if (t->active && ((int)f->vector == t->vec || t->vec == CATCH_ANY)) {
 		/* Resume in kit_try_recover with the caller's registers. */
 		t->info->vector = (int)f->vector;
 		t->info->error_code = f->error_code;
@@ -115,6 +115,9 @@ void isr_dispatch(struct frame *f)
 		f->r15 = t->jb.r15;
 		f->rsp = t->jb.rsp;
 		f->rip = (uintptr_t)kit_try_recover;
+		/* fn may have left the kit's segments (a far jump, MOV SS). */
+		f->cs = KIT_CS64;
+		f->ss = KIT_DS;
 		return;
 	}
 	h = READ_ONCE(handlers[f->vector & 0xff]);

@@ -270,6 +270,8 @@ struct exc_info {
  */
 bool catch_exception(int vec, void (*fn)(void *), void *arg,
 		     struct exc_info *info);
+/* @vec for catch_exception(): any vector, exceptions and interrupts. */
+#define CATCH_ANY	(-2)
 
 /* ------------------------------------------------------------- fw_cfg */
 
