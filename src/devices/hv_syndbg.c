@@ -206,17 +206,23 @@ out:
 
 /* ---------------------------------------------------------------- hypercalls */
 
+/*
+ * Naturally aligned, so not packed: the count is read with an atomic
+ * load (the guest may be writing it), which must not be misaligned.
+ */
 struct post_in {
 	uint32_t count;
 	uint32_t options;
 	uint8_t data[];
-} __attribute__((packed));
+};
+_Static_assert(sizeof(struct post_in) == 8, "HvPostDebugData input");
 
 struct retrieve_in {
 	uint32_t count;
 	uint32_t options;
 	uint64_t timeout;
-} __attribute__((packed));
+};
+_Static_assert(sizeof(struct retrieve_in) == 16, "HvRetrieveDebugData input");
 
 struct retrieve_out {
 	uint32_t retrieved;

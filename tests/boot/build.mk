@@ -13,8 +13,9 @@ $(BUILD)/tests/boot/%: tests/boot/%.c tests/boot/boottest.h tests/boot/fuzz_targ
 # libFuzzer: the parsers are compiled in (not taken from the gcc-built
 # library) so that coverage instrumentation reaches them.
 FUZZ_CC ?= clang
-BOOT_FUZZ_SRCS := $(sort $(wildcard src/boot/*.c src/acpi/*.c))
+BOOT_FUZZ_SRCS := $(sort $(wildcard src/boot/*.c src/acpi/*.c)) src/lib/size.c
 fuzz: $(BUILD)/tests/boot/fuzz_lf
+FUZZERS += boot-images:$(BUILD)/tests/boot/fuzz_lf
 $(BUILD)/tests/boot/fuzz_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_common.h tests/boot/fuzz_target.h $(BOOT_FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror \
@@ -25,6 +26,7 @@ $(BUILD)/tests/boot/fuzz_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_common.h tests
 # The Multiboot loader (src/boot/multiboot.c) on its own.
 MB_FUZZ_SRCS := src/boot/multiboot.c src/lib/size.c src/boot/boot.c src/boot/e820.c
 fuzz: $(BUILD)/tests/boot/fuzz_mb_lf
+FUZZERS += boot-multiboot:$(BUILD)/tests/boot/fuzz_mb_lf
 $(BUILD)/tests/boot/fuzz_mb_lf: tests/boot/fuzz_lf.c tests/boot/fuzz_common.h tests/boot/fuzz_mb_target.h $(MB_FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror \

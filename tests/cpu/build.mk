@@ -38,6 +38,7 @@ $(CPU_FUZZ_DIR)/fuzz_decode: $(CPU_FUZZ_SRCS)
 	clang $(CPU_FUZZ_FLAGS) -DFUZZ_LIBFUZZER -o $@ $(CPU_FUZZ_SRCS)
 
 fuzz: $(CPU_FUZZ_DIR)/fuzz_decode
+FUZZERS += cpu-decode:$(CPU_FUZZ_DIR)/fuzz_decode
 
 $(CPU_T)/test_xsave: $(CPU_T)/test_xsave.o $(CPU_T_HARNESS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -11,6 +11,7 @@ $(BUILD)/tests/hyperv/fuzz_hyperv: tests/hyperv/fuzz_hyperv.c tests/hv/hvtest.h 
 
 FUZZ_CC ?= clang
 fuzz: $(BUILD)/tests/hyperv/fuzz_hyperv_lf
+FUZZERS += syndbg-frames:$(BUILD)/tests/hyperv/fuzz_hyperv_lf
 $(BUILD)/tests/hyperv/fuzz_hyperv_lf: tests/hyperv/fuzz_lf.c src/lib/udp_frame.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror \

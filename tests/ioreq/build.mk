@@ -20,3 +20,4 @@ $(IOREQ_FUZZER): $(IOREQ_FUZZER_SRCS) tests/ioreq/iotest.h $(wildcard src/ioreq/
 		-DIOREQ_LIBFUZZER -fsanitize=fuzzer,address,undefined \
 		-fno-omit-frame-pointer -o $@ $(IOREQ_FUZZER_SRCS)
 fuzz: $(IOREQ_FUZZER)
+FUZZERS += ioreq:$(IOREQ_FUZZER)

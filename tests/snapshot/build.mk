@@ -12,10 +12,8 @@ $(BUILD)/tests/snapshot/fuzz_stream: tests/snapshot/fuzz_stream.c $(LIB)
 
 SNAP_FUZZ_SRCS := $(LIB_SRCS) $(CPU_TABLES)
 fuzz: $(BUILD)/fuzz-snapshot/fuzz_stream
+FUZZERS += snapshot-stream:$(BUILD)/fuzz-snapshot/fuzz_stream
 $(BUILD)/fuzz-snapshot/fuzz_stream: tests/snapshot/fuzz_stream.c $(SNAP_FUZZ_SRCS)
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
-		-Wno-unused-parameter -Wno-missing-field-initializers \
-		-D_GNU_SOURCE -Isrc -pthread -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	clang $(FUZZ_LIB_CFLAGS) \
 		-DSNAP_LIBFUZZER -o $@ $< $(SNAP_FUZZ_SRCS) -ljansson -lz

@@ -35,3 +35,4 @@ $(VIRTIO_FUZZER): $(VIRTIO_FUZZER_SRCS) $(wildcard src/pci/*.h src/virtio/*.h) $
 
 # `make fuzz` builds it; run e.g. build/fuzz/virtio_fuzzer -max_total_time=60
 fuzz: $(VIRTIO_FUZZER)
+FUZZERS += virtio:$(VIRTIO_FUZZER)
