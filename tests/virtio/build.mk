@@ -23,7 +23,7 @@ $(VIRTIO_TEST_BINS): $(BUILD)/$(VIRTIO_TEST_DIR)/%: $(VIRTIO_TEST_DIR)/%.c $(VIR
 
 VIRTIO_FUZZER      := $(BUILD)/fuzz/virtio_fuzzer
 VIRTIO_FUZZER_SRCS := $(VIRTIO_TEST_DIR)/virtio_fuzz.c $(VIRTIO_TEST_DIR)/driver.c \
-	$(sort $(wildcard src/pci/*.c src/virtio/*.c)) src/bus/bus.c
+	$(sort $(wildcard src/pci/*.c src/virtio/*.c)) src/bus/bus.c src/lib/log.c src/lib/sbuf.c
 
 $(VIRTIO_FUZZER): $(VIRTIO_FUZZER_SRCS) $(wildcard src/pci/*.h src/virtio/*.h) $(VIRTIO_TEST_DIR)/driver.h
 	@mkdir -p $(dir $@)
