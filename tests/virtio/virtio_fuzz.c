@@ -207,17 +207,7 @@ static void fuzz_one(struct fuzz *f, const uint8_t *data, size_t size)
 }
 
 #ifdef VIRTIO_LIBFUZZER
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	static struct fuzz *f;
-
-	if (!f)
-		f = fuzz_setup();
-	fuzz_one(f, data, size);
-	return 0;
-}
+FUZZ_LIBFUZZER_ENTRY(fuzz_setup, fuzz_one)
 #else
 int main(void)
 {
