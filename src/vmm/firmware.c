@@ -99,6 +99,7 @@ int firmware_pam_set(struct firmware *fw, unsigned int seg, uint8_t attr)
 	if (fw->pam[seg] != attr) {
 		ret = fw_pam_map(fw, seg, attr);
 		fw->pam[seg] = attr;
+		vm_ioreq_map_changed(fw->vm);
 	}
 	pthread_mutex_unlock(&fw->lock);
 	return ret;

@@ -190,6 +190,24 @@ void vm_ioreq_invalidate(struct vm *vm, unsigned int vcpu)
 		       "a device model did not take a mapcache invalidation");
 }
 
+void vm_ioreq_map_changed(struct vm *vm)
+{
+	atomic_fetch_add(&vm->ioreq_map_changes, 1);
+}
+
+void vm_ioreq_exit_done(struct vm *vm, unsigned int vcpu)
+{
+	unsigned int n;
+
+	if (!atomic_load_explicit(&vm->ioreq_map_changes,
+				  memory_order_relaxed))
+		return;
+	/* Each change is one INVALIDATE, whichever vCPU takes it. */
+	n = atomic_exchange(&vm->ioreq_map_changes, 0);
+	while (n--)
+		vm_ioreq_invalidate(vm, vcpu);
+}
+
 void vm_ioreq_timeoffset(struct vm *vm, int64_t delta)
 {
 	/* A full ring drops the notice: the time is the RTC's, not theirs. */

@@ -49,6 +49,17 @@ int vm_ioreq_check_save(struct vm *vm, char *err, size_t err_len);
  * (IOREQ_TYPE_INVALIDATE, synchronous).
  */
 void vm_ioreq_invalidate(struct vm *vm, unsigned int vcpu);
+/*
+ * The guest-physical map changed where a device model may have mapped
+ * it (a PAM segment's routing, the SMRAM window seen outside SMM), on a
+ * path that knows no vCPU (a PCI config cycle, a reset, a restore).  As
+ * Xen does after a p2m change, the INVALIDATE goes out from the next vCPU
+ * that comes back from an exit (vm_ioreq_exit_done()), before it runs the
+ * guest again: one per change, however many servers are enabled.
+ */
+void vm_ioreq_map_changed(struct vm *vm);
+/* vCPU @vcpu handled an exit: send a pending INVALIDATE. */
+void vm_ioreq_exit_done(struct vm *vm, unsigned int vcpu);
 /* The guest's RTC moved by @delta seconds (IOREQ_TYPE_TIMEOFFSET). */
 void vm_ioreq_timeoffset(struct vm *vm, int64_t delta);
 

@@ -171,6 +171,9 @@ int smram_set(struct vm *vm, bool in_smm, bool outside_smm)
 	ret = smram_window(vm, HV_AS_NORMAL, s->outside_smm, outside_smm);
 	if (ret)
 		goto out;
+	/* Device models see only the normal address space. */
+	if (s->outside_smm != outside_smm)
+		vm_ioreq_map_changed(vm);
 	s->outside_smm = outside_smm;
 	ret = smram_window(vm, HV_AS_SMM, s->in_smm, in_smm);
 	if (ret)

@@ -407,6 +407,7 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		vcpu_handle_exit(vcpu, exit);
+		vm_ioreq_exit_done(vm, vcpu->id);
 	}
 	vcpu_thread_exited(vcpu);
 	return NULL;

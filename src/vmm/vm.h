@@ -115,6 +115,8 @@ struct vm {
 	struct comp_list comps;	/* state holders, restore order (component.h) */
 	struct ioreq_host *ioreq;	/* device models; NULL: none */
 	struct vm_ioreq *ioreq_vi;	/* their glue (ioreq_vm.c) */
+	/* Memory map changes not yet told to them (vm_ioreq_map_changed). */
+	atomic_uint ioreq_map_changes;
 
 	/*
 	 * The debugger's stop callback (debug.c); set before vm_run() and

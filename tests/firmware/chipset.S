@@ -11,7 +11,11 @@
  * Layout: offset 0 is 0xE0000 in the legacy window (test data), the code
  * is at 0x10000 = F000:0000, the reset vector at 0x1FFF0 jumps there.
  * Byte FLAG_SMM of the image is patched to 1 by the runner when the
- * backend has SMM (then the SMRAM window must open and close).
+ * backend has SMM (then the SMRAM window must open and close).  Byte
+ * FLAG_IOREQ is patched to 1 when cvisor-dm's iotest device model is
+ * attached: each change of the map a device model sees (a PAM segment's
+ * routing, SMRAM opened or closed outside SMM) must then send it one
+ * IOREQ_TYPE_INVALIDATE, and a write that changes nothing must not.
  * A failed check writes its number N to isa-debug-exit (status 2N+1) and
  * a line to the debug console; success writes 0 (status 1).  With
  * I8042_RESET defined the image ends by pulsing the reset line (0xFE):
@@ -21,11 +25,13 @@
 	.text
 
 #define FLAG_SMM	0x10
+#define FLAG_IOREQ	0x11
 #define FSEG		0x10000
 #define RAM_END		0x04000000	/* the runner's --memory 64M */
 #define DMA_DESC	0x2000
 #define DMA_BUF		0x3000
 #define SMM_FLAG_RAM	0x500		/* FLAG_SMM copied to RAM */
+#define IOT_INVAL	0x5b0		/* iotest: INVALIDATEs received */
 
 /* Config address of devfn @d, register @r into 0xCF8; DX = data port. */
 .macro cfgaddr d, r
@@ -51,6 +57,17 @@
 	jmp fail
 1:
 .endm
+/* Fail with @n unless the iotest's INVALIDATE count is ESI + @d. */
+.macro expect_inval d, n
+	movw $IOT_INVAL, %dx
+	inl %dx, %eax
+	subl %esi, %eax
+	cmpl $(\d), %eax
+	je 1f
+	movb $(\n), %bl
+	jmp fail
+1:
+.endm
 .macro expect_ax v, n
 	cmpw $(\v), %ax
 	je 1f
@@ -62,6 +79,8 @@
 image:
 	.ascii "CVROM-E!"		/* 0xE0000: the ROM side of PAM5 */
 	.org FLAG_SMM
+	.byte 0
+	.org FLAG_IOREQ
 	.byte 0
 
 	.org FSEG
@@ -79,6 +98,10 @@ start:
 	expect_al 'C', 1
 	movb %es:FLAG_SMM, %al
 	movb %al, SMM_FLAG_RAM
+	cmpb $0, %es:FLAG_IOREQ
+	je 1f
+	call inval_checks
+1:
 	movb $0x55, %es:0		/* to the ROM side: dropped */
 	movb %es:0, %al
 	expect_al 'C', 2
@@ -314,6 +337,43 @@ dma_run:
 	movb 3(%di), %al		/* big endian: the low byte is last */
 	ret
 
+/*
+ * The device model's mapcache invalidations: one per change of what it
+ * can see.  PAM5's low nibble is 0xE0000 (nothing is written there); the
+ * SMRAM register ends as it started (C_BASE_SEG only).
+ */
+inval_checks:
+	movw $IOT_INVAL, %dx
+	inl %dx, %eax
+	movl %eax, %esi
+	cfgwb 0, 0x5e, 0x03		/* 0xE0000 to RAM */
+	expect_inval 1, 41
+	cfgwb 0, 0x5e, 0x03		/* the same again: nothing changes */
+	expect_inval 1, 42
+	cfgwb 0, 0x5e, 0x01		/* still RAM to read, writes dropped */
+	expect_inval 2, 43
+	cfgwb 0, 0x5e, 0x00		/* back to the ROM side */
+	expect_inval 3, 44
+	cfgwb 0, 0x72, 0x0a		/* G_SMRAME: only SMM's view changes */
+	expect_inval 3, 45
+	cmpb $0, SMM_FLAG_RAM
+	je inval_no_smm
+	cfgwb 0, 0x72, 0x4a		/* D_OPEN: SMRAM outside SMM */
+	expect_inval 4, 46
+	cfgwb 0, 0x72, 0x4a
+	expect_inval 4, 47
+	cfgwb 0, 0x72, 0x0a		/* closed: the VGA hole again */
+	expect_inval 5, 48
+	jmp inval_done
+inval_no_smm:
+	cfgwb 0, 0x72, 0x4a		/* no SMM: no window to open */
+	expect_inval 3, 49
+inval_done:
+	cfgwb 0, 0x72, 0x02
+	movw $(msg_inval - FSEG), %si
+	call puts
+	ret
+
 /* Wait for the i8042's output buffer, read it into AL. */
 kbd_read:
 	movw $0xffff, %cx
@@ -348,6 +408,8 @@ fail:
 
 msg_ok:
 	.asciz "chipset.S: all checks passed\n"
+msg_inval:
+	.asciz "chipset.S: one INVALIDATE per PAM/SMRAM map change\n"
 msg_fail:
 	.asciz "chipset.S: FAIL (check number on isa-debug-exit)\n"
 
