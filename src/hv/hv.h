@@ -84,6 +84,9 @@ enum hv_cap {
 	HV_CAP_HYPERV_CPUID,		/* hv_vcpu_get_supported_hv_cpuid() */
 	HV_CAP_HYPERV_ENFORCE_CPUID,
 	HV_CAP_HYPERV_SYNIC,		/* per-vCPU SynIC (KVM_CAP_HYPERV_SYNIC2) */
+	HV_CAP_HYPERV_TIME,		/* TIME_REF_COUNT, reference TSC page */
+	HV_CAP_HYPERV_TLBFLUSH,		/* HvFlushVirtualAddress* (+ Ex) */
+	HV_CAP_HYPERV_SEND_IPI,		/* HvCallSendSyntheticClusterIpi (+ Ex) */
 	HV_CAP_SET_GUEST_DEBUG,		/* single step, sw breakpoints */
 	HV_CAP_TSC_CONTROL,
 	HV_CAP_ADJUST_CLOCK,		/* hv_get_clock()/hv_set_clock() */

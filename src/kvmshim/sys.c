@@ -167,7 +167,9 @@ out:
 
 /*
  * KVM_GET_SUPPORTED_HV_CPUID on /dev/kvm (KVM_CAP_SYS_HYPERV_CPUID): the
- * same answer as on a vCPU, asked of a vCPU of a throwaway VM.
+ * same answer as on a vCPU, asked of a vCPU of a throwaway VM.  That VM
+ * gets an in-kernel irqchip: KVM's system answer includes what needs one
+ * (direct synthetic timers, synthetic cluster IPIs).
  */
 static long sys_get_hv_cpuid(unsigned long arg)
 {
@@ -188,6 +190,9 @@ static long sys_get_hv_cpuid(unsigned long arg)
 	ret = hv_vm_create(hv, &cfg, &vm);
 	if (ret)
 		goto out_hv;
+	ret = hv_create_irqchip(vm);
+	if (ret && ret != -EOPNOTSUPP)
+		goto out_vm;
 	ret = hv_vcpu_create(vm, 0, &vcpu);
 	if (ret)
 		goto out_vm;

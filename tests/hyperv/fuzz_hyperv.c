@@ -87,6 +87,7 @@ static void set_cpuid(void)
 	c.e[2].function = HV_CPUID_SYNDBG_PLATFORM;
 	c.e[2].eax = rnd() & 3;
 	c.e[3].function = HV_CPUID_ENLIGHTENMENT;
+	c.e[3].eax = rnd();
 	c.e[3].ebx = rnd();
 	CHECK_OK(hv_vcpu_set_cpuid(t.vcpu, &c.h));
 }
@@ -113,10 +114,18 @@ static void one_emu(void)
 		0x40000001, 0x40000021, 0x40000073, 0x40000080, 0x40000083,
 		0x40000084, 0x40000090, 0x400000b0, 0x400000b1, 0x400000f1,
 		0x400000f5, 0x400000ff, 0x40000105, 0x40000003, 0x40000071,
+		0x40000106, 0x40000108, 0x40000118,
+	};
+	/* Debug data, TLB flush and IPI (+ Ex), extended calls. */
+	static const uint16_t codes[] = {
+		0x0069, 0x006a, 0x006b, 0x0002, 0x0003, 0x000b, 0x0013,
+		0x0014, 0x0015, 0x8001, 0x8003, 0x0008,
 	};
 	struct kvm_regs r = { .rflags = 2, .rsp = HVT_STACK };
 	unsigned int op = rnd() % 3, steps;
-	uint64_t idx = rnd() % 2 ? interesting[rnd() % 15] :
+	uint64_t idx = rnd() % 2 ?
+		       interesting[rnd() % (sizeof(interesting) /
+					    sizeof(interesting[0]))] :
 				   0x40000000 + rnd() % 0x200;
 	uint64_t val = rnd() % 2 ? rnd_gpa() | (rnd() & 0xfff) : rnd();
 
@@ -130,7 +139,13 @@ static void one_emu(void)
 		uint64_t in = rnd_gpa(), out = rnd_gpa();
 
 		if (rnd() % 2)
-			ctl = (ctl & ~0xffffull) | (0x60 + rnd() % 16);
+			ctl = (ctl & ~0xffffull) |
+			      codes[rnd() % (sizeof(codes) / sizeof(codes[0]))];
+		/* Small variable headers and rep counts reach the parsers. */
+		if (rnd() % 2)
+			ctl = (ctl & ~(0x3ffull << 17 | 0xfffull << 32 |
+				       0xfffull << 48)) |
+			      (rnd() % 4) << 17 | (rnd() % 20) << 32;
 		if (rnd() % 2)
 			ctl &= ~HV_HYPERCALL_RSVD_MASK;
 		r.rax = (uint32_t)ctl;

@@ -81,6 +81,9 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_HYPERV_CPUID:
 	case HV_CAP_HYPERV_ENFORCE_CPUID:
 	case HV_CAP_HYPERV_SYNIC:
+	case HV_CAP_HYPERV_TIME:
+	case HV_CAP_HYPERV_TLBFLUSH:
+	case HV_CAP_HYPERV_SEND_IPI:
 		return 1;
 	case HV_CAP_MEMORY_ATTRIBUTES:
 		/* Asked of the backend: every attribute it knows. */

@@ -15,6 +15,7 @@
  * since the syndbg series); before that VMCALL is a KVM hypercall.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "emu_priv.h"
@@ -168,6 +169,14 @@ static bool msr_allowed(struct emu_vcpu *v, uint32_t idx)
 	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
 		need_edx = HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE;
 		break;
+	case HV_X64_MSR_REENLIGHTENMENT_CONTROL:
+	case HV_X64_MSR_TSC_EMULATION_CONTROL:
+	case HV_X64_MSR_TSC_EMULATION_STATUS:
+		need_eax = HV_ACCESS_REENLIGHTENMENT;
+		break;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		need_eax = HV_ACCESS_TSC_INVARIANT;
+		break;
 	case HV_X64_MSR_SYNDBG_CONTROL ... HV_X64_MSR_SYNDBG_PENDING_BUFFER:
 	case HV_X64_MSR_SYNDBG_OPTIONS:
 		need_edx = HV_FEATURE_DEBUG_MSRS_AVAILABLE;
@@ -207,6 +216,10 @@ bool emu_hv_msr_owned(uint32_t idx)
 	case HV_X64_MSR_SYNDBG_CONTROL ... HV_X64_MSR_SYNDBG_PENDING_BUFFER:
 	case HV_X64_MSR_SYNDBG_OPTIONS:
 	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
+	case HV_X64_MSR_REENLIGHTENMENT_CONTROL:
+	case HV_X64_MSR_TSC_EMULATION_CONTROL:
+	case HV_X64_MSR_TSC_EMULATION_STATUS:
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
 		return true;
 	}
 	return false;
@@ -227,6 +240,10 @@ unsigned int emu_hv_msr_list(uint32_t *idx, unsigned int max)
 		HV_X64_MSR_CRASH_P0, HV_X64_MSR_CRASH_P0 + 1,
 		HV_X64_MSR_CRASH_P0 + 2, HV_X64_MSR_CRASH_P0 + 3,
 		HV_X64_MSR_CRASH_P4, HV_X64_MSR_CRASH_CTL,
+		HV_X64_MSR_REENLIGHTENMENT_CONTROL,
+		HV_X64_MSR_TSC_EMULATION_CONTROL,
+		HV_X64_MSR_TSC_EMULATION_STATUS,
+		HV_X64_MSR_TSC_INVARIANT_CONTROL,
 	};
 	unsigned int n = 0, i;
 
@@ -375,6 +392,27 @@ static int pw_write(struct emu_vcpu *v, uint32_t idx, uint64_t data,
 		if (!host && (data & 1))
 			ret = 2;	/* below: reset event */
 		break;
+	case HV_X64_MSR_REENLIGHTENMENT_CONTROL:
+		hv->reenlightenment_control = data;
+		break;
+	case HV_X64_MSR_TSC_EMULATION_CONTROL:
+		hv->tsc_emulation_control = data;
+		break;
+	case HV_X64_MSR_TSC_EMULATION_STATUS:
+		/* The guest may only clear it. */
+		if (data && !host)
+			ret = -1;
+		else
+			hv->tsc_emulation_status = data;
+		break;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		/* Only EXPOSE_INVARIANT_TSC, and the guest cannot undo it. */
+		if ((data & ~HV_EXPOSE_INVARIANT_TSC) ||
+		    (!host && hv->invtsc_control && !data))
+			ret = -1;
+		else
+			hv->invtsc_control = data;
+		break;
 	case HV_X64_MSR_SYNDBG_CONTROL:
 		s->control = data;
 		exit = !host;
@@ -431,6 +469,16 @@ static int pw_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 		break;
 	case HV_X64_MSR_CRASH_CTL: *val = hv->crash_ctl; break;
 	case HV_X64_MSR_RESET: *val = 0; break;
+	case HV_X64_MSR_REENLIGHTENMENT_CONTROL:
+		*val = hv->reenlightenment_control;
+		break;
+	case HV_X64_MSR_TSC_EMULATION_CONTROL:
+		*val = hv->tsc_emulation_control;
+		break;
+	case HV_X64_MSR_TSC_EMULATION_STATUS:
+		*val = hv->tsc_emulation_status;
+		break;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL: *val = hv->invtsc_control; break;
 	case HV_X64_MSR_SYNDBG_CONTROL: *val = s->control; break;
 	case HV_X64_MSR_SYNDBG_STATUS: *val = s->status; break;
 	case HV_X64_MSR_SYNDBG_SEND_BUFFER: *val = s->send_page; break;
@@ -678,6 +726,22 @@ static bool hcall_allowed(struct emu_vcpu *v, uint16_t code)
 	case HVCALL_RESET_DEBUG_SESSION:
 		/* Without syndbg the answer is INVALID_HYPERCALL_CODE. */
 		return !syndbg_enabled(v) || (h->features_ebx & HV_DEBUGGING);
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX:
+		if (!(h->enlight_eax & HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED))
+			return false;
+		/* fall through */
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE:
+		return h->enlight_eax & HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED;
+	case HVCALL_SEND_IPI_EX:
+		if (!(h->enlight_eax & HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED))
+			return false;
+		/* fall through */
+	case HVCALL_SEND_IPI:
+		return h->enlight_eax & HV_X64_CLUSTER_IPI_RECOMMENDED;
+	case HV_EXT_CALL_QUERY_CAPABILITIES ... HV_EXT_CALL_MAX:
+		return h->features_ebx & HV_ENABLE_EXTENDED_HYPERCALLS;
 	}
 	return true;
 }
@@ -709,13 +773,36 @@ static int hcall_exit(struct emu_vcpu *v, uint64_t param, uint64_t ingpa,
 	return X86_IO_EXIT;
 }
 
+/* The hypercalls that may take fast input in XMM registers. */
+static bool hcall_xmm_fast(uint16_t code)
+{
+	switch (code) {
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX:
+	case HVCALL_SEND_IPI_EX:
+		return true;
+	}
+	return false;
+}
+
+static void hcall_read_xmm(struct emu_vcpu *v, struct emu_hv_hcall *hc)
+{
+	const struct x86_fxsave *fx = &v->cpu->s.fx;
+	unsigned int i;
+
+	for (i = 0; i < HV_HYPERCALL_MAX_XMM_REGISTERS; i++) {
+		memcpy(&hc->xmm[2 * i], fx->xmm[i], 8);
+		memcpy(&hc->xmm[2 * i + 1], fx->xmm[i] + 8, 8);
+	}
+}
+
 int emu_hv_hypercall(struct emu_vcpu *v, unsigned int cpl, bool op64)
 {
 	struct x86_state *s = &v->cpu->s;
-	uint64_t param, ingpa, outgpa, ret = HV_STATUS_SUCCESS;
-	unsigned int rep_cnt, rep_idx, var_cnt;
-	bool fast, rep;
-	uint16_t code;
+	struct emu_hv_hcall hc = { 0 };
+	uint64_t ret = HV_STATUS_SUCCESS;
 
 	if (v->hv.pend == EMU_HV_PEND_HCALL) {
 		/* The VMM answered; its status is the return value. */
@@ -727,46 +814,80 @@ int emu_hv_hypercall(struct emu_vcpu *v, unsigned int cpl, bool op64)
 	if (cpl != 0 || !(s->cr0 & X86_CR0_PE))
 		return X86_HC_UD;
 	if (op64) {
-		param = s->gpr[X86_RCX];
-		ingpa = s->gpr[X86_RDX];
-		outgpa = s->gpr[X86_R8];
+		hc.param = s->gpr[X86_RCX];
+		hc.ingpa = s->gpr[X86_RDX];
+		hc.outgpa = s->gpr[X86_R8];
 	} else {
-		param = (s->gpr[X86_RDX] << 32) | (uint32_t)s->gpr[X86_RAX];
-		ingpa = (s->gpr[X86_RBX] << 32) | (uint32_t)s->gpr[X86_RCX];
-		outgpa = (s->gpr[X86_RDI] << 32) | (uint32_t)s->gpr[X86_RSI];
+		hc.param = (s->gpr[X86_RDX] << 32) | (uint32_t)s->gpr[X86_RAX];
+		hc.ingpa = (s->gpr[X86_RBX] << 32) | (uint32_t)s->gpr[X86_RCX];
+		hc.outgpa = (s->gpr[X86_RDI] << 32) | (uint32_t)s->gpr[X86_RSI];
 	}
-	code = param & 0xffff;
-	fast = param & HV_HYPERCALL_FAST_BIT;
-	var_cnt = (param & HV_HYPERCALL_VARHEAD_MASK) >>
-		  HV_HYPERCALL_VARHEAD_OFFSET;
-	rep_cnt = (param >> HV_HYPERCALL_REP_COMP_OFFSET) & 0xfff;
-	rep_idx = (param >> HV_HYPERCALL_REP_START_OFFSET) & 0xfff;
-	rep = rep_cnt || rep_idx;
+	hc.code = hc.param & 0xffff;
+	hc.fast = hc.param & HV_HYPERCALL_FAST_BIT;
+	hc.var_cnt = (hc.param & HV_HYPERCALL_VARHEAD_MASK) >>
+		     HV_HYPERCALL_VARHEAD_OFFSET;
+	hc.rep_cnt = (hc.param >> HV_HYPERCALL_REP_COMP_OFFSET) & 0xfff;
+	hc.rep_idx = (hc.param >> HV_HYPERCALL_REP_START_OFFSET) & 0xfff;
+	hc.rep = hc.rep_cnt || hc.rep_idx;
 
-	if (!hcall_allowed(v, code)) {
+	if (!hcall_allowed(v, hc.code)) {
 		ret = HV_STATUS_ACCESS_DENIED;
 		goto complete;
 	}
-	if (param & HV_HYPERCALL_RSVD_MASK) {
+	if (hc.param & HV_HYPERCALL_RSVD_MASK) {
 		ret = HV_STATUS_INVALID_HYPERCALL_INPUT;
 		goto complete;
 	}
-	switch (code) {
+	if (hc.fast && hcall_xmm_fast(hc.code)) {
+		/* XMM input the guest was not offered is #UD (KVM). */
+		if (v->hv.enforce_cpuid &&
+		    !(v->hv.features_edx & HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE))
+			return X86_HC_UD;
+		hcall_read_xmm(v, &hc);
+	}
+	switch (hc.code) {
 	case HVCALL_NOTIFY_LONG_SPIN_WAIT:
-		if (rep || var_cnt)
+		if (hc.rep || hc.var_cnt)
 			ret = HV_STATUS_INVALID_HYPERCALL_INPUT;
 		break;
 	case HVCALL_SIGNAL_EVENT:
 	case HVCALL_POST_MESSAGE:
 		/* No in-backend event connections: the VMM decides. */
-		if (rep || var_cnt || !v->hv.synic_active) {
+		if (hc.rep || hc.var_cnt || !v->hv.synic_active) {
 			ret = HV_STATUS_INVALID_HYPERCALL_INPUT;
 			break;
 		}
-		return hcall_exit(v, param, ingpa, outgpa);
+		return hcall_exit(v, hc.param, hc.ingpa, hc.outgpa);
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX:
+		/* A list has at least one element, and starts at the first. */
+		if ((hc.code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST && hc.var_cnt) ||
+		    !hc.rep_cnt || hc.rep_idx) {
+			ret = HV_STATUS_INVALID_HYPERCALL_INPUT;
+			break;
+		}
+		ret = emu_hv_flush_tlb(v, &hc);
+		break;
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX:
+		if ((hc.code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE &&
+		     hc.var_cnt) || hc.rep) {
+			ret = HV_STATUS_INVALID_HYPERCALL_INPUT;
+			break;
+		}
+		ret = emu_hv_flush_tlb(v, &hc);
+		break;
+	case HVCALL_SEND_IPI:
+	case HVCALL_SEND_IPI_EX:
+		if ((hc.code == HVCALL_SEND_IPI && hc.var_cnt) || hc.rep) {
+			ret = HV_STATUS_INVALID_HYPERCALL_INPUT;
+			break;
+		}
+		ret = emu_hv_send_ipi(v, &hc);
+		break;
 	case HVCALL_POST_DEBUG_DATA:
 	case HVCALL_RETRIEVE_DEBUG_DATA:
-		if (fast) {
+		if (hc.fast) {
 			ret = HV_STATUS_INVALID_PARAMETER;
 			break;
 		}
@@ -785,20 +906,48 @@ int emu_hv_hypercall(struct emu_vcpu *v, unsigned int cpl, bool op64)
 			ret = HV_STATUS_OPERATION_DENIED;
 			break;
 		}
-		return hcall_exit(v, param, ingpa, outgpa);
+		return hcall_exit(v, hc.param, hc.ingpa, hc.outgpa);
 	}
+	case HV_EXT_CALL_QUERY_CAPABILITIES ... HV_EXT_CALL_MAX:
+		/* Extended calls are the VMM's; none has a fast form. */
+		if (hc.fast) {
+			ret = HV_STATUS_INVALID_PARAMETER;
+			break;
+		}
+		return hcall_exit(v, hc.param, hc.ingpa, hc.outgpa);
 	default:
 		ret = HV_STATUS_INVALID_HYPERCALL_CODE;
 	}
 complete:
 	/* A successful rep call reports every element done. */
-	if (ret == HV_STATUS_SUCCESS && rep)
-		ret |= (uint64_t)rep_cnt << 32;
+	if (ret == HV_STATUS_SUCCESS && hc.rep)
+		ret |= (uint64_t)hc.rep_cnt << HV_HYPERCALL_REP_COMP_OFFSET;
 	hcall_set_result(v, ret, op64);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- HV CPUID */
+
+/*
+ * Can the host run two threads on one core?  KVM's cpu_smt_possible():
+ * only "forceoff" and "notsupported" rule it out; without the file (no
+ * CONFIG_HOTPLUG_SMT) it may.  vCPUs are host threads, so a guest may
+ * skip its own core-scheduling mitigations only when it cannot happen.
+ */
+static bool host_smt_possible(void)
+{
+	char buf[16] = "";
+	FILE *f = fopen("/sys/devices/system/cpu/smt/control", "re");
+	bool possible = true;
+
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f) &&
+	    (!strncmp(buf, "forceoff", 8) || !strncmp(buf, "notsupported", 12)))
+		possible = false;
+	fclose(f);
+	return possible;
+}
 
 /* KVM_GET_SUPPORTED_HV_CPUID: KVM's ten leaves, with what emu implements. */
 int emu_hv_get_supported_cpuid(struct emu_vcpu *v, struct kvm_cpuid2 *c)
@@ -848,25 +997,49 @@ int emu_hv_get_supported_cpuid(struct emu_vcpu *v, struct kvm_cpuid2 *c)
 				 HV_MSR_VP_INDEX_AVAILABLE |
 				 HV_MSR_RESET_AVAILABLE |
 				 HV_MSR_REFERENCE_TSC_AVAILABLE |
-				 HV_ACCESS_FREQUENCY_MSRS;
+				 HV_ACCESS_FREQUENCY_MSRS |
+				 HV_ACCESS_REENLIGHTENMENT |
+				 HV_ACCESS_TSC_INVARIANT;
 			e->ebx = HV_POST_MESSAGES | HV_SIGNAL_EVENTS |
+				 HV_ENABLE_EXTENDED_HYPERCALLS |
 				 HV_DEBUGGING;
-			e->edx = HV_FEATURE_FREQUENCY_MSRS_AVAILABLE |
+			/* Every GVA range flushes the whole TLB: "ext" too. */
+			e->edx = HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE |
+				 HV_FEATURE_FREQUENCY_MSRS_AVAILABLE |
 				 HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE |
 				 HV_X64_GUEST_DEBUGGING_AVAILABLE |
-				 HV_FEATURE_DEBUG_MSRS_AVAILABLE;
+				 HV_FEATURE_DEBUG_MSRS_AVAILABLE |
+				 HV_FEATURE_EXT_GVA_RANGES_FLUSH;
 			/* Direct timers need the in-backend LAPIC. */
 			if (v->lapic)
 				e->edx |= HV_STIMER_DIRECT_MODE_AVAILABLE;
 			break;
 		case HV_CPUID_ENLIGHTENMENT:
-			e->eax = HV_X64_APIC_ACCESS_RECOMMENDED |
-				 HV_X64_RELAXED_TIMING_RECOMMENDED;
+			e->eax = HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED |
+				 HV_X64_APIC_ACCESS_RECOMMENDED |
+				 HV_X64_RELAXED_TIMING_RECOMMENDED |
+				 HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED |
+				 HV_DEPRECATING_AEOI_RECOMMENDED;
+			/* Synthetic IPIs need the in-backend LAPIC. */
+			if (v->lapic)
+				e->eax |= HV_X64_CLUSTER_IPI_RECOMMENDED;
+			if (!host_smt_possible())
+				e->eax |= HV_X64_NO_NONARCH_CORESHARING;
 			e->ebx = 0x00000fff;	/* spinlock retries: never */
 			break;
 		case HV_CPUID_LIMITS:
 			e->eax = EMU_MAX_VCPUS;
 			e->ebx = 64;
+			break;
+		case HV_CPUID_NESTED:
+			/*
+			 * What KVM always reports (no eVMCS version: emu has
+			 * no VMX, so no guest ever runs a nested hypervisor
+			 * that could use these).
+			 */
+			e->eax = HV_X64_NESTED_DIRECT_FLUSH |
+				 HV_X64_NESTED_MSR_BITMAP;
+			e->ebx = HV_X64_NESTED_EVMCS1_PERF_GLOBAL_CTRL;
 			break;
 		case HV_CPUID_SYNDBG_VENDOR:
 			e->ebx = s[0];

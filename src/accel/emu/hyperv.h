@@ -7,7 +7,8 @@
  *
  * Files: hyperv.c (MSRs, CPUID cache, enforce-cpuid, hypercalls, syndbg,
  * KVM_GET_SUPPORTED_HV_CPUID), hyperv_synic.c (SynIC, auto-EOI, message
- * slots), hyperv_stimer.c (synthetic timers).
+ * slots), hyperv_stimer.c (synthetic timers), hyperv_flush.c (remote TLB
+ * flush and synthetic cluster IPI hypercalls, VP sets).
  *
  * Locking: the partition block is guarded by emu_hv_vm.lock.  Per-vCPU
  * state is the vCPU thread's (or the VMM's while the vCPU is stopped).
@@ -44,6 +45,10 @@ struct emu_hv_vm {
 	uint32_t tsc_seq;
 	uint64_t crash_param[5];
 	uint64_t crash_ctl;
+	/* Stored only, as KVM: reenlightenment is never signalled. */
+	uint64_t reenlightenment_control;
+	uint64_t tsc_emulation_control, tsc_emulation_status;
+	uint64_t invtsc_control;
 	struct emu_hv_syndbg syndbg;
 	/* TIME_REF_COUNT = (now - ref_base_ns) / 100 */
 	_Atomic int64_t ref_base_ns;
@@ -78,7 +83,7 @@ struct emu_hv_vcpu {
 	uint32_t syndbg_cap_eax;
 	bool amd;			/* vendor: VMMCALL in the hypercall page */
 
-	uint32_t vp_index;
+	atomic_uint vp_index;		/* read by other vCPUs' hypercalls */
 	uint64_t vp_assist;
 	uint64_t runtime_ns;		/* time spent running guest code */
 
@@ -93,6 +98,24 @@ struct emu_hv_vcpu {
 	/* An exit whose completion the next run consumes. */
 	enum emu_hv_pend pend;
 	uint32_t pend_msr;
+
+	/*
+	 * Remote TLB flushes (hyperv_flush.c): another vCPU bumps flush_req
+	 * and waits, while in_guest, until flush_done catches up; this vCPU
+	 * flushes at the top of its run loop (emu_hv_flush_ack()).
+	 */
+	atomic_uint flush_req, flush_done;
+	atomic_bool in_guest;		/* executing guest code (or may) */
+};
+
+/* One decoded hypercall (KVM's struct kvm_hv_hcall). */
+struct emu_hv_hcall {
+	uint64_t param, ingpa, outgpa;
+	uint16_t code, var_cnt, rep_cnt, rep_idx;
+	bool fast, rep;
+	uint64_t xmm[2 * HV_HYPERCALL_MAX_XMM_REGISTERS];	/* halves */
+	/* Input consumed so far: bytes at ingpa, or XMM halves if fast. */
+	uint64_t data_offset;
 };
 
 /* hyperv.c */
@@ -128,6 +151,15 @@ int emu_hv_synic_set_irq(struct emu_vcpu *v, unsigned int sint);
 int emu_hv_synic_post(struct emu_vcpu *v, unsigned int sint,
 		      const void *msg, unsigned int len);
 bool emu_hv_synic_auto_eoi(struct emu_vcpu *v, int vector);
+
+/* hyperv_flush.c: HV_STATUS_* results (rep count included). */
+uint64_t emu_hv_flush_tlb(struct emu_vcpu *v, struct emu_hv_hcall *hc);
+uint64_t emu_hv_send_ipi(struct emu_vcpu *v, struct emu_hv_hcall *hc);
+/* The run loop, entering guest code: take the flushes asked of us. */
+void emu_hv_flush_ack(struct emu_vcpu *v);
+/* Read @len bytes of guest-physical memory: 0 or -EFAULT. */
+int emu_hv_read_guest(struct emu_vcpu *v, uint64_t gpa, void *dst,
+		      unsigned int len);
 
 /* hyperv_stimer.c */
 void emu_hv_stimer_init(struct emu_vcpu *v);

@@ -739,7 +739,11 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 		if (v->mp_state == KVM_MP_STATE_HALTED)
 			v->mp_state = KVM_MP_STATE_RUNNABLE;
 		v->slice_start_ns = emu_now_ns();
+		/* Announced first, then checked: see hyperv_flush.c. */
+		atomic_store(&v->hv.in_guest, true);
+		emu_hv_flush_ack(v);
 		stop = x86_cpu_run(cpu, EMU_RUN_BUDGET);
+		atomic_store(&v->hv.in_guest, false);
 		v->hv.runtime_ns += emu_now_ns() - v->slice_start_ns;
 		v->slice_start_ns = 0;
 		switch (stop) {
