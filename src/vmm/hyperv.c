@@ -37,6 +37,10 @@ static const char *const feature_names[VM_HV__COUNT] = {
 	[VM_HV_STIMER_DIRECT] = "stimer-direct",
 	[VM_HV_FREQUENCIES] = "frequencies",
 	[VM_HV_SYNDBG] = "syndbg",
+	[VM_HV_TLBFLUSH] = "tlbflush",
+	[VM_HV_TLBFLUSH_EXT] = "tlbflush-ext",
+	[VM_HV_IPI] = "ipi",
+	[VM_HV_XMM_INPUT] = "xmm-input",
 };
 
 /* QEMU's dependencies; cvisor adds them instead of refusing. */
@@ -45,6 +49,10 @@ static const uint32_t feature_deps[VM_HV__COUNT] = {
 	[VM_HV_STIMER] = 1u << VM_HV_SYNIC | 1u << VM_HV_TIME,
 	[VM_HV_STIMER_DIRECT] = 1u << VM_HV_STIMER,
 	[VM_HV_SYNDBG] = 1u << VM_HV_SYNIC | 1u << VM_HV_RELAXED,
+	/* VP sets name VP indices: the guest must be able to read its own. */
+	[VM_HV_TLBFLUSH] = 1u << VM_HV_VPINDEX,
+	[VM_HV_TLBFLUSH_EXT] = 1u << VM_HV_TLBFLUSH,
+	[VM_HV_IPI] = 1u << VM_HV_VPINDEX,
 };
 
 static bool parse_onoff(const char *v, bool *out)
@@ -188,6 +196,8 @@ int hyperv_check(struct vm *vm, char *err, size_t err_len)
 		{ true, HV_CAP_HYPERV },
 		{ vm_hv_has(h, VM_HV_SYNIC), HV_CAP_HYPERV_SYNIC },
 		{ vm_hv_has(h, VM_HV_SYNDBG), HV_CAP_HYPERV_SYNDBG },
+		{ vm_hv_has(h, VM_HV_TLBFLUSH), HV_CAP_HYPERV_TLBFLUSH },
+		{ vm_hv_has(h, VM_HV_IPI), HV_CAP_HYPERV_SEND_IPI },
 		{ h->enforce_cpuid, HV_CAP_HYPERV_ENFORCE_CPUID },
 	};
 	enum hv_cap missing = HV_CAP__COUNT;
@@ -276,6 +286,10 @@ struct kvm_cpuid2 *hyperv_cpuid(const struct vm_hyperv *h,
 	}
 	if (vm_hv_has(h, VM_HV_CRASH))
 		e->edx |= HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE;
+	if (vm_hv_has(h, VM_HV_XMM_INPUT))
+		e->edx |= HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE;
+	if (vm_hv_has(h, VM_HV_TLBFLUSH_EXT))
+		e->edx |= HV_FEATURE_EXT_GVA_RANGES_FLUSH;
 	/*
 	 * Direct-mode timers with hv-stimer: Linux only uses stimer
 	 * clockevents without VMBus in direct mode.  (QEMU needs
@@ -295,6 +309,13 @@ struct kvm_cpuid2 *hyperv_cpuid(const struct vm_hyperv *h,
 		e->eax |= HV_X64_RELAXED_TIMING_RECOMMENDED;
 	if (vm_hv_has(h, VM_HV_VAPIC))
 		e->eax |= HV_X64_APIC_ACCESS_RECOMMENDED;
+	/* QEMU offers the Ex (sparse VP set) forms with either. */
+	if (vm_hv_has(h, VM_HV_TLBFLUSH))
+		e->eax |= HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED |
+			  HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED;
+	if (vm_hv_has(h, VM_HV_IPI))
+		e->eax |= HV_X64_CLUSTER_IPI_RECOMMENDED |
+			  HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED;
 	e->ebx = h->spinlocks;
 
 	LEAF(HV_CPUID_LIMITS);

@@ -37,6 +37,7 @@ static void expected(void)
 	bool stimer = has("stimer") || has("stimer-direct");
 	bool synic = has("synic") || stimer || has("syndbg");
 	bool dbg = has("syndbg");
+	bool tlbflush = has("tlbflush") || has("tlbflush-ext");
 
 	exp_eax = HV_HYPERCALL;
 	if (has("vapic"))
@@ -45,7 +46,7 @@ static void expected(void)
 		exp_eax |= HV_TIME_REF_COUNT | HV_REFERENCE_TSC;
 	if (has("reset"))
 		exp_eax |= HV_RESET;
-	if (has("vpindex") || synic)
+	if (has("vpindex") || synic || tlbflush || has("ipi"))
 		exp_eax |= HV_VP_INDEX;
 	if (has("runtime"))
 		exp_eax |= HV_VP_RUNTIME;
@@ -59,6 +60,14 @@ static void expected(void)
 		exp_edx |= HV_CRASH_MSRS;
 	if (has("relaxed") || dbg)
 		exp_hint |= HV_RELAXED_RECOMMENDED;
+	if (tlbflush)
+		exp_hint |= HV_TLB_FLUSH_RECOMMENDED | HV_EX_MASKS_RECOMMENDED;
+	if (has("tlbflush-ext"))
+		exp_edx |= HV_EXT_GVA_RANGES_FLUSH;
+	if (has("ipi"))
+		exp_hint |= HV_CLUSTER_IPI_RECOMMENDED | HV_EX_MASKS_RECOMMENDED;
+	if (has("xmm-input"))
+		exp_edx |= HV_XMM_INPUT;
 	if (dbg) {
 		exp_ebx |= HV_DEBUGGING;
 		exp_edx |= HV_GUEST_DEBUGGING | HV_DEBUG_MSRS;

@@ -84,6 +84,24 @@ uint64_t hv_hypercall_fast(uint64_t control, uint64_t in1, uint64_t in2)
 	return hv_hypercall(control | HV_HYPERCALL_FAST, in1, in2);
 }
 
+uint64_t hv_hypercall_xmm(uint64_t control, uint64_t in1, uint64_t in2,
+			  const uint64_t xmm[6])
+{
+	uint64_t ret;
+	register uint64_t r8 __asm__("r8") = in2;
+
+	control |= HV_HYPERCALL_FAST;
+	__asm__ __volatile__("movdqu 0(%[x]), %%xmm0\n\t"
+			     "movdqu 16(%[x]), %%xmm1\n\t"
+			     "movdqu 32(%[x]), %%xmm2\n\t"
+			     "call *%[page]"
+			     : "=a"(ret), "+c"(control), "+d"(in1), "+r"(r8)
+			     : [page] "m"(*(uint64_t[]){ (uintptr_t)hcall_page }),
+			       [x] "r"(xmm), "m"(*(const uint64_t(*)[6])xmm)
+			     : "memory", "cc", "r9", "r10", "r11");
+	return ret;
+}
+
 void *hv_page(unsigned int i)
 {
 	if (i >= 8)

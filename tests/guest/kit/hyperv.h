@@ -37,10 +37,15 @@
 #define HV_FREQ_AVAILABLE	(1u << 8)
 #define HV_CRASH_MSRS		(1u << 10)
 #define HV_DEBUG_MSRS		(1u << 11)
+#define HV_XMM_INPUT		(1u << 4)
+#define HV_EXT_GVA_RANGES_FLUSH	(1u << 14)
 #define HV_STIMER_DIRECT	(1u << 19)
 /* 0x40000004 EAX */
 #define HV_APIC_RECOMMENDED	(1u << 3)
 #define HV_RELAXED_RECOMMENDED	(1u << 5)
+#define HV_TLB_FLUSH_RECOMMENDED (1u << 2)
+#define HV_CLUSTER_IPI_RECOMMENDED (1u << 10)
+#define HV_EX_MASKS_RECOMMENDED	(1u << 11)
 
 #define HV_MSR_GUEST_OS_ID	0x40000000
 #define HV_MSR_HYPERCALL	0x40000001
@@ -72,10 +77,24 @@
 #define HV_MSR_CRASH_P0		0x40000100
 #define HV_MSR_CRASH_CTL	0x40000105
 
+#define HVCALL_FLUSH_VA_SPACE		0x0002
+#define HVCALL_FLUSH_VA_LIST		0x0003
+#define HVCALL_SEND_IPI			0x000b
+#define HVCALL_FLUSH_VA_SPACE_EX	0x0013
+#define HVCALL_FLUSH_VA_LIST_EX		0x0014
+#define HVCALL_SEND_IPI_EX		0x0015
 #define HVCALL_POST_DEBUG_DATA		0x0069
 #define HVCALL_RETRIEVE_DEBUG_DATA	0x006a
 #define HVCALL_RESET_DEBUG_SESSION	0x006b
 #define HV_HYPERCALL_FAST		(1ull << 16)
+#define HV_HYPERCALL_VARHEAD(n)		((uint64_t)(n) << 17)
+#define HV_HYPERCALL_REP_COUNT(n)	((uint64_t)(n) << 32)
+#define HV_HYPERCALL_REP_START(n)	((uint64_t)(n) << 48)
+
+#define HV_FLUSH_ALL_PROCESSORS		(1ull << 0)
+#define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES (1ull << 1)
+#define HV_GENERIC_SET_SPARSE_4K	0
+#define HV_GENERIC_SET_ALL		1
 
 #define HV_STATUS_SUCCESS		0
 #define HV_STATUS_INVALID_HYPERCALL_CODE 2
@@ -116,6 +135,12 @@ void *hv_hypercall_setup(void);
 uint64_t hv_hypercall(uint64_t control, uint64_t in_gpa, uint64_t out_gpa);
 /* Fast call: the two input words in RDX and R8. */
 uint64_t hv_hypercall_fast(uint64_t control, uint64_t in1, uint64_t in2);
+/*
+ * XMM fast call: RDX and R8 as above, then @xmm[0..5] (64-bit halves,
+ * low first) in XMM0-XMM2.  The vector registers are set from asm only.
+ */
+uint64_t hv_hypercall_xmm(uint64_t control, uint64_t in1, uint64_t in2,
+			  const uint64_t xmm[6]);
 
 /* Page-aligned scratch pages for hypercall I/O, SIMP, SIEFP, ... */
 void *hv_page(unsigned int i);	/* i < 8 */
