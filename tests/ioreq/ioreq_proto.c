@@ -514,6 +514,31 @@ static void test_destroy_in_flight(struct iot *t)
 	raw_close(&r);
 }
 
+/*
+ * The VM stopping under a waiting vCPU ends its wait (Xen suspends a vCPU
+ * of a domain shutting down instead of issuing the I/O again; the VMM's
+ * VM is ending, so the request is cancelled), and a request after the
+ * stop is not waited for either.  The host stays stopped: run this last.
+ */
+static void test_stop_in_flight(struct iot *t)
+{
+	struct ioreq_access a = { .type = IOREQ_TYPE_PIO, .addr = 0x720,
+				  .size = 4, .count = 1 };
+	struct vjob j;
+	struct raw r;
+
+	raw_open(&r, HVM_IOREQSRV_BUFIOREQ_OFF);
+	CHECK_OK(DM(xendevicemodel_map_io_range_to_ioreq_server(r.d, 0, r.id,
+				0, 0x720, 0x723)));
+	vjob_start(&j, t, 0, a);
+	raw_wait_ready(&r, 0);
+	ioreq_host_stop(t->h);
+	CHECK_EQ(vjob_join(&j), -ECANCELED);
+	CHECK_EQ(ioreq_send(t->h, 1, &a), -ECANCELED);
+	CHECK_EQ(iot_fails(t), 0);
+	raw_close(&r);
+}
+
 /* Toggle a server while two vCPUs hammer its port: no hang, no error. */
 struct hammer {
 	struct iot *t;
@@ -634,6 +659,7 @@ int main(void)
 	test_destroy_in_flight(&t);
 	test_toggle_during_io(&t);
 	test_broadcasts(&t);
+	test_stop_in_flight(&t);
 	iot_fini(&t);
 	CHECK_EQ(iot_count_fds(), fds);
 	printf("ioreq request path: ok\n");
