@@ -114,7 +114,8 @@ struct shim_vm {
 	bool vcpus_created;
 	uint64_t vcpu_ids[1024 / 64];	/* ids in use */
 	unsigned int nr_vcpus;
-	uint32_t tsc_khz;		/* KVM_SET_TSC_KHZ on the VM; 0: default */
+	uint32_t tsc_khz;		/* KVM_SET_TSC_KHZ on the VM, else the
+					 * host's rate; 0: the backend's default */
 	unsigned int max_vcpu_id;	/* KVM_CAP_MAX_VCPU_ID enabled; 0: default */
 	unsigned long nr_mmu_pages;	/* KVM_SET_NR_MMU_PAGES: kept, not used */
 	/* Slot sizes, for the dirty bitmap's length (KVM_GET_DIRTY_LOG). */
@@ -136,6 +137,8 @@ struct shim_gmem {
 
 /* Maximum vCPU id + 1 accepted by KVM_CREATE_VCPU (KVM_CAP_MAX_VCPU_ID). */
 #define SHIM_MAX_VCPU_ID	1024
+/* The highest KVM_SET_TSC_KHZ accepted (100 GHz). */
+#define SHIM_MAX_TSC_KHZ	100000000ul
 
 int shim_sys_open(int flags);
 long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg);

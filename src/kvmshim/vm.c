@@ -9,9 +9,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "kvm_abi.h"
 #include "shim.h"
@@ -25,6 +28,59 @@ static void vm_release(struct shim_obj *obj)
 	pthread_mutex_destroy(&vm->lock);
 	free(vm->slots);
 	free(vm);
+}
+
+/* ------------------------------------------------------------ TSC rate */
+
+static uint32_t host_khz;
+
+/* One (CLOCK_MONOTONIC_RAW, TSC) pair, from the tightest of a few reads. */
+static void tsc_sample(uint64_t *ns, uint64_t *tsc)
+{
+	uint64_t best = UINT64_MAX, a, b, t;
+	struct timespec ta, tb;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		clock_gettime(CLOCK_MONOTONIC_RAW, &ta);
+		t = __rdtsc();
+		clock_gettime(CLOCK_MONOTONIC_RAW, &tb);
+		a = (uint64_t)ta.tv_sec * 1000000000ull + (uint64_t)ta.tv_nsec;
+		b = (uint64_t)tb.tv_sec * 1000000000ull + (uint64_t)tb.tv_nsec;
+		if (b - a < best) {
+			best = b - a;
+			*ns = a + (b - a) / 2;
+			*tsc = t;
+		}
+	}
+}
+
+static void host_khz_measure(void)
+{
+	struct timespec pause = { 0, 20000000 };
+	uint64_t n0, t0, n1, t1;
+
+	tsc_sample(&n0, &t0);
+	nanosleep(&pause, NULL);
+	tsc_sample(&n1, &t1);
+	if (n1 > n0 && t1 > t0)
+		host_khz = (uint32_t)((unsigned __int128)(t1 - t0) * 1000000 /
+				      (n1 - n0));
+}
+
+/*
+ * KVM gives a vCPU the host's TSC rate unless told otherwise, and KVM
+ * programs compare the guest's TSC with their own RDTSC (hyperv_clock
+ * does).  emu's own default (1 GHz) would differ, so the shim measures
+ * the host's rate once, against CLOCK_MONOTONIC_RAW over 20 ms (well
+ * inside 0.1%), and makes it the VM's default.  0 if it cannot.
+ */
+static uint32_t host_tsc_khz(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, host_khz_measure);
+	return host_khz;
 }
 
 int shim_vm_create(unsigned long type)
@@ -55,6 +111,8 @@ int shim_vm_create(unsigned long type)
 	ret = hv_vm_create(vm->hv, &cfg, &vm->vm);
 	if (ret)
 		goto err_close;
+	if (host_tsc_khz() && host_tsc_khz() <= SHIM_MAX_TSC_KHZ)
+		vm->tsc_khz = host_tsc_khz();
 	/* From here on the release hook undoes everything. */
 	fd = shim_memfd("kvm-vm", 0, true);
 	if (fd < 0) {
@@ -379,8 +437,9 @@ static long vm_enable_cap(struct shim_vm *vm, unsigned long arg)
 
 /*
  * KVM_GET_TSC_KHZ on the VM (KVM_CAP_VM_TSC_CONTROL): the frequency new
- * vCPUs get.  Unless set, it is the backend's default, read from a vCPU of
- * a throwaway VM so that this VM's vCPU ids and irqchip stay untouched.
+ * vCPUs get: the host's (shim_vm_create()) or what was set.  Should the
+ * host's be unknown, it is the backend's default, read from a vCPU of a
+ * throwaway VM so that this VM's vCPU ids and irqchip stay untouched.
  */
 static long vm_get_tsc_khz(struct shim_vm *vm)
 {
@@ -407,7 +466,7 @@ static long vm_set_tsc_khz(struct shim_vm *vm, unsigned long khz)
 {
 	long ret = 0;
 
-	if (!khz || khz > 100000000ul)
+	if (!khz || khz > SHIM_MAX_TSC_KHZ)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
 	if (vm->nr_vcpus)
