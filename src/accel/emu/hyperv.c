@@ -291,6 +291,22 @@ static void tsc_page_update(struct emu_vcpu *v, bool host)
 		       host);
 }
 
+/*
+ * The host moved the guest TSC (IA32_TSC written, a new rate): the page's
+ * scale and offset were for the old one, so they are computed again, as
+ * KVM recomputes the page on a clock update.  A restore writes the TSC
+ * after the Hyper-V MSRs (the clock component comes after the vCPUs);
+ * without this the page would lag TIME_REF_COUNT by the time in between.
+ */
+void emu_hv_tsc_changed(struct emu_vcpu *v)
+{
+	struct emu_hv_vm *hv = &v->vm->hv;
+
+	pthread_mutex_lock(&hv->lock);
+	tsc_page_update(v, true);
+	pthread_mutex_unlock(&hv->lock);
+}
+
 static int hypercall_page_write(struct emu_vcpu *v, uint64_t data, bool host)
 {
 	/* VMCALL or VMMCALL, then RET: what KVM patches in. */

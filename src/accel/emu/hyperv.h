@@ -138,6 +138,8 @@ int emu_hv_get_supported_cpuid(struct emu_vcpu *v, struct kvm_cpuid2 *c);
 /* MSR indices that travel with vCPU state (KVM_GET_MSR_INDEX_LIST). */
 unsigned int emu_hv_msr_list(uint32_t *idx, unsigned int max);
 uint64_t emu_hv_time_ref(struct emu_hv_vm *hv);
+/* The host set the guest TSC or its rate: the reference TSC page follows. */
+void emu_hv_tsc_changed(struct emu_vcpu *v);
 
 /* hyperv_synic.c */
 int emu_hv_synic_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,

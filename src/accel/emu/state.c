@@ -396,8 +396,11 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 	}
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_write(v, idx, val, true);
-	if (!x86_cpu_set_msr(v->cpu, idx, val))
+	if (!x86_cpu_set_msr(v->cpu, idx, val)) {
+		if (idx == X86_MSR_TSC)
+			emu_hv_tsc_changed(v);
 		return 0;
+	}
 	/*
 	 * Read-only MSRs (MTRRCAP, MCG_CAP) are in the save list, so a
 	 * state restore writes them back: like KVM for host-initiated

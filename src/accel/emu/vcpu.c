@@ -893,5 +893,6 @@ int emu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz)
 	v->cpu->s.tsc_offset = tsc - host_tsc(v);
 	if (v->lapic)
 		emu_lapic_set_tsc_khz(v->lapic, khz);
+	emu_hv_tsc_changed(v);
 	return 0;
 }
