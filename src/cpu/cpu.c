@@ -370,6 +370,27 @@ static inline bool attention(struct x86_core *c)
 		(c->pub.s.rflags & X86_IF));
 }
 
+/*
+ * Decode from guest RAM.  Under TSan the bytes are copied out first, so
+ * that only the copy is hidden from it (copy_small()'s reason), not the
+ * decoder's own stores.
+ */
+static int decode_guest(struct x86_core *c, const uint8_t *p,
+			unsigned avail, struct x86_insn *in)
+{
+#ifdef __SANITIZE_THREAD__
+	uint8_t buf[X86_MAX_INSN];
+	unsigned n = avail < X86_MAX_INSN ? avail : X86_MAX_INSN;
+
+	guest_ram_begin();
+	memcpy(buf, p, n);
+	guest_ram_end();
+	return x86_decode(c, buf, n, in);
+#else
+	return x86_decode(c, p, avail, in);
+#endif
+}
+
 static struct x86_block *block_decode(struct x86_core *c, uint64_t gpa,
 				      const uint8_t *page, unsigned off,
 				      unsigned slot)
@@ -385,7 +406,7 @@ static struct x86_block *block_decode(struct x86_core *c, uint64_t gpa,
 	b->gpa = ~0ull;
 	while (n < BLK_MAX_INSNS && off < 4096) {
 		struct x86_insn *in = &b->insn[n];
-		int len = x86_decode(c, page + off, 4096 - off, in);
+		int len = decode_guest(c, page + off, 4096 - off, in);
 
 		if (!len)
 			break;		/* crosses the page: decoded uncached */

@@ -561,6 +561,7 @@ int x86_rmw_begin(struct x86_core *c, int seg, uint64_t off, unsigned size,
 	if (!(la & (size - 1)) && te->host_w) {
 		m->host = (uint8_t *)te->host_w + (la & 0xfff);
 		m->page = te->gpa;
+		guest_ram_begin();
 		if (size == 16) {
 			/* Possibly torn; the CAS then fails and we reload. */
 			old[0] = atomic_load_size(m->host, 8);
@@ -568,6 +569,7 @@ int x86_rmw_begin(struct x86_core *c, int seg, uint64_t off, unsigned size,
 		} else {
 			old[0] = atomic_load_size(m->host, size);
 		}
+		guest_ram_end();
 		m->old[0] = old[0];
 		if (size == 16)
 			m->old[1] = old[1];	/* @old has 2 words only then */
@@ -593,7 +595,12 @@ int x86_rmw_commit(struct x86_core *c, struct x86_rmw *m, const uint64_t *val)
 	int r;
 
 	if (m->host) {
-		if (!cas_size(m->host, m->old, val, m->size))
+		bool done;
+
+		guest_ram_begin();
+		done = cas_size(m->host, m->old, val, m->size);
+		guest_ram_end();
+		if (!done)
 			return X86_RMW_RETRY;
 		if (x86_is_code_page(c, m->page))
 			x86_code_written(c, m->page);

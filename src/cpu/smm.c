@@ -207,13 +207,14 @@ static bool smm_image_rw(struct x86_core *c, uint8_t *img, bool write)
 					 true);
 		if (!h)
 			return false;
-		if (write) {
+		guest_ram_begin();
+		if (write)
 			memcpy(h + off, img + done, n);
-			if (x86_is_code_page(c, g))
-				x86_code_written(c, g);
-		} else {
+		else
 			memcpy(img + done, h + off, n);
-		}
+		guest_ram_end();
+		if (write && x86_is_code_page(c, g))
+			x86_code_written(c, g);
 		done += n;
 	}
 	return true;
