@@ -275,6 +275,9 @@ int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 		in->osz = p66 ? 2 : 8;
 	else
 		in->osz = (c->code32 ^ p66) ? 4 : 2;
+	/* VEX: 32-bit operands unless VEX.W in 64-bit mode (BMI). */
+	if (in->vex && in->osz == 2)
+		in->osz = 4;
 	if (mode64)
 		in->asz = p67 ? 4 : 8;
 	else

@@ -286,6 +286,9 @@ int x86_deliver_event(struct x86_core *c, int vec, int kind, bool has_err,
 #define EV_SOFT		2	/* INT n, INT3, INTO: privilege checked */
 #define EV_INT1		3	/* ICEBP */
 
+/* #UD for any VEX instruction in real and virtual-8086 mode (sse.c). */
+int x86_vex_mode_check(struct x86_core *c);
+
 /* ---- flags (flags.c) ------------------------------------------------------ */
 
 uint32_t x86_arith_flags(struct x86_core *c);

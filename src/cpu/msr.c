@@ -219,8 +219,9 @@ size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max)
 	const struct x86_cpuid_entry tab[] = {
 		{ 0, 0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 },
 		{ 1, 0, 0, 0x000806c1, 0x00000800, F1_ECX, F1_EDX },
-		/* FSGSBASE SMEP; UMIP RDPID */
-		{ 7, 0, 1, 0, (1u << 0) | (1u << 7), (1u << 2) | (1u << 22), 0 },
+		/* FSGSBASE BMI1 SMEP BMI2 ADX; UMIP RDPID */
+		{ 7, 0, 1, 0, (1u << 0) | (1u << 3) | (1u << 7) | (1u << 8) |
+		  (1u << 19), (1u << 2) | (1u << 22), 0 },
 		/*
 		 * supported XCR0; area size for XCR0 (the backend's CPUID
 		 * recomputes it from the guest's XCR0, as KVM does), max

@@ -102,8 +102,6 @@ int x86_sse_check(struct x86_core *c, const struct x86_insn *in);
  * AVX state; then #NM with CR0.TS.  CR0.EM and CR4.OSFXSR do not apply.
  */
 int x86_avx_check(struct x86_core *c);
-/* #UD for any VEX instruction in real and virtual-8086 mode. */
-int x86_vex_mode_check(struct x86_core *c);
 /*
  * Source operand: XMM rm, or @size bytes of memory zero-extended to 16;
  * @align demands a 16-byte aligned address (#GP otherwise).  A VEX form

@@ -66,6 +66,7 @@ enum {
 #define DF_L1		(1u << 21)	/* #UD with VEX.L = 0 */
 #define DF_NOV		(1u << 22)	/* #UD unless VEX.vvvv = 1111b */
 #define DF_W0		(1u << 23)	/* #UD with VEX.W = 1 (in 64-bit mode) */
+#define DF_VGPR		(1u << 24)	/* VEX operands are general registers */
 
 /* Undefined-flag masks used by the table. */
 /* AND/OR/XOR leave AF undefined. */

@@ -234,6 +234,27 @@ static bool host_has_avx2(void)
 
 static bool host_has_op(const struct x86_opinfo *o)
 {
+	static const char *const bmi1[] = { "andn", "bls", "bextr", "tzcnt",
+		NULL };
+	static const char *const bmi2[] = { "bzhi", "pdep", "pext", "mulx",
+		"rorx", "sarx", "shlx", "shrx", NULL };
+	unsigned a, b, c, d;
+
+	__cpuid_count(7, 0, a, b, c, d);
+	if (name_in(o->name, bmi1))
+		return b & (1u << 3);
+	if (name_in(o->name, bmi2))
+		return b & (1u << 8);
+	if (!strcmp(o->name, "adcx") || !strcmp(o->name, "adox"))
+		return b & (1u << 19);
+	if (!strncmp(o->name, "vfm", 3) || !strncmp(o->name, "vfnm", 4)) {
+		__cpuid(1, a, b, c, d);
+		return (c & (1u << 12)) && host_has_avx2();	/* FMA */
+	}
+	if (!strncmp(o->name, "vcvtph2ps", 9) || !strncmp(o->name, "vcvtps2ph", 9)) {
+		__cpuid(1, a, b, c, d);
+		return (c & (1u << 29)) && host_has_avx2();	/* F16C */
+	}
 	if (o->map >= V0F)
 		return host_has_avx2();
 	return host_has(o->name);
@@ -334,9 +355,11 @@ static int gen_vex(uint8_t *p, const struct x86_opinfo *o)
 	w = (df & DF_W0) ? 0 : rnd_n(2);
 	vvvv = (df & DF_NOV) ? 0 : rnd_n(16);
 	mmmmm = o->map - V0F + 1;
+	if ((df & DF_VGPR) && !(df & DF_NOV))
+		vvvv = rnd_gpr();
 	if (o->sub & S_REGV)
 		reg = o->sub & 7;
-	else if (gpr_in_reg(o))
+	else if (gpr_in_reg(o) || (df & DF_VGPR))
 		reg = rnd_gpr();
 	else
 		reg = rnd_n(16);
@@ -352,7 +375,7 @@ static int gen_vex(uint8_t *p, const struct x86_opinfo *o)
 		rm = 7;
 		b = 1;			/* [r15 + disp] */
 	} else {
-		rm = gpr_in_rm(o) ? rnd_gpr() : rnd_n(16);
+		rm = gpr_in_rm(o) || (df & DF_VGPR) ? rnd_gpr() : rnd_n(16);
 		b = rm >> 3;
 	}
 	r = reg >> 3;
