@@ -20,7 +20,7 @@ endif
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
 LDFLAGS += -pthread $(LDFLAGS_SAN)
-LDLIBS  += -ljansson -lz
+LDLIBS  += -ljansson -lz -lm
 
 # src/libdm (libcvisor-dm) and src/dm (cvisor-dm) are the device-model side:
 # they have their own build.mk and never go into the VMM's library.

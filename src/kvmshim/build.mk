@@ -24,7 +24,7 @@ $(BUILD)/pic/gen/cpu/x86_tables.o: $(CPU_TABLES) src/cpu/internal.h
 
 $(KVMSHIM): $(KVMSHIM_OBJS) src/kvmshim/kvmshim.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=src/kvmshim/kvmshim.map \
-		-Wl,-z,defs -o $@ $(KVMSHIM_OBJS) -ldl -lpthread
+		-Wl,-z,defs -o $@ $(KVMSHIM_OBJS) -ldl -lpthread -lm
 
 all: $(KVMSHIM)
 

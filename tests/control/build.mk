@@ -14,4 +14,4 @@ FUZZERS += qmp:$(QMP_FUZZER)
 $(QMP_FUZZER): tests/control/fuzz_qmp.c $(LIB_SRCS) $(CPU_TABLES)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_LIB_CFLAGS) \
-		-DQMP_LIBFUZZER -o $@ $< $(LIB_SRCS) $(CPU_TABLES) -ljansson -lz
+		-DQMP_LIBFUZZER -o $@ $< $(LIB_SRCS) $(CPU_TABLES) -ljansson -lz -lm

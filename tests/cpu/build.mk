@@ -35,7 +35,7 @@ CPU_FUZZ_SRCS := $(wildcard src/cpu/*.c) $(CPU_TABLES) tests/cpu/harness.c \
 
 $(CPU_FUZZ_DIR)/fuzz_decode: $(CPU_FUZZ_SRCS)
 	@mkdir -p $(dir $@)
-	clang $(CPU_FUZZ_FLAGS) -DFUZZ_LIBFUZZER -o $@ $(CPU_FUZZ_SRCS)
+	clang $(CPU_FUZZ_FLAGS) -DFUZZ_LIBFUZZER -o $@ $(CPU_FUZZ_SRCS) -lm
 
 fuzz: $(CPU_FUZZ_DIR)/fuzz_decode
 FUZZERS += cpu-decode:$(CPU_FUZZ_DIR)/fuzz_decode

@@ -16,4 +16,4 @@ FUZZERS += snapshot-stream:$(BUILD)/fuzz-snapshot/fuzz_stream
 $(BUILD)/fuzz-snapshot/fuzz_stream: tests/snapshot/fuzz_stream.c $(SNAP_FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_LIB_CFLAGS) \
-		-DSNAP_LIBFUZZER -o $@ $< $(SNAP_FUZZ_SRCS) -ljansson -lz
+		-DSNAP_LIBFUZZER -o $@ $< $(SNAP_FUZZ_SRCS) -ljansson -lz -lm
