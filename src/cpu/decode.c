@@ -81,6 +81,7 @@ static void decode_modrm32(struct x86_insn *in, struct dstate *d, unsigned mod,
 		unsigned idx = ((sib >> 3) & 7) | ((rex & 2) << 2);
 
 		in->scale = sib >> 6;
+		in->sibidx = idx;	/* a vector register for VSIB */
 		if (idx != 4)
 			in->index = idx;
 		base = sib & 7;
@@ -154,6 +155,8 @@ static bool vex_check(const struct x86_insn *in, unsigned df, bool mode64,
 		return false;
 	if ((df & DF_W0) && in->vexw && mode64)
 		return false;
+	if ((df & DF_W1) && !in->vexw)
+		return false;
 	return true;
 }
 
@@ -178,6 +181,7 @@ int x86_decode(struct x86_core *c, const uint8_t *bytes, unsigned avail,
 	memset(in, 0, sizeof(*in));
 	in->base = X86_NOREG;
 	in->index = X86_NOREG;
+	in->sibidx = X86_NOREG;
 	for (;;) {
 		b = fetch(&d, 1);
 		if (d.short_)

@@ -68,6 +68,7 @@ struct x86_insn {
 	uint8_t vvvv;		/* VEX.vvvv as a register number */
 	uint8_t vl;		/* VEX.L: 0 = 128-bit, 1 = 256-bit */
 	uint8_t vexw;		/* VEX.W */
+	uint8_t sibidx;		/* SIB.index + REX.X, X86_NOREG without SIB */
 };
 
 #define X86_NOREG	0xff

@@ -125,6 +125,15 @@ unsigned x86_sse_fp_msize(unsigned op);
  * caller sets MXCSR.
  */
 void x86_sse_cmp_op(unsigned kind, unsigned pred, u64x2 *a, u64x2 b);
+/*
+ * One 128-bit lane of an SSE4.1/4.2 op of x86_sse4.def (arg @op): a = a
+ * op b, @m the BLENDV mask, @mem whether b is a memory operand.  The
+ * caller sets MXCSR.
+ */
+void x86_sse4_lane(unsigned op, unsigned imm, bool mem, union xmm *a,
+		   const union xmm *b, const union xmm *m);
+/* Memory operand bytes of that op (16 when packed). */
+unsigned x86_sse4_msize(unsigned op);
 
 /*
  * Run @body on the host under the guest's MXCSR with every exception

@@ -126,6 +126,58 @@ static void mpsadbw(unsigned imm, u64x2 *a, u64x2 b)
 	*a = va;
 }
 
+/*
+ * One 128-bit lane of an sse4 op: a = a op b (m: XMM0 for the BLENDV
+ * forms, @mem: b came from memory).  FP ops run on the host under
+ * whatever MXCSR the caller loaded.
+ */
+void x86_sse4_lane(unsigned op, unsigned imm, bool mem, union xmm *a,
+		   const union xmm *b, const union xmm *m)
+{
+	switch (op) {
+	case 0x108: case 0x109: case 0x10a: case 0x10b:
+	case 0x140: case 0x141:
+		fp_imm_op(op, imm, &a->vq, b->vq);
+		break;
+	case 0x10c:				/* BLENDPS */
+		for (int i = 0; i < 4; i++)
+			if (imm & (1u << i))
+				a->d[i] = b->d[i];
+		break;
+	case 0x10d:				/* BLENDPD */
+		for (int i = 0; i < 2; i++)
+			if (imm & (1u << i))
+				a->q[i] = b->q[i];
+		break;
+	case 0x10e:				/* PBLENDW */
+		for (int i = 0; i < 8; i++)
+			if (imm & (1u << i))
+				a->w[i] = b->w[i];
+		break;
+	case 0x121: {				/* INSERTPS */
+		/* A memory source is the dword itself: imm[7:6] unused. */
+		uint32_t v = mem ? b->d[0] : b->d[(imm >> 6) & 3];
+
+		a->d[(imm >> 4) & 3] = v;
+		for (int i = 0; i < 4; i++)
+			if (imm & (1u << i))
+				a->d[i] = 0;
+		break;
+	}
+	case 0x142:
+		mpsadbw(imm, &a->vq, b->vq);
+		break;
+	default:
+		int_op(op, &a->vq, b->vq, m->vq);
+		break;
+	}
+}
+
+unsigned x86_sse4_msize(unsigned op)
+{
+	return mem_size(op);
+}
+
 HANDLER(sse4)
 {
 	unsigned op = in->arg, imm = in->imm & 0xff, sz = mem_size(op);
@@ -139,46 +191,10 @@ HANDLER(sse4)
 	 */
 	TRY(x86_sse_src_read(c, in, &b, sz, sz == 16));
 	memcpy(&a, x86_xmm_reg(c, in->reg), 16);
-	switch (op) {
-	case 0x108: case 0x109: case 0x10a: case 0x10b:
-	case 0x140: case 0x141:
-		/* Host exceptions masked; the guest's are checked after. */
-		WITH_GUEST_MXCSR(c, nsr, fp_imm_op(op, imm, &a.vq, b.vq));
-		TRY(x86_sse_mxcsr_update(c, nsr));
-		break;
-	case 0x10c:				/* BLENDPS */
-		for (int i = 0; i < 4; i++)
-			if (imm & (1u << i))
-				a.d[i] = b.d[i];
-		break;
-	case 0x10d:				/* BLENDPD */
-		for (int i = 0; i < 2; i++)
-			if (imm & (1u << i))
-				a.q[i] = b.q[i];
-		break;
-	case 0x10e:				/* PBLENDW */
-		for (int i = 0; i < 8; i++)
-			if (imm & (1u << i))
-				a.w[i] = b.w[i];
-		break;
-	case 0x121: {				/* INSERTPS */
-		/* A memory source is the dword itself: imm[7:6] unused. */
-		uint32_t v = in->mem ? b.d[0] : b.d[(imm >> 6) & 3];
-
-		a.d[(imm >> 4) & 3] = v;
-		for (int i = 0; i < 4; i++)
-			if (imm & (1u << i))
-				a.d[i] = 0;
-		break;
-	}
-	case 0x142:
-		mpsadbw(imm, &a.vq, b.vq);
-		break;
-	default:
-		memcpy(&m, x86_xmm_reg(c, 0), 16);
-		int_op(op, &a.vq, b.vq, m.vq);
-		break;
-	}
+	memcpy(&m, x86_xmm_reg(c, 0), 16);
+	/* Host exceptions masked; the guest's are checked after. */
+	WITH_GUEST_MXCSR(c, nsr, x86_sse4_lane(op, imm, in->mem, &a, &b, &m));
+	TRY(x86_sse_mxcsr_update(c, nsr));
 	memcpy(x86_xmm_reg(c, in->reg), &a, 16);
 	return 0;
 }
@@ -254,7 +270,7 @@ HANDLER(pcmpstr)
 		GPR(c, X86_RCX) = rcx;
 	} else {
 		a.vq = vr;
-		memcpy(x86_xmm_reg(c, 0), &a, 16);
+		x86_xmm_put(c, in, 0, &a);
 	}
 	/* CF ZF SF OF from the compare; AF and PF cleared. */
 	cc_set_eflags(c, rfl & (X86_CF | X86_ZF | X86_SF | X86_OF));
@@ -282,6 +298,7 @@ HANDLER(pextr)
 HANDLER(pinsr)
 {
 	unsigned w = in->arg, n;
+	union xmm x;
 	uint64_t v;
 
 	TRY(x86_sse_check(c, in));
@@ -292,7 +309,9 @@ HANDLER(pinsr)
 		TRY(x86_read(c, in->seg, x86_ea(c, in), w, &v));
 	else
 		v = GPR(c, in->rm);
-	memcpy(x86_xmm_reg(c, in->reg) + n * w, &v, w);
+	memcpy(&x, x86_xmm_reg(c, x86_src1(in)), 16);
+	memcpy(x.b + n * w, &v, w);
+	x86_xmm_put(c, in, in->reg, &x);
 	return 0;
 }
 

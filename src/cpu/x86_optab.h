@@ -67,6 +67,7 @@ enum {
 #define DF_NOV		(1u << 22)	/* #UD unless VEX.vvvv = 1111b */
 #define DF_W0		(1u << 23)	/* #UD with VEX.W = 1 (in 64-bit mode) */
 #define DF_VGPR		(1u << 24)	/* VEX operands are general registers */
+#define DF_W1		(1u << 25)	/* #UD with VEX.W = 0 */
 
 /* Undefined-flag masks used by the table. */
 /* AND/OR/XOR leave AF undefined. */

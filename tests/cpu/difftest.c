@@ -338,6 +338,35 @@ static unsigned gen_mem(uint8_t *p, unsigned reg, unsigned align)
 }
 
 /*
+ * A gather (VSIB): first VPSRLD/VPSRLQ the index register so that every
+ * index is below 128, then the gather with base R15 and a displacement
+ * that keeps all addresses in the data page.
+ */
+static int gen_gather(uint8_t *p, const struct x86_opinfo *o)
+{
+	unsigned n = 0, reg = rnd_n(16), vvvv = rnd_n(16), idx = rnd_n(16);
+	unsigned l = rnd_n(2), w = rnd_n(2), q = o->opc & 1;
+	unsigned disp = rnd_n(2048);
+
+	/* VEX.66.0F 72 /2 (dwords, by 25) or 73 /2 (qwords, by 57). */
+	p[n++] = 0xc4;
+	p[n++] = (1 << 7) | (1 << 6) | (!(idx >> 3) << 5) | 1;
+	p[n++] = ((~idx & 15) << 3) | (l << 2) | 1;
+	p[n++] = q ? 0x73 : 0x72;
+	p[n++] = 0xc0 | (2 << 3) | (idx & 7);
+	p[n++] = q ? 57 : 25;
+	/* The gather: ModRM rm=100 (SIB), mod=10 (disp32). */
+	p[n++] = 0xc4;
+	p[n++] = (!(reg >> 3) << 7) | (!(idx >> 3) << 6) | (0 << 5) | 2;
+	p[n++] = (w << 7) | ((~vvvv & 15) << 3) | (l << 2) | 1;
+	p[n++] = o->opc;
+	p[n++] = (2 << 6) | ((reg & 7) << 3) | 4;
+	p[n++] = (rnd_n(4) << 6) | ((idx & 7) << 3) | 7;	/* base r15 */
+	memcpy(p + n, &disp, 4);
+	return n + 4;
+}
+
+/*
  * A VEX instruction: random VEX.L / W / vvvv where the table leaves them
  * free, the C5 form whenever it can express the instruction and a coin
  * says so.
@@ -348,11 +377,13 @@ static int gen_vex(uint8_t *p, const struct x86_opinfo *o)
 	unsigned n = 0, reg, rm = 0, vvvv, l, w, pp, mmmmm, r, x = 0, b = 0;
 	bool mem;
 
+	if (o->map == V38 && o->opc >= 0x90 && o->opc <= 0x93)
+		return gen_gather(p, o);
 	pp = o->pfx == P_66 ? 1 : o->pfx == P_F3 ? 2 : o->pfx == P_F2 ? 3 : 0;
 	if (o->pfx == P_NOREP)
 		pp = rnd_n(2);
 	l = (df & DF_L0) ? 0 : (df & DF_L1) ? 1 : rnd_n(2);
-	w = (df & DF_W0) ? 0 : rnd_n(2);
+	w = (df & DF_W0) ? 0 : (df & DF_W1) ? 1 : rnd_n(2);
 	vvvv = (df & DF_NOV) ? 0 : rnd_n(16);
 	mmmmm = o->map - V0F + 1;
 	if ((df & DF_VGPR) && !(df & DF_NOV))
@@ -850,10 +881,16 @@ static bool compare(const struct dcase *c, const struct dres *n,
 {
 	uint32_t undef = c->undef[c->ninsn];
 
-	/* A fault stops the sequence early: flags as before that insn. */
-	for (unsigned i = 0; i < c->ninsn; i++)
-		if (n->rip == CODE_VA + c->off[i])
+	/*
+	 * A fault stops the sequence early: flags as before that slot (a
+	 * slot may hold more than one instruction: a gather's setup).
+	 */
+	for (unsigned i = 0; i < c->ninsn; i++) {
+		unsigned end = i + 1 < c->ninsn ? c->off[i + 1] : c->ncode - 1u;
+
+		if (n->rip >= CODE_VA + c->off[i] && n->rip < CODE_VA + end)
 			undef = c->undef[i];
+	}
 
 	if (n->vector != e->vector) {
 		snprintf(why, wl, "vector native %d emu %d", n->vector,

@@ -450,6 +450,60 @@ static int test_vex_gate(void)
 }
 
 /*
+ * VPGATHERDD xmm1, [rdi + xmm2*4], xmm3 with element 2 on a page that is
+ * not present: elements 0 and 1 are gathered and their mask elements
+ * cleared before the #PF, element 3 not; run again after the page is
+ * mapped, the gather completes from there and zeroes the whole mask.
+ */
+static int test_gather_fault(void)
+{
+	static const uint8_t GATHER[] = { 0xc4, 0xe2, 0x61, 0x90, 0x0c, 0x97 };
+	struct tmach *m = setup(true);
+	struct x86_state *s = &m->cpu->s;
+	uint32_t idx[4] = { 0, 1, 0x1000 / 4, 2 }, v;
+	int r;
+
+	s->xcr0 = 7;
+	for (unsigned i = 0; i < 4; i++)
+		memcpy(m->ram + AREA + 4 * i, &(uint32_t){ 0x100 + i }, 4);
+	memcpy(m->ram + AREA + 0x1000, &(uint32_t){ 0x200 }, 4);
+	memcpy(s->fx.xmm[2], idx, 16);
+	memset(s->fx.xmm[3], 0xff, 16);		/* all elements enabled */
+	memset(s->fx.xmm[1], 0xee, 16);
+	*tm_pte(m, AREA + 0x1000) &= ~1ull;
+	x86_cpu_state_changed(m->cpu);
+	r = RUN(m, GATHER, 0, 0, 0, AREA);
+	EXPECT_RET(r == X86_EXC_PF && s->cr2 == AREA + 0x1000, "fault %d", r);
+	memcpy(&v, s->fx.xmm[1] + 4, 4);
+	EXPECT_RET(v == 0x101, "element 1 gathered: %#x", v);
+	memcpy(&v, s->fx.xmm[1] + 12, 4);
+	EXPECT_RET(v == 0xeeeeeeee, "element 3 untouched: %#x", v);
+	memcpy(&v, s->fx.xmm[3] + 4, 4);
+	EXPECT_RET(v == 0, "mask 1 cleared: %#x", v);
+	memcpy(&v, s->fx.xmm[3] + 8, 4);
+	EXPECT_RET(v == 0xffffffff, "mask 2 kept: %#x", v);
+	*tm_pte(m, AREA + 0x1000) |= 1ull;
+	x86_cpu_state_changed(m->cpu);
+	EXPECT_RET((r = RUN(m, GATHER, 0, 0, 0, AREA)) == -1, "restart %d", r);
+	memcpy(&v, s->fx.xmm[1] + 8, 4);
+	EXPECT_RET(v == 0x200, "element 2: %#x", v);
+	memcpy(&v, s->fx.xmm[1] + 12, 4);
+	EXPECT_RET(v == 0x102, "element 3: %#x", v);
+	for (unsigned i = 0; i < 16; i++)
+		EXPECT_RET(!s->fx.xmm[3][i] && !s->ymmh[3][i], "mask zero");
+	/* Destination, index and mask registers must differ. */
+	memcpy(s->fx.xmm[3], s->fx.xmm[2], 16);
+	{
+		static const uint8_t BAD[] = { 0xc4, 0xe2, 0x69, 0x90, 0x0c, 0x97 };
+
+		EXPECT_RET(RUN(m, BAD, 0, 0, 0, AREA) == X86_EXC_UD,
+			   "mask = index");
+	}
+	tm_destroy(m);
+	return 0;
+}
+
+/*
  * Compatibility mode (32-bit code, CPL 0): C4/C5 followed by a register
  * ModRM byte are VEX, otherwise LES/LDS.
  */
@@ -502,6 +556,7 @@ int main(void)
 		{ "xsave_avx", test_xsave_avx },
 		{ "vex_gate", test_vex_gate },
 		{ "vex_compat", test_vex_compat },
+		{ "gather_fault", test_gather_fault },
 	};
 	int fails = 0;
 
