@@ -206,10 +206,11 @@ int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val)
 		 (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) | (1u << 24) | \
 		 (1u << 25) | (1u << 26))
 	/* FPU TSC MSR PAE PSE CX8 SEP MTRR PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
-#define F1_ECX	((1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | \
-		 (1u << 20) | (1u << 22) | (1u << 23) | (1u << 26))
-	/* SSE3 SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT XSAVE (OSXSAVE, bit
-	 * 27, follows CR4 and is the backend's, as in KVM) */
+#define F1_ECX	((1u << 0) | (1u << 9) | (1u << 12) | (1u << 13) | \
+		 (1u << 19) | (1u << 20) | (1u << 22) | (1u << 23) | \
+		 (1u << 26) | (1u << 28) | (1u << 29))
+	/* SSE3 SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT XSAVE AVX F16C
+	 * (OSXSAVE, bit 27, follows CR4 and is the backend's, as in KVM) */
 /* XSAVE state components: x87, SSE and AVX (the YMM upper halves). */
 #define XSAVE_XCR0	((uint32_t)X86_XCR0_SUPPORTED)
 #define XSAVE_SIZE	X86_XSAVE_AVX_SIZE
@@ -219,9 +220,9 @@ size_t x86_cpu_supported_cpuid(struct x86_cpuid_entry *e, size_t max)
 	const struct x86_cpuid_entry tab[] = {
 		{ 0, 0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 },
 		{ 1, 0, 0, 0x000806c1, 0x00000800, F1_ECX, F1_EDX },
-		/* FSGSBASE BMI1 SMEP BMI2 ADX; UMIP RDPID */
-		{ 7, 0, 1, 0, (1u << 0) | (1u << 3) | (1u << 7) | (1u << 8) |
-		  (1u << 19), (1u << 2) | (1u << 22), 0 },
+		/* FSGSBASE BMI1 AVX2 SMEP BMI2 ADX; UMIP RDPID */
+		{ 7, 0, 1, 0, (1u << 0) | (1u << 3) | (1u << 5) | (1u << 7) |
+		  (1u << 8) | (1u << 19), (1u << 2) | (1u << 22), 0 },
 		/*
 		 * supported XCR0; area size for XCR0 (the backend's CPUID
 		 * recomputes it from the guest's XCR0, as KVM does), max

@@ -86,6 +86,12 @@ static int test_cpuid(void)
 	EXPECT_RET(r[2] & (1u << 26), "XSAVE bit");
 	EXPECT_RET(!(r[2] & (1u << 27)), "OSXSAVE is the backend's (CR4)");
 	EXPECT_RET((r[2] & (3u << 19)) == 3u << 19, "SSE4.1/4.2 %#x", r[2]);
+	/* AVX, FMA, F16C; AVX2, BMI1, BMI2 in leaf 7. */
+	EXPECT_RET((r[2] & ((1u << 28) | (1u << 12) | (1u << 29))) ==
+		   ((1u << 28) | (1u << 12) | (1u << 29)), "AVX FMA F16C %#x",
+		   r[2]);
+	cpuid(7, 0, r);
+	EXPECT_RET((r[1] & 0x128) == 0x128, "AVX2 BMI1 BMI2 %#x", r[1]);
 	cpuid(0xd, 0, r);
 	/* EBX is for XCR0 = x87 (the backend recomputes it from XCR0). */
 	EXPECT_RET(r[0] == 7 && r[1] == 576 && r[2] == 832 && r[3] == 0,
