@@ -98,7 +98,8 @@ static int shim_own_cap(long cap)
 	}
 }
 
-int shim_check_extension(struct hv *hv, struct hv_vm *vm, long cap)
+int shim_check_extension(struct hv *hv, struct hv_vm *vm, unsigned int abi,
+			 long cap)
 {
 	int h = shim_cap_to_hv(cap);
 	int r;
@@ -109,5 +110,10 @@ int shim_check_extension(struct hv *hv, struct hv_vm *vm, long cap)
 	if (h < 0)
 		return shim_own_cap(cap);
 	r = vm ? hv_vm_check_cap(vm, h) : hv_check_cap(hv, h);
-	return r < 0 ? 0 : r;
+	if (r < 0)
+		return 0;
+	/* A capability newer than the ABI presented does not exist there. */
+	if (cap == SHIM_CAP_GUEST_MEMFD_FLAGS)
+		r &= (int)shim_abi_gmem_flags(abi);
+	return r;
 }

@@ -100,8 +100,22 @@ int shim_memfd(const char *name, size_t size, bool cloexec);
 
 /* ----------------------------------------------------------------- objects */
 
+/*
+ * The KVM version whose ABI the shim presents.  By default the newest it
+ * implements; $CVISOR_KVM_ABI ("6.12") makes it an older one, for programs
+ * that check an older kernel's exact answers, such as the 6.12 selftests
+ * asserting that no guest_memfd creation flag exists (abi.c).
+ */
+#define SHIM_ABI(major, minor)	((major) << 8 | (minor))
+#define SHIM_ABI_NEWEST		SHIM_ABI(6, 18)
+/* The ABI from $CVISOR_KVM_ABI, or -EINVAL when it is not "MAJOR.MINOR". */
+int shim_abi_from_env(void);
+/* KVM_CREATE_GUEST_MEMFD flags the ABI has at all (6.18: MMAP, INIT_SHARED). */
+uint64_t shim_abi_gmem_flags(unsigned int abi);
+
 struct shim_sys {
 	struct shim_obj obj;
+	unsigned int abi;		/* SHIM_ABI(); VMs inherit it */
 };
 
 struct shim_vm {
@@ -109,6 +123,7 @@ struct shim_vm {
 	struct hv *hv;			/* one emu instance per VM */
 	struct hv_vm *vm;
 	pid_t owner;			/* KVM: other processes get -EIO */
+	unsigned int abi;		/* of the /dev/kvm fd that made it */
 	pthread_mutex_t lock;		/* vCPU ids, irqchip, memslots */
 	bool irqchip;
 	bool vcpus_created;
@@ -141,6 +156,7 @@ struct shim_gmem {
 #define SHIM_MAX_TSC_KHZ	100000000ul
 
 int shim_sys_open(int flags);
+int shim_vm_create(struct shim_sys *sys, unsigned long type);
 long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg);
 long shim_vm_ioctl(struct shim_vm *vm, unsigned long req, unsigned long arg);
 long shim_vcpu_ioctl(struct shim_vcpu *vcpu, unsigned long req,
@@ -156,7 +172,8 @@ int shim_vcpu_create(struct shim_vm *vm, unsigned long id);
 #define SHIM_RUN_SIZE		(SHIM_RUN_PAGES * 4096)
 
 /* caps.c: the KVM_CHECK_EXTENSION answer (system fd: @vm NULL). */
-int shim_check_extension(struct hv *hv, struct hv_vm *vm, long cap);
+int shim_check_extension(struct hv *hv, struct hv_vm *vm, unsigned int abi,
+			 long cap);
 /* KVM's capability number -> hv_cap for KVM_ENABLE_CAP, or -1. */
 int shim_cap_to_hv(long cap);
 

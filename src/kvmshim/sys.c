@@ -68,8 +68,11 @@ static void sys_release(struct shim_obj *obj)
 int shim_sys_open(int flags)
 {
 	struct shim_sys *sys;
-	int fd, ret;
+	int fd, ret, abi;
 
+	abi = shim_abi_from_env();
+	if (abi < 0)
+		return abi;
 	if ((flags & O_ACCMODE) != O_RDWR && (flags & O_ACCMODE) != O_RDONLY &&
 	    (flags & O_ACCMODE) != O_WRONLY)
 		return -EINVAL;
@@ -77,6 +80,7 @@ int shim_sys_open(int flags)
 	if (!sys)
 		return -ENOMEM;
 	sys->obj.kind = SHIM_SYS;
+	sys->abi = (unsigned int)abi;
 	sys->obj.release = sys_release;
 	atomic_init(&sys->obj.refs, 1);
 	fd = shim_memfd("kvm", 0, flags & O_CLOEXEC);
@@ -216,8 +220,6 @@ out_hv:
 	return ret == -EOPNOTSUPP ? -EINVAL : ret;
 }
 
-int shim_vm_create(unsigned long type);
-
 long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg)
 {
 	struct hv *hv;
@@ -227,12 +229,12 @@ long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg)
 	case KVM_GET_API_VERSION:
 		return arg ? -EINVAL : KVM_API_VERSION;
 	case KVM_CREATE_VM:
-		return shim_vm_create(arg);
+		return shim_vm_create(sys, arg);
 	case KVM_CHECK_EXTENSION:
 		ret = with_hv(&hv);
 		if (ret)
 			return ret;
-		ret = shim_check_extension(hv, NULL, (long)arg);
+		ret = shim_check_extension(hv, NULL, sys->abi, (long)arg);
 		hv_close(hv);
 		return ret;
 	case KVM_GET_VCPU_MMAP_SIZE:

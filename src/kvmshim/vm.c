@@ -83,7 +83,7 @@ static uint32_t host_tsc_khz(void)
 	return host_khz;
 }
 
-int shim_vm_create(unsigned long type)
+int shim_vm_create(struct shim_sys *sys, unsigned long type)
 {
 	struct hv_vm_config cfg = { 0 };
 	struct shim_vm *vm;
@@ -100,6 +100,7 @@ int shim_vm_create(unsigned long type)
 	vm->obj.release = vm_release;
 	atomic_init(&vm->obj.refs, 1);
 	vm->owner = getpid();
+	vm->abi = sys->abi;
 	pthread_mutex_init(&vm->lock, NULL);
 	ret = hv_open(HV_ACCEL_EMU, &vm->hv, NULL, 0);
 	if (ret)
@@ -271,6 +272,8 @@ static long vm_create_gmem(struct shim_vm *vm, unsigned long arg)
 	for (i = 0; i < ARRAY_SIZE(c.reserved); i++)
 		if (c.reserved[i])
 			return -EINVAL;
+	if (c.flags & ~shim_abi_gmem_flags(vm->abi))
+		return -EINVAL;
 	fd = hv_create_guest_memfd(vm->vm, c.size, c.flags);
 	if (fd < 0)
 		return fd;
@@ -479,7 +482,7 @@ static long vm_set_tsc_khz(struct shim_vm *vm, unsigned long khz)
 
 static long vm_check_extension(struct shim_vm *vm, unsigned long arg)
 {
-	return shim_check_extension(vm->hv, vm->vm, (long)arg);
+	return shim_check_extension(vm->hv, vm->vm, vm->abi, (long)arg);
 }
 
 long shim_vm_ioctl(struct shim_vm *vm, unsigned long req, unsigned long arg)

@@ -19,6 +19,9 @@
  * sregs    sync regs (kvm_run.s.regs) and the state ioctls round trip
  * dirty    KVM_GET_DIRTY_LOG: the guest's store shows, the log clears,
  *          a bad bitmap pointer is EFAULT
+ * gmem [MASK]  KVM_CREATE_GUEST_MEMFD accepts exactly the flags that
+ *          KVM_CAP_GUEST_MEMFD_FLAGS advertises (system and VM fd agree),
+ *          and with MASK that set is MASK (the shim's CVISOR_KVM_ABI)
  *
  * Every check is on behaviour KVM documents, so the same binary must pass
  * on both; the manifest runs it both ways where /dev/kvm exists.
@@ -45,6 +48,14 @@
 
 /* A libc call that fails with -1/errno: exactly @err. */
 #define CHECK_FAILS(call, err) CHECK_ERRNO((call) < 0 ? -errno : 0, err)
+
+/* Newer than the build host's uapi headers (values as upstream's). */
+#define CAP_GUEST_MEMFD		234
+#define CAP_GUEST_MEMFD_FLAGS	244
+struct create_guest_memfd {
+	uint64_t size, flags, reserved[6];
+};
+#define CREATE_GUEST_MEMFD	_IOWR(KVMIO, 0xd4, struct create_guest_memfd)
 
 #define MEM_SIZE	0x10000
 #define CODE_GPA	0x1000
@@ -729,6 +740,50 @@ static int test_dirty(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ gmem */
+
+static int test_gmem(const char *want_mask)
+{
+	struct create_guest_memfd c = { .size = 4096 };
+	long flags, vm_flags;
+	struct vm vm;
+	int bit, fd;
+
+	vm_open(&vm);
+	if (ioctl(vm.kvm, KVM_CHECK_EXTENSION, CAP_GUEST_MEMFD) <= 0) {
+		check_subskip("guest_memfd: not offered by this KVM");
+		vm_close(&vm);
+		return 0;
+	}
+	flags = ioctl(vm.kvm, KVM_CHECK_EXTENSION, CAP_GUEST_MEMFD_FLAGS);
+	vm_flags = ioctl(vm.fd, KVM_CHECK_EXTENSION, CAP_GUEST_MEMFD_FLAGS);
+	CHECK(flags >= 0 && vm_flags >= 0);
+	/* The system answer is the union over VM types. */
+	CHECK_EQ(vm_flags & ~flags, 0);
+	if (want_mask)
+		CHECK_EQ(vm_flags, strtol(want_mask, NULL, 0));
+	for (bit = 0; bit < 64; bit++) {
+		c.flags = 1ull << bit;
+		fd = ioctl(vm.fd, CREATE_GUEST_MEMFD, &c);
+		if (vm_flags & c.flags) {
+			CHECK(fd >= 0, " flag 0x%llx advertised, refused: %s",
+			      (unsigned long long)c.flags, strerror(errno));
+			close(fd);
+		} else {
+			CHECK(fd < 0 && errno == EINVAL,
+			      " flag 0x%llx not advertised, fd %d",
+			      (unsigned long long)c.flags, fd);
+		}
+	}
+	/* No flags at all is always valid. */
+	c.flags = 0;
+	fd = ioctl(vm.fd, CREATE_GUEST_MEMFD, &c);
+	CHECK(fd >= 0, " no flags: %s", strerror(errno));
+	close(fd);
+	vm_close(&vm);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *t = argc > 1 ? argv[1] : "";
@@ -752,6 +807,8 @@ int main(int argc, char **argv)
 		return test_sregs();
 	if (!strcmp(t, "dirty"))
 		return test_dirty();
-	fprintf(stderr, "usage: kvm_api_test basic|signals|fds|errors|twovms|threads|sregs|dirty\n");
+	if (!strcmp(t, "gmem"))
+		return test_gmem(argc > 2 ? argv[2] : NULL);
+	fprintf(stderr, "usage: kvm_api_test basic|signals|fds|errors|twovms|threads|sregs|dirty|gmem [MASK]\n");
 	return 2;
 }
