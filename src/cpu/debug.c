@@ -252,6 +252,10 @@ int x86_dbg_int3(struct x86_core *c)
  * MOV to or from a debug register: DR4/DR5 alias DR6/DR7 only without
  * CR4.DE, and DR7.GD turns the access into a #DB fault with DR6.BD (GD
  * is cleared so that the handler itself may use the registers).
+ *
+ * While the VMM debugs with hardware breakpoints, its DR7 is the one in
+ * force (KVM loads it into the VMCS/VMCB in place of the guest's): its GD
+ * stops the run with DR6.BD at the MOV, the guest's GD is not looked at.
  */
 int x86_dbg_mov_check(struct x86_core *c, unsigned *reg)
 {
@@ -264,7 +268,10 @@ int x86_dbg_mov_check(struct x86_core *c, unsigned *reg)
 	}
 	if (*reg > 7)
 		return x86_ud(c);
-	if (s->dr[7] & DR7_GD) {
+	if (c->dbg.flags & X86_DBG_HW_BP) {
+		if (c->dbg.host_dr[7] & DR7_GD)
+			return debug_stop(c, X86_EXC_DB, DR6_BD);
+	} else if (s->dr[7] & DR7_GD) {
 		s->dr[7] &= ~DR7_GD;
 		return raise_db(c, DR6_BD);
 	}

@@ -10,7 +10,9 @@
  */
 #include "hvtest.h"
 
+#define DR6_BD		(1ull << 13)
 #define DR6_BS		(1ull << 14)
+#define DR7_GD		(1ull << 13)
 #define RFLAGS_RF	(1ull << 16)
 
 static const uint8_t guest[] = {
@@ -21,6 +23,8 @@ static const uint8_t guest[] = {
 	0x90,			/* 0x1006: nop */
 	0xe6, 0xe0,		/* 0x1007: out 0xe0, al */
 	0xf4,			/* 0x1009: hlt */
+	0x0f, 0x21, 0xc0,	/* 0x100a: mov eax, dr0 */
+	0xf4,			/* 0x100d: hlt */
 };
 
 static void set_debug(struct hvt *t, uint32_t control, uint64_t dr0,
@@ -115,11 +119,43 @@ static void test_sw(struct hvt *t)
 	printf("software breakpoint: exception 3 at the INT3\n");
 }
 
-/* argv[1]: the parts to run, "step,hw,sw" by default. */
+static void test_gd(struct hvt *t)
+{
+	struct kvm_debugregs dregs;
+	struct hv_exit *e;
+
+	/* General detect in the VMM's DR7: the MOV stops before it runs. */
+	set_rip(t, 0x100a);
+	set_debug(t, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, 0,
+		  0x400 | DR7_GD);
+	e = run_debug(t, 1, 0x100a);
+	CHECK(e->debug.dr6 == (0xffff0ff0 | DR6_BD),
+	      "general detect: DR6 0x%llx, want BD",
+	      (unsigned long long)e->debug.dr6);
+	CHECK(rip(t) == 0x100a, "general detect: RIP 0x%llx",
+	      (unsigned long long)rip(t));
+
+	/*
+	 * The guest's own GD while the VMM's DR7 is in force: not looked
+	 * at, the MOV runs and the guest reaches its HLT.
+	 */
+	CHECK_OK(hv_vcpu_get_debugregs(t->vcpu, &dregs));
+	dregs.dr7 = 0x400 | DR7_GD;
+	CHECK_OK(hv_vcpu_set_debugregs(t->vcpu, &dregs));
+	set_debug(t, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, 0, 0x400);
+	hvt_run(t, HV_EXIT_HLT);
+	CHECK(rip(t) == 0x100e, "after the MOV: RIP 0x%llx",
+	      (unsigned long long)rip(t));
+	dregs.dr7 = 0x400;
+	CHECK_OK(hv_vcpu_set_debugregs(t->vcpu, &dregs));
+	printf("general detect: the VMM's DR7.GD stops at MOV DR with DR6.BD\n");
+}
+
+/* argv[1]: the parts to run, "step,hw,sw,gd" by default. */
 int main(int argc, char **argv)
 {
 	struct kvm_guest_debug bad = { .control = 1u << 30 };
-	const char *parts = argc > 1 ? argv[1] : "step,hw,sw";
+	const char *parts = argc > 1 ? argv[1] : "step,hw,sw,gd";
 	struct hvt t;
 
 	hvt_setup(&t, guest, sizeof(guest), false);
@@ -136,6 +172,8 @@ int main(int argc, char **argv)
 		test_hw(&t);
 	if (strstr(parts, "sw"))
 		test_sw(&t);
+	if (strstr(parts, "gd"))
+		test_gd(&t);
 
 	/* Debugging off: the guest runs on to its HLT. */
 	set_debug(&t, 0, 0, 0);
