@@ -117,8 +117,9 @@ static int scas1(struct x86_core *c, const struct x86_insn *in)
 	return 0;
 }
 
+/* @count elements of @size bytes at @data (count > 1: REP INS only). */
 static int pio(struct x86_core *c, uint16_t port, void *data, unsigned size,
-	       bool write)
+	       unsigned count, bool write)
 {
 	int r;
 
@@ -126,26 +127,84 @@ static int pio(struct x86_core *c, uint16_t port, void *data, unsigned size,
 		x86_dbg_io(c, port, size);
 	if (!c->pub.ops->pio) {
 		if (!write)
-			memset(data, 0xff, size);
+			memset(data, 0xff, size * count);
 		return 0;
 	}
-	r = c->pub.ops->pio(c->pub.opaque, port, data, size, 1, write);
+	r = c->pub.ops->pio(c->pub.opaque, port, data, size, count, write);
 	return r == X86_IO_EXIT ? X86_R_EXIT : 0;
 }
 
-static int ins1(struct x86_core *c, const struct x86_insn *in)
+/*
+ * REP INS reads its port data in batches, as KVM's emulator does with its
+ * 1 KiB read-ahead cache: one exit carries min(RCX, the elements left in
+ * the destination page, 1024 / size) elements.  Programs see it in
+ * KVM_EXIT_IO's count, and some rely on it (the kernel's
+ * userspace_io_test changes RCX during the exit).  A batch is only taken
+ * into writable RAM that holds all of it, so that storing it cannot stop
+ * halfway; MMIO, the end of the segment or of the address size, and
+ * armed breakpoints go element by element.  KVM's page limit counts
+ * bytes, so its batches of 2- and 4-byte elements may run into the next
+ * page; ours stop at the page end.  REP OUTS is element by element, as on
+ * KVM.
+ */
+#define INS_BATCH_BYTES	1024
+
+static unsigned ins_batch(struct x86_core *c, const struct x86_insn *in,
+			  unsigned osz, uint64_t la, bool ram)
 {
-	uint64_t v = 0, la;
-	unsigned osz = in->osz == 8 ? 4 : in->osz;
+	uint64_t m = amask(in), di = GPR(c, X86_RDI) & m, n, room, last;
+	bool down = S(c)->rflags & X86_DF;
+	unsigned off = la & 0xfff;
+
+	if (!in->rep || !ram || unlikely(c->dbg.active) ||
+	    off + osz > 4096 || (!down && m - di < osz - 1))
+		return 1;
+	n = rcx(c, in);
+	room = INS_BATCH_BYTES / osz;
+	n = n < room ? n : room;
+	/*
+	 * Whole elements left in the page (downwards KVM counts the bytes
+	 * below the first element, one short: so do we), then in the
+	 * address size.
+	 */
+	room = down ? off / osz : (4096 - off) / osz;
+	n = n < room ? n : room;
+	room = down ? di / osz + 1 : (m - di - (osz - 1)) / osz + 1;
+	n = n < room ? n : room;
+	if (n <= 1)
+		return 1;
+	last = down ? di - (n - 1) * osz : di + (n - 1) * osz;
+	if (x86_seg_linear(c, X86_ES, last, osz, ACC_W, &last))
+		return 1;
+	return (unsigned)n;
+}
+
+/* One batch; @done counts the elements stored. */
+static int ins_chunk(struct x86_core *c, const struct x86_insn *in,
+		     unsigned *done)
+{
+	unsigned osz = in->osz == 8 ? 4 : in->osz, n, i;
+	uint8_t buf[INS_BATCH_BYTES];
+	struct tlb_entry *te;
+	uint64_t v, la;
 
 	/* Check the destination before the port read has side effects. */
 	TRY(x86_seg_linear(c, X86_ES, GPR(c, X86_RDI) & amask(in), osz,
 			   ACC_W, &la));
-	TRY(x86_translate(c, la, ACC_W, &v, NULL));
-	v = 0;
-	TRY(pio(c, GPR(c, X86_RDX), &v, osz, false));
-	TRY(x86_write(c, X86_ES, GPR(c, X86_RDI) & amask(in), osz, v));
-	adv(c, in, X86_RDI);
+	TRY(x86_translate(c, la, ACC_W, &v, &te));
+	n = ins_batch(c, in, osz, la, te->host_w != 0);
+	memset(buf, 0, (size_t)n * osz);
+	TRY(pio(c, GPR(c, X86_RDX), buf, osz, n, false));
+	for (i = 0; i < n; i++) {
+		v = 0;
+		memcpy(&v, buf + i * osz, osz);
+		TRY(x86_write(c, X86_ES, GPR(c, X86_RDI) & amask(in), osz, v));
+		adv(c, in, X86_RDI);
+		if (in->rep)
+			dec_rcx(c, in);
+		x86_mlog_reset(c);	/* this element is committed */
+		(*done)++;
+	}
 	return 0;
 }
 
@@ -155,7 +214,7 @@ static int outs1(struct x86_core *c, const struct x86_insn *in)
 	unsigned osz = in->osz == 8 ? 4 : in->osz;
 
 	TRY(x86_read(c, in->seg, GPR(c, X86_RSI) & amask(in), osz, &v));
-	TRY(pio(c, GPR(c, X86_RDX), &v, osz, true));
+	TRY(pio(c, GPR(c, X86_RDX), &v, osz, 1, true));
 	adv(c, in, X86_RSI);
 	return 0;
 }
@@ -187,10 +246,17 @@ HANDLER(scas)
 
 HANDLER(ins)
 {
-	unsigned osz = in->osz == 8 ? 4 : in->osz;
+	unsigned osz = in->osz == 8 ? 4 : in->osz, n = 0;
 
 	TRY(x86_io_allowed(c, GPR(c, X86_RDX), osz));
-	return rep_loop(c, in, ins1, false);
+	if (!in->rep)
+		return ins_chunk(c, in, &n);
+	for (n = 0; rcx(c, in); ) {
+		if (n >= REP_CHUNK)
+			return X86_R_JUMP;	/* re-executed: continues */
+		TRY(ins_chunk(c, in, &n));
+	}
+	return 0;
 }
 
 HANDLER(outs)
@@ -208,7 +274,7 @@ HANDLER(in)
 	uint64_t v = 0;
 
 	TRY(x86_io_allowed(c, port, osz));
-	TRY(pio(c, port, &v, osz, false));
+	TRY(pio(c, port, &v, osz, 1, false));
 	reg_write(c, X86_RAX, osz, true, v);
 	return 0;
 }
@@ -220,5 +286,5 @@ HANDLER(out)
 	uint64_t v = GPR(c, X86_RAX);
 
 	TRY(x86_io_allowed(c, port, osz));
-	return pio(c, port, &v, osz, true);
+	return pio(c, port, &v, osz, 1, true);
 }

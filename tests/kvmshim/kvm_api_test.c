@@ -19,6 +19,8 @@
  * sregs    sync regs (kvm_run.s.regs) and the state ioctls round trip
  * dirty    KVM_GET_DIRTY_LOG: the guest's store shows, the log clears,
  *          a bad bitmap pointer is EFAULT
+ * strio    REP INS batches up to 1 KiB per exit, cut at the page end
+ *          (upwards and downwards); REP OUTS exits per element
  * gmem [MASK]  KVM_CREATE_GUEST_MEMFD accepts exactly the flags that
  *          KVM_CAP_GUEST_MEMFD_FLAGS advertises (system and VM fd agree),
  *          and with MASK that set is MASK (the shim's CVISOR_KVM_ABI)
@@ -740,6 +742,84 @@ static int test_dirty(void)
 	return 0;
 }
 
+/* ----------------------------------------------------------------- strio */
+
+static const uint8_t strio_code[] = {
+	0xba, 0x80, 0x00,	/* mov dx, 0x80 */
+	0xbf, 0x00, 0x2f,	/* mov di, 0x2f00 */
+	0xb9, 0xb8, 0x0b,	/* mov cx, 3000 */
+	0xfc,			/* cld */
+	0xf3, 0x6c,		/* rep insb */
+	0xbe, 0x00, 0x2f,	/* mov si, 0x2f00 */
+	0xb9, 0x03, 0x00,	/* mov cx, 3 */
+	0xf3, 0x6e,		/* rep outsb */
+	0xfd,			/* std */
+	0xbf, 0x10, 0x60,	/* mov di, 0x6010 */
+	0xb9, 0x64, 0x00,	/* mov cx, 100 */
+	0xf3, 0x6c,		/* rep insb */
+	0xf4,			/* hlt */
+};
+
+/* One REP INSB exit of @count bytes, answered with (seed + i). */
+static void expect_ins(struct vcpu *v, unsigned count, uint8_t seed)
+{
+	unsigned i;
+
+	CHECK_EQ(run(v), 0);
+	CHECK_EQ(v->run->exit_reason, KVM_EXIT_IO);
+	CHECK_EQ(v->run->io.direction, KVM_EXIT_IO_IN);
+	CHECK_EQ(v->run->io.port, 0x80);
+	CHECK_EQ(v->run->io.size, 1);
+	CHECK_EQ(v->run->io.count, count);
+	for (i = 0; i < count; i++)
+		pio_data(v)[i] = (uint8_t)(seed + i);
+}
+
+static int test_strio(void)
+{
+	/* Upwards from page offset 0xf00: the page end, then 1 KiB each. */
+	static const unsigned up[] = { 0x100, 1024, 1024, 3000 - 0x100 - 2048 };
+	/* Downwards from offset 0x10: 16 bytes, 1 at offset 0, the rest. */
+	static const unsigned down[] = { 16, 1, 83 };
+	struct kvm_regs regs;
+	unsigned i, j, at;
+	struct vm vm;
+	struct vcpu v;
+
+	vm_open(&vm);
+	memcpy(vm.mem + CODE_GPA, strio_code, sizeof(strio_code));
+	vcpu_open(&vm, &v, 0, CODE_GPA);
+	for (i = 0; i < 4; i++)
+		expect_ins(&v, up[i], (uint8_t)(i * 64));
+	for (i = 0; i < 3; i++) {
+		CHECK_EQ(run(&v), 0);
+		CHECK_EQ(v.run->exit_reason, KVM_EXIT_IO);
+		CHECK_EQ(v.run->io.direction, KVM_EXIT_IO_OUT);
+		CHECK_EQ(v.run->io.count, 1);
+		CHECK_EQ(pio_data(&v)[0], i);
+	}
+	for (i = 0; i < 3; i++)
+		expect_ins(&v, down[i], 0x80);
+	CHECK_EQ(run(&v), 0);
+	CHECK_EQ(v.run->exit_reason, KVM_EXIT_HLT);
+	/* Every byte landed where its exit put it. */
+	for (i = 0, at = 0x2f00; i < 4; i++)
+		for (j = 0; j < up[i]; j++, at++)
+			CHECK(vm.mem[at] == (uint8_t)(i * 64 + j),
+			      " byte at 0x%x: 0x%x", at, vm.mem[at]);
+	for (i = 0, at = 0x6010; i < 3; i++)
+		for (j = 0; j < down[i]; j++, at--)
+			CHECK(vm.mem[at] == (uint8_t)(0x80 + j),
+			      " byte at 0x%x: 0x%x", at, vm.mem[at]);
+	CHECK_EQ(ioctl(v.fd, KVM_GET_REGS, &regs), 0);
+	CHECK_EQ(regs.rcx & 0xffff, 0);
+	CHECK_EQ(regs.rdi & 0xffff, 0x6010 - 100);
+	CHECK_EQ(regs.rsi & 0xffff, 0x2f03);
+	vcpu_close(&v);
+	vm_close(&vm);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ gmem */
 
 static int test_gmem(const char *want_mask)
@@ -807,8 +887,10 @@ int main(int argc, char **argv)
 		return test_sregs();
 	if (!strcmp(t, "dirty"))
 		return test_dirty();
+	if (!strcmp(t, "strio"))
+		return test_strio();
 	if (!strcmp(t, "gmem"))
 		return test_gmem(argc > 2 ? argv[2] : NULL);
-	fprintf(stderr, "usage: kvm_api_test basic|signals|fds|errors|twovms|threads|sregs|dirty|gmem [MASK]\n");
+	fprintf(stderr, "usage: kvm_api_test basic|signals|fds|errors|twovms|threads|sregs|dirty|strio|gmem [MASK]\n");
 	return 2;
 }

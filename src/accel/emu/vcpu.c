@@ -8,7 +8,7 @@
  * v->exit and returns X86_IO_EXIT; the core stops without committing the
  * instruction and repeats the same access on the next run, which the
  * matching pending record then completes from the VMM's answer (IN data,
- * MMIO read data).  REP INS/OUTS: the core hands over chunks (count > 1)
+ * MMIO read data).  REP INS: the core hands over batches (count > 1)
  * and one exit carries the whole chunk, as KVM's does.  MMIO wider than
  * 8 bytes (SSE) is split into 8-byte exits, as KVM does.
  *
