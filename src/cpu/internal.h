@@ -160,6 +160,7 @@ struct x86_core {
 	/* exception being raised */
 	uint8_t exc_vec, exc_has_err;
 	uint8_t exc_kind;	/* EV_*: EV_EXC faults restart at RIP */
+	bool msr_unknown;	/* the last MSR #GP: no one implements it */
 	uint32_t exc_err;
 	uint64_t exc_cr2;
 	uint64_t exc_next_rip;	/* return RIP for EV_SOFT / EV_INT1 */
@@ -640,6 +641,7 @@ int x86_set_cr4(struct x86_core *c, uint64_t v);
 int x86_set_efer(struct x86_core *c, uint64_t v);
 int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v);
 int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v);
+int x86_msr_guest(struct x86_core *c, uint32_t idx, uint64_t *v, bool write);
 uint64_t x86_rdtsc(struct x86_core *c);
 int x86_io_allowed(struct x86_core *c, uint16_t port, unsigned size);
 

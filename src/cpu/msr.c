@@ -11,14 +11,48 @@ static int msr_ext(struct x86_core *c, uint32_t idx, uint64_t *rv,
 	int r;
 
 	if (write)
-		r = ops->wrmsr ? ops->wrmsr(c->pub.opaque, idx, wv) : X86_MSR_GP;
+		r = ops->wrmsr ? ops->wrmsr(c->pub.opaque, idx, wv) :
+				 X86_MSR_UNKNOWN;
 	else
-		r = ops->rdmsr ? ops->rdmsr(c->pub.opaque, idx, rv) : X86_MSR_GP;
+		r = ops->rdmsr ? ops->rdmsr(c->pub.opaque, idx, rv) :
+				 X86_MSR_UNKNOWN;
 	if (r == X86_IO_EXIT)
 		return X86_R_EXIT;
+	if (r == X86_MSR_UNKNOWN)
+		c->msr_unknown = true;
 	if (r)
 		return x86_gp0(c);
 	return 0;
+}
+
+/*
+ * RDMSR/WRMSR by the guest: the backend's msr_guest hook sees the access
+ * first (KVM's MSR filter, a completed MSR exit) and sees the #GP it
+ * raises (KVM_CAP_X86_USER_SPACE_MSR may turn it into an exit).
+ */
+int x86_msr_guest(struct x86_core *c, uint32_t idx, uint64_t *v, bool write)
+{
+	const struct x86_cpu_ops *ops = c->pub.ops;
+	int r, h;
+
+	if (ops->msr_guest) {
+		h = ops->msr_guest(c->pub.opaque, idx, v, write,
+				   X86_MSR_WHY_ACCESS);
+		if (h == X86_MSR_DONE)
+			return 0;
+		if (h == X86_IO_EXIT)
+			return X86_R_EXIT;
+		if (h)
+			return x86_gp0(c);
+	}
+	c->msr_unknown = false;
+	r = write ? x86_msr_write(c, idx, *v) : x86_msr_read(c, idx, v);
+	if (r != X86_R_EXC || c->exc_vec != X86_EXC_GP || !ops->msr_guest)
+		return r;
+	h = ops->msr_guest(c->pub.opaque, idx, v, write,
+			   c->msr_unknown ? X86_MSR_WHY_UNKNOWN :
+					    X86_MSR_WHY_INVAL);
+	return h == X86_IO_EXIT ? X86_R_EXIT : r;
 }
 
 static uint64_t *mtrr_slot(struct x86_state *s, uint32_t idx)
@@ -60,6 +94,7 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 	case X86_MSR_MCG_CAP: *v = 0; return 0;
 	case X86_MSR_MCG_STATUS: *v = s->mcg_status; return 0;
 	case X86_MSR_MISC_ENABLE: *v = s->misc_enable; return 0;
+	case X86_MSR_POWER_CTL: *v = s->power_ctl; return 0;
 	case X86_MSR_PAT: *v = s->pat; return 0;
 	case X86_MSR_EFER: *v = s->efer; return 0;
 	case X86_MSR_STAR: *v = s->star; return 0;
@@ -125,6 +160,7 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 		return 0;
 	case X86_MSR_MCG_STATUS: s->mcg_status = v; return 0;
 	case X86_MSR_MISC_ENABLE: s->misc_enable = v; return 0;
+	case X86_MSR_POWER_CTL: s->power_ctl = v; return 0;
 	case X86_MSR_PAT: s->pat = v; return 0;
 	case X86_MSR_EFER: return x86_set_efer(c, v);
 	case X86_MSR_STAR: s->star = v; return 0;
@@ -148,6 +184,7 @@ static const uint32_t core_msrs[] = {
 	X86_MSR_BIOS_SIGN_ID,
 	X86_MSR_SYSENTER_CS, X86_MSR_SYSENTER_ESP, X86_MSR_SYSENTER_EIP,
 	X86_MSR_MCG_CAP, X86_MSR_MCG_STATUS, X86_MSR_MISC_ENABLE,
+	X86_MSR_POWER_CTL,
 	X86_MSR_PAT, X86_MSR_MTRR_DEF_TYPE, X86_MSR_MTRR_FIX64K,
 	X86_MSR_MTRR_FIX16K_80000, X86_MSR_MTRR_FIX16K_A0000,
 	0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,

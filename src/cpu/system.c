@@ -547,7 +547,7 @@ HANDLER(rdmsr)
 
 	if (!priv(c))
 		return x86_gp0(c);
-	TRY(x86_msr_read(c, GPR(c, X86_RCX), &v));
+	TRY(x86_msr_guest(c, (uint32_t)GPR(c, X86_RCX), &v, false));
 	GPR(c, X86_RAX) = (uint32_t)v;
 	GPR(c, X86_RDX) = v >> 32;
 	return 0;
@@ -555,11 +555,11 @@ HANDLER(rdmsr)
 
 HANDLER(wrmsr)
 {
+	uint64_t v = (uint32_t)GPR(c, X86_RAX) | (GPR(c, X86_RDX) << 32);
+
 	if (!priv(c))
 		return x86_gp0(c);
-	TRY(x86_msr_write(c, GPR(c, X86_RCX),
-			  (uint32_t)GPR(c, X86_RAX) |
-			  (GPR(c, X86_RDX) << 32)));
+	TRY(x86_msr_guest(c, (uint32_t)GPR(c, X86_RCX), &v, true));
 	return X86_R_NEXT_END;
 }
 

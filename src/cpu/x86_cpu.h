@@ -38,6 +38,17 @@
 #define X86_MSR_GP	2
 /* hypercall: the instruction raises #UD (Hyper-V: CPL > 0, real mode). */
 #define X86_HC_UD	3
+/* rdmsr/wrmsr: no one implements the MSR (#GP, KVM's "unsupported"). */
+#define X86_MSR_UNKNOWN	4
+/* msr_guest: the VMM completed the access (a read's value in *val). */
+#define X86_MSR_DONE	5
+
+/* msr_guest's @why. */
+enum x86_msr_why {
+	X86_MSR_WHY_ACCESS,	/* before the access */
+	X86_MSR_WHY_UNKNOWN,	/* it raised #GP: no one implements the MSR */
+	X86_MSR_WHY_INVAL,	/* it raised #GP: a value or state refused */
+};
 
 /* ---- stop reasons of x86_cpu_run() --------------------------------------- */
 
@@ -170,6 +181,7 @@ enum x86_gpr {
 #define X86_MSR_SYSENTER_EIP		0x00000176
 #define X86_MSR_MCG_CAP			0x00000179
 #define X86_MSR_MCG_STATUS		0x0000017a
+#define X86_MSR_POWER_CTL		0x000001fc	/* stored only, as KVM */
 #define X86_MSR_MISC_ENABLE		0x000001a0
 #define X86_MSR_MTRR_PHYSBASE0		0x00000200	/* ..0x20f */
 #define X86_MSR_MTRR_FIX64K		0x00000250
@@ -265,6 +277,7 @@ struct x86_state {
 	uint64_t tsc_aux;
 	uint64_t pat;
 	uint64_t misc_enable;
+	uint64_t power_ctl;
 	uint64_t smbase;	/* reset value 0x30000 */
 	uint64_t mcg_status;
 	uint64_t mtrr_def_type;
@@ -314,9 +327,24 @@ struct x86_cpu_ops {
 	/* @count > 1 for REP INS/OUTS chunks: @data holds count items. */
 	int (*pio)(void *opaque, uint16_t port, void *data, unsigned size,
 		   unsigned count, bool write);
-	/* MSRs the core does not own: 0, X86_MSR_GP or X86_IO_EXIT. */
+	/*
+	 * MSRs the core does not own: 0, X86_MSR_GP, X86_MSR_UNKNOWN or
+	 * X86_IO_EXIT.
+	 */
 	int (*rdmsr)(void *opaque, uint32_t idx, uint64_t *val);
 	int (*wrmsr)(void *opaque, uint32_t idx, uint64_t val);
+	/*
+	 * Optional: the guest's RDMSR/WRMSR (not host accesses), for KVM's
+	 * MSR filter and MSR exits.  Called with X86_MSR_WHY_ACCESS before
+	 * the access: 0 lets it go on, X86_MSR_DONE completes it (a read
+	 * returns *val), X86_MSR_GP raises #GP, X86_IO_EXIT stops without
+	 * committing (the instruction runs again and this hook completes
+	 * it).  When the access then raises #GP, called again with why it
+	 * did: 0 keeps the #GP, X86_IO_EXIT stops as above.  @val is the
+	 * value written.
+	 */
+	int (*msr_guest)(void *opaque, uint32_t idx, uint64_t *val, bool write,
+			 enum x86_msr_why why);
 	/*
 	 * VMCALL/VMMCALL (optional; #UD without it): the backend reads its
 	 * arguments from and writes its result to s.gpr.  0: done, RIP moves

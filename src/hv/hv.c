@@ -51,6 +51,7 @@ static const char *const cap_names[HV_CAP__COUNT] = {
 	[HV_CAP_SET_GUEST_DEBUG] = "guest debugging",
 	[HV_CAP_TSC_CONTROL] = "TSC frequency control",
 	[HV_CAP_ADJUST_CLOCK] = "kvmclock get/set",
+	[HV_CAP_X86_MSR_FILTER] = "MSR filter",
 };
 
 const char *hv_cap_name(enum hv_cap cap)
@@ -211,6 +212,8 @@ int hv_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 
 int hv_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0)
 { HV_CALL(VM_OPS, vm_enable_cap, vm, cap, args0); }
+int hv_vm_set_msr_filter(struct hv_vm *vm, const struct kvm_msr_filter *filter)
+{ HV_CALL(VM_OPS, set_msr_filter, vm, filter); }
 int hv_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot)
 { HV_CALL(VM_OPS, set_memslot, vm, slot); }
 int hv_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,

@@ -90,6 +90,7 @@ enum hv_cap {
 	HV_CAP_SET_GUEST_DEBUG,		/* single step, sw breakpoints */
 	HV_CAP_TSC_CONTROL,
 	HV_CAP_ADJUST_CLOCK,		/* hv_get_clock()/hv_set_clock() */
+	HV_CAP_X86_MSR_FILTER,		/* hv_vm_set_msr_filter() */
 	HV_CAP__COUNT
 };
 
@@ -146,6 +147,17 @@ struct hv *hv_vm_hv(struct hv_vm *vm);
  * HV_CAP_EXIT_HYPERCALL (args[0] = hypercall mask).
  */
 int hv_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0);
+
+/*
+ * KVM_X86_SET_MSR_FILTER: which guest RDMSR/WRMSR the backend handles and
+ * which it refuses (#GP, or a KVM_MSR_EXIT_REASON_FILTER exit where
+ * HV_CAP_X86_USER_SPACE_MSR asked for it).  The ranges' bitmaps are read
+ * during the call; host accesses (hv_vcpu_get/set_msrs) are never
+ * filtered.  Errors as KVM's: -EINVAL for bad flags, an empty range set
+ * with DEFAULT_DENY, a range without READ/WRITE or with a bitmap over
+ * KVM_MSR_FILTER_MAX_BITMAP_SIZE bytes.
+ */
+int hv_vm_set_msr_filter(struct hv_vm *vm, const struct kvm_msr_filter *filter);
 
 /* ---------------------------------------------------------------- memory */
 

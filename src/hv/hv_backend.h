@@ -48,6 +48,8 @@ struct hv_backend_ops {
 			 struct hv_vm **out);
 	void (*vm_destroy)(struct hv_vm *vm);
 	int (*vm_enable_cap)(struct hv_vm *vm, enum hv_cap cap, uint64_t args0);
+	int (*set_msr_filter)(struct hv_vm *vm,
+			      const struct kvm_msr_filter *filter);
 	int (*set_memslot)(struct hv_vm *vm, const struct hv_memslot *slot);
 	int (*get_dirty_log)(struct hv_vm *vm, uint16_t as_id, uint16_t slot,
 			     uint64_t *bitmap);

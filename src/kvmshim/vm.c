@@ -439,6 +439,45 @@ static long vm_enable_cap(struct shim_vm *vm, unsigned long arg)
 }
 
 /*
+ * KVM_X86_SET_MSR_FILTER: the bitmaps are the program's memory, read here
+ * (as KVM's memdup_user does) for every range the backend may keep.  A
+ * bitmap that cannot be read is passed as NULL, which the backend answers
+ * with -EFAULT after the checks that come first on KVM.
+ */
+static long vm_set_msr_filter(struct shim_vm *vm, unsigned long arg)
+{
+	struct kvm_msr_filter f;
+	uint8_t *maps[KVM_MSR_FILTER_MAX_RANGES] = { 0 };
+	size_t i, bytes;
+	long ret;
+
+	COPY_IN(f);
+	for (i = 0; i < KVM_MSR_FILTER_MAX_RANGES; i++) {
+		struct kvm_msr_filter_range *r = &f.ranges[i];
+
+		bytes = ((size_t)r->nmsrs + 63) / 64 * 8;
+		if (!bytes || bytes > KVM_MSR_FILTER_MAX_BITMAP_SIZE)
+			continue;	/* skipped or refused by the backend */
+		maps[i] = malloc(bytes);
+		if (!maps[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (shim_copy_from_user(maps[i], (unsigned long)r->bitmap,
+					bytes)) {
+			free(maps[i]);
+			maps[i] = NULL;
+		}
+		r->bitmap = maps[i];
+	}
+	ret = hv_vm_set_msr_filter(vm->vm, &f);
+out:
+	for (i = 0; i < KVM_MSR_FILTER_MAX_RANGES; i++)
+		free(maps[i]);
+	return ret;
+}
+
+/*
  * KVM_GET_TSC_KHZ on the VM (KVM_CAP_VM_TSC_CONTROL): the frequency new
  * vCPUs get: the host's (shim_vm_create()) or what was set.  Should the
  * host's be unknown, it is the backend's default, read from a vCPU of a
@@ -548,6 +587,8 @@ long shim_vm_ioctl(struct shim_vm *vm, unsigned long req, unsigned long arg)
 	}
 	case KVM_ENABLE_CAP:
 		return vm_enable_cap(vm, arg);
+	case KVM_X86_SET_MSR_FILTER:
+		return vm_set_msr_filter(vm, arg);
 	case KVM_GET_TSC_KHZ:
 		return vm_get_tsc_khz(vm);
 	case KVM_SET_NR_MMU_PAGES:

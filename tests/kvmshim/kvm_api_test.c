@@ -12,7 +12,8 @@
  *          signal only during KVM_RUN, a completed IN after immediate_exit
  * fds      VM fd closed while the vCPU lives, dup'd vCPU fds, the kvm_run
  *          mapping shared between two mmaps, exec of a program with the fd
- * errors   bad pointers (EFAULT), unknown ioctls, bad ids and arguments
+ * errors   bad pointers (EFAULT, also an MSR filter's bitmap), unknown
+ *          ioctls, bad ids and arguments
  * twovms   two VMs in one process, interleaved
  * threads  one thread per vCPU, each doing PIO round trips, kicked by
  *          signals from the main thread
@@ -494,6 +495,20 @@ static int test_errors(void)
 	}
 	/* Unknown VM type. */
 	CHECK_FAILS(ioctl(vm.kvm, KVM_CREATE_VM, 0xff), EINVAL);
+	/* An MSR filter's bitmap is read: EFAULT, after the flag checks. */
+	if (ioctl(vm.kvm, KVM_CHECK_EXTENSION, KVM_CAP_X86_MSR_FILTER) > 0) {
+		struct kvm_msr_filter f = { .flags = 0 };
+
+		f.ranges[0].flags = KVM_MSR_FILTER_READ;
+		f.ranges[0].nmsrs = 64;
+		f.ranges[0].bitmap = (uint8_t *)8;
+		CHECK_FAILS(ioctl(vm.fd, KVM_X86_SET_MSR_FILTER, &f), EFAULT);
+		f.ranges[0].flags = 4;
+		CHECK_FAILS(ioctl(vm.fd, KVM_X86_SET_MSR_FILTER, &f), EINVAL);
+		CHECK_FAILS(ioctl(vm.fd, KVM_X86_SET_MSR_FILTER, 8), EFAULT);
+	} else {
+		check_subskip("MSR filter: not offered by this KVM");
+	}
 	/* read/write on KVM files. */
 	CHECK(read(v.fd, &regs, sizeof(regs)) < 0);
 	CHECK(write(vm.fd, &regs, sizeof(regs)) < 0);

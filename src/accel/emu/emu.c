@@ -84,6 +84,8 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_HYPERV_TIME:
 	case HV_CAP_HYPERV_TLBFLUSH:
 	case HV_CAP_HYPERV_SEND_IPI:
+	case HV_CAP_X86_MSR_FILTER:
+	case HV_CAP_X86_USER_SPACE_MSR:
 		return 1;
 	case HV_CAP_MEMORY_ATTRIBUTES:
 		/* Asked of the backend: every attribute it knows. */
@@ -124,6 +126,7 @@ const struct hv_backend_ops emu_backend_ops = {
 	.vm_create = emu_vm_create,
 	.vm_destroy = emu_vm_destroy,
 	.vm_enable_cap = emu_vm_enable_cap,
+	.set_msr_filter = emu_set_msr_filter,
 	.set_memslot = emu_set_memslot,
 	.get_dirty_log = emu_get_dirty_log,
 	.memory_written = emu_memory_written,

@@ -32,6 +32,7 @@
 #include "irq_routing.h"
 #include "lapic.h"
 #include "mem.h"
+#include "msr_filter.h"
 #include "pic.h"
 #include "pit.h"
 #include "timer.h"
@@ -83,6 +84,8 @@ struct emu_vm {
 	atomic_bool cap_exception_payload;
 	atomic_bool cap_triple_fault;
 	_Atomic uint64_t hypercall_exits;	/* KVM_CAP_EXIT_HYPERCALL mask */
+	_Atomic uint32_t user_msr_exits;	/* KVM_CAP_X86_USER_SPACE_MSR mask */
+	struct emu_msr_filter msr_filter;
 
 	/* KVM_X86_SW_PROTECTED_VM: private memory, one address space. */
 	bool private_mem;
@@ -106,6 +109,7 @@ enum emu_pending_io {
 	EMU_PEND_PIO,
 	EMU_PEND_MMIO,
 	EMU_PEND_HYPERCALL,
+	EMU_PEND_MSR,
 };
 
 struct emu_vcpu {
@@ -172,6 +176,7 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 		  struct hv_vm **out);
 void emu_vm_destroy(struct hv_vm *vm);
 int emu_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0);
+int emu_set_msr_filter(struct hv_vm *vm, const struct kvm_msr_filter *filter);
 int emu_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot);
 void emu_memory_written(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 int emu_get_dirty_log(struct hv_vm *vm, uint16_t as_id, uint16_t slot,

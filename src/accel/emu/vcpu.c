@@ -394,7 +394,7 @@ static int op_rdmsr(void *opaque, uint32_t idx, uint64_t *val)
 	}
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_read(v, idx, val, false);
-	return X86_MSR_GP;
+	return X86_MSR_UNKNOWN;
 }
 
 static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
@@ -414,7 +414,50 @@ static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
 	}
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_write(v, idx, val, false);
-	return X86_MSR_GP;
+	return X86_MSR_UNKNOWN;
+}
+
+/*
+ * KVM's MSR filter and KVM_CAP_X86_USER_SPACE_MSR: a guest access the
+ * filter refuses, or one that raised #GP (an MSR no one implements, or a
+ * refused value), exits to the VMM when the VM asked for that reason;
+ * otherwise it is a #GP.  The VMM's answer (msr.error, a read's msr.data)
+ * completes the instruction when it runs again.
+ */
+static int op_msr_guest(void *opaque, uint32_t idx, uint64_t *val,
+			bool write, enum x86_msr_why why)
+{
+	struct emu_vcpu *v = opaque;
+	uint32_t reason;
+
+	if (why == X86_MSR_WHY_ACCESS) {
+		if (v->pend == EMU_PEND_MSR) {
+			v->pend = EMU_PEND_NONE;
+			if (v->exit.msr.index == idx &&
+			    (v->exit.reason == HV_EXIT_WRMSR) == write) {
+				if (v->exit.msr.error)
+					return X86_MSR_GP;
+				if (!write)
+					*val = v->exit.msr.data;
+				return X86_MSR_DONE;
+			}
+		}
+		if (emu_msr_filter_allows(&v->vm->msr_filter, idx, write))
+			return 0;
+		reason = KVM_MSR_EXIT_REASON_FILTER;
+	} else {
+		reason = why == X86_MSR_WHY_UNKNOWN ?
+			 KVM_MSR_EXIT_REASON_UNKNOWN : KVM_MSR_EXIT_REASON_INVAL;
+	}
+	if (!(atomic_load(&v->vm->user_msr_exits) & reason))
+		return why == X86_MSR_WHY_ACCESS ? X86_MSR_GP : 0;
+	memset(&v->exit, 0, sizeof(v->exit));
+	v->exit.reason = write ? HV_EXIT_WRMSR : HV_EXIT_RDMSR;
+	v->exit.msr.reason = reason;
+	v->exit.msr.index = idx;
+	v->exit.msr.data = write ? *val : 0;
+	v->pend = EMU_PEND_MSR;
+	return X86_IO_EXIT;
 }
 
 static void op_cpuid(void *opaque, uint32_t leaf, uint32_t sub,
@@ -477,6 +520,7 @@ static const struct x86_cpu_ops vcpu_cpu_ops = {
 	.pio = op_pio,
 	.rdmsr = op_rdmsr,
 	.wrmsr = op_wrmsr,
+	.msr_guest = op_msr_guest,
 	.cpuid = op_cpuid,
 	.intr_ack = op_intr_ack,
 	.tsc = op_tsc,

@@ -51,6 +51,7 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 	emu_irqfds_init(&vm->irqfds);
 	emu_ioevs_init(&vm->ioevs);
 	emu_hv_vm_init(&vm->hv);
+	emu_msr_filter_init(&vm->msr_filter);
 	ret = emu_mem_create(vm_kick_all, vm, &vm->mem);
 	if (ret)
 		goto fail;
@@ -100,6 +101,7 @@ void emu_vm_destroy(struct hv_vm *hvm)
 		x86_code_tracker_destroy(vm->tracker);
 	emu_apic_bus_fini(&vm->bus);
 	emu_hv_vm_fini(&vm->hv);
+	emu_msr_filter_fini(&vm->msr_filter);
 	pthread_rwlock_destroy(&vm->vcpu_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
@@ -121,9 +123,19 @@ int emu_vm_enable_cap(struct hv_vm *hvm, enum hv_cap cap, uint64_t args0)
 			return -EINVAL;
 		atomic_store(&vm->hypercall_exits, args0);
 		return 0;
+	case HV_CAP_X86_USER_SPACE_MSR:
+		if (args0 & ~(uint64_t)EMU_MSR_EXIT_REASON_VALID_MASK)
+			return -EINVAL;
+		atomic_store(&vm->user_msr_exits, (uint32_t)args0);
+		return 0;
 	default:
 		return -EOPNOTSUPP;
 	}
+}
+
+int emu_set_msr_filter(struct hv_vm *vm, const struct kvm_msr_filter *filter)
+{
+	return emu_msr_filter_set(&to_emu_vm(vm)->msr_filter, filter);
 }
 
 int emu_set_memslot(struct hv_vm *hvm, const struct hv_memslot *slot)

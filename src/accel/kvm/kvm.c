@@ -73,6 +73,7 @@ static const struct {
 	C(HV_CAP_SET_GUEST_DEBUG, KVM_CAP_SET_GUEST_DEBUG),
 	C(HV_CAP_TSC_CONTROL, KVM_CAP_TSC_CONTROL),
 	C(HV_CAP_ADJUST_CLOCK, KVM_CAP_ADJUST_CLOCK),
+	C(HV_CAP_X86_MSR_FILTER, KVM_CAP_X86_MSR_FILTER),
 #undef C
 };
 
@@ -398,6 +399,7 @@ const struct hv_backend_ops kvm_backend_ops = {
 	.vm_create = kvm_be_vm_create,
 	.vm_destroy = kvm_be_vm_destroy,
 	.vm_enable_cap = kvm_be_vm_enable_cap,
+	.set_msr_filter = kvm_be_set_msr_filter,
 	.set_memslot = kvm_be_set_memslot,
 	.get_dirty_log = kvm_be_get_dirty_log,
 	.set_memory_attributes = kvm_be_set_memory_attributes,

@@ -206,6 +206,8 @@ int kvm_be_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 		     struct hv_vm **out);
 void kvm_be_vm_destroy(struct hv_vm *vm);
 int kvm_be_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0);
+int kvm_be_set_msr_filter(struct hv_vm *vm,
+			  const struct kvm_msr_filter *filter);
 
 /* kvm_mem.c */
 int kvm_be_set_memslot(struct hv_vm *vm, const struct hv_memslot *slot);

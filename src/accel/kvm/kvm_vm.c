@@ -90,3 +90,13 @@ int kvm_be_vm_enable_cap(struct hv_vm *hvm, enum hv_cap cap, uint64_t args0)
 	ec.cap = nr;
 	return kvm_be_ioctl(vm->fd, KVM_ENABLE_CAP, &ec);
 }
+
+int kvm_be_set_msr_filter(struct hv_vm *hvm,
+			  const struct kvm_msr_filter *filter)
+{
+	struct kvm_be_vm *vm = to_kvm_vm(hvm);
+
+	if (!vm_kvm(vm)->caps[HV_CAP_X86_MSR_FILTER])
+		return -EOPNOTSUPP;
+	return kvm_be_ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, (void *)filter);
+}
