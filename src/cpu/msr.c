@@ -95,6 +95,7 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 	case X86_MSR_MCG_STATUS: *v = s->mcg_status; return 0;
 	case X86_MSR_MISC_ENABLE: *v = s->misc_enable; return 0;
 	case X86_MSR_POWER_CTL: *v = s->power_ctl; return 0;
+	case X86_MSR_HWCR: *v = s->hwcr; return 0;
 	case X86_MSR_PAT: *v = s->pat; return 0;
 	case X86_MSR_EFER: *v = s->efer; return 0;
 	case X86_MSR_STAR: *v = s->star; return 0;
@@ -113,6 +114,12 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 	}
 	return msr_ext(c, idx, v, 0, false);
 }
+
+#define HWCR_TLBCACHEDIS	(1ull << 3)
+#define HWCR_FFDIS		(1ull << 6)
+#define HWCR_IGNNE		(1ull << 8)
+#define HWCR_MCSTATUSWREN	(1ull << 18)
+#define HWCR_TSCFREQSEL		(1ull << 24)
 
 static bool canon(uint64_t v)
 {
@@ -161,6 +168,16 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 	case X86_MSR_MCG_STATUS: s->mcg_status = v; return 0;
 	case X86_MSR_MISC_ENABLE: s->misc_enable = v; return 0;
 	case X86_MSR_POWER_CTL: s->power_ctl = v; return 0;
+	case X86_MSR_HWCR:
+		/*
+		 * As KVM: the flush-filter, IGNNE and TLB-cache disables are
+		 * dropped, McStatusWrEn and TscFreqSel kept, the rest #GP.
+		 */
+		v &= ~(HWCR_TLBCACHEDIS | HWCR_FFDIS | HWCR_IGNNE);
+		if (v & ~(HWCR_MCSTATUSWREN | HWCR_TSCFREQSEL))
+			return x86_gp0(c);
+		s->hwcr = v;
+		return 0;
 	case X86_MSR_PAT: s->pat = v; return 0;
 	case X86_MSR_EFER: return x86_set_efer(c, v);
 	case X86_MSR_STAR: s->star = v; return 0;
@@ -184,7 +201,7 @@ static const uint32_t core_msrs[] = {
 	X86_MSR_BIOS_SIGN_ID,
 	X86_MSR_SYSENTER_CS, X86_MSR_SYSENTER_ESP, X86_MSR_SYSENTER_EIP,
 	X86_MSR_MCG_CAP, X86_MSR_MCG_STATUS, X86_MSR_MISC_ENABLE,
-	X86_MSR_POWER_CTL,
+	X86_MSR_POWER_CTL, X86_MSR_HWCR,
 	X86_MSR_PAT, X86_MSR_MTRR_DEF_TYPE, X86_MSR_MTRR_FIX64K,
 	X86_MSR_MTRR_FIX16K_80000, X86_MSR_MTRR_FIX16K_A0000,
 	0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,

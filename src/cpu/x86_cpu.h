@@ -182,6 +182,7 @@ enum x86_gpr {
 #define X86_MSR_MCG_CAP			0x00000179
 #define X86_MSR_MCG_STATUS		0x0000017a
 #define X86_MSR_POWER_CTL		0x000001fc	/* stored only, as KVM */
+#define X86_MSR_HWCR			0xc0010015	/* AMD's, on every vendor as KVM */
 #define X86_MSR_MISC_ENABLE		0x000001a0
 #define X86_MSR_MTRR_PHYSBASE0		0x00000200	/* ..0x20f */
 #define X86_MSR_MTRR_FIX64K		0x00000250
@@ -278,6 +279,7 @@ struct x86_state {
 	uint64_t pat;
 	uint64_t misc_enable;
 	uint64_t power_ctl;
+	uint64_t hwcr;
 	uint64_t smbase;	/* reset value 0x30000 */
 	uint64_t mcg_status;
 	uint64_t mtrr_def_type;

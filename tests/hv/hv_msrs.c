@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_msrs: MSRs whose semantics are KVM's own rather than a vendor's.
+ * MSR_K7_HWCR (0xc0010015): the flush-filter, IGNNE and TLB-cache disable
+ * bits are accepted and dropped, McStatusWrEn and TscFreqSel kept, any
+ * other bit refused, from the host and from the guest (#GP) alike.
+ * MSR_IA32_POWER_CTL (0x1fc) stores what is written.
+ */
+#include "hvtest.h"
+
+#define MSR_HWCR	0xc0010015u
+#define MSR_POWER_CTL	0x1fcu
+#define GP_HANDLER	0x1100u
+
+static const uint8_t guest[] = {
+	0x66, 0xb9, 0x15, 0x00, 0x01, 0xc0,	/* mov ecx, 0xc0010015 */
+	0x66, 0xb8, 0x48, 0x01, 0x00, 0x01,	/* mov eax, 0x01000148 */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr: kept 1 << 24 */
+	0x66, 0xb8, 0x01, 0x00, 0x00, 0x00,	/* mov eax, 1 */
+	0x0f, 0x30,				/* wrmsr: #GP */
+	0xf4,					/* hlt: not reached */
+};
+
+static int host_set(struct hvt *t, uint32_t idx, uint64_t v)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = idx, .e.data = v };
+
+	return hv_vcpu_set_msrs(t->vcpu, &m.h);
+}
+
+static uint64_t host_get(struct hvt *t, uint32_t idx)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = idx };
+
+	CHECK(hv_vcpu_get_msrs(t->vcpu, &m.h) == 1,
+	      "host read of MSR 0x%x refused", idx);
+	return m.e.data;
+}
+
+int main(void)
+{
+	const uint64_t ignored = 1ull << 3 | 1ull << 6 | 1ull << 8;
+	const uint64_t valid = 1ull << 18 | 1ull << 24;
+	uint16_t ivt_gp[2] = { GP_HANDLER, 0 };
+	struct kvm_regs regs;
+	struct hvt t;
+	int bit;
+
+	hvt_setup(&t, guest, sizeof(guest), false);
+	memcpy(t.ram + 13 * 4, ivt_gp, sizeof(ivt_gp));
+	t.ram[GP_HANDLER] = 0xf4;	/* hlt */
+
+	for (bit = 0; bit < 64; bit++) {
+		uint64_t v = 1ull << bit;
+		int want = (v & ~(ignored | valid)) ? 0 : 1;
+
+		CHECK(host_set(&t, MSR_HWCR, v) == want,
+		      "host HWCR bit %d: %s", bit, want ? "refused" : "taken");
+		CHECK(host_get(&t, MSR_HWCR) == (v & valid),
+		      "host HWCR bit %d reads 0x%llx", bit,
+		      (unsigned long long)host_get(&t, MSR_HWCR));
+		CHECK(host_set(&t, MSR_HWCR, 0) == 1, "HWCR 0 refused");
+	}
+	printf("HWCR from the host: ignored bits dropped, valid kept, rest refused\n");
+
+	hvt_run(&t, HV_EXIT_HLT);
+	CHECK_OK(hv_vcpu_get_regs(t.vcpu, &regs));
+	CHECK(regs.rip == GP_HANDLER + 1, "HLT at 0x%llx, want the #GP handler",
+	      (unsigned long long)regs.rip);
+	CHECK(host_get(&t, MSR_HWCR) == 1ull << 24, "guest HWCR write: 0x%llx",
+	      (unsigned long long)host_get(&t, MSR_HWCR));
+	printf("HWCR from the guest: same rules, #GP for the rest\n");
+
+	CHECK(host_set(&t, MSR_POWER_CTL, 0x1234) == 1, "POWER_CTL refused");
+	CHECK(host_get(&t, MSR_POWER_CTL) == 0x1234, "POWER_CTL not kept");
+	printf("POWER_CTL stores what is written\n");
+	hvt_teardown(&t);
+	printf("PASS\n");
+	return 0;
+}
