@@ -52,6 +52,7 @@ static const char *const cap_names[HV_CAP__COUNT] = {
 	[HV_CAP_TSC_CONTROL] = "TSC frequency control",
 	[HV_CAP_ADJUST_CLOCK] = "kvmclock get/set",
 	[HV_CAP_X86_MSR_FILTER] = "MSR filter",
+	[HV_CAP_X2APIC_API] = "x2APIC API",
 };
 
 const char *hv_cap_name(enum hv_cap cap)

@@ -91,6 +91,7 @@ enum hv_cap {
 	HV_CAP_TSC_CONTROL,
 	HV_CAP_ADJUST_CLOCK,		/* hv_get_clock()/hv_set_clock() */
 	HV_CAP_X86_MSR_FILTER,		/* hv_vm_set_msr_filter() */
+	HV_CAP_X2APIC_API,		/* value = KVM_X2APIC_API_* flags */
 	HV_CAP__COUNT
 };
 
@@ -143,7 +144,8 @@ struct hv *hv_vm_hv(struct hv_vm *vm);
 /*
  * Enable a VM capability (KVM_ENABLE_CAP on the VM fd).  Used for
  * HV_CAP_EXCEPTION_PAYLOAD, HV_CAP_TRIPLE_FAULT_EVENT,
- * HV_CAP_X86_USER_SPACE_MSR (args[0] = KVM_MSR_EXIT_REASON_* mask) and
+ * HV_CAP_X86_USER_SPACE_MSR (args[0] = KVM_MSR_EXIT_REASON_* mask),
+ * HV_CAP_X2APIC_API (args[0] = KVM_X2APIC_API_* flags) and
  * HV_CAP_EXIT_HYPERCALL (args[0] = hypercall mask).
  */
 int hv_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0);

@@ -429,6 +429,7 @@ static long vm_enable_cap(struct shim_vm *vm, unsigned long arg)
 	case HV_CAP_EXCEPTION_PAYLOAD:
 	case HV_CAP_TRIPLE_FAULT_EVENT:
 	case HV_CAP_X86_USER_SPACE_MSR:
+	case HV_CAP_X2APIC_API:
 	case HV_CAP_EXIT_HYPERCALL:
 		if (!hv_vm_check_cap(vm->vm, h))
 			return -EINVAL;

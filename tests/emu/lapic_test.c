@@ -319,9 +319,9 @@ int main(void)
 	CHECK_EQ(v, 0);
 
 	/* Save/restore round trip. */
-	emu_lapic_get_state(l[2], &st);
-	emu_lapic_set_state(l[2], &st);
-	emu_lapic_get_state(l[2], &st2);
+	emu_lapic_get_state(l[2], &st, false);
+	emu_lapic_set_state(l[2], &st, false);
+	emu_lapic_get_state(l[2], &st2, false);
 	CHECK(!memcmp(&st, &st2, sizeof(st)));
 
 	/* x2APIC. */
@@ -338,11 +338,25 @@ int main(void)
 	CHECK(emu_lapic_msr_write(l[3], 0x80b, 1) < 0);	/* EOI must be 0 */
 	/* x2APIC back to xAPIC directly is invalid. */
 	CHECK_EQ(emu_lapic_set_base(l[3], 0xfee00800u, false), -1);
-	emu_lapic_get_state(l[3], &st);
+	emu_lapic_get_state(l[3], &st, false);
 	CHECK_EQ(*(uint32_t *)(st.regs + APIC_ID), 3u << 24);
-	emu_lapic_set_state(l[3], &st);
+	/* Without 32-bit ids the program's x2APIC ID is ignored... */
+	*(uint32_t *)(st.regs + APIC_ID) = 9u << 24;
+	CHECK_EQ(emu_lapic_set_state(l[3], &st, false), 0);
 	CHECK(!emu_lapic_msr_read(l[3], 0x802, &v));
 	CHECK_EQ(v, 3);
+	/* ...with them (KVM_CAP_X2APIC_API) it is the id, and must match. */
+	emu_lapic_get_state(l[3], &st, true);
+	CHECK_EQ(*(uint32_t *)(st.regs + APIC_ID), 3u);
+	CHECK_EQ(emu_lapic_set_state(l[3], &st, true), 0);
+	*(uint32_t *)(st.regs + APIC_ID) = 9u;
+	CHECK_EQ(emu_lapic_set_state(l[3], &st, true), -EINVAL);
+	CHECK(!emu_lapic_msr_read(l[3], 0x802, &v));
+	CHECK_EQ(v, 3);
+	/* ICR bits 31:20, 17:16 and 13 are reserved: #GP. */
+	CHECK(emu_lapic_msr_write(l[3], 0x830, 0x70 | (1u << 13)) < 0);
+	CHECK(emu_lapic_msr_write(l[3], 0x830, 0x70 | (1u << 16)) < 0);
+	CHECK(emu_lapic_msr_write(l[3], 0x830, 0x70 | (1u << 20)) < 0);
 	/* x2APIC physical IPI from l3 to l0, and self IPI. */
 	CHECK(!emu_lapic_msr_write(l[3], 0x830, (0ull << 32) | 0x70));
 	CHECK_EQ(emu_lapic_ack_interrupt(l[0]), 0x70);

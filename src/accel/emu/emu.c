@@ -87,6 +87,8 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 	case HV_CAP_X86_MSR_FILTER:
 	case HV_CAP_X86_USER_SPACE_MSR:
 		return 1;
+	case HV_CAP_X2APIC_API:
+		return KVM_X2APIC_API_USE_32BIT_IDS;
 	case HV_CAP_MEMORY_ATTRIBUTES:
 		/* Asked of the backend: every attribute it knows. */
 		return HV_MEMORY_ATTRIBUTE_PRIVATE;

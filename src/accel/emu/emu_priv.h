@@ -85,6 +85,7 @@ struct emu_vm {
 	atomic_bool cap_triple_fault;
 	_Atomic uint64_t hypercall_exits;	/* KVM_CAP_EXIT_HYPERCALL mask */
 	_Atomic uint32_t user_msr_exits;	/* KVM_CAP_X86_USER_SPACE_MSR mask */
+	atomic_bool x2apic_format;		/* KVM_X2APIC_API_USE_32BIT_IDS */
 	struct emu_msr_filter msr_filter;
 
 	/* KVM_X86_SW_PROTECTED_VM: private memory, one address space. */

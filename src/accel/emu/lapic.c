@@ -32,6 +32,8 @@
 #define ESR_SEND_ILLEGAL_VECTOR	(1u << 5)
 #define ESR_RECV_ILLEGAL_VECTOR	(1u << 6)
 #define ESR_ILLEGAL_REGISTER	(1u << 7)
+/* ICR bits 31:20, 17:16 and 13 are reserved in x2APIC mode. */
+#define X2APIC_ICR_RSVD		(0xfff00000ull | 0x30000ull | 0x2000ull)
 
 struct emu_lapic {
 	pthread_mutex_t lock;
@@ -598,8 +600,9 @@ int emu_lapic_set_base(struct emu_lapic *l, uint64_t value, bool host)
 	l->base = value;
 	if ((old ^ value) & (en | extd)) {
 		if (x2apic_mode(l)) {
-			reg_set(l, APIC_ID, id);
-			reg_set(l, APIC_LDR, x2apic_ldr(id));
+			/* As KVM: the x2APIC ID is the vCPU id. */
+			reg_set(l, APIC_ID, l->vcpu_id);
+			reg_set(l, APIC_LDR, x2apic_ldr(l->vcpu_id));
 		} else if (value & en) {
 			reg_set(l, APIC_ID, (old & extd) ? l->vcpu_id << 24 :
 				id << 24);
@@ -910,6 +913,11 @@ int emu_lapic_msr_write(struct emu_lapic *l, uint32_t msr, uint64_t val)
 		ret = -1;
 		goto out;
 	}
+	/* The ICR's reserved bits #GP in x2APIC mode (as KVM checks them). */
+	if (off == APIC_ICR && (val & X2APIC_ICR_RSVD)) {
+		ret = -1;
+		goto out;
+	}
 	switch (off) {
 	case APIC_LVR: case APIC_PROCPRI: case APIC_TMCCT:
 		ret = -1;
@@ -1114,7 +1122,8 @@ bool emu_lapic_accept_pic_intr(struct emu_lapic *l)
 
 /* ---------------------------------------------------------------- state */
 
-void emu_lapic_get_state(struct emu_lapic *l, struct kvm_lapic_state *s)
+void emu_lapic_get_state(struct emu_lapic *l, struct kvm_lapic_state *s,
+			 bool x2apic_format)
 {
 	uint32_t v;
 
@@ -1122,7 +1131,7 @@ void emu_lapic_get_state(struct emu_lapic *l, struct kvm_lapic_state *s)
 	memcpy(s->regs, l->regs, sizeof(s->regs));
 	v = timer_current_count(l);
 	memcpy(s->regs + APIC_TMCCT, &v, 4);
-	if (x2apic_mode(l)) {
+	if (x2apic_mode(l) && !x2apic_format) {
 		/* KVM without KVM_CAP_X2APIC_API: x2APIC ID saved as id << 24. */
 		v = reg_get(l, APIC_ID) << 24;
 		memcpy(s->regs + APIC_ID, &v, 4);
@@ -1130,18 +1139,28 @@ void emu_lapic_get_state(struct emu_lapic *l, struct kvm_lapic_state *s)
 	pthread_mutex_unlock(&l->lock);
 }
 
-int emu_lapic_set_state(struct emu_lapic *l, const struct kvm_lapic_state *s)
+int emu_lapic_set_state(struct emu_lapic *l, const struct kvm_lapic_state *s,
+			bool x2apic_format)
 {
+	uint32_t id;
 	bool kick;
 
 	pthread_mutex_lock(&l->lock);
+	/*
+	 * The x2APIC ID is read-only, the vCPU id (KVM's model): with
+	 * KVM_CAP_X2APIC_API's 32-bit ids another value is refused, without
+	 * it the program's value (id << 24) is ignored.
+	 */
+	memcpy(&id, s->regs + APIC_ID, 4);
+	if (x2apic_mode(l) && x2apic_format && id != l->vcpu_id) {
+		pthread_mutex_unlock(&l->lock);
+		return -EINVAL;
+	}
 	memcpy(l->regs, s->regs, sizeof(l->regs));
 	reg_set(l, APIC_LVR, LAPIC_VERSION);
 	if (x2apic_mode(l)) {
-		uint32_t id = reg_get(l, APIC_ID) >> 24;
-
-		reg_set(l, APIC_ID, id);
-		reg_set(l, APIC_LDR, x2apic_ldr(id));
+		reg_set(l, APIC_ID, l->vcpu_id);
+		reg_set(l, APIC_LDR, x2apic_ldr(l->vcpu_id));
 	}
 	reg_set(l, APIC_TMCCT, 0);
 	update_ppr(l);

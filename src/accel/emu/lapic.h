@@ -150,8 +150,11 @@ bool emu_lapic_accept_pic_intr(struct emu_lapic *l);
 void emu_lapic_local_deliver(struct emu_lapic *l, uint32_t lvt_off);
 
 /* KVM_GET/SET_LAPIC (KVM's layout, x2APIC ID as id << 24). */
-void emu_lapic_get_state(struct emu_lapic *l, struct kvm_lapic_state *s);
-int emu_lapic_set_state(struct emu_lapic *l, const struct kvm_lapic_state *s);
+/* @x2apic_format: KVM_CAP_X2APIC_API's 32-bit x2APIC ids. */
+void emu_lapic_get_state(struct emu_lapic *l, struct kvm_lapic_state *s,
+			 bool x2apic_format);
+int emu_lapic_set_state(struct emu_lapic *l, const struct kvm_lapic_state *s,
+			bool x2apic_format);
 
 /* Register offsets. */
 #define APIC_ID		0x20

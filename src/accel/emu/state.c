@@ -474,7 +474,7 @@ int emu_get_lapic(struct hv_vcpu *vcpu, struct kvm_lapic_state *l)
 
 	if (!v->lapic)
 		return -EINVAL;
-	emu_lapic_get_state(v->lapic, l);
+	emu_lapic_get_state(v->lapic, l, atomic_load(&v->vm->x2apic_format));
 	return 0;
 }
 
@@ -484,7 +484,8 @@ int emu_set_lapic(struct hv_vcpu *vcpu, const struct kvm_lapic_state *l)
 
 	if (!v->lapic)
 		return -EINVAL;
-	return emu_lapic_set_state(v->lapic, l);
+	return emu_lapic_set_state(v->lapic, l,
+				   atomic_load(&v->vm->x2apic_format));
 }
 
 /* ---------------------------------------------------------------- cpuid */

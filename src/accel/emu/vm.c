@@ -123,6 +123,12 @@ int emu_vm_enable_cap(struct hv_vm *hvm, enum hv_cap cap, uint64_t args0)
 			return -EINVAL;
 		atomic_store(&vm->hypercall_exits, args0);
 		return 0;
+	case HV_CAP_X2APIC_API:
+		/* 32-bit ids only: the broadcast quirk is not modelled. */
+		if (args0 & ~(uint64_t)KVM_X2APIC_API_USE_32BIT_IDS)
+			return -EINVAL;
+		atomic_store(&vm->x2apic_format, args0 != 0);
+		return 0;
 	case HV_CAP_X86_USER_SPACE_MSR:
 		if (args0 & ~(uint64_t)EMU_MSR_EXIT_REASON_VALID_MASK)
 			return -EINVAL;
