@@ -296,6 +296,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	s->kernel_gs_base = 0;
 	s->star = s->lstar = s->cstar = s->sfmask = 0;
 	s->tsc_offset = 0;
+	s->tsc_adjust = 0;
 	s->tsc_aux = 0;
 	s->pat = 0x0007040600070406ull;
 	s->misc_enable = 1;	/* fast strings */

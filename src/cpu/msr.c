@@ -78,6 +78,7 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 
 	switch (idx) {
 	case X86_MSR_TSC: *v = x86_rdtsc(c); return 0;
+	case X86_MSR_TSC_ADJUST: *v = (uint64_t)s->tsc_adjust; return 0;
 	case X86_MSR_APIC_BASE:
 		if (c->pub.ops->rdmsr)
 			return msr_ext(c, idx, v, 0, false);
@@ -130,10 +131,18 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 {
 	struct x86_state *s = S(c);
 	uint64_t *m;
+	int64_t adj;
 
 	switch (idx) {
 	case X86_MSR_TSC:
-		s->tsc_offset = v - (x86_rdtsc(c) - s->tsc_offset);
+		/* The guest's write moves TSC_ADJUST by as much (SDM 17.17.3). */
+		adj = (int64_t)(v - x86_rdtsc(c));
+		s->tsc_offset += adj;
+		s->tsc_adjust += adj;
+		return 0;
+	case X86_MSR_TSC_ADJUST:
+		s->tsc_offset += (int64_t)v - s->tsc_adjust;
+		s->tsc_adjust = (int64_t)v;
 		return 0;
 	case X86_MSR_APIC_BASE:
 		if (c->pub.ops->wrmsr)
@@ -197,7 +206,7 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 }
 
 static const uint32_t core_msrs[] = {
-	X86_MSR_TSC, X86_MSR_APIC_BASE, X86_MSR_SMBASE, X86_MSR_MTRRCAP,
+	X86_MSR_TSC, X86_MSR_TSC_ADJUST, X86_MSR_APIC_BASE, X86_MSR_SMBASE, X86_MSR_MTRRCAP,
 	X86_MSR_BIOS_SIGN_ID,
 	X86_MSR_SYSENTER_CS, X86_MSR_SYSENTER_ESP, X86_MSR_SYSENTER_EIP,
 	X86_MSR_MCG_CAP, X86_MSR_MCG_STATUS, X86_MSR_MISC_ENABLE,
@@ -240,6 +249,17 @@ int x86_cpu_set_msr(struct x86_cpu *cpu, uint32_t idx, uint64_t val)
 	switch (idx) {
 	case X86_MSR_SMBASE:
 		s->smbase = (uint32_t)val;
+		return 0;
+	/*
+	 * Host-initiated, as KVM: a TSC write sets the offset alone (a
+	 * restore, a VMM synchronizing vCPUs), a TSC_ADJUST write the MSR
+	 * alone; neither moves the other.
+	 */
+	case X86_MSR_TSC:
+		s->tsc_offset = (int64_t)(val - (x86_rdtsc(c) - s->tsc_offset));
+		return 0;
+	case X86_MSR_TSC_ADJUST:
+		s->tsc_adjust = (int64_t)val;
 		return 0;
 	case X86_MSR_EFER:
 		/* Host-initiated: LMA may be set directly (restore). */

@@ -275,6 +275,7 @@ struct x86_state {
 	uint64_t star, lstar, cstar, sfmask;
 	uint64_t kernel_gs_base;
 	int64_t tsc_offset;	/* guest TSC = ops->tsc() + tsc_offset */
+	int64_t tsc_adjust;	/* IA32_TSC_ADJUST */
 	uint64_t tsc_aux;
 	uint64_t pat;
 	uint64_t misc_enable;

@@ -61,6 +61,7 @@ struct emu_vm {
 	unsigned int max_vcpus;
 	struct emu_mem *mem;
 	struct emu_clock *clock;
+	uint64_t tsc_epoch_ns;		/* emu_now_ns() when TSC 0 was */
 	struct x86_code_tracker *tracker;
 
 	/* Interrupt controllers: set once (before vCPUs exist), then read-only. */

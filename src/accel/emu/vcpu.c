@@ -554,6 +554,12 @@ int emu_vcpu_create(struct hv_vm *hvm, unsigned int id, struct hv_vcpu **out)
 		ret = -ENOMEM;
 		goto fail;
 	}
+	/*
+	 * As KVM: a new vCPU's TSC counts from 0 at the VM's creation, the
+	 * same offset for every vCPU, so that they are in sync.
+	 */
+	v->cpu->s.tsc_offset = -(int64_t)((unsigned __int128)vm->tsc_epoch_ns *
+					   EMU_DEFAULT_TSC_KHZ / 1000000u);
 
 	pthread_mutex_lock(&vm->lock);
 	pthread_rwlock_wrlock(&vm->vcpu_lock);

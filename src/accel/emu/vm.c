@@ -44,6 +44,7 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 		return -ENOMEM;
 	vm->vm.hv = hv;
 	vm->max_vcpus = cfg->max_vcpus ? cfg->max_vcpus : EMU_MAX_VCPUS;
+	vm->tsc_epoch_ns = emu_now_ns();
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_rwlock_init(&vm->vcpu_lock, NULL);
 	emu_apic_bus_init(&vm->bus);
