@@ -6,7 +6,9 @@
  * other bit refused, from the host and from the guest (#GP) alike.
  * MSR_IA32_POWER_CTL (0x1fc) stores what is written.  IA32_TSC and
  * TSC_ADJUST: a host write of either leaves the other alone, a guest
- * write of the TSC moves TSC_ADJUST by as much.
+ * write of the TSC moves TSC_ADJUST by as much.  A vCPU created after a
+ * host TSC write shares that TSC once it runs at the same frequency (KVM's
+ * TSC synchronization).
  */
 #include "hvtest.h"
 
@@ -49,16 +51,45 @@ static int host_set(struct hvt *t, uint32_t idx, uint64_t v)
 	return hv_vcpu_set_msrs(t->vcpu, &m.h);
 }
 
-static uint64_t host_get(struct hvt *t, uint32_t idx)
+static uint64_t vcpu_get(struct hv_vcpu *vcpu, uint32_t idx)
 {
 	struct {
 		struct kvm_msrs h;
 		struct kvm_msr_entry e;
 	} m = { .h.nmsrs = 1, .e.index = idx };
 
-	CHECK(hv_vcpu_get_msrs(t->vcpu, &m.h) == 1,
+	CHECK(hv_vcpu_get_msrs(vcpu, &m.h) == 1,
 	      "host read of MSR 0x%x refused", idx);
 	return m.e.data;
+}
+
+static uint64_t host_get(struct hvt *t, uint32_t idx)
+{
+	return vcpu_get(t->vcpu, idx);
+}
+
+/*
+ * vCPU 1, created after vCPU 0's TSC was written at @khz: once it runs at
+ * that frequency too, it reads the same TSC.
+ */
+static void check_tsc_sync(struct hvt *t, uint32_t khz)
+{
+	struct hv_vcpu *v1;
+	uint64_t t0, t1, t2;
+
+	CHECK_OK(hv_vcpu_set_tsc_khz(t->vcpu, khz));
+	CHECK(host_set(t, MSR_TSC, HOST_TSC) == 1, "TSC refused");
+	CHECK_OK(hv_vcpu_create(t->vm, 1, &v1));
+	CHECK_OK(hv_vcpu_set_tsc_khz(v1, khz));
+	t0 = host_get(t, MSR_TSC);
+	t1 = vcpu_get(v1, MSR_TSC);
+	t2 = host_get(t, MSR_TSC);
+	CHECK(t0 <= t1 && t1 <= t2 && t0 >= HOST_TSC,
+	      "vCPU 1's TSC %llu not between vCPU 0's %llu and %llu",
+	      (unsigned long long)t1, (unsigned long long)t0,
+	      (unsigned long long)t2);
+	hv_vcpu_destroy(v1);
+	printf("TSC synchronization: a later vCPU at the same frequency shares the TSC\n");
 }
 
 int main(void)
@@ -131,6 +162,7 @@ int main(void)
 	CHECK(tsc >= GUEST_TSC && tsc < GUEST_TSC + SLACK, "TSC %llu",
 	      (unsigned long long)tsc);
 	printf("TSC and TSC_ADJUST: host writes apart, guest TSC write moves both\n");
+	check_tsc_sync(&t, 2345678);
 out:
 	hvt_teardown(&t);
 	printf("PASS\n");

@@ -61,7 +61,13 @@ struct emu_vm {
 	unsigned int max_vcpus;
 	struct emu_mem *mem;
 	struct emu_clock *clock;
-	uint64_t tsc_epoch_ns;		/* emu_now_ns() when TSC 0 was */
+	/*
+	 * KVM's VM-wide TSC (vcpu.c): the offset of the last host TSC write,
+	 * or of TSC 0 at the VM's creation, and the frequency it is for.
+	 */
+	pthread_mutex_t tsc_lock;	/* leaf */
+	int64_t tsc_offset;
+	uint32_t tsc_khz;
 	struct x86_code_tracker *tracker;
 
 	/* Interrupt controllers: set once (before vCPUs exist), then read-only. */
@@ -148,6 +154,7 @@ struct emu_vcpu {
 	uint64_t apic_page;		/* xAPIC MMIO page, ~0 if none */
 	int ext_irq;			/* KVM_INTERRUPT vector, -1 if none */
 	atomic_uint tsc_khz;
+	bool tsc_written;		/* by the host: no more TSC adoption */
 
 	/* vcpu events that the core does not hold. */
 	bool exc_pending;		/* with payload, not yet delivered */
@@ -253,6 +260,7 @@ int emu_vcpu_set_apic_base(struct emu_vcpu *v, uint64_t value, bool host);
 void emu_vcpu_cpuid(struct emu_vcpu *v, uint32_t leaf, uint32_t sub,
 		    uint32_t regs[4]);
 uint64_t emu_vcpu_guest_tsc(struct emu_vcpu *v);
+void emu_vcpu_tsc_written(struct emu_vcpu *v);
 /* Time this vCPU has run guest code (Hyper-V VP_RUNTIME). */
 uint64_t emu_vcpu_runtime_ns(struct emu_vcpu *v);
 int emu_vcpu_enable_cap(struct hv_vcpu *vcpu, enum hv_cap cap, uint64_t args0);

@@ -397,8 +397,10 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_write(v, idx, val, true);
 	if (!x86_cpu_set_msr(v->cpu, idx, val)) {
-		if (idx == X86_MSR_TSC)
+		if (idx == X86_MSR_TSC) {
+			emu_vcpu_tsc_written(v);
 			emu_hv_tsc_changed(v);
+		}
 		return 0;
 	}
 	/*

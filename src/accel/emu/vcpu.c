@@ -90,6 +90,45 @@ uint64_t emu_vcpu_guest_tsc(struct emu_vcpu *v)
 	return host_tsc(v) + v->cpu->s.tsc_offset;
 }
 
+/*
+ * KVM keeps a VM's vCPUs on one TSC (kvm_synchronize_tsc()): a vCPU whose
+ * TSC the VMM has not written adopts the VM's TSC (the offset of the last
+ * host TSC write, or of TSC 0 at the VM's creation) when it runs at that
+ * TSC's frequency.  A vCPU created at another frequency starts at 0; one
+ * whose frequency is set to another (@publish) makes its TSC the VM's,
+ * as KVM's vCPUs are created at the VM's frequency and then define it.
+ * The shim creates vCPUs at emu's default and sets the program's
+ * frequency right after, so the first vCPU defines the VM's TSC at that
+ * frequency and the others adopt it.
+ */
+static void tsc_adopt_vm(struct emu_vcpu *v, bool publish)
+{
+	struct emu_vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->tsc_lock);
+	if (vm->tsc_khz == atomic_load(&v->tsc_khz)) {
+		v->cpu->s.tsc_offset = vm->tsc_offset;
+	} else if (publish) {
+		vm->tsc_offset = v->cpu->s.tsc_offset;
+		vm->tsc_khz = atomic_load(&v->tsc_khz);
+	} else {
+		v->cpu->s.tsc_offset = -(int64_t)host_tsc(v);
+	}
+	pthread_mutex_unlock(&vm->tsc_lock);
+}
+
+/* A host write of the TSC: the VM's TSC from now on. */
+void emu_vcpu_tsc_written(struct emu_vcpu *v)
+{
+	struct emu_vm *vm = v->vm;
+
+	v->tsc_written = true;
+	pthread_mutex_lock(&vm->tsc_lock);
+	vm->tsc_offset = v->cpu->s.tsc_offset;
+	vm->tsc_khz = atomic_load(&v->tsc_khz);
+	pthread_mutex_unlock(&vm->tsc_lock);
+}
+
 static void update_apic_page(struct emu_vcpu *v)
 {
 	uint64_t base;
@@ -554,12 +593,7 @@ int emu_vcpu_create(struct hv_vm *hvm, unsigned int id, struct hv_vcpu **out)
 		ret = -ENOMEM;
 		goto fail;
 	}
-	/*
-	 * As KVM: a new vCPU's TSC counts from 0 at the VM's creation, the
-	 * same offset for every vCPU, so that they are in sync.
-	 */
-	v->cpu->s.tsc_offset = -(int64_t)((unsigned __int128)vm->tsc_epoch_ns *
-					   EMU_DEFAULT_TSC_KHZ / 1000000u);
+	tsc_adopt_vm(v, false);
 
 	pthread_mutex_lock(&vm->lock);
 	pthread_rwlock_wrlock(&vm->vcpu_lock);
@@ -941,6 +975,8 @@ int emu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz)
 	tsc = emu_vcpu_guest_tsc(v);
 	atomic_store(&v->tsc_khz, khz);
 	v->cpu->s.tsc_offset = tsc - host_tsc(v);
+	if (!v->tsc_written)
+		tsc_adopt_vm(v, true);
 	if (v->lapic)
 		emu_lapic_set_tsc_khz(v->lapic, khz);
 	emu_hv_tsc_changed(v);

@@ -44,7 +44,10 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 		return -ENOMEM;
 	vm->vm.hv = hv;
 	vm->max_vcpus = cfg->max_vcpus ? cfg->max_vcpus : EMU_MAX_VCPUS;
-	vm->tsc_epoch_ns = emu_now_ns();
+	pthread_mutex_init(&vm->tsc_lock, NULL);
+	vm->tsc_khz = EMU_DEFAULT_TSC_KHZ;
+	vm->tsc_offset = -(int64_t)((unsigned __int128)emu_now_ns() *
+				    EMU_DEFAULT_TSC_KHZ / 1000000u);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_rwlock_init(&vm->vcpu_lock, NULL);
 	emu_apic_bus_init(&vm->bus);
@@ -104,6 +107,7 @@ void emu_vm_destroy(struct hv_vm *hvm)
 	emu_hv_vm_fini(&vm->hv);
 	emu_msr_filter_fini(&vm->msr_filter);
 	pthread_rwlock_destroy(&vm->vcpu_lock);
+	pthread_mutex_destroy(&vm->tsc_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
 }
