@@ -121,6 +121,8 @@ void x86_code_written(struct x86_core *c, uint64_t gpa)
 
 static void blocks_flush(struct x86_core *c)
 {
+	if (!c->blocks)
+		return;
 	for (unsigned i = 0; i < BLK_SIZE; i++)
 		c->blocks[i].gpa = ~0ull;
 }
@@ -130,7 +132,7 @@ void x86_cpu_invalidate_code(struct x86_cpu *cpu, uint64_t gpa, uint64_t len)
 	struct x86_core *c = to_core(cpu);
 	uint64_t first = gpa >> 12, last = (gpa + len - 1) >> 12;
 
-	if (!len)
+	if (!len || !c->blocks)
 		return;
 	for (unsigned i = 0; i < BLK_SIZE; i++) {
 		uint64_t pn = c->blocks[i].gpa >> 12;
@@ -188,9 +190,7 @@ struct x86_cpu *x86_cpu_create(const struct x86_cpu_ops *ops, void *opaque,
 		return NULL;
 	memset(c, 0, sizeof(*c));
 	c->tlb_log_full = true;		/* zeroed tags look valid */
-	c->blocks = calloc(BLK_SIZE, sizeof(*c->blocks));
-	if (!c->blocks)
-		goto fail;
+	/* c->blocks (6 MiB) comes with the first run: see blocks_alloc(). */
 	if (!tracker) {
 		tracker = x86_code_tracker_create(1ull << 36);
 		if (!tracker)
@@ -205,7 +205,6 @@ struct x86_cpu *x86_cpu_create(const struct x86_cpu_ops *ops, void *opaque,
 	c->pub.opaque = opaque;
 	c->pub.tracker = tracker;
 	c->pub.in = (struct x86_cpu_internal *)c;
-	blocks_flush(c);
 	x86_cpu_reset(&c->pub);
 	return &c->pub;
 fail:
@@ -544,12 +543,32 @@ static int check_events(struct x86_core *c)
 	return 0;
 }
 
+/*
+ * The decoded-block cache is allocated by the first run, not at creation:
+ * a VM may have a thousand vCPUs (KVM's limit) of which few ever run.
+ */
+static bool blocks_alloc(struct x86_core *c)
+{
+	if (likely(c->blocks))
+		return true;
+	c->blocks = malloc(BLK_SIZE * sizeof(*c->blocks));
+	if (!c->blocks)
+		return false;
+	blocks_flush(c);
+	return true;
+}
+
 int x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 {
 	struct x86_core *c = to_core(cpu);
 	struct x86_state *s = &cpu->s;
 	uint64_t done = 0;
 	int r, stop;
+
+	if (!blocks_alloc(c)) {
+		x86_internal(c, "out of memory for the decoded-code cache");
+		return X86_STOP_INTERNAL;
+	}
 
 	for (;;) {
 		const struct x86_block *b;

@@ -68,7 +68,7 @@ struct emu_lapic_ops {
 	uint64_t (*read_tsc)(void *opaque);
 };
 
-#define EMU_APIC_BUS_MAX	256
+#define EMU_APIC_BUS_MAX	1024
 
 /*
  * The bus: a table of LAPICs indexed by vCPU id.  Delivery takes the read
