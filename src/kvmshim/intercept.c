@@ -146,12 +146,15 @@ int __openat64_2(int dirfd, const char *path, int flags);
 __attribute__((visibility("default")))
 int close(int fd)
 {
-	int r = shim_libc()->close(fd);
-
-	/* Linux frees the number even when close() reports an error. */
-	if (r == 0 || errno != EBADF)
-		shim_fd_forget(fd);
-	return r;
+	/*
+	 * Forget the number before it is freed: once the real close() is
+	 * done another thread may get the same number for a new KVM file and
+	 * install it, and forgetting afterwards would drop that one.  (Linux
+	 * frees the number even when close() reports an error; on EBADF the
+	 * entry was stale anyway.)
+	 */
+	shim_fd_forget(fd);
+	return shim_libc()->close(fd);
 }
 
 __attribute__((visibility("default")))

@@ -20,6 +20,8 @@
  * sregs    sync regs (kvm_run.s.regs) and the state ioctls round trip
  * dirty    KVM_GET_DIRTY_LOG: the guest's store shows, the log clears,
  *          a bad bitmap pointer is EFAULT
+ * closerace  other threads open and close plain files while vCPUs are
+ *          created: a freed number reused for a vCPU fd stays the vCPU's
  * strio    REP INS batches up to 1 KiB per exit, cut at the page end
  *          (upwards and downwards); REP OUTS exits per element
  * gmem [MASK]  KVM_CREATE_GUEST_MEMFD accepts exactly the flags that
@@ -757,6 +759,60 @@ static int test_dirty(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------- closerace */
+
+static atomic_bool churn_stop;
+
+static void *churn(void *arg)
+{
+	while (!atomic_load(&churn_stop)) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+static int test_closerace(void)
+{
+	enum { CR_THREADS = 4, CR_ROUNDS = 40, CR_VCPUS = 16 };
+	pthread_t t[CR_THREADS];
+	struct kvm_regs regs;
+	int fds[CR_VCPUS];
+	int kvm, vmfd, r, i;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		check_skip("/dev/kvm: %s", strerror(errno));
+	for (i = 0; i < CR_THREADS; i++)
+		CHECK_EQ(pthread_create(&t[i], NULL, churn, NULL), 0);
+	for (r = 0; r < CR_ROUNDS; r++) {
+		/* Each number a churn thread just freed may come back here. */
+		vmfd = ioctl(kvm, KVM_CREATE_VM, 0);
+		CHECK(vmfd >= 0, " KVM_CREATE_VM: %s", strerror(errno));
+		for (i = 0; i < CR_VCPUS; i++) {
+			fds[i] = ioctl(vmfd, KVM_CREATE_VCPU, i);
+			CHECK(fds[i] >= 0, " KVM_CREATE_VCPU: %s",
+			      strerror(errno));
+		}
+		for (i = 0; i < CR_VCPUS; i++)
+			CHECK(ioctl(fds[i], KVM_GET_REGS, &regs) == 0,
+			      " KVM_GET_REGS on vCPU fd %d: %s", fds[i],
+			      strerror(errno));
+		CHECK(ioctl(vmfd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) > 0,
+		      " VM fd %d: %s", vmfd, strerror(errno));
+		for (i = 0; i < CR_VCPUS; i++)
+			close(fds[i]);
+		close(vmfd);
+	}
+	atomic_store(&churn_stop, true);
+	for (i = 0; i < CR_THREADS; i++)
+		pthread_join(t[i], NULL);
+	close(kvm);
+	return 0;
+}
+
 /* ----------------------------------------------------------------- strio */
 
 static const uint8_t strio_code[] = {
@@ -902,10 +958,12 @@ int main(int argc, char **argv)
 		return test_sregs();
 	if (!strcmp(t, "dirty"))
 		return test_dirty();
+	if (!strcmp(t, "closerace"))
+		return test_closerace();
 	if (!strcmp(t, "strio"))
 		return test_strio();
 	if (!strcmp(t, "gmem"))
 		return test_gmem(argc > 2 ? argv[2] : NULL);
-	fprintf(stderr, "usage: kvm_api_test basic|signals|fds|errors|twovms|threads|sregs|dirty|strio|gmem [MASK]\n");
+	fprintf(stderr, "usage: kvm_api_test basic|signals|fds|errors|twovms|threads|sregs|dirty|closerace|strio|gmem [MASK]\n");
 	return 2;
 }
