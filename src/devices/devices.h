@@ -5,17 +5,15 @@
  * The rule: a new device is one file and one registration.  The file has
  * one init function of type dev_init_fn and the line goes into the table
  * in devices.c.  Init receives the device service API (vmm/devsvc.h) and
- * the configuration, never struct vm; it registers the device's state as
+ * the configuration, never the machine itself; it registers the device's state as
  * a component (reset, save, load, destroy next to the state), so the
  * device is snapshot-ready by construction.  A device without state
  * registers dev_stateless_ops: its section is empty, but it is listed.
  *
- * Two pieces are still machine-internal and take struct vm (see
- * docs/architecture.md): the PCI host bridge (the bus object, BAR
- * mapping, irqfd/MSI routes, ioreq forwarding, 0xCF9) and the virtio
- * wiring (ioeventfds that follow BARs, irqfds); they register their
- * state as components with vm_component_add().  The smallest device,
- * poweroff.c, is the template for a new one.
+ * The PCI host bridge and the virtio wiring are devices like the others:
+ * the bus, BAR mapping, irqfd routes and ioeventfds all go through the
+ * service API.  The smallest device, poweroff.c, is the template for a
+ * new one.
  */
 #ifndef CVISOR_DEVICES_H
 #define CVISOR_DEVICES_H
@@ -25,17 +23,21 @@
 #include "vmm/component.h"
 
 struct devsvc;
-struct vm;
 struct vm_config;
 
 typedef int (*dev_init_fn)(struct devsvc *svc, const struct vm_config *cfg,
 			   char *err, size_t err_len);
-typedef int (*dev_vm_init_fn)(struct vm *vm, char *err, size_t err_len);
+
+/* The table: the machine builds its devices from it, in this order. */
+struct dev_entry {
+	const char *name;
+	dev_init_fn init;
+};
+extern const struct dev_entry devices[];
+extern const size_t nr_devices;
 
 /* Component ops for a device that holds no guest-visible state. */
 extern const struct component_ops dev_stateless_ops;
-
-int devices_init(struct vm *vm, char *err, size_t err_len);
 
 int serial_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 		size_t err_len);
@@ -63,12 +65,14 @@ int debugcon_init(struct devsvc *svc, const struct vm_config *cfg,
 
 int testdev_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 		 size_t err_len);
-int pci_host_init(struct vm *vm, char *err, size_t err_len);
+int pci_host_init(struct devsvc *svc, const struct vm_config *cfg,
+		  char *err, size_t err_len);
 int i440fx_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 		size_t err_len);
 int piix_init(struct devsvc *svc, const struct vm_config *cfg, char *err,
 	      size_t err_len);
 
-int virtio_devs_init(struct vm *vm, char *err, size_t err_len);
+int virtio_devs_init(struct devsvc *svc, const struct vm_config *cfg,
+		     char *err, size_t err_len);
 
 #endif

@@ -4,15 +4,18 @@
  * #1 (0xCF8/0xCFC) and ECAM (LAYOUT_ECAM_BASE, bus 0 decoded), BARs on
  * the VMM bus, INTx on IOAPIC GSIs and MSI-X through the irqchip.
  *
- * MSI-X delivery: with an irqchip, GSI routing and irqfd (capabilities,
- * never the backend's name), each vector the guest programs gets its own
- * GSI with an MSI route and an irqfd; the route follows the table entry
- * (pci_host_ops.msix_update) and a delivery is one eventfd write.
- * Otherwise, or when GSIs run out, a vector is delivered with
- * hv_signal_msi().  Masking and pending bits stay in src/pci either way,
- * so both paths deliver exactly the same messages.
+ * The bus object lives here and is the machine's bus 0 through
+ * devsvc_pci_bus_provide(); everything else is the device service API.
  *
- * Ownership of the irqfd eventfds: created here on first use, written by
+ * MSI-X delivery: when the machine has MSI routes (devsvc_has_msi_routes:
+ * an irqchip with GSI routing and irqfds), each vector the guest programs
+ * gets a route of its own; the route follows the table entry
+ * (pci_host_ops.msix_update) and a delivery is one eventfd write.
+ * Otherwise, or when routes run out, a vector is delivered with
+ * devsvc_msi_send().  Masking and pending bits stay in src/pci either
+ * way, so both paths deliver exactly the same messages.
+ *
+ * Ownership of the route eventfds: created here on first use, written by
  * whoever sends the vector (the event loop for virtio queues), closed at
  * vm_destroy() after the VM (and with it every irqfd binding) is gone.
  * Per-device vector state is guarded by that device's msix.lock, which
@@ -24,18 +27,22 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "boot/e820.h"
 #include "devices/devices.h"
-#include "vmm/vm.h"
+#include "pci/pci.h"
+#include "vmm/devsvc.h"
 
 struct host_vec {
-	int efd;		/* irqfd eventfd, -1 if none */
-	uint32_t gsi;
-	bool routed;		/* the GSI's MSI route is the entry's message */
-	bool failed;		/* no irqfd for this vector: signal_msi */
+	int efd;		/* the route's eventfd, -1 if none */
+	int route;
+	bool routed;		/* the route's message is the entry's */
+	bool failed;		/* no route for this vector: devsvc_msi_send */
 };
 
 struct pci_host {
-	struct vm *vm;
+	struct devsvc *svc;
+	struct pci_bus bus;
+	bool bus_ready;
 	bool use_irqfd;
 	struct host_vec *vecs[256];	/* by devfn, msix.nr entries */
 	unsigned int nr_vecs[256];
@@ -45,15 +52,14 @@ static int host_bar_map(void *opaque, struct pci_bar *bar, bool old_mapped,
 			uint64_t old_addr, bool map)
 {
 	struct pci_host *ph = opaque;
-	struct vm *vm = ph->vm;
 	enum bus_space sp = bar->type == PCI_BAR_IOPORT ? BUS_PIO : BUS_MMIO;
 	int ret = 0;
 
 	if (old_mapped)
-		bus_unregister(&vm->bus, sp, old_addr);
+		devsvc_io_unregister(ph->svc, sp, old_addr);
 	if (map)
-		ret = bus_register(&vm->bus, sp, bar->addr, bar->size,
-				   &pci_bar_bus_ops, bar);
+		ret = devsvc_io_register(ph->svc, sp, bar->addr, bar->size,
+					 &pci_bar_bus_ops, bar);
 	return ret;
 }
 
@@ -61,7 +67,7 @@ static void host_set_gsi(void *opaque, uint32_t gsi, int level)
 {
 	struct pci_host *ph = opaque;
 
-	vm_irq_line(ph->vm, gsi, level);
+	devsvc_irq_set(ph->svc, gsi, level);
 }
 
 static void host_send_msi(void *opaque, uint64_t addr, uint32_t data,
@@ -69,7 +75,7 @@ static void host_send_msi(void *opaque, uint64_t addr, uint32_t data,
 {
 	struct pci_host *ph = opaque;
 
-	vm_signal_msi(ph->vm, addr, data);
+	devsvc_msi_send(ph->svc, addr, data);
 }
 
 /* Device's msix.lock held. */
@@ -95,25 +101,21 @@ static struct host_vec *host_vec(struct pci_host *ph, struct pci_dev *dev,
 
 static void host_vec_bind(struct pci_host *ph, struct host_vec *v)
 {
-	struct kvm_irqfd irqfd = { 0 };
-	uint32_t gsi;
+	int route;
 
-	if (vm_irq_alloc_msi_gsi(ph->vm, &gsi))
-		goto fail;
 	v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->efd < 0)
 		goto fail;
-	irqfd.fd = (uint32_t)v->efd;
-	irqfd.gsi = gsi;
-	if (hv_irqfd(ph->vm->hv_vm, &irqfd)) {
+	route = devsvc_msi_route_add(ph->svc, v->efd);
+	if (route < 0) {
 		close(v->efd);
 		v->efd = -1;
 		goto fail;
 	}
-	v->gsi = gsi;
+	v->route = route;
 	return;
 fail:
-	/* Not fatal: this vector uses hv_signal_msi() from now on. */
+	/* Not fatal: this vector uses devsvc_msi_send() from now on. */
 	v->failed = true;
 }
 
@@ -135,7 +137,8 @@ static void host_msix_update(void *opaque, struct pci_dev *dev,
 	if (v->efd < 0)
 		host_vec_bind(ph, v);
 	if (v->efd >= 0)
-		v->routed = !vm_irq_set_msi_route(ph->vm, v->gsi, addr, data);
+		v->routed = !devsvc_msi_route_set(ph->svc, v->route, addr,
+						  data);
 }
 
 static void host_send_msix(void *opaque, struct pci_dev *dev,
@@ -149,7 +152,7 @@ static void host_send_msix(void *opaque, struct pci_dev *dev,
 	if (v && v->efd >= 0 && v->routed &&
 	    write(v->efd, &one, sizeof(one)) == sizeof(one))
 		return;
-	vm_signal_msi(ph->vm, addr, data);
+	devsvc_msi_send(ph->svc, addr, data);
 }
 
 #define RCR_SYS_RST	0x02	/* 1: hard reset, 0: soft (INIT only) */
@@ -166,7 +169,7 @@ static void host_reset_control(void *opaque, uint8_t val)
 	struct pci_host *ph = opaque;
 
 	if (val & RCR_RST_CPU)
-		vm_reset_request(ph->vm);
+		devsvc_reset_request(ph->svc);
 }
 
 /* Functions on bus 0 that no in-process device took: ioreq servers. */
@@ -175,15 +178,9 @@ static bool host_cfg_forward(void *opaque, const struct bus_ctx *ctx,
 			     bool is_write, uint32_t *val)
 {
 	struct pci_host *ph = opaque;
-	uint64_t sbdf = XEN_DMOP_PCI_SBDF(0, 0, devfn >> 3, devfn & 7);
-	uint8_t data[4];
 
-	bus_put_le(data, 4, *val);
-	if (!vm_ioreq_access(ph->vm, ctx, IOREQ_TYPE_PCI_CONFIG,
-			     sbdf << 32 | reg, data, len, is_write))
-		return false;
-	*val = (uint32_t)bus_get_le(data, len);
-	return true;
+	return devsvc_pci_cfg_forward(ph->svc, ctx, devfn, reg, len, is_write,
+				      val);
 }
 
 static const struct pci_host_ops host_ops = {
@@ -196,31 +193,13 @@ static const struct pci_host_ops host_ops = {
 	.reset_control = host_reset_control,
 };
 
-static void pci_host_free(struct vm *vm, void *opaque)
-{
-	struct pci_host *ph = opaque;
-	unsigned int d, i;
-
-	/* The VM is gone: no irqfd binding refers to these eventfds. */
-	for (d = 0; d < 256; d++) {
-		for (i = 0; ph->vecs[d] && i < ph->nr_vecs[d]; i++)
-			if (ph->vecs[d][i].efd >= 0)
-				close(ph->vecs[d][i].efd);
-		free(ph->vecs[d]);
-	}
-	if (vm->pci_ready)
-		pci_bus_destroy(&vm->pci);
-	vm->pci_ready = false;
-	free(ph);
-}
-
 /* ------------------------------------------------------------ lifecycle */
 
 static void pci_host_reset(void *opaque)
 {
 	struct pci_host *ph = opaque;
 
-	pci_bus_reset(&ph->vm->pci);
+	pci_bus_reset(&ph->bus);
 }
 
 /* Version 1: pci_bus_save()'s layout (src/pci/pci_state.c). */
@@ -228,7 +207,7 @@ static int pci_host_save(void *opaque, struct sbuf *out)
 {
 	struct pci_host *ph = opaque;
 
-	pci_bus_save(&ph->vm->pci, out);
+	pci_bus_save(&ph->bus, out);
 	return 0;
 }
 
@@ -236,7 +215,28 @@ static int pci_host_load(void *opaque, struct sbuf *in, uint32_t version)
 {
 	struct pci_host *ph = opaque;
 
-	return pci_bus_load(&ph->vm->pci, in);
+	return pci_bus_load(&ph->bus, in);
+}
+
+/*
+ * At vm_destroy(), after the backend VM and every function registered
+ * later (they leave the bus first, in reverse order): no irqfd binding
+ * refers to the eventfds any more.
+ */
+static void pci_host_destroy(void *opaque)
+{
+	struct pci_host *ph = opaque;
+	unsigned int d, i;
+
+	for (d = 0; d < 256; d++) {
+		for (i = 0; ph->vecs[d] && i < ph->nr_vecs[d]; i++)
+			if (ph->vecs[d][i].efd >= 0)
+				close(ph->vecs[d][i].efd);
+		free(ph->vecs[d]);
+	}
+	if (ph->bus_ready)
+		pci_bus_destroy(&ph->bus);
+	free(ph);
 }
 
 static const struct component_ops pci_host_comp_ops = {
@@ -244,36 +244,43 @@ static const struct component_ops pci_host_comp_ops = {
 	.reset = pci_host_reset,
 	.save = pci_host_save,
 	.load = pci_host_load,
+	.destroy = pci_host_destroy,
 };
 
-int pci_host_init(struct vm *vm, char *err, size_t err_len)
+int pci_host_init(struct devsvc *svc, const struct vm_config *cfg,
+		  char *err, size_t err_len)
 {
 	struct pci_host *ph = calloc(1, sizeof(*ph));
 	int ret;
 
 	if (!ph)
 		return -ENOMEM;
-	ph->vm = vm;
-	ph->use_irqfd = vm->has_irqchip && vm->irq.routing &&
-			hv_check_cap(vm->hv, HV_CAP_IRQFD) > 0;
-	ret = vm_add_cleanup(vm, pci_host_free, ph);
+	ph->svc = svc;
+	ph->use_irqfd = devsvc_has_msi_routes(svc);
+	ret = pci_bus_init(&ph->bus, &host_ops, ph);
 	if (ret) {
 		free(ph);
 		return ret;
 	}
-	ret = pci_bus_init(&vm->pci, &host_ops, ph);
-	if (ret)
-		return ret;
-	vm->pci_ready = true;
-	/* Config space of every function, the devices' own state after it. */
-	ret = vm_component_add(vm, "pci", COMP_STAGE_PCI, &pci_host_comp_ops,
+	ph->bus_ready = true;
+	/*
+	 * Config space of every function, the devices' own state after it.
+	 * From here on the component's destroy frees ph.
+	 */
+	ret = devsvc_component(svc, "pci", COMP_STAGE_PCI, &pci_host_comp_ops,
 			       ph);
-	if (ret)
+	if (ret) {
+		pci_host_destroy(ph);
 		return ret;
-	ret = bus_register(&vm->bus, BUS_PIO, PCI_CF8_PORT, PCI_CF8_LEN,
-			   &pci_cf8_bus_ops, &vm->pci);
+	}
+	ret = devsvc_pci_bus_provide(svc, &ph->bus);
 	if (!ret)
-		ret = bus_register(&vm->bus, BUS_MMIO, LAYOUT_ECAM_BASE,
-				   PCI_ECAM_SIZE, &pci_ecam_bus_ops, &vm->pci);
+		ret = devsvc_io_register(svc, BUS_PIO, PCI_CF8_PORT,
+					 PCI_CF8_LEN, &pci_cf8_bus_ops,
+					 &ph->bus);
+	if (!ret)
+		ret = devsvc_io_register(svc, BUS_MMIO, LAYOUT_ECAM_BASE,
+					 PCI_ECAM_SIZE, &pci_ecam_bus_ops,
+					 &ph->bus);
 	return ret;
 }

@@ -5,14 +5,14 @@
  *
  * Queue notifications: every queue has an eventfd (owned by src/virtio,
  * watched by the event loop, which runs the device).  When the backend
- * has HV_CAP_IOEVENTFD the queue's notify address is bound to it with
- * hv_ioeventfd(), re-bound whenever the guest moves BAR 0
- * (pci_bus_set_bar_listener()); otherwise, or for accesses the binding does not
- * match, the MMIO write reaches virtio_pci, which signals the same
- * eventfd.  Either way the device back end never runs on a vCPU thread.
+ * can, the queue's notify address is bound to it with devsvc_ioeventfd(),
+ * re-bound whenever the guest moves BAR 0 (pci_dev_set_bar_listener());
+ * otherwise, or for accesses the binding does not match, the MMIO write
+ * reaches virtio_pci, which signals the same eventfd.  Either way the
+ * device back end never runs on a vCPU thread.
  *
  * Interrupts leave through the PCI host (devices/pci_host.c): MSI-X by
- * irqfd or hv_signal_msi, INTx as GSI levels.
+ * an MSI route's eventfd or devsvc_msi_send, INTx as GSI levels.
  *
  * PCI order: disks in command-line order, then net, rng, console.
  */
@@ -27,7 +27,8 @@
 
 #include "devices/devices.h"
 #include "virtio/virtio_pci.h"
-#include "vmm/vm.h"
+#include "vmm/config.h"
+#include "vmm/devsvc.h"
 
 #define VDEVS_MAX	(VM_MAX_DISKS + 3)
 #define CTRL_A		0x01
@@ -37,7 +38,10 @@ struct vdev_kick {
 	unsigned int q;
 };
 
+struct vdevs;
+
 struct vdev_slot {
+	struct vdevs *vd;
 	struct virtio_pci *vp;
 	const char *type;		/* "virtio-blk" */
 	unsigned int nr_queues;
@@ -48,9 +52,8 @@ struct vdev_slot {
 };
 
 struct vdevs {
-	struct vm *vm;
+	struct devsvc *svc;
 	struct log_sink log;		/* the devices' driver-error lines */
-	bool ioeventfd;
 	unsigned int nr;
 	struct vdev_slot dev[VDEVS_MAX];
 	/* --console virtio: stdin state. */
@@ -59,24 +62,19 @@ struct vdevs {
 };
 
 /*
- * DMA window.  A range the device may write is also reported to the
- * backend (hv_vm_memory_written), so that a backend caching decoded guest
- * code (emu) drops it: the report comes before the write, which is enough
- * because the guest does not run code in a buffer it handed to the device
- * until the device returns it, and a decode after the report sees the new
- * bytes or faults them in again.
+ * DMA window.  devsvc_dma_map() reports a range the device may write to
+ * the backend, so that a backend caching decoded guest code (emu) drops
+ * it: the report comes before the write, which is enough because the
+ * guest does not run code in a buffer it handed to the device until the
+ * device returns it, and a decode after the report sees the new bytes or
+ * faults them in again.  A running migration resends it, too.
  */
 static void *vdevs_translate(void *opaque, uint64_t gpa, uint64_t len,
 			     bool write)
 {
-	struct vm *vm = opaque;
-	void *p = guest_mem_ptr(&vm->mem, gpa, len);
+	struct vdevs *vd = opaque;
 
-	if (p && write && len) {
-		hv_vm_memory_written(vm->hv_vm, gpa, len);
-		guest_mem_mark_dirty(&vm->mem, gpa, len);
-	}
-	return p;
+	return devsvc_dma_map(vd->svc, gpa, len, write);
 }
 
 static const struct guest_mem_ops vdevs_mem_ops = {
@@ -85,47 +83,31 @@ static const struct guest_mem_ops vdevs_mem_ops = {
 
 /* ------------------------------------------------------------ ioeventfd */
 
-static int vdevs_ioeventfd(struct vm *vm, uint64_t addr, int fd, bool assign)
-{
-	struct kvm_ioeventfd io = {
-		.addr = addr,
-		.len = 0,	/* any width: drivers write 16 or 32 bits */
-		.fd = fd,
-		.flags = assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
-	};
-
-	return hv_ioeventfd(vm->hv_vm, &io);
-}
-
-/* BAR 0 of one of our devices moved: follow it with the bindings. */
+/* BAR 0 of the device moved: follow it with the bindings. */
 static void vdevs_bar_moved(void *opaque, struct pci_bar *bar,
 			    bool old_mapped, uint64_t old_addr, bool map)
 {
-	struct virtio_pci *vp = virtio_pci_from_bar(bar);
-	struct vdevs *vd = opaque;
-	struct vm *vm = vd->vm;
-	struct vdev_slot *s = NULL;
-	unsigned int i, q;
+	struct vdev_slot *s = opaque;
+	struct devsvc *svc = s->vd->svc;
+	unsigned int q;
 
-	if (!vp || bar->index != VIRTIO_PCI_BAR)
-		return;
-	/* Find our bookkeeping for vp (a handful of devices). */
-	for (i = 0; i < vd->nr; i++)
-		if (vd->dev[i].vp == vp)
-			s = &vd->dev[i];
-	if (!s || !vd->ioeventfd)
+	if (bar->index != VIRTIO_PCI_BAR)
 		return;
 	for (q = 0; q < s->nr_queues; q++) {
-		int fd = virtio_pci_kick_fd(vp, q);
+		int fd = virtio_pci_kick_fd(s->vp, q);
 
 		if (s->bound[q]) {
-			vdevs_ioeventfd(vm, s->bound_addr +
-					virtio_pci_notify_offset(q), fd, false);
+			devsvc_ioeventfd(svc, s->bound_addr +
+					 virtio_pci_notify_offset(q), fd,
+					 false);
 			s->bound[q] = false;
 		}
-		/* A failed binding just leaves the MMIO path to signal. */
+		/*
+		 * A failed binding (or a backend without ioeventfds) just
+		 * leaves the MMIO path to signal.
+		 */
 		if (map)
-			s->bound[q] = !vdevs_ioeventfd(vm, bar->addr +
+			s->bound[q] = !devsvc_ioeventfd(svc, bar->addr +
 					virtio_pci_notify_offset(q), fd, true);
 	}
 	s->bound_addr = bar->addr;
@@ -133,16 +115,25 @@ static void vdevs_bar_moved(void *opaque, struct pci_bar *bar,
 
 /* ----------------------------------------------------------- event loop */
 
-static void vdevs_kick(struct vm *vm, int fd, uint32_t events, void *opaque)
+static void vdevs_kick(void *opaque, int fd, uint32_t events)
 {
 	struct vdev_kick *k = opaque;
 
 	virtio_pci_handle_kick(k->vp, k->q);
 }
 
-static void vdevs_host(struct vm *vm, int fd, uint32_t events, void *opaque)
+static void vdevs_host(void *opaque, int fd, uint32_t events)
 {
 	virtio_pci_host_event(opaque);
+}
+
+/* The devices' driver-error lines, under the device service's name. */
+static void vdevs_log(void *opaque, enum log_level level, const char *subsys,
+		      const char *msg)
+{
+	struct vdevs *vd = opaque;
+
+	devsvc_log(vd->svc, level, "%s", msg);
 }
 
 /* ------------------------------------------------------ console on stdio */
@@ -185,7 +176,7 @@ static ssize_t vcons_read(void *opaque, void *buf, size_t len)
 		if (vd->escape) {
 			vd->escape = false;
 			if (p[i] == 'x' || p[i] == 'X') {
-				vm_stop(vd->vm, 0);
+				devsvc_vm_stop(vd->svc, 0);
 				return o;
 			}
 			if (p[i] != CTRL_A)
@@ -198,8 +189,6 @@ static ssize_t vcons_read(void *opaque, void *buf, size_t len)
 	}
 	return o;
 }
-
-/* ---------------------------------------------------------------- setup */
 
 /* ------------------------------------------------------------ lifecycle */
 
@@ -245,7 +234,7 @@ static int vdevs_register(struct vdevs *vd, struct vdev_slot *s,
 			n++;
 	s->type = type;
 	snprintf(name, sizeof(name), "%s%u", type, n);
-	return vm_component_add(vd->vm, name, COMP_STAGE_VIRTIO,
+	return devsvc_component(vd->svc, name, COMP_STAGE_VIRTIO,
 				&vdev_comp_ops, s);
 }
 
@@ -253,20 +242,30 @@ static int vdevs_add(struct vdevs *vd, const char *type,
 		     const struct virtio_dev_args *args, char *err,
 		     size_t err_len)
 {
-	struct vm *vm = vd->vm;
 	struct vdev_slot *s = &vd->dev[vd->nr];
 	struct virtio_dev_args a = *args;
 	unsigned int q;
 	int ret, fd;
 
 	a.log = &vd->log;
-	ret = virtio_pci_create(type, &vm->pci, -1, &vdevs_mem_ops, vm, &a,
+	ret = virtio_pci_create(type, NULL, -1, &vdevs_mem_ops, vd, &a,
 				&s->vp, err, err_len);
 	if (ret) {
 		s->vp = NULL;
 		return ret;
 	}
+	s->vd = vd;
 	vd->nr++;
+	ret = devsvc_pci_register(vd->svc, &s->vp->pci, -1);
+	if (ret) {
+		if (ret == -ENODEV)
+			snprintf(err, err_len, "virtio: no PCI bus");
+		else
+			snprintf(err, err_len, "%s: no PCI slot: %s", type,
+				 strerror(-ret));
+		return ret;
+	}
+	virtio_pci_placed(s->vp);
 	ret = vdevs_register(vd, s, type);
 	if (ret)
 		return ret;
@@ -277,8 +276,8 @@ static int vdevs_add(struct vdevs *vd, const char *type,
 		return -ENOMEM;
 	for (q = 0; q < s->nr_queues; q++) {
 		s->kicks[q] = (struct vdev_kick){ .vp = s->vp, .q = q };
-		ret = vm_loop_add(vm, virtio_pci_kick_fd(s->vp, q), EPOLLIN,
-				  vdevs_kick, &s->kicks[q]);
+		ret = devsvc_fd_add(vd->svc, virtio_pci_kick_fd(s->vp, q),
+				    EPOLLIN, vdevs_kick, &s->kicks[q]);
 		if (ret)
 			goto loop_err;
 	}
@@ -286,27 +285,30 @@ static int vdevs_add(struct vdevs *vd, const char *type,
 	 * has buffers, and retries by itself when new ones arrive. */
 	fd = virtio_pci_host_fd(s->vp);
 	if (fd >= 0) {
-		ret = vm_loop_add(vm, fd, EPOLLIN | EPOLLET, vdevs_host, s->vp);
+		ret = devsvc_fd_add(vd->svc, fd, EPOLLIN | EPOLLET, vdevs_host,
+				    s->vp);
 		if (ret)
 			goto loop_err;
 	}
+	pci_dev_set_bar_listener(&s->vp->pci, vdevs_bar_moved, s);
 	return 0;
 loop_err:
 	snprintf(err, err_len, "%s: event loop: %s", type, strerror(-ret));
 	return ret;
 }
 
-static void vdevs_free(struct vm *vm, void *opaque)
+static void vdevs_free(void *opaque)
 {
 	struct vdevs *vd = opaque;
 	unsigned int i;
 
-	/* The VM is gone: its ioeventfd bindings went with it. */
-	if (vm->pci_ready)
-		pci_bus_set_bar_listener(&vm->pci, NULL, NULL);
 	for (i = 0; i < vd->nr; i++) {
-		if (vd->dev[i].vp)
+		/* The VM is gone: its ioeventfd bindings went with it. */
+		if (vd->dev[i].vp) {
+			pci_dev_set_bar_listener(&vd->dev[i].vp->pci, NULL,
+						 NULL);
 			virtio_pci_destroy(vd->dev[i].vp);
+		}
 		free(vd->dev[i].kicks);
 		free(vd->dev[i].bound);
 	}
@@ -325,9 +327,9 @@ static int vdevs_net_check(const char *tap, char *err, size_t err_len)
 	return 0;
 }
 
-int virtio_devs_init(struct vm *vm, char *err, size_t err_len)
+int virtio_devs_init(struct devsvc *svc, const struct vm_config *cfg,
+		     char *err, size_t err_len)
 {
-	const struct vm_config *cfg = &vm->cfg;
 	struct virtio_dev_args args;
 	struct vdevs *vd;
 	unsigned int i;
@@ -336,23 +338,17 @@ int virtio_devs_init(struct vm *vm, char *err, size_t err_len)
 	if (!cfg->nr_disks && !cfg->net_tap && !cfg->rng &&
 	    cfg->console != VM_CONSOLE_VIRTIO)
 		return 0;
-	if (!vm->pci_ready) {
-		snprintf(err, err_len, "virtio: no PCI bus");
-		return -ENODEV;
-	}
 	vd = calloc(1, sizeof(*vd));
 	if (!vd)
 		return -ENOMEM;
-	vd->vm = vm;
+	vd->svc = svc;
 	vd->in_fd = -1;
-	vd->ioeventfd = hv_check_cap(vm->hv, HV_CAP_IOEVENTFD) > 0;
-	ret = vm_add_cleanup(vm, vdevs_free, vd);
+	ret = devsvc_cleanup(svc, vdevs_free, vd);
 	if (ret) {
 		free(vd);
 		return ret;
 	}
-	vd->log = vm_log_sink(vm);
-	pci_bus_set_bar_listener(&vm->pci, vdevs_bar_moved, vd);
+	vd->log = (struct log_sink){ vdevs_log, vd };
 
 	for (i = 0; i < cfg->nr_disks; i++) {
 		args = (struct virtio_dev_args){
@@ -394,8 +390,8 @@ int virtio_devs_init(struct vm *vm, char *err, size_t err_len)
 		if (ret)
 			return ret;
 		/* stdin, if epoll can watch it (not /dev/null or a file). */
-		if (!vm_loop_add(vm, STDIN_FILENO, EPOLLIN | EPOLLET, vdevs_host,
-				 vd->dev[vd->nr - 1].vp)) {
+		if (!devsvc_fd_add(svc, STDIN_FILENO, EPOLLIN | EPOLLET,
+				   vdevs_host, vd->dev[vd->nr - 1].vp)) {
 			vd->in_fd = STDIN_FILENO;
 			vd->in_tty = isatty(STDIN_FILENO);
 		}

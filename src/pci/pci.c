@@ -277,8 +277,8 @@ void pci_bars_update(struct pci_dev *dev)
 		if (bus->ops->bar_map(bus->opaque, b, old_mapped, old_addr,
 				      map) < 0)
 			b->mapped = false;
-		if (bus->bar_listener)
-			bus->bar_listener(bus->bar_listener_opaque, b,
+		if (dev->bar_listener)
+			dev->bar_listener(dev->bar_listener_opaque, b,
 					  old_mapped, old_addr, b->mapped);
 	}
 }
@@ -763,8 +763,8 @@ void pci_dev_unregister(struct pci_dev *dev)
 
 		if (b->mapped && bus->ops->bar_map) {
 			bus->ops->bar_map(bus->opaque, b, true, b->addr, false);
-			if (bus->bar_listener)
-				bus->bar_listener(bus->bar_listener_opaque, b,
+			if (dev->bar_listener)
+				dev->bar_listener(dev->bar_listener_opaque, b,
 						  true, b->addr, false);
 		}
 		b->mapped = false;
@@ -790,13 +790,18 @@ void pci_bus_set_intx_gsi(struct pci_bus *bus, const uint32_t gsi[4])
 	memcpy(bus->intx_gsi, gsi, sizeof(bus->intx_gsi));
 }
 
-void pci_bus_set_bar_listener(struct pci_bus *bus, pci_bar_listener_fn fn,
+void pci_dev_set_bar_listener(struct pci_dev *dev, pci_bar_listener_fn fn,
 			      void *opaque)
 {
-	pthread_mutex_lock(&bus->lock);
-	bus->bar_listener = fn;
-	bus->bar_listener_opaque = opaque;
-	pthread_mutex_unlock(&bus->lock);
+	struct pci_bus *bus = dev->bus;
+
+	/* Unregistered, no BAR moves: nothing to serialize against. */
+	if (bus)
+		pthread_mutex_lock(&bus->lock);
+	dev->bar_listener = fn;
+	dev->bar_listener_opaque = opaque;
+	if (bus)
+		pthread_mutex_unlock(&bus->lock);
 }
 
 int pci_bus_init(struct pci_bus *bus, const struct pci_host_ops *ops,

@@ -174,6 +174,15 @@ struct pci_msix {
 	uint64_t *pba;
 };
 
+/*
+ * One of the device's BARs moved, was enabled or disabled, after the
+ * host's bar_map(): @map is whether it is mapped now (at bar->addr).
+ * Called with pci_bus.lock held, like bar_map().
+ */
+typedef void (*pci_bar_listener_fn)(void *opaque, struct pci_bar *bar,
+				    bool old_mapped, uint64_t old_addr,
+				    bool map);
+
 struct pci_dev {
 	struct pci_bus *bus;
 	uint8_t devfn;
@@ -192,18 +201,13 @@ struct pci_dev {
 	bool intx_level, intx_disabled;
 	/* Mirror of the bus master bit, read by DMA paths on other threads. */
 	_Atomic bool master;
+	/* pci_dev_set_bar_listener(), guarded by pci_bus.lock. */
+	pci_bar_listener_fn bar_listener;
+	void *bar_listener_opaque;
 };
 
 #define PCI_INTX_PINS	4
 
-/*
- * A BAR moved, was enabled or disabled, after the host's bar_map():
- * @map is whether it is mapped now (at bar->addr).  Called with
- * pci_bus.lock held, like bar_map().
- */
-typedef void (*pci_bar_listener_fn)(void *opaque, struct pci_bar *bar,
-				    bool old_mapped, uint64_t old_addr,
-				    bool map);
 
 struct pci_bus {
 	pthread_mutex_t lock;
@@ -218,8 +222,6 @@ struct pci_bus {
 	/* Lines driven from outside (device models): a bit per slot. */
 	uint32_t intx_ext[PCI_INTX_PINS];
 	struct pci_dev host;	/* 00:00.0 */
-	pci_bar_listener_fn bar_listener;	/* pci_bus_set_bar_listener() */
-	void *bar_listener_opaque;
 };
 
 /*
@@ -241,12 +243,6 @@ void pci_bus_set_intx_gsi(struct pci_bus *bus, const uint32_t gsi[4]);
  */
 int pci_bus_intx_external(struct pci_bus *bus, unsigned int slot,
 			  unsigned int pin, bool level);
-/*
- * One listener for BAR moves (virtio's ioeventfds follow their notify
- * registers).  Set before the guest runs.
- */
-void pci_bus_set_bar_listener(struct pci_bus *bus, pci_bar_listener_fn fn,
-			      void *opaque);
 /* GSI used by slot @slot's pin @pin (1 = INTA .. 4 = INTD). */
 uint32_t pci_intx_gsi(const struct pci_bus *bus, unsigned int slot,
 		      unsigned int pin);
@@ -275,6 +271,12 @@ int pci_msix_init(struct pci_dev *dev, unsigned int nr_vectors, int bar,
 /* Place @dev at @devfn (-1: the first free slot, function 0). */
 int pci_dev_register(struct pci_bus *bus, struct pci_dev *dev, int devfn);
 void pci_dev_unregister(struct pci_dev *dev);
+/*
+ * Follow @dev's BAR moves (virtio's ioeventfds follow their notify
+ * registers); NULL stops.  Any time, from any thread but a listener.
+ */
+void pci_dev_set_bar_listener(struct pci_dev *dev, pci_bar_listener_fn fn,
+			      void *opaque);
 void pci_dev_cleanup(struct pci_dev *dev);
 
 /* Little-endian config helpers (device model side, no locking). */

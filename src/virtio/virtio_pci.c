@@ -473,6 +473,12 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	free(vp);
 }
 
+void virtio_pci_placed(struct virtio_pci *vp)
+{
+	snprintf(vp->vdev.name, sizeof(vp->vdev.name), "%s 00:%02x.%x",
+		 vp->vdev.type->name, vp->pci.devfn >> 3, vp->pci.devfn & 7);
+}
+
 int virtio_pci_create(const char *type, struct pci_bus *bus, int devfn,
 		      const struct guest_mem_ops *mem, void *mem_opaque,
 		      const struct virtio_dev_args *args,
@@ -543,14 +549,15 @@ int virtio_pci_create(const char *type, struct pci_bus *bus, int devfn,
 	ret = vp_build_pci(vp);
 	if (ret)
 		goto fail;
-	ret = pci_dev_register(bus, &vp->pci, devfn);
-	if (ret) {
-		snprintf(err, err_len, "%s: no PCI slot: %s", t->name,
-			 strerror(-ret));
-		goto fail;
+	if (bus) {
+		ret = pci_dev_register(bus, &vp->pci, devfn);
+		if (ret) {
+			snprintf(err, err_len, "%s: no PCI slot: %s", t->name,
+				 strerror(-ret));
+			goto fail;
+		}
+		virtio_pci_placed(vp);
 	}
-	snprintf(vdev->name, sizeof(vdev->name), "%s 00:%02x.%x", t->name,
-		 vp->pci.devfn >> 3, vp->pci.devfn & 7);
 	*out = vp;
 	return 0;
 fail:

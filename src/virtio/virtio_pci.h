@@ -114,12 +114,16 @@ struct virtio_pci {
 /*
  * Create a device of type @type ("virtio-blk", "virtio-rng",
  * "virtio-console", "virtio-net") at @devfn (-1: next free slot) on @bus.
- * DMA goes through @mem; errors give one line in @err.
+ * DMA goes through @mem; errors give one line in @err.  With @bus NULL
+ * the device is left off any bus: its host registers vp->pci itself
+ * (a device behind vmm/devsvc.h has no bus pointer) and then calls
+ * virtio_pci_placed(), which names it after its slot for messages.
  */
 int virtio_pci_create(const char *type, struct pci_bus *bus, int devfn,
 		      const struct guest_mem_ops *mem, void *mem_opaque,
 		      const struct virtio_dev_args *args,
 		      struct virtio_pci **out, char *err, size_t err_len);
+void virtio_pci_placed(struct virtio_pci *vp);
 /* Unregister from the bus (unmapping BARs), free everything. */
 void virtio_pci_destroy(struct virtio_pci *vp);
 

@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "vmm/devsvc_vm.h"
 #include "vmm/vm.h"
 
 struct vm_ctl_req {
@@ -127,13 +128,13 @@ int vm_control_call(struct vm *vm, vm_ctl_fn fn, void *opaque)
 
 static int vm_power_button_press(struct vm *vm, void *opaque)
 {
-	vm->power_button(vm->power_button_opaque);
+	devsvc_vm_power_button(vm);
 	return 0;
 }
 
 int vm_power_button(struct vm *vm)
 {
-	if (!vm->power_button)
+	if (!devsvc_vm_has_power_button(vm))
 		return -ENODEV;
 	/* On the event loop, where device handlers run. */
 	return vm_control_call(vm, vm_power_button_press, NULL);

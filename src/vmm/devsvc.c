@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/devices.h"
+#include "ioreq/ioreq_abi.h"
 #include "vmm/devsvc.h"
+#include "vmm/devsvc_vm.h"
 #include "vmm/vcpu_state.h"
 #include "vmm/vm.h"
 
@@ -24,6 +27,15 @@ struct devsvc {
 	char name[COMP_NAME_MAX];
 	pthread_mutex_t lock;		/* fds */
 	struct devsvc_fd *fds;
+};
+
+/* What devices provide to the whole machine (devsvc_vm.h). */
+struct devsvc_roles {
+	struct pci_bus *pci;
+	void (*power_button)(void *opaque);
+	void *power_button_opaque;
+	const struct hyperv_dbg_ops *hv_dbg;
+	void *hv_dbg_opaque;
 };
 
 struct devsvc_cleanup {
@@ -68,6 +80,30 @@ int devsvc_io_register(struct devsvc *svc, enum bus_space space,
 	return bus_register(&svc->vm->bus, space, base, len, ops, opaque);
 }
 
+int devsvc_io_unregister(struct devsvc *svc, enum bus_space space,
+			 uint64_t base)
+{
+	return bus_unregister(&svc->vm->bus, space, base);
+}
+
+int devsvc_ioeventfd(struct devsvc *svc, uint64_t addr, int fd, bool assign)
+{
+	struct kvm_ioeventfd io = {
+		.addr = addr,
+		.len = 0,	/* any width: drivers write 16 or 32 bits */
+		.fd = fd,
+		.flags = assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+	struct vm *vm = svc->vm;
+
+	/* Teardown after the backend VM went: its bindings went with it. */
+	if (!vm->hv_vm)
+		return -ENODEV;
+	if (hv_check_cap(vm->hv, HV_CAP_IOEVENTFD) <= 0)
+		return -EOPNOTSUPP;
+	return hv_ioeventfd(vm->hv_vm, &io);
+}
+
 int devsvc_irq_set(struct devsvc *svc, uint32_t gsi, int level)
 {
 	return vm_irq_line(svc->vm, gsi, level);
@@ -76,6 +112,43 @@ int devsvc_irq_set(struct devsvc *svc, uint32_t gsi, int level)
 int devsvc_msi_send(struct devsvc *svc, uint64_t addr, uint32_t data)
 {
 	return vm_signal_msi(svc->vm, addr, data);
+}
+
+bool devsvc_has_msi_routes(struct devsvc *svc)
+{
+	struct vm *vm = svc->vm;
+
+	return vm->has_irqchip && vm->irq.routing &&
+	       hv_check_cap(vm->hv, HV_CAP_IRQFD) > 0;
+}
+
+/* The route number is the GSI: a plain number an ioreq peer could use. */
+int devsvc_msi_route_add(struct devsvc *svc, int efd)
+{
+	struct kvm_irqfd irqfd = { 0 };
+	struct vm *vm = svc->vm;
+	uint32_t gsi;
+	int ret;
+
+	if (!devsvc_has_msi_routes(svc) || !vm->hv_vm)
+		return -EOPNOTSUPP;
+	if (efd < 0)
+		return -EBADF;
+	ret = vm_irq_alloc_msi_gsi(vm, &gsi);
+	if (ret)
+		return ret;
+	irqfd.fd = (uint32_t)efd;
+	irqfd.gsi = gsi;
+	ret = hv_irqfd(vm->hv_vm, &irqfd);
+	return ret ? ret : (int)gsi;
+}
+
+int devsvc_msi_route_set(struct devsvc *svc, int route, uint64_t addr,
+			 uint32_t data)
+{
+	if (route < VM_IRQ_MSI_BASE)
+		return -EINVAL;
+	return vm_irq_set_msi_route(svc->vm, (uint32_t)route, addr, data);
 }
 
 static void devsvc_fd_ready(struct vm *vm, int fd, uint32_t events,
@@ -165,10 +238,12 @@ void *devsvc_dma_map(struct devsvc *svc, uint64_t gpa, uint64_t len,
 int devsvc_hyperv_debugger(struct devsvc *svc,
 			   const struct hyperv_dbg_ops *ops, void *opaque)
 {
-	if (svc->vm->hv_dbg)
+	struct devsvc_roles *r = svc->vm->roles;
+
+	if (r->hv_dbg)
 		return -EBUSY;
-	svc->vm->hv_dbg_opaque = opaque;
-	svc->vm->hv_dbg = ops;
+	r->hv_dbg_opaque = opaque;
+	r->hv_dbg = ops;
 	return 0;
 }
 
@@ -265,10 +340,39 @@ int devsvc_smram_set(struct devsvc *svc, bool in_smm, bool outside_smm)
 
 int devsvc_pci_host_bridge(struct devsvc *svc, struct pci_dev *dev)
 {
-	if (!svc->vm->pci_ready)
+	struct pci_bus *bus = svc->vm->roles->pci;
+
+	if (!bus)
 		return -ENODEV;
-	pci_dev_unregister(&svc->vm->pci.host);
-	return pci_dev_register(&svc->vm->pci, dev, 0);
+	pci_dev_unregister(&bus->host);
+	return pci_dev_register(bus, dev, 0);
+}
+
+int devsvc_pci_bus_provide(struct devsvc *svc, struct pci_bus *bus)
+{
+	struct devsvc_roles *r = svc->vm->roles;
+
+	if (r->pci)
+		return -EBUSY;
+	r->pci = bus;
+	return 0;
+}
+
+bool devsvc_pci_cfg_forward(struct devsvc *svc, const struct bus_ctx *ctx,
+			    uint8_t devfn, uint32_t reg, unsigned int len,
+			    bool is_write, uint32_t *val)
+{
+	uint64_t sbdf = XEN_DMOP_PCI_SBDF(0, 0, devfn >> 3, devfn & 7);
+	uint8_t data[4];
+
+	if (len > sizeof(data))
+		return false;
+	bus_put_le(data, 4, *val);
+	if (!vm_ioreq_access(svc->vm, ctx, IOREQ_TYPE_PCI_CONFIG,
+			     sbdf << 32 | reg, data, len, is_write))
+		return false;
+	*val = (uint32_t)bus_get_le(data, len);
+	return true;
 }
 
 int devsvc_has_cap(struct devsvc *svc, unsigned int cap)
@@ -330,18 +434,22 @@ int devsvc_ram_scan(struct devsvc *svc, uint64_t *pat, size_t n)
 
 int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn)
 {
-	if (!svc->vm->pci_ready)
+	struct pci_bus *bus = svc->vm->roles->pci;
+
+	if (!bus)
 		return -ENODEV;
-	return pci_dev_register(&svc->vm->pci, dev, devfn);
+	return pci_dev_register(bus, dev, devfn);
 }
 
 int devsvc_power_button(struct devsvc *svc, void (*fn)(void *opaque),
 			void *opaque)
 {
-	if (svc->vm->power_button)
+	struct devsvc_roles *r = svc->vm->roles;
+
+	if (r->power_button)
 		return -EBUSY;
-	svc->vm->power_button = fn;
-	svc->vm->power_button_opaque = opaque;
+	r->power_button = fn;
+	r->power_button_opaque = opaque;
 	return 0;
 }
 
@@ -359,4 +467,67 @@ void devsvc_log(struct devsvc *svc, enum log_level level,
 uint64_t devsvc_now_ns(void)
 {
 	return vm_now_ns();
+}
+
+/* ------------------------------------------------ the machine's side */
+
+int devsvc_vm_init(struct vm *vm)
+{
+	vm->roles = calloc(1, sizeof(*vm->roles));
+	return vm->roles ? 0 : -ENOMEM;
+}
+
+void devsvc_vm_release(struct vm *vm)
+{
+	free(vm->roles);
+	vm->roles = NULL;
+}
+
+int devsvc_vm_devices_init(struct vm *vm, char *err, size_t err_len)
+{
+	struct devsvc *svc;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < nr_devices; i++) {
+		err[0] = '\0';
+		/* A device model serves it out of process instead. */
+		if (vm_device_model_replaces(&vm->cfg, devices[i].name))
+			continue;
+		svc = devsvc_create(vm, devices[i].name);
+		ret = svc ? devices[i].init(svc, &vm->cfg, err, err_len) :
+			    -ENOMEM;
+		if (ret) {
+			if (!err[0])
+				snprintf(err, err_len, "%s: %s",
+					 devices[i].name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+struct pci_bus *devsvc_vm_pci(struct vm *vm)
+{
+	return vm->roles ? vm->roles->pci : NULL;
+}
+
+bool devsvc_vm_has_power_button(struct vm *vm)
+{
+	return vm->roles && vm->roles->power_button;
+}
+
+void devsvc_vm_power_button(struct vm *vm)
+{
+	if (devsvc_vm_has_power_button(vm))
+		vm->roles->power_button(vm->roles->power_button_opaque);
+}
+
+const struct hyperv_dbg_ops *devsvc_vm_hyperv_debugger(struct vm *vm,
+						       void **opaque)
+{
+	if (!vm->roles || !vm->roles->hv_dbg)
+		return NULL;
+	*opaque = vm->roles->hv_dbg_opaque;
+	return vm->roles->hv_dbg;
 }

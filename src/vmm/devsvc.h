@@ -45,12 +45,37 @@ int devsvc_io_register(struct devsvc *svc, enum bus_space space,
 		       uint64_t base, uint64_t len,
 		       const struct bus_dev_ops *ops, void *opaque);
 
+/* Give back the range claimed at @base; -ENOENT if none starts there. */
+int devsvc_io_unregister(struct devsvc *svc, enum bus_space space,
+			 uint64_t base);
+/*
+ * Let an MMIO write of any width to @addr signal @fd (an eventfd) without
+ * an exit to the device (KVM's ioeventfd); @assign false undoes it.
+ * -EOPNOTSUPP if the backend cannot: the write then reaches the device's
+ * handler as usual, which must signal @fd itself.
+ */
+int devsvc_ioeventfd(struct devsvc *svc, uint64_t addr, int fd, bool assign);
+
 /* ---------------------------------------------------------- interrupts */
 
 /* Set a GSI's level (ISA IRQ n is GSI n); a no-op without an irqchip. */
 int devsvc_irq_set(struct devsvc *svc, uint32_t gsi, int level);
 /* Deliver one MSI message; -EOPNOTSUPP if the backend cannot. */
 int devsvc_msi_send(struct devsvc *svc, uint64_t addr, uint32_t data);
+
+/*
+ * MSI routes: a write of 1 to eventfd @efd delivers the route's message
+ * from the writer's thread, without a call into the machine (an irqfd on
+ * a GSI of its own).  devsvc_msi_route_add() returns the route number
+ * (>= 0) or -ENOSPC when the machine has none left; routes live as long
+ * as the VM.  devsvc_msi_route_set() points a route at a message.
+ * devsvc_has_msi_routes(): the machine has them at all (an irqchip with
+ * GSI routing and irqfds); without, send with devsvc_msi_send().
+ */
+bool devsvc_has_msi_routes(struct devsvc *svc);
+int devsvc_msi_route_add(struct devsvc *svc, int efd);
+int devsvc_msi_route_set(struct devsvc *svc, int route, uint64_t addr,
+			 uint32_t data);
 
 /* Deliver an SMI to the vCPU that made the access @ctx describes; it is
  * taken once the access completes.  -ESRCH if no vCPU made it (a test
@@ -86,6 +111,22 @@ struct pci_dev;
 int devsvc_pci_register(struct devsvc *svc, struct pci_dev *dev, int devfn);
 /* The chipset's host bridge @dev replaces the bus's generic one at 00:00.0. */
 int devsvc_pci_host_bridge(struct devsvc *svc, struct pci_dev *dev);
+
+struct pci_bus;
+/*
+ * Be the machine's PCI bus 0 (devices/pci_host.c): the bus the calls
+ * above put functions on and ACPI describes.  One per VM (-EBUSY); it
+ * must outlive every function registered on it (register it first).
+ */
+int devsvc_pci_bus_provide(struct devsvc *svc, struct pci_bus *bus);
+/*
+ * A config cycle for bus 0 function @devfn that no in-process device
+ * took: the device models (ioreq servers) get it.  True if one served it
+ * (a read's value in *@val).  On the accessing vCPU's thread (@ctx).
+ */
+bool devsvc_pci_cfg_forward(struct devsvc *svc, const struct bus_ctx *ctx,
+			    uint8_t devfn, uint32_t reg, unsigned int len,
+			    bool is_write, uint32_t *val);
 
 /* ---------------------------------------------------------- event loop */
 
@@ -200,11 +241,5 @@ void devsvc_log(struct devsvc *svc, enum log_level level,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* CLOCK_MONOTONIC, nanoseconds. */
 uint64_t devsvc_now_ns(void);
-
-/* ------------------------------------------------------ for the vmm */
-
-struct vm;
-/* A service handle for device @name of @vm; freed with the VM. */
-struct devsvc *devsvc_create(struct vm *vm, const char *name);
 
 #endif

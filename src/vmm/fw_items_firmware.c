@@ -26,6 +26,7 @@
 
 #include "devices/fw_cfg.h"
 #include "virtio/virtio_pci.h"
+#include "vmm/devsvc_vm.h"
 #include "vmm/vm.h"
 
 #define E820_RAM		1
@@ -63,6 +64,7 @@ static int fw_bootorder(struct vm *vm, struct fw_cfg_items *fc)
 {
 	char order[512];
 	size_t n = 0;
+	const struct pci_bus *pci = devsvc_vm_pci(vm);
 	unsigned int devfn;
 
 	order[0] = '\0';
@@ -71,8 +73,8 @@ static int fw_bootorder(struct vm *vm, struct fw_cfg_items *fc)
 				     "/rom@genroms/linuxboot_dma.bin\n");
 	} else {
 		/* Devices are all registered and no vCPU runs yet. */
-		for (devfn = 0; devfn < 256; devfn += 8) {
-			const struct pci_dev *d = vm->pci.devs[devfn];
+		for (devfn = 0; pci && devfn < 256; devfn += 8) {
+			const struct pci_dev *d = pci->devs[devfn];
 
 			if (!d || !fw_is_virtio_blk(d) ||
 			    n >= sizeof(order) - 32)

@@ -20,6 +20,7 @@
 
 #include "hv/hv_hyperv.h"
 #include "lib/compiler.h"
+#include "vmm/devsvc_vm.h"
 #include "vmm/vm.h"
 
 #define HV_STATUS_INVALID_CONNECTION_ID	18
@@ -399,16 +400,19 @@ void hyperv_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 {
 	struct vm *vm = vcpu->vm;
 	struct kvm_hyperv_exit *e = &exit->hyperv;
+	const struct hyperv_dbg_ops *dbg;
+	void *dbg_opaque = NULL;
 	uint16_t code;
 	bool fast;
 
+	dbg = devsvc_vm_hyperv_debugger(vm, &dbg_opaque);
 	switch (e->type) {
 	case KVM_EXIT_HYPERV_SYNIC:
 		/* Noted by the backend already; no VMBus to tell. */
 		break;
 	case KVM_EXIT_HYPERV_SYNDBG:
-		e->u.syndbg.status = vm->hv_dbg ?
-			vm->hv_dbg->syndbg(vm->hv_dbg_opaque, e->u.syndbg.msr,
+		e->u.syndbg.status = dbg ?
+			dbg->syndbg(dbg_opaque, e->u.syndbg.msr,
 					   e->u.syndbg.control,
 					   e->u.syndbg.send_page,
 					   e->u.syndbg.recv_page,
@@ -426,8 +430,8 @@ void hyperv_handle_exit(struct vcpu *vcpu, struct hv_exit *exit)
 		case HVCALL_POST_DEBUG_DATA:
 		case HVCALL_RETRIEVE_DEBUG_DATA:
 		case HVCALL_RESET_DEBUG_SESSION:
-			e->u.hcall.result = vm->hv_dbg ?
-				vm->hv_dbg->hcall(vm->hv_dbg_opaque, code, fast,
+			e->u.hcall.result = dbg ?
+				dbg->hcall(dbg_opaque, code, fast,
 						  e->u.hcall.params[0],
 						  e->u.hcall.params[1]) :
 				HV_STATUS_INVALID_HYPERCALL_CODE;

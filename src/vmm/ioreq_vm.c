@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmm/devsvc_vm.h"
 #include "vmm/ioreq_vm.h"
 #include "vmm/vm.h"
 
@@ -84,8 +85,11 @@ static int vmio_pci_intx(void *opaque, unsigned int dev, unsigned int intx,
 			 unsigned int level)
 {
 	struct vm_ioreq *vi = opaque;
+	struct pci_bus *pci = devsvc_vm_pci(vi->vm);
 
-	return pci_bus_intx_external(&vi->vm->pci, dev, intx + 1, level != 0);
+	if (!pci)
+		return -ENODEV;
+	return pci_bus_intx_external(pci, dev, intx + 1, level != 0);
 }
 
 /* Control thread: a spawned device model opened its state channel. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vmm/devsvc_vm.h"
 #include "vmm/vm.h"
 
 int machine_init(struct vm *vm, char *err, size_t err_len)
@@ -20,16 +21,17 @@ int machine_init(struct vm *vm, char *err, size_t err_len)
 
 void machine_acpi_config(struct vm *vm, struct acpi_config *ac)
 {
+	const struct pci_bus *pci = devsvc_vm_pci(vm);
 	unsigned int slot, pin;
 
 	acpi_config_default(ac, vm->cfg.nr_cpus);
-	ac->has_pci = vm->pci_ready;
+	ac->has_pci = pci != NULL;
 	/* One source of truth for INTx: what the PCI bus raises. */
-	if (vm->pci_ready)
+	if (pci)
 		for (slot = 0; slot < ACPI_PCI_SLOTS; slot++)
 			for (pin = 0; pin < ACPI_PCI_PINS; pin++)
 				ac->pci_intx_gsi[slot][pin] =
-					pci_intx_gsi(&vm->pci, slot, pin + 1);
+					pci_intx_gsi(pci, slot, pin + 1);
 }
 
 int machine_write_acpi(struct vm *vm, char *err, size_t err_len)

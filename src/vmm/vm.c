@@ -20,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "devices/devices.h"
 #include "devices/fw_cfg.h"
 #include "lib/size.h"
 #include "vmm/term.h"
 #include "vmm/vcpu_state.h"
+#include "vmm/devsvc_vm.h"
 #include "vmm/vm.h"
 
 struct vm_cleanup {
@@ -407,6 +407,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		goto fail;
 	}
 	atomic_init(&vm->stopping, false);
+	ret = devsvc_vm_init(vm);
+	if (ret) {
+		snprintf(err, err_len, "out of memory");
+		goto fail;
+	}
 	ret = bus_init(&vm->bus);
 	if (ret) {
 		snprintf(err, err_len, "bus: %s", strerror(-ret));
@@ -523,7 +528,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		goto fail;
 	}
 	vm->cfg.fw_items = &vm->fw_items;
-	ret = devices_init(vm, err, err_len);
+	ret = devsvc_vm_devices_init(vm, err, err_len);
 	if (ret)
 		goto fail;
 	/* Device models claim what the in-process devices left free. */
@@ -702,8 +707,6 @@ void vm_destroy(struct vm *vm)
 	 */
 	vm->has_irqchip = false;
 	vm->irq.routing = false;
-	if (vm->pci_ready)
-		pci_bus_set_bar_listener(&vm->pci, NULL, NULL);
 	/*
 	 * Device state goes after the VM: nothing can access a device any
 	 * more, and memory a device mapped into the guest is no longer in
@@ -716,6 +719,7 @@ void vm_destroy(struct vm *vm)
 	}
 	/* Their destroy hooks ran among the cleanups above. */
 	comp_list_free(&vm->comps);
+	devsvc_vm_release(vm);
 	vm_irq_release(vm);
 	vm_private_release(vm);
 	guest_mem_release(&vm->mem);

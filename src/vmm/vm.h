@@ -51,6 +51,7 @@ typedef void (*vm_fd_handler)(struct vm *vm, int fd, uint32_t events,
 			      void *opaque);
 typedef void (*vm_cleanup_fn)(struct vm *vm, void *opaque);
 
+struct devsvc_roles;
 struct vm_cleanup;
 struct vm_loop_entry;
 struct vm_ctl_req;
@@ -67,15 +68,9 @@ struct vm {
 	struct vm_irq irq;		/* GSI routing and MSI routes (irq.c) */
 	struct machine mach;		/* e820, ACPI (machine.c) */
 	struct firmware *fw;		/* --firmware memory map, or NULL */
-	/* The ACPI power button (devsvc_power_button()), or NULL. */
-	void (*power_button)(void *opaque);
-	void *power_button_opaque;
 	struct fw_cfg_items fw_items;	/* what fw_cfg serves (fw_cfg.h) */
-	struct pci_bus pci;		/* bus 0 (devices/pci_host.c) */
-	bool pci_ready;
-	/* The Hyper-V synthetic debugger (devices/hv_syndbg.c) or NULL. */
-	const struct hyperv_dbg_ops *hv_dbg;
-	void *hv_dbg_opaque;
+	/* PCI bus, power button, syndbg: devices' roles (devsvc_vm.h). */
+	struct devsvc_roles *roles;
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;

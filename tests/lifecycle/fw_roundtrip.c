@@ -21,6 +21,7 @@
 
 #include "lib/compiler.h"
 #include "vmm/component.h"
+#include "vmm/devsvc_vm.h"
 #include "vmm/vm.h"
 #include "../check.h"
 
@@ -160,8 +161,8 @@ int main(void)
 	vm = rt_create();
 	status = vm_run(vm, err, sizeof(err));
 	CHECK_EQ(status, 1);	/* every check of chipset.S held */
-	pci_cfg_write(&vm->pci, 0, PAM_REG + 1, 1, 0x33);
-	pci_cfg_write(&vm->pci, 0, PAM_REG + 6, 1, 0x11);
+	pci_cfg_write(devsvc_vm_pci(vm), 0, PAM_REG + 1, 1, 0x33);
+	pci_cfg_write(devsvc_vm_pci(vm), 0, PAM_REG + 6, 1, 0x11);
 	CHECK_EQ(vm->fw->pam[1], 3);
 	CHECK_EQ(vm->fw->pam[12], 1);
 	save(vm, &img1);
@@ -183,10 +184,10 @@ int main(void)
 	       vm->fw->pam[11] == 1 && vm->fw->pam[12] == 1 &&
 	       vm->fw->pam[0] == 0,
 	       "PAM segments not remapped by the load");
-	pci_cfg_write(&vm->pci, 0, SMRAM_REG, 1, 0x4a);
-	EXPECT(pci_cfg_read(&vm->pci, 0, SMRAM_REG, 1) == 0x1a,
+	pci_cfg_write(devsvc_vm_pci(vm), 0, SMRAM_REG, 1, 0x4a);
+	EXPECT(pci_cfg_read(devsvc_vm_pci(vm), 0, SMRAM_REG, 1) == 0x1a,
 	       "SMRAM control 0x%x after a write to the locked register",
-	       pci_cfg_read(&vm->pci, 0, SMRAM_REG, 1));
+	       pci_cfg_read(devsvc_vm_pci(vm), 0, SMRAM_REG, 1));
 	save(vm, &img2);
 	for (i = 0; i < ARRAY_SIZE(chipset_sections); i++)
 		EXPECT(same(find(&img1, chipset_sections[i]),
