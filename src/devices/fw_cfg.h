@@ -56,7 +56,6 @@
 
 #define FW_CFG_MAX_ITEMS	128
 
-struct vm;
 struct vm_config;
 
 /*
