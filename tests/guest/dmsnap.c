@@ -22,7 +22,6 @@
 #define IOT_INTX	0x5ac
 #define IOT_SLOT	16
 #define BLK_SLOT	17
-#define IOAPIC		0xfec00000ull
 #define INTX_GSI	(16 + IOT_SLOT % 4)
 #define INTX_VEC	0x50
 #define RTE_LEVEL	(1u << 15)
@@ -32,14 +31,6 @@
 #define COM1		0x3f8
 
 static volatile unsigned int intx_hits;
-
-static void ioapic_route(unsigned int pin, uint32_t lo)
-{
-	mmio_write32(IOAPIC, 0x11 + 2 * pin);
-	mmio_write32(IOAPIC + 0x10, apic_id() << 24);
-	mmio_write32(IOAPIC, 0x10 + 2 * pin);
-	mmio_write32(IOAPIC + 0x10, lo);
-}
 
 static void intx_handler(struct frame *f)
 {

@@ -14,7 +14,6 @@
  */
 #include "kit.h"
 
-#define IOAPIC		0xfec00000ull
 #define IOT_INTX	0x5ac
 #define IOT_ISA		0x5ad
 #define IOT_INVAL	0x5b0
@@ -33,18 +32,6 @@
 static volatile unsigned int intx_hits, isa_hits;
 /* The INTx handler lowers the line on this hit (1 = the first). */
 static volatile unsigned int intx_lower_at = 1;
-
-static void ioapic_write(uint32_t reg, uint32_t v)
-{
-	mmio_write32(IOAPIC, reg);
-	mmio_write32(IOAPIC + 0x10, v);
-}
-
-static void ioapic_route(unsigned int pin, uint32_t lo)
-{
-	ioapic_write(0x11 + 2 * pin, apic_id() << 24);
-	ioapic_write(0x10 + 2 * pin, lo);
-}
 
 static void intx_handler(struct frame *f)
 {

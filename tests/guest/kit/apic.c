@@ -21,6 +21,15 @@ void apic_write(uint32_t reg, uint32_t v)
 	mmio_write32(APIC_BASE + reg, v);
 }
 
+/* Destination first: an unmasked entry fires with a stale one otherwise. */
+void ioapic_route(unsigned int pin, uint32_t lo)
+{
+	mmio_write32(IOAPIC_BASE, 0x11 + 2 * pin);
+	mmio_write32(IOAPIC_BASE + 0x10, apic_id() << 24);
+	mmio_write32(IOAPIC_BASE, 0x10 + 2 * pin);
+	mmio_write32(IOAPIC_BASE + 0x10, lo);
+}
+
 static void spurious_handler(struct frame *f)
 {
 	/* Spurious interrupts take no EOI (SDM 10.9). */

@@ -393,6 +393,14 @@ void apic_icr_send(uint32_t dest_apic_id, uint32_t icr_lo);
 void apic_send_ipi(uint32_t dest_apic_id, uint8_t vector);
 void apic_self_ipi(uint8_t vector);
 
+/* IOAPIC (MMIO at 0xFEC00000): redirection entry low word bits. */
+#define IOAPIC_BASE		0xFEC00000ull
+#define IOAPIC_RTE_LOW		(1u << 13)	/* active low */
+#define IOAPIC_RTE_LEVEL	(1u << 15)	/* level triggered */
+#define IOAPIC_RTE_MASKED	(1u << 16)
+/* Pin @pin: @lo (vector | IOAPIC_RTE_*), fixed, to this CPU's APIC. */
+void ioapic_route(unsigned int pin, uint32_t lo);
+
 /* Spin for about @cycles TSC cycles. */
 void tsc_delay(uint64_t cycles);
 
