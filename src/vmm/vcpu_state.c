@@ -57,15 +57,52 @@ static size_t msrs_size(const struct kvm_msrs *m)
 	return sizeof(*m) + m->nmsrs * sizeof(m->entries[0]);
 }
 
+#define MSR_MTRRCAP		0xfe
+#define MSR_MTRR_PHYSBASE0	0x200
+#define MSR_MTRR_VAR_MAX	16	/* 0x200-0x21f: what the SDM reserves */
+#define MSR_MTRR_DEF_TYPE	0x2ff
+#define MSR_PAT			0x277
+
 /*
- * The MSRs this vCPU can really save: the backend's index list minus the
- * ones that fail to read (KVM lists MSRs some CPUs do not have).  NULL
- * with *ret = -EOPNOTSUPP if the backend has no MSR state.
+ * Guest state KVM's index list leaves out: the memory type MSRs (QEMU
+ * saves them beside the list too).  The fixed ranges, the default type,
+ * PAT, and as many variable pairs as MTRRCAP.VCNT says.  Writes @out
+ * (room for MSR_MTRR_EXTRA) and returns how many.
+ */
+#define MSR_MTRR_EXTRA		(13 + 2 * MSR_MTRR_VAR_MAX)
+static uint32_t msr_mtrr_list(struct hv_vcpu *v, struct kvm_msrs *one,
+			      uint32_t *out)
+{
+	static const uint32_t fixed[] = {
+		MSR_PAT, MSR_MTRR_DEF_TYPE, 0x250, 0x258, 0x259,
+		0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
+	};
+	uint32_t i, n = 0, vcnt = 0;
+
+	_Static_assert(ARRAY_SIZE(fixed) == 13, "MSR_MTRR_EXTRA");
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		out[n++] = fixed[i];
+	one->entries[0].index = MSR_MTRRCAP;
+	if (hv_vcpu_get_msrs(v, one) == 1)
+		vcnt = (uint32_t)(one->entries[0].data & 0xff);
+	for (i = 0; i < vcnt && i < MSR_MTRR_VAR_MAX; i++) {
+		out[n++] = MSR_MTRR_PHYSBASE0 + 2 * i;
+		out[n++] = MSR_MTRR_PHYSBASE0 + 2 * i + 1;
+	}
+	return n;
+}
+
+/*
+ * The MSRs this vCPU can really save: the backend's index list and the
+ * MTRRs, minus the ones that fail to read (KVM lists MSRs some CPUs do
+ * not have).  NULL with *ret = -EOPNOTSUPP if the backend has no MSR
+ * state.
  */
 static struct kvm_msrs *msr_save_list(struct hv *hv, struct hv_vcpu *v,
 				      int *ret)
 {
-	uint32_t cap = 256, i, n = 0;
+	uint32_t cap = 256, i, j, n = 0, nr_extra;
+	uint32_t extra[MSR_MTRR_EXTRA];
 	struct kvm_msr_list *list;
 	struct kvm_msrs *m = NULL, *one = NULL;
 
@@ -84,7 +121,7 @@ static struct kvm_msrs *msr_save_list(struct hv *hv, struct hv_vcpu *v,
 	}
 	if (*ret)
 		goto out;
-	m = msrs_alloc(list->nmsrs);
+	m = msrs_alloc(list->nmsrs + MSR_MTRR_EXTRA);
 	one = msrs_alloc(1);
 	if (!m || !one) {
 		*ret = -ENOMEM;
@@ -94,6 +131,17 @@ static struct kvm_msrs *msr_save_list(struct hv *hv, struct hv_vcpu *v,
 		one->entries[0].index = list->indices[i];
 		if (hv_vcpu_get_msrs(v, one) == 1)
 			m->entries[n++].index = list->indices[i];
+	}
+	nr_extra = msr_mtrr_list(v, one, extra);
+	for (j = 0; j < nr_extra; j++) {
+		for (i = 0; i < list->nmsrs; i++)
+			if (list->indices[i] == extra[j])
+				break;
+		if (i < list->nmsrs)
+			continue;	/* listed (emu lists them all) */
+		one->entries[0].index = extra[j];
+		if (hv_vcpu_get_msrs(v, one) == 1)
+			m->entries[n++].index = extra[j];
 	}
 	m->nmsrs = n;
 out:

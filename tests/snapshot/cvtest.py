@@ -186,6 +186,18 @@ def migrate_start(q, uri, timeout=60):
         time.sleep(0.2)
 
 
+def snapshot_to_restore(q, src, snap, accel=None):
+    """Stop the VM behind QMP @q, snapshot it to @snap, quit it (status
+    0 expected from @src) and restore it into a new process on @accel
+    (default ACCEL), returned as a VM named "restore"."""
+    q.ok("stop")
+    q.ok("cvisor-snapshot-save", file=snap)
+    q.ok("quit")
+    if src.wait() != 0:
+        fail("source exit status %d after quit" % src.p.returncode)
+    return VM(["restore", snap, "--accel", accel or ACCEL], "restore")
+
+
 def require_accel():
     """Skip when this host cannot run the backend (a host capability)."""
     p = subprocess.run([CVISOR, "caps", "--accel", ACCEL],

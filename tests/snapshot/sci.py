@@ -13,7 +13,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, require_accel, QMP, VM, fail, guest, tmpdir  # noqa: E402
+from cvtest import (ACCEL, require_accel, QMP, VM, fail, guest,  # noqa: E402
+                    snapshot_to_restore, tmpdir)
 
 
 
@@ -40,15 +41,10 @@ try:
     src.wait_line("READY2", timeout=120)
     q.ok("system_powerdown")
     src.wait_line("PENDING", timeout=120)
-    q.ok("stop")
-    q.ok("cvisor-snapshot-save", file=snap)
-    q.ok("quit")
-    if src.wait() != 0:
-        fail("source exit status %d after quit" % src.p.returncode)
+    dst = snapshot_to_restore(q, src, snap)
 finally:
     src.kill()
 
-dst = VM(["restore", snap, "--accel", ACCEL], "restore")
 try:
     dst.send(b"go")
     dst.wait_line("PWRBTN_STS still set", timeout=240)
