@@ -186,6 +186,22 @@ def migrate_start(q, uri, timeout=60):
         time.sleep(0.2)
 
 
+def testdev_guest(name, d, vmname="src"):
+    """Start guest @name (tests/guest) with testdev and a QMP socket in
+    directory @d: returns the VM and the socket's path."""
+    sock = os.path.join(d, vmname + ".qmp")
+    vm = VM(["run", "--accel", ACCEL, "--testdev", "--kernel", guest(name),
+             "--api-socket", sock], vmname)
+    return vm, sock
+
+
+def expect_guest_pass(vm):
+    """Wait for @vm's end: its guest must have passed (status 1)."""
+    rc = vm.wait()
+    if rc != 1:
+        fail("%s: guest status %d (1 = pass)" % (vm.name, rc))
+
+
 def snapshot_to_restore(q, src, snap, accel=None):
     """Stop the VM behind QMP @q, snapshot it to @snap, quit it (status
     0 expected from @src) and restore it into a new process on @accel

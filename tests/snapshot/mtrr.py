@@ -9,26 +9,21 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import (ACCEL, require_accel, QMP, VM, fail, guest,  # noqa: E402
-                    snapshot_to_restore, tmpdir)
+from cvtest import (ACCEL, require_accel, QMP, expect_guest_pass,  # noqa: E402
+                    snapshot_to_restore, testdev_guest, tmpdir)
 
 require_accel()
 d = tmpdir()
-sock = os.path.join(d, "qmp.sock")
-snap = os.path.join(d, "mtrr.snap")
-src = VM(["run", "--accel", ACCEL, "--testdev", "--kernel",
-          guest("mtrrsnap"), "--api-socket", sock], "src")
+src, sock = testdev_guest("mtrrsnap", d)
 try:
     src.wait_line("READY", timeout=120)
-    dst = snapshot_to_restore(QMP(sock), src, snap)
+    dst = snapshot_to_restore(QMP(sock), src, os.path.join(d, "mtrr.snap"))
 finally:
     src.kill()
 try:
     dst.send(b"go")
     dst.wait_line("MTRR: all", timeout=120)
-    rc = dst.wait()
-    if rc != 1:
-        fail("restored guest: status %d (1 = pass)" % rc)
+    expect_guest_pass(dst)
 finally:
     dst.kill()
 print("MTRRs and PAT survive a snapshot and restore on %s" % ACCEL)

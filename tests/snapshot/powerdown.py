@@ -8,13 +8,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, require_accel, QMP, VM, fail, guest, tmpdir  # noqa: E402
+from cvtest import require_accel, QMP, fail, testdev_guest, tmpdir  # noqa: E402
 
 require_accel()
-d = tmpdir()
-sock = os.path.join(d, "qmp.sock")
-vm = VM(["run", "--accel", ACCEL, "--testdev", "--kernel",
-         guest("pm_powerbutton"), "--api-socket", sock], "guest")
+vm, sock = testdev_guest("pm_powerbutton", tmpdir(), "guest")
 try:
     vm.wait_line("READY", timeout=120)
     q = QMP(sock)

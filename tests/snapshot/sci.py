@@ -13,10 +13,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import (ACCEL, require_accel, QMP, VM, fail, guest,  # noqa: E402
-                    snapshot_to_restore, tmpdir)
-
-
+from cvtest import (ACCEL, require_accel, QMP, expect_guest_pass,  # noqa: E402
+                    fail, snapshot_to_restore, testdev_guest, tmpdir)
 
 def check_spurious(line):
     n = int(re.search(r"spurious=(\d+)", line).group(1))
@@ -28,10 +26,8 @@ def check_spurious(line):
 
 require_accel()
 d = tmpdir()
-sock = os.path.join(d, "qmp.sock")
 snap = os.path.join(d, "sci.snap")
-src = VM(["run", "--accel", ACCEL, "--testdev", "--kernel",
-          guest("pm_sci"), "--api-socket", sock], "src")
+src, sock = testdev_guest("pm_sci", d)
 try:
     src.wait_line("READY", timeout=120)
     q = QMP(sock)
@@ -50,9 +46,7 @@ try:
     dst.wait_line("PWRBTN_STS still set", timeout=240)
     check_spurious(dst.wait_line("SCI 2: delivered after the restore",
                                  timeout=120))
-    rc = dst.wait()
-    if rc != 1:
-        fail("restored guest: status %d (1 = pass)" % rc)
+    expect_guest_pass(dst)
 finally:
     dst.kill()
 print("SCI: delivered with PWRBTN_STS, and again after a restore with it pending")
