@@ -9,6 +9,11 @@
  * vCPU's state is complete and architectural.  The vCPU thread parks in
  * vcpu_park_if_paused() until vm_resume() or the end of the VM.
  *
+ * Once all are parked, the handlers of ready device fds run at once
+ * (vm_loop_drain()): a kick the guest made just before is done before
+ * anybody saves device state, so that the process that saved it does
+ * not complete the request a second time after the save.
+ *
  * Nothing is torn down while paused: irqfds and ioeventfds stay
  * assigned, the event loop keeps draining device fds, and an interrupt
  * raised meanwhile stays pending in the (in-backend) LAPIC/IOAPIC until
@@ -77,6 +82,9 @@ int vm_pause(struct vm *vm)
 		vm->paused = true;
 	}
 	pthread_mutex_unlock(&vm->pause_lock);
+	/* Devices finish what the guest asked before it stopped. */
+	if (!ret)
+		vm_loop_drain(vm);
 	return ret;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "devices/fw_cfg.h"
+#include "lib/compiler.h"
 #include "lib/size.h"
 #include "vmm/term.h"
 #include "vmm/vcpu_state.h"
@@ -84,6 +85,38 @@ int vm_loop_add(struct vm *vm, int fd, uint32_t events, vm_fd_handler fn,
 	e->next = vm->loop_entries;
 	vm->loop_entries = e;
 	return 0;
+}
+
+/*
+ * Run the handlers of the device fds that are ready now, without
+ * waiting, a few passes at most.  After vm_pause() has parked the vCPUs
+ * this completes what the guest asked for before: a kick still sitting
+ * in a queue's eventfd.  Left for later it would be done after a save
+ * that did not count it, by this process and again by the one that
+ * loads the image (a frame sent twice); done now, its interrupt lands in
+ * the irqchip before that is saved too.  The control and stop eventfds
+ * stay with the loop (this runs inside a control request).  Event loop
+ * thread only.
+ */
+void vm_loop_drain(struct vm *vm)
+{
+	struct epoll_event evs[32];
+	int n, i, pass;
+
+	if (vm->epoll_fd < 0)
+		return;
+	for (pass = 0; pass < 4; pass++) {
+		n = epoll_wait(vm->epoll_fd, evs, ARRAY_SIZE(evs), 0);
+		if (n <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			struct vm_loop_entry *e = evs[i].data.ptr;
+
+			if (e->fd == vm->ctl_fd || e->fd == vm->stop_fd)
+				continue;
+			e->fn(vm, e->fd, evs[i].events, e->opaque);
+		}
+	}
 }
 
 static struct vm_loop_entry *loop_find(struct vm *vm, int fd)

@@ -172,6 +172,8 @@ int vm_loop_add(struct vm *vm, int fd, uint32_t events, vm_fd_handler fn,
 		void *opaque);
 int vm_loop_mod(struct vm *vm, int fd, uint32_t events);
 int vm_loop_del(struct vm *vm, int fd);
+/* Run the ready device fds' handlers now (pause.c; event loop thread). */
+void vm_loop_drain(struct vm *vm);
 
 /* Set a GSI's level; a no-op without an interrupt controller. */
 int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
@@ -185,7 +187,9 @@ int vm_clock_register(struct vm *vm);
 
 /*
  * pause.c: stop every vCPU at an instruction boundary and wait until all
- * are parked; the event loop keeps running, so device back ends still
+ * are parked, then let the devices finish what the guest asked for
+ * before (vm_loop_drain()); the event loop keeps running, so device
+ * back ends still
  * queue input and a kick or interrupt that arrives meanwhile stays
  * pending (irqfd and ioeventfd stay assigned) and is seen after resume.
  * Event loop thread only (use vm_control_call() from other threads).
