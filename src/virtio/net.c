@@ -3,7 +3,14 @@
  * net.c - virtio-net (virtio 1.x 5.1) with a tap device as host side.
  *
  * The tap is opened with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR and
- * TUNSETVNETHDRSZ 12, so a frame on the tap carries exactly the 12-byte
+ * TUNSETVNETHDRSZ 12 (and IFF_MULTI_QUEUE when the tap was created
+ * multi_queue, so that the destination of a live migration on the same
+ * host can open it while the source still has it.  Such a queue starts
+ * detached and is attached when the guest first uses the device here: a
+ * migration destination, open from the start of the stream, must not
+ * collect frames meant for the source's guest and hand them over late,
+ * out of order.  Frames the tap gives the source after it stopped are
+ * dropped with it, as by a busy NIC), so a frame on the tap carries exactly the 12-byte
  * struct virtio_net_hdr_v1 the guest uses (virtio 1.x always has
  * num_buffers): TX chains are written to the tap as they are (writev) and
  * RX frames are read straight into the guest's buffers (readv).  No offload
@@ -51,7 +58,17 @@ _Static_assert(sizeof(struct virtio_net_config) == 8, "net config");
 
 struct net {
 	int tap;
+	bool detached;		/* multi-queue tap, our queue not attached */
 };
+
+static void net_attach(struct net *nt)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_ATTACH_QUEUE };
+
+	/* A failure leaves it detached: frames are dropped, not the VM. */
+	if (nt->detached && !ioctl(nt->tap, TUNSETQUEUE, &ifr))
+		nt->detached = false;
+}
 
 static void net_rx(struct virtio_dev *vdev)
 {
@@ -112,6 +129,7 @@ static void net_tx(struct virtio_dev *vdev, struct virtq *vq)
 
 static void net_queue_notify(struct virtio_dev *vdev, struct virtq *vq)
 {
+	net_attach(vdev->priv);
 	if (vq->index == NET_TXQ)
 		net_tx(vdev, vq);
 	else
@@ -125,7 +143,8 @@ static int net_host_fd(struct virtio_dev *vdev)
 	return nt->tap;
 }
 
-static int tap_open(const char *name, char *err, size_t err_len)
+static int tap_open(const char *name, bool *detached, char *err,
+		    size_t err_len)
 {
 	struct ifreq ifr;
 	int fd, hdr = NET_HDR_LEN, ret;
@@ -138,15 +157,26 @@ static int tap_open(const char *name, char *err, size_t err_len)
 		return ret;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
-	    ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
+	/* A single-queue tap refuses IFF_MULTI_QUEUE with EINVAL. */
+	ret = ioctl(fd, TUNSETIFF, &ifr);
+	if (ret < 0 && errno == EINVAL) {
+		ifr.ifr_flags &= ~IFF_MULTI_QUEUE;
+		ret = ioctl(fd, TUNSETIFF, &ifr);
+	}
+	if (ret < 0 || ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
 		ret = -errno;
 		snprintf(err, err_len, "virtio-net: tap %s: %s", name,
 			 strerror(errno));
 		close(fd);
 		return ret;
+	}
+	*detached = false;
+	if (ifr.ifr_flags & IFF_MULTI_QUEUE) {
+		memset(&ifr, 0, sizeof(ifr));
+		ifr.ifr_flags = IFF_DETACH_QUEUE;
+		*detached = !ioctl(fd, TUNSETQUEUE, &ifr);
 	}
 	return fd;
 }
@@ -180,7 +210,7 @@ static int net_create(struct virtio_dev *vdev,
 	}
 	nt->tap = args->tap_fd;
 	if (nt->tap < 0 && args->tap) {
-		nt->tap = tap_open(args->tap, err, err_len);
+		nt->tap = tap_open(args->tap, &nt->detached, err, err_len);
 		if (nt->tap < 0) {
 			int ret = nt->tap;
 
