@@ -186,6 +186,21 @@ def migrate_start(q, uri, timeout=60):
         time.sleep(0.2)
 
 
+def wait_migration(q, timeout=120):
+    """Poll query-migrate on the source until it completed or failed."""
+    end = time.time() + timeout
+    last = time.time()
+    while time.time() < end:
+        r = q.ok("query-migrate")
+        if r.get("status") in ("completed", "failed"):
+            return r
+        if time.time() - last > 10:
+            print("migration in progress: %r" % r, flush=True)
+            last = time.time()
+        time.sleep(0.05)
+    fail("migration did not finish in %d s: %r" % (timeout, r))
+
+
 def testdev_guest(name, d, vmname="src"):
     """Start guest @name (tests/guest) with testdev and a QMP socket in
     directory @d: returns the VM and the socket's path."""
@@ -202,16 +217,20 @@ def expect_guest_pass(vm):
         fail("%s: guest status %d (1 = pass)" % (vm.name, rc))
 
 
-def snapshot_to_restore(q, src, snap, accel=None):
+def snapshot_to_restore(q, src, snap, accel=None, api_socket=None):
     """Stop the VM behind QMP @q, snapshot it to @snap, quit it (status
     0 expected from @src) and restore it into a new process on @accel
-    (default ACCEL), returned as a VM named "restore"."""
+    (default ACCEL), returned as a VM named "restore" (with a QMP socket
+    at @api_socket if given)."""
     q.ok("stop")
     q.ok("cvisor-snapshot-save", file=snap)
     q.ok("quit")
     if src.wait() != 0:
         fail("source exit status %d after quit" % src.p.returncode)
-    return VM(["restore", snap, "--accel", accel or ACCEL], "restore")
+    args = ["restore", snap, "--accel", accel or ACCEL]
+    if api_socket:
+        args += ["--api-socket", api_socket]
+    return VM(args, "restore")
 
 
 def require_accel():

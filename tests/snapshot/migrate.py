@@ -20,7 +20,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import migrate_start, ACCEL, mib, require_accel, CVISOR, QMP, VM, fail, guest, tmpdir  # noqa: E402
+from cvtest import migrate_start, wait_migration, ACCEL, mib, require_accel, CVISOR, QMP, VM, fail, guest, tmpdir  # noqa: E402
 
 require_accel()
 d = tmpdir()
@@ -33,20 +33,6 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-def wait_migration(q, timeout=120):
-    end = time.time() + timeout
-    last = time.time()
-    while time.time() < end:
-        r = q.ok("query-migrate")
-        if r.get("status") in ("completed", "failed"):
-            return r
-        if time.time() - last > 10:
-            print("migration in progress: %r" % r, flush=True)
-            last = time.time()
-        time.sleep(0.05)
-    fail("migration did not finish in %d s: %r" % (timeout, r))
 
 
 def migrate(q, uri):
