@@ -17,7 +17,8 @@
  * with guest_memfd (gmem.c), memory attributes, memory-fault exits and
  * pre-faulting, the KVM_HC_MAP_GPA_RANGE hypercall exit (hypercall.c),
  * SMM (not for SW_PROTECTED VMs), and Hyper-V enlightenments with SynIC,
- * synthetic timers and the synthetic debugger (hyperv*.c).  Not yet:
+ * synthetic timers and the synthetic debugger (hyperv*.c), kvmclock and
+ * KVM's paravirtual CPUID leaves and hypercalls (kvmpv.c).  Not yet:
  * MSR exits, guest debugging, guest_memfd's MMAP and INIT_SHARED flags.
  */
 #include <errno.h>
@@ -94,6 +95,9 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 		return HV_MEMORY_ATTRIBUTE_PRIVATE;
 	case HV_CAP_EXIT_HYPERCALL:
 		return EMU_HYPERCALL_EXITS;
+	case HV_CAP_ADJUST_CLOCK:
+		/* KVM answers with the KVM_CLOCK_* flags it reports. */
+		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME;
 	case HV_CAP_IRQ_ROUTING:
 		return EMU_MAX_IRQ_ROUTES;
 	case HV_CAP_MAX_VCPUS:
@@ -136,6 +140,8 @@ const struct hv_backend_ops emu_backend_ops = {
 	.create_guest_memfd = emu_create_guest_memfd,
 	.guest_memfd_fallocate = emu_guest_memfd_fallocate,
 	.vm_check_cap = emu_vm_check_cap,
+	.get_clock = emu_get_clock,
+	.set_clock = emu_set_clock,
 	.create_irqchip = emu_create_irqchip,
 	.create_pit = emu_create_pit,
 	.irq_line = emu_irq_line_op,

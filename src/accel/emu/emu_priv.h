@@ -30,6 +30,7 @@
 #include "hyperv.h"
 #include "irqfd.h"
 #include "irq_routing.h"
+#include "kvmpv.h"
 #include "lapic.h"
 #include "mem.h"
 #include "msr_filter.h"
@@ -86,6 +87,8 @@ struct emu_vm {
 
 	/* Hyper-V partition state (hyperv.c). */
 	struct emu_hv_vm hv;
+	/* kvmclock (kvmpv.c). */
+	struct emu_kvmclock kvmclock;
 
 	/* KVM_ENABLE_CAP state. */
 	atomic_bool cap_exception_payload;
@@ -167,6 +170,8 @@ struct emu_vcpu {
 
 	/* Hyper-V per-vCPU state (hyperv*.c). */
 	struct emu_hv_vcpu hv;
+	/* KVM PV per-vCPU state (kvmpv.c, hypercall.c). */
+	struct emu_kvmpv_vcpu pv;
 	uint64_t slice_start_ns;	/* guest code running since, or 0 */
 };
 
@@ -202,6 +207,8 @@ int emu_irqfd(struct hv_vm *vm, const struct kvm_irqfd *irqfd);
 int emu_ioeventfd(struct hv_vm *vm, const struct kvm_ioeventfd *io);
 int emu_set_pit(struct hv_vm *vm, const struct kvm_pit_state2 *pit);
 int emu_vm_check_cap(struct hv_vm *vm, enum hv_cap cap);
+int emu_get_clock(struct hv_vm *vm, struct kvm_clock_data *clock);
+int emu_set_clock(struct hv_vm *vm, const struct kvm_clock_data *clock);
 int emu_set_memory_attributes(struct hv_vm *vm, uint64_t gpa, uint64_t size,
 			      uint64_t attributes, uint64_t flags);
 int emu_create_guest_memfd(struct hv_vm *vm, uint64_t size, uint64_t flags);
@@ -209,6 +216,10 @@ int emu_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
 			      uint64_t offset, uint64_t len);
 
 /* hypercall.c: KVM's hypercall ABI (VMCALL), apart from Hyper-V's. */
+#define KVM_HC_VAPIC_POLL_IRQ	1
+#define KVM_HC_KICK_CPU		5
+#define KVM_HC_SEND_IPI		10
+#define KVM_HC_SCHED_YIELD	11
 #define EMU_HYPERCALL_EXITS	(1ull << HV_HC_MAP_GPA_RANGE)
 int emu_kvm_hypercall(struct emu_vcpu *v, unsigned int cpl, bool op64);
 
@@ -220,6 +231,15 @@ struct hv_exit *emu_vcpu_exit(struct hv_vcpu *vcpu);
 void emu_vcpu_kick(struct hv_vcpu *vcpu);
 /* Something for @v arrived (interrupt, NMI, INIT, SIPI): any thread. */
 void emu_vcpu_event(struct emu_vcpu *v);
+/*
+ * Host pointer to the guest RAM page holding @gpa (NULL: not RAM, or a
+ * write to read-only memory), for the backend's own accesses to guest
+ * structures: through the vCPU's view on its thread, the VM's map when
+ * @host (a state restore).  A write marks the page dirty; the caller
+ * tells the code tracker (x86_code_tracker_write) once it wrote.
+ */
+void *emu_vcpu_map_guest(struct emu_vcpu *v, uint64_t gpa, bool write,
+			 bool host);
 int emu_interrupt(struct hv_vcpu *vcpu, uint32_t vector);
 int emu_nmi(struct hv_vcpu *vcpu);
 int emu_pre_fault_memory(struct hv_vcpu *vcpu, uint64_t *gpa, uint64_t *size,

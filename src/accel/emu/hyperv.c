@@ -24,14 +24,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Guest RAM page for a write by the guest (on its vCPU) or the host. */
-static void *hv_map(struct emu_vcpu *v, uint64_t gpa, bool write, bool host)
-{
-	if (host)
-		return emu_mem_lookup(v->vm->mem, HV_AS_NORMAL, gpa, write);
-	return emu_mem_map_page(&v->rd, HV_AS_NORMAL, gpa, write);
-}
-
 static int hv_write_guest(struct emu_vcpu *v, uint64_t gpa, const void *src,
 			  unsigned int len, bool host)
 {
@@ -39,7 +31,7 @@ static int hv_write_guest(struct emu_vcpu *v, uint64_t gpa, const void *src,
 
 	if ((gpa & 0xfff) + len > EMU_PAGE_SIZE)
 		return -EINVAL;
-	p = hv_map(v, gpa, true, host);
+	p = emu_vcpu_map_guest(v, gpa, true, host);
 	if (!p)
 		return -EFAULT;
 	memcpy(p + (gpa & 0xfff), src, len);

@@ -379,6 +379,8 @@ static int msr_get(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 	}
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_read(v, idx, val, true);
+	if (emu_kvmpv_msr_owned(idx))
+		return emu_kvmpv_msr_read(v, idx, val, true);
 	return x86_cpu_get_msr(v->cpu, idx, val) ? -1 : 0;
 }
 
@@ -396,6 +398,8 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 	}
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_write(v, idx, val, true);
+	if (emu_kvmpv_msr_owned(idx))
+		return emu_kvmpv_msr_write(v, idx, val, true);
 	if (!x86_cpu_set_msr(v->cpu, idx, val)) {
 		if (idx == X86_MSR_TSC) {
 			emu_vcpu_tsc_written(v);
@@ -444,7 +448,8 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 	uint32_t *idx;
 	bool have_base = false;
 
-	idx = calloc(n + 2 + emu_hv_msr_list(NULL, 0), sizeof(*idx));
+	idx = calloc(n + 2 + emu_hv_msr_list(NULL, 0) +
+		     emu_kvmpv_msr_list(NULL, 0), sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	n = x86_cpu_msr_list(idx, n);
@@ -457,6 +462,8 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 	idx[total++] = MSR_IA32_TSC_DEADLINE;
 	/* Hyper-V MSRs are state of every VM (host access needs no CPUID). */
 	total += emu_hv_msr_list(idx + total, emu_hv_msr_list(NULL, 0));
+	/* kvmclock's, as KVM lists them (emulated MSRs). */
+	total += emu_kvmpv_msr_list(idx + total, emu_kvmpv_msr_list(NULL, 0));
 	if (list->nmsrs < total) {
 		list->nmsrs = total;
 		free(idx);
@@ -574,7 +581,8 @@ int emu_get_supported_cpuid(struct hv *hv, struct kvm_cpuid2 *c)
 	size_t n = x86_cpu_supported_cpuid(NULL, 0), i;
 	struct x86_cpuid_entry *e;
 
-	if (c->nent < n)
+	/* The core's leaves, then KVM's paravirtual ones, as KVM lists. */
+	if (c->nent < n + 2)
 		return -E2BIG;
 	e = calloc(n ? n : 1, sizeof(*e));
 	if (!e)
@@ -600,7 +608,7 @@ int emu_get_supported_cpuid(struct hv *hv, struct kvm_cpuid2 *c)
 			k->ecx |= (1u << 21) | (1u << 24);
 		}
 	}
-	c->nent = n;
+	c->nent = n + emu_kvmpv_cpuid(&c->entries[n]);
 	free(e);
 	return 0;
 }

@@ -79,6 +79,14 @@ static const struct emu_lapic_ops vcpu_lapic_ops = {
 
 /* ---------------------------------------------------------------- helpers */
 
+void *emu_vcpu_map_guest(struct emu_vcpu *v, uint64_t gpa, bool write,
+			 bool host)
+{
+	if (host)
+		return emu_mem_lookup(v->vm->mem, HV_AS_NORMAL, gpa, write);
+	return emu_mem_map_page(&v->rd, HV_AS_NORMAL, gpa, write);
+}
+
 static uint64_t host_tsc(struct emu_vcpu *v)
 {
 	return (uint64_t)((unsigned __int128)emu_now_ns() *
@@ -433,6 +441,8 @@ static int op_rdmsr(void *opaque, uint32_t idx, uint64_t *val)
 	}
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_read(v, idx, val, false);
+	if (emu_kvmpv_msr_owned(idx))
+		return emu_kvmpv_msr_read(v, idx, val, false);
 	return X86_MSR_UNKNOWN;
 }
 
@@ -453,6 +463,8 @@ static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
 	}
 	if (emu_hv_msr_owned(idx))
 		return emu_hv_msr_write(v, idx, val, false);
+	if (emu_kvmpv_msr_owned(idx))
+		return emu_kvmpv_msr_write(v, idx, val, false);
 	return X86_MSR_UNKNOWN;
 }
 
@@ -681,6 +693,7 @@ static bool process_events(struct emu_vcpu *v)
 		v->cpu->s.apic_base = emu_lapic_get_base(v->lapic);
 		update_apic_page(v);
 		v->pend = EMU_PEND_NONE;
+		v->pv.system_time = 0;		/* kvmclock off, as KVM */
 		v->mp_state = v->vcpu.id == 0 ? KVM_MP_STATE_RUNNABLE :
 						KVM_MP_STATE_INIT_RECEIVED;
 		/* A SIPI that came after the INIT is still latched: take it. */
@@ -721,6 +734,10 @@ static bool wake_pending(struct emu_vcpu *v)
 
 	if (atomic_load(&v->kicked) || v->triple_fault ||
 	    atomic_load(&v->hv.stimer_pending))
+		return true;
+	/* KVM_HC_KICK_CPU wakes a halted vCPU even with IF=0 (KVM). */
+	if (v->mp_state == KVM_MP_STATE_HALTED &&
+	    atomic_load(&v->pv.pv_unhalted))
 		return true;
 	if (!v->lapic)
 		return false;
@@ -822,6 +839,7 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 		}
 		if (v->mp_state == KVM_MP_STATE_HALTED)
 			v->mp_state = KVM_MP_STATE_RUNNABLE;
+		emu_kvmpv_update(v);
 		v->slice_start_ns = emu_now_ns();
 		/* Announced first, then checked: see hyperv_flush.c. */
 		atomic_store(&v->hv.in_guest, true);
@@ -845,6 +863,11 @@ int emu_vcpu_run(struct hv_vcpu *vcpu)
 			}
 			v->mp_state = KVM_MP_STATE_HALTED;
 			vcpu_block(v);
+			/* A PV kick (before or during the HLT) ends it. */
+			if (atomic_exchange(&v->pv.pv_unhalted, false)) {
+				cpu->s.halted = 0;
+				v->mp_state = KVM_MP_STATE_RUNNABLE;
+			}
 			continue;
 		case X86_STOP_SHUTDOWN:
 			exit_simple(v, HV_EXIT_SHUTDOWN);

@@ -56,6 +56,7 @@ int emu_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
 	emu_ioevs_init(&vm->ioevs);
 	emu_hv_vm_init(&vm->hv);
 	emu_msr_filter_init(&vm->msr_filter);
+	emu_kvmclock_init(&vm->kvmclock);
 	ret = emu_mem_create(vm_kick_all, vm, &vm->mem);
 	if (ret)
 		goto fail;
@@ -106,6 +107,7 @@ void emu_vm_destroy(struct hv_vm *hvm)
 	emu_apic_bus_fini(&vm->bus);
 	emu_hv_vm_fini(&vm->hv);
 	emu_msr_filter_fini(&vm->msr_filter);
+	emu_kvmclock_fini(&vm->kvmclock);
 	pthread_rwlock_destroy(&vm->vcpu_lock);
 	pthread_mutex_destroy(&vm->tsc_lock);
 	pthread_mutex_destroy(&vm->lock);
@@ -170,6 +172,16 @@ static uint64_t emu_gmem_flags(struct emu_vm *vm)
 }
 
 /* KVM_CHECK_EXTENSION on a VM: what differs with the VM type. */
+int emu_get_clock(struct hv_vm *vm, struct kvm_clock_data *clock)
+{
+	return emu_get_clock_data(&to_emu_vm(vm)->kvmclock, clock);
+}
+
+int emu_set_clock(struct hv_vm *vm, const struct kvm_clock_data *clock)
+{
+	return emu_set_clock_data(&to_emu_vm(vm)->kvmclock, clock);
+}
+
 int emu_vm_check_cap(struct hv_vm *hvm, enum hv_cap cap)
 {
 	struct emu_vm *vm = to_emu_vm(hvm);
