@@ -106,6 +106,9 @@ static const char run_usage_text[] =
 "                        tlbflush, tlbflush-ext, ipi, xmm-input;\n"
 "                        vendor-id=STR, spinlocks=N, enforce-cpuid; syndbg's\n"
 "                        host_ip=ADDR, host_port=PORT, use_hcalls=on|off\n"
+"      --kvm-pv on|off   KVM's paravirtual CPUID leaves (kvmclock, PV unhalt,\n"
+"                        PV IPIs; QEMU's -cpu kvm=on|off); default on, off\n"
+"                        with --hyperv (Linux would pick KVM's over Hyper-V's)\n"
 "      --private-memory  RAM may be private to the guest: a SW_PROTECTED VM\n"
 "                        with RAM in a guest_memfd (docs/private-memory.md)\n"
 "  -v, --verbose         say which backend runs the VM and why\n"
@@ -327,7 +330,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		OPT_RNG, OPT_CONSOLE, OPT_BOOT_TIME, OPT_FIRMWARE, OPT_DEBUGCON,
 		OPT_DEVICE_MODEL, OPT_IOREQ_SOCKET,
 		OPT_API_SOCKET, OPT_GDB, OPT_RESTORE, OPT_INCOMING,
-		OPT_HYPERV,
+		OPT_HYPERV, OPT_KVM_PV,
 		OPT_PRIVATE_MEMORY,
 	};
 	static const struct option opts[] = {
@@ -353,6 +356,7 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 		{ "restore",	required_argument, NULL, OPT_RESTORE },
 		{ "incoming",	required_argument, NULL, OPT_INCOMING },
 		{ "hyperv",	required_argument, NULL, OPT_HYPERV },
+		{ "kvm-pv",	required_argument, NULL, OPT_KVM_PV },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -454,6 +458,15 @@ static int cmd_run(int argc, char **argv, uint64_t start_ns)
 					 sizeof(err)))
 				return usage_error("--hyperv %s: %s", optarg,
 						   err);
+			break;
+		case OPT_KVM_PV:
+			if (!strcmp(optarg, "on"))
+				cfg.kvm_pv = VM_KVM_PV_ON;
+			else if (!strcmp(optarg, "off"))
+				cfg.kvm_pv = VM_KVM_PV_OFF;
+			else
+				return usage_error("--kvm-pv %s: expected on or off",
+						   optarg);
 			break;
 		case 'v':
 			cfg.verbose = true;

@@ -34,6 +34,17 @@ struct vm_disk {
 	bool readonly;
 };
 
+/*
+ * KVM's paravirtual CPUID leaves ("KVMKVMKVM", kvmclock, PV unhalt...):
+ * QEMU's -cpu kvm=on|off.  AUTO shows them except with --hyperv, since
+ * Linux takes the KVM leaves over Hyper-V's when it finds both.
+ */
+enum vm_kvm_pv {
+	VM_KVM_PV_AUTO,
+	VM_KVM_PV_ON,
+	VM_KVM_PV_OFF,
+};
+
 struct vm_config {
 	enum hv_accel accel;
 	unsigned int nr_cpus;
@@ -81,6 +92,7 @@ struct vm_config {
 	bool restore;
 	const struct kvm_cpuid2 *cpuid;
 	struct vm_hyperv hyperv;	/* --hyperv; features 0: none */
+	enum vm_kvm_pv kvm_pv;		/* --kvm-pv */
 };
 
 #endif

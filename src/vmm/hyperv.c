@@ -244,9 +244,16 @@ struct kvm_cpuid2 *hyperv_cpuid(const struct vm_hyperv *h,
 		return NULL;
 	for (i = 0; i < in->nent; i++) {
 		c->entries[n] = in->entries[i];
-		/* KVM's own leaves move up, as QEMU places them. */
-		if ((c->entries[n].function & 0xffffff00u) == 0x40000000u)
+		/*
+		 * KVM's own leaves move up, as QEMU places them, and the
+		 * signature leaf's max leaf with them.
+		 */
+		if ((c->entries[n].function & 0xffffff00u) == 0x40000000u) {
+			if (c->entries[n].function == 0x40000000u &&
+			    (c->entries[n].eax & 0xffffff00u) == 0x40000000u)
+				c->entries[n].eax += 0x100;
 			c->entries[n].function += 0x100;
+		}
 		n++;
 	}
 #define LEAF(fn) do {						\

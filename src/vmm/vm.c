@@ -332,6 +332,21 @@ static struct kvm_cpuid2 *vm_get_cpuid(struct vm *vm, int *err)
 	}
 }
 
+/* --kvm-pv: hide the KVM leaves (0x40000000-0x400000FF) of the table. */
+static void vm_cpuid_kvm_pv(const struct vm_config *cfg, struct kvm_cpuid2 *c)
+{
+	bool keep = cfg->kvm_pv == VM_KVM_PV_ON ||
+		    (cfg->kvm_pv == VM_KVM_PV_AUTO && !cfg->hyperv.features);
+	unsigned int i, n = 0;
+
+	if (keep)
+		return;
+	for (i = 0; i < c->nent; i++)
+		if ((c->entries[i].function & 0xffffff00u) != 0x40000000u)
+			c->entries[n++] = c->entries[i];
+	c->nent = n;
+}
+
 static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
 {
 	struct kvm_cpuid2 *cpuid;
@@ -362,6 +377,8 @@ static int vm_setup_vcpus(struct vm *vm, char *err, size_t err_len)
 			 strerror(-ret));
 		return ret;
 	}
+	if (cpuid && !saved)
+		vm_cpuid_kvm_pv(&vm->cfg, cpuid);
 	if (cpuid && vm->cfg.hyperv.features && !saved) {
 		struct kvm_cpuid2 *hc = hyperv_cpuid(&vm->cfg.hyperv, cpuid,
 						     vm->cfg.nr_cpus);
