@@ -275,6 +275,23 @@ static long vcpu_pre_fault(struct shim_vcpu *v, unsigned long arg)
 	return ret;
 }
 
+/*
+ * KVM_SET_VAPIC_ADDR: KVM mirrors the TPR into a guest page for QEMU's
+ * kvmvapic option ROM (TPR patching for old 32-bit Windows, which needs
+ * TPR-access exits emu never gives).  QEMU clears the address at every
+ * reset; that works.  A real page is refused rather than left stale.
+ */
+static long vcpu_set_vapic_addr(struct shim_vcpu *v, unsigned long arg)
+{
+	struct kvm_vapic_addr va;
+
+	if (shim_copy_from_user(&va, arg, sizeof(va)))
+		return -EFAULT;
+	if (!v->vm->irqchip)
+		return -EINVAL;
+	return va.vapic_addr ? -EINVAL : 0;
+}
+
 static long vcpu_ioctl_locked(struct shim_vcpu *v, unsigned long req,
 			      unsigned long arg)
 {
@@ -350,6 +367,8 @@ static long vcpu_ioctl_locked(struct shim_vcpu *v, unsigned long req,
 		return hv_vcpu_set_tsc_khz(v->vcpu, (uint32_t)arg);
 	case SHIM_PRE_FAULT_MEMORY:
 		return vcpu_pre_fault(v, arg);
+	case KVM_SET_VAPIC_ADDR:
+		return vcpu_set_vapic_addr(v, arg);
 	default:
 		/* KVM's x86 vCPU ioctl default. */
 		return -EINVAL;

@@ -520,6 +520,23 @@ static long vm_set_tsc_khz(struct shim_vm *vm, unsigned long khz)
 	return ret;
 }
 
+/* KVM_GET_CLOCK / KVM_SET_CLOCK: the VM's kvmclock (KVM_CAP_ADJUST_CLOCK). */
+static long vm_clock(struct shim_vm *vm, unsigned long arg, bool set)
+{
+	struct kvm_clock_data c;
+	long ret;
+
+	if (set) {
+		COPY_IN(c);
+		return hv_set_clock(vm->vm, &c);
+	}
+	memset(&c, 0, sizeof(c));
+	ret = hv_get_clock(vm->vm, &c);
+	if (!ret && shim_copy_to_user(arg, &c, sizeof(c)))
+		return -EFAULT;
+	return ret;
+}
+
 static long vm_check_extension(struct shim_vm *vm, unsigned long arg)
 {
 	return shim_check_extension(vm->hv, vm->vm, vm->abi, (long)arg);
@@ -604,6 +621,10 @@ long shim_vm_ioctl(struct shim_vm *vm, unsigned long req, unsigned long arg)
 		return vm_set_tsc_khz(vm, arg);
 	case KVM_CHECK_EXTENSION:
 		return vm_check_extension(vm, arg);
+	case KVM_GET_CLOCK:
+		return vm_clock(vm, arg, false);
+	case KVM_SET_CLOCK:
+		return vm_clock(vm, arg, true);
 	default:
 		return -ENOTTY;
 	}
