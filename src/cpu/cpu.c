@@ -300,7 +300,6 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	s->pat = 0x0007040600070406ull;
 	s->misc_enable = 1;	/* fast strings */
 	s->smbase = 0x30000;
-	s->mcg_status = 0;
 	s->mtrr_def_type = 0;
 	memset(s->mtrr_fixed, 0, sizeof(s->mtrr_fixed));
 	memset(s->mtrr_var, 0, sizeof(s->mtrr_var));

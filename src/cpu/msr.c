@@ -92,8 +92,6 @@ int x86_msr_read(struct x86_core *c, uint32_t idx, uint64_t *v)
 	case X86_MSR_SYSENTER_CS: *v = s->sysenter_cs; return 0;
 	case X86_MSR_SYSENTER_ESP: *v = s->sysenter_esp; return 0;
 	case X86_MSR_SYSENTER_EIP: *v = s->sysenter_eip; return 0;
-	case X86_MSR_MCG_CAP: *v = 0; return 0;
-	case X86_MSR_MCG_STATUS: *v = s->mcg_status; return 0;
 	case X86_MSR_MISC_ENABLE: *v = s->misc_enable; return 0;
 	case X86_MSR_POWER_CTL: *v = s->power_ctl; return 0;
 	case X86_MSR_HWCR: *v = s->hwcr; return 0;
@@ -174,7 +172,6 @@ int x86_msr_write(struct x86_core *c, uint32_t idx, uint64_t v)
 		default: s->kernel_gs_base = v; break;
 		}
 		return 0;
-	case X86_MSR_MCG_STATUS: s->mcg_status = v; return 0;
 	case X86_MSR_MISC_ENABLE: s->misc_enable = v; return 0;
 	case X86_MSR_POWER_CTL: s->power_ctl = v; return 0;
 	case X86_MSR_HWCR:
@@ -209,7 +206,7 @@ static const uint32_t core_msrs[] = {
 	X86_MSR_TSC, X86_MSR_TSC_ADJUST, X86_MSR_APIC_BASE, X86_MSR_SMBASE, X86_MSR_MTRRCAP,
 	X86_MSR_BIOS_SIGN_ID,
 	X86_MSR_SYSENTER_CS, X86_MSR_SYSENTER_ESP, X86_MSR_SYSENTER_EIP,
-	X86_MSR_MCG_CAP, X86_MSR_MCG_STATUS, X86_MSR_MISC_ENABLE,
+	X86_MSR_MISC_ENABLE,
 	X86_MSR_POWER_CTL, X86_MSR_HWCR,
 	X86_MSR_PAT, X86_MSR_MTRR_DEF_TYPE, X86_MSR_MTRR_FIX64K,
 	X86_MSR_MTRR_FIX16K_80000, X86_MSR_MTRR_FIX16K_A0000,

@@ -282,7 +282,6 @@ struct x86_state {
 	uint64_t power_ctl;
 	uint64_t hwcr;
 	uint64_t smbase;	/* reset value 0x30000 */
-	uint64_t mcg_status;
 	uint64_t mtrr_def_type;
 	uint64_t mtrr_fixed[11];	/* 64K, 16K x2, 4K x8 */
 	uint64_t mtrr_var[X86_NR_MTRR_VAR][2];	/* base, mask */

@@ -53,6 +53,7 @@ static const char *const cap_names[HV_CAP__COUNT] = {
 	[HV_CAP_ADJUST_CLOCK] = "kvmclock get/set",
 	[HV_CAP_X86_MSR_FILTER] = "MSR filter",
 	[HV_CAP_X2APIC_API] = "x2APIC API",
+	[HV_CAP_MCE] = "machine-check banks",
 };
 
 const char *hv_cap_name(enum hv_cap cap)
@@ -210,6 +211,8 @@ int hv_get_supported_cpuid(struct hv *hv, struct kvm_cpuid2 *cpuid)
 { HV_CALL(HV_OPS, get_supported_cpuid, hv, cpuid); }
 int hv_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 { HV_CALL(HV_OPS, get_msr_index_list, hv, list); }
+int hv_get_mce_cap_supported(struct hv *hv, uint64_t *mcg_cap)
+{ HV_CALL(HV_OPS, get_mce_cap_supported, hv, mcg_cap); }
 
 int hv_vm_enable_cap(struct hv_vm *vm, enum hv_cap cap, uint64_t args0)
 { HV_CALL(VM_OPS, vm_enable_cap, vm, cap, args0); }
@@ -323,6 +326,8 @@ int hv_vcpu_enable_cap(struct hv_vcpu *v, enum hv_cap cap, uint64_t args0)
 { HV_CALL(VCPU_OPS, vcpu_enable_cap, v, cap, args0); }
 int hv_vcpu_get_supported_hv_cpuid(struct hv_vcpu *v, struct kvm_cpuid2 *c)
 { HV_CALL(VCPU_OPS, get_supported_hv_cpuid, v, c); }
+int hv_vcpu_setup_mce(struct hv_vcpu *v, uint64_t mcg_cap)
+{ HV_CALL(VCPU_OPS, setup_mce, v, mcg_cap); }
 int hv_vcpu_get_tsc_khz(struct hv_vcpu *v)
 { HV_CALL(VCPU_OPS, get_tsc_khz, v); }
 int hv_vcpu_set_tsc_khz(struct hv_vcpu *v, uint32_t khz)

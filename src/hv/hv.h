@@ -92,6 +92,7 @@ enum hv_cap {
 	HV_CAP_ADJUST_CLOCK,		/* hv_get_clock()/hv_set_clock() */
 	HV_CAP_X86_MSR_FILTER,		/* hv_vm_set_msr_filter() */
 	HV_CAP_X2APIC_API,		/* value = KVM_X2APIC_API_* flags */
+	HV_CAP_MCE,			/* machine-check banks: their count */
 	HV_CAP__COUNT
 };
 
@@ -117,6 +118,8 @@ int hv_check_cap(struct hv *hv, enum hv_cap cap);
 
 /* CPUID the backend can virtualize (KVM_GET_SUPPORTED_CPUID layout). */
 int hv_get_supported_cpuid(struct hv *hv, struct kvm_cpuid2 *cpuid);
+/* KVM_X86_GET_MCE_CAP_SUPPORTED: the MCG_CAP bits a vCPU may be given. */
+int hv_get_mce_cap_supported(struct hv *hv, uint64_t *mcg_cap);
 /* MSR indices that hv_vcpu_get_msrs() can save (KVM_GET_MSR_INDEX_LIST). */
 int hv_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list);
 
@@ -460,6 +463,12 @@ int hv_vcpu_get_supported_hv_cpuid(struct hv_vcpu *vcpu,
 				   struct kvm_cpuid2 *cpuid);
 /* TSC frequency in kHz (KVM_GET/SET_TSC_KHZ). */
 int hv_vcpu_get_tsc_khz(struct hv_vcpu *vcpu);
+/*
+ * KVM_X86_SETUP_MCE: give the vCPU machine-check banks (MCG_CAP bits
+ * 7:0) and the MCG_CAP features of hv_get_mce_cap_supported(); MCG_CTL
+ * and every MCi_CTL become all ones.
+ */
+int hv_vcpu_setup_mce(struct hv_vcpu *vcpu, uint64_t mcg_cap);
 int hv_vcpu_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz);
 
 /*

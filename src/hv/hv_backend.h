@@ -42,6 +42,7 @@ struct hv_backend_ops {
 	void (*close)(struct hv *hv);
 	int (*check_cap)(struct hv *hv, enum hv_cap cap);
 	int (*get_supported_cpuid)(struct hv *hv, struct kvm_cpuid2 *cpuid);
+	int (*get_mce_cap_supported)(struct hv *hv, uint64_t *mcg_cap);
 	int (*get_msr_index_list)(struct hv *hv, struct kvm_msr_list *list);
 
 	int (*vm_create)(struct hv *hv, const struct hv_vm_config *cfg,
@@ -122,6 +123,7 @@ struct hv_backend_ops {
 	int (*get_supported_hv_cpuid)(struct hv_vcpu *vcpu,
 				      struct kvm_cpuid2 *cpuid);
 	int (*get_tsc_khz)(struct hv_vcpu *vcpu);
+	int (*setup_mce)(struct hv_vcpu *vcpu, uint64_t mcg_cap);
 	int (*set_tsc_khz)(struct hv_vcpu *vcpu, uint32_t khz);
 	int (*get_vcpu_stats)(struct hv_vcpu *vcpu, struct hv_vcpu_stats *st);
 };

@@ -60,6 +60,7 @@ static const struct {
 	{ KVM_CAP_GET_TSC_KHZ, HV_CAP_TSC_CONTROL },
 	{ KVM_CAP_VM_TSC_CONTROL, HV_CAP_TSC_CONTROL },
 	{ KVM_CAP_ADJUST_CLOCK, HV_CAP_ADJUST_CLOCK },
+	{ KVM_CAP_MCE, HV_CAP_MCE },
 };
 
 int shim_cap_to_hv(long cap)

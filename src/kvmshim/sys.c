@@ -220,6 +220,23 @@ out_hv:
 	return ret == -EOPNOTSUPP ? -EINVAL : ret;
 }
 
+/* KVM_X86_GET_MCE_CAP_SUPPORTED (with KVM_CAP_MCE). */
+static long sys_get_mce_cap(unsigned long arg)
+{
+	uint64_t cap = 0;
+	struct hv *hv;
+	long ret;
+
+	ret = with_hv(&hv);
+	if (ret)
+		return ret;
+	ret = hv_get_mce_cap_supported(hv, &cap);
+	hv_close(hv);
+	if (ret)
+		return ret == -EOPNOTSUPP ? -EINVAL : ret;
+	return shim_copy_to_user(arg, &cap, sizeof(cap));
+}
+
 long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg)
 {
 	struct hv *hv;
@@ -245,6 +262,8 @@ long shim_sys_ioctl(struct shim_sys *sys, unsigned long req, unsigned long arg)
 		return sys_get_msr_list(arg);
 	case KVM_GET_SUPPORTED_HV_CPUID:
 		return sys_get_hv_cpuid(arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		return sys_get_mce_cap(arg);
 	default:
 		/* Feature MSRs, emulated CPUID, ...: not offered. */
 		return -EINVAL;

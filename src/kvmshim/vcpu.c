@@ -369,6 +369,13 @@ static long vcpu_ioctl_locked(struct shim_vcpu *v, unsigned long req,
 		return vcpu_pre_fault(v, arg);
 	case KVM_SET_VAPIC_ADDR:
 		return vcpu_set_vapic_addr(v, arg);
+	case KVM_X86_SETUP_MCE: {
+		uint64_t cap;
+
+		if (shim_copy_from_user(&cap, arg, sizeof(cap)))
+			return -EFAULT;
+		return hv_vcpu_setup_mce(v->vcpu, cap);
+	}
 	default:
 		/* KVM's x86 vCPU ioctl default. */
 		return -EINVAL;

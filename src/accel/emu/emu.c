@@ -95,6 +95,8 @@ static int emu_check_cap(struct hv *hv, enum hv_cap cap)
 		return HV_MEMORY_ATTRIBUTE_PRIVATE;
 	case HV_CAP_EXIT_HYPERCALL:
 		return EMU_HYPERCALL_EXITS;
+	case HV_CAP_MCE:
+		return EMU_MCE_BANKS;
 	case HV_CAP_ADJUST_CLOCK:
 		/* KVM answers with the KVM_CLOCK_* flags it reports. */
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME;
@@ -127,6 +129,7 @@ const struct hv_backend_ops emu_backend_ops = {
 	.close = emu_close,
 	.check_cap = emu_check_cap,
 	.get_supported_cpuid = emu_get_supported_cpuid,
+	.get_mce_cap_supported = emu_get_mce_cap_supported,
 	.get_msr_index_list = emu_get_msr_index_list,
 
 	.vm_create = emu_vm_create,
@@ -187,6 +190,7 @@ const struct hv_backend_ops emu_backend_ops = {
 	.smi = emu_smi,
 	.get_tsc_khz = emu_get_tsc_khz,
 	.set_tsc_khz = emu_set_tsc_khz,
+	.setup_mce = emu_setup_mce,
 	.get_vcpu_stats = emu_get_vcpu_stats,
 	.vcpu_enable_cap = emu_vcpu_enable_cap,
 	.get_supported_hv_cpuid = emu_get_supported_hv_cpuid,

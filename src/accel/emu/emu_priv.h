@@ -55,6 +55,13 @@ static inline struct emu_hv *to_emu_hv(struct hv *hv)
 
 struct emu_vcpu;
 
+/* Machine-check state (mce.c); KVM_MAX_MCE_BANKS banks at most. */
+#define EMU_MCE_BANKS		32
+struct emu_mce {
+	uint64_t cap, status, ctl;
+	uint64_t banks[4 * EMU_MCE_BANKS];	/* CTL, STATUS, ADDR, MISC */
+};
+
 #define EMU_INJECT_MAX	4
 
 struct emu_vm {
@@ -172,6 +179,7 @@ struct emu_vcpu {
 	struct emu_hv_vcpu hv;
 	/* KVM PV per-vCPU state (kvmpv.c, hypercall.c). */
 	struct emu_kvmpv_vcpu pv;
+	struct emu_mce mce;
 	uint64_t slice_start_ns;	/* guest code running since, or 0 */
 };
 
@@ -222,6 +230,16 @@ int emu_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
 #define KVM_HC_SCHED_YIELD	11
 #define EMU_HYPERCALL_EXITS	(1ull << HV_HC_MAP_GPA_RANGE)
 int emu_kvm_hypercall(struct emu_vcpu *v, unsigned int cpl, bool op64);
+
+/* mce.c: 0 or -1, as hyperv.h's host accessors. */
+bool emu_mce_msr_owned(uint32_t idx);
+int emu_mce_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
+		     bool host);
+int emu_mce_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
+		      bool host);
+unsigned int emu_mce_msr_list(uint32_t *idx, unsigned int max);
+int emu_get_mce_cap_supported(struct hv *hv, uint64_t *mcg_cap);
+int emu_setup_mce(struct hv_vcpu *vcpu, uint64_t mcg_cap);
 
 /* vcpu.c */
 int emu_vcpu_create(struct hv_vm *vm, unsigned int id, struct hv_vcpu **out);

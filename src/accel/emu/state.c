@@ -381,6 +381,8 @@ static int msr_get(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 		return emu_hv_msr_read(v, idx, val, true);
 	if (emu_kvmpv_msr_owned(idx))
 		return emu_kvmpv_msr_read(v, idx, val, true);
+	if (emu_mce_msr_owned(idx))
+		return emu_mce_msr_read(v, idx, val, true);
 	return x86_cpu_get_msr(v->cpu, idx, val) ? -1 : 0;
 }
 
@@ -400,6 +402,8 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 		return emu_hv_msr_write(v, idx, val, true);
 	if (emu_kvmpv_msr_owned(idx))
 		return emu_kvmpv_msr_write(v, idx, val, true);
+	if (emu_mce_msr_owned(idx))
+		return emu_mce_msr_write(v, idx, val, true);
 	if (!x86_cpu_set_msr(v->cpu, idx, val)) {
 		if (idx == X86_MSR_TSC) {
 			emu_vcpu_tsc_written(v);
@@ -408,7 +412,7 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 		return 0;
 	}
 	/*
-	 * Read-only MSRs (MTRRCAP, MCG_CAP) are in the save list, so a
+	 * Read-only MSRs (MTRRCAP) are in the save list, so a
 	 * state restore writes them back: like KVM for host-initiated
 	 * writes, accept the value they already hold.
 	 */
@@ -449,7 +453,8 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 	bool have_base = false;
 
 	idx = calloc(n + 2 + emu_hv_msr_list(NULL, 0) +
-		     emu_kvmpv_msr_list(NULL, 0), sizeof(*idx));
+		     emu_kvmpv_msr_list(NULL, 0) + emu_mce_msr_list(NULL, 0),
+		     sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	n = x86_cpu_msr_list(idx, n);
@@ -464,6 +469,7 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 	total += emu_hv_msr_list(idx + total, emu_hv_msr_list(NULL, 0));
 	/* kvmclock's, as KVM lists them (emulated MSRs). */
 	total += emu_kvmpv_msr_list(idx + total, emu_kvmpv_msr_list(NULL, 0));
+	total += emu_mce_msr_list(idx + total, emu_mce_msr_list(NULL, 0));
 	if (list->nmsrs < total) {
 		list->nmsrs = total;
 		free(idx);

@@ -443,6 +443,8 @@ static int op_rdmsr(void *opaque, uint32_t idx, uint64_t *val)
 		return emu_hv_msr_read(v, idx, val, false);
 	if (emu_kvmpv_msr_owned(idx))
 		return emu_kvmpv_msr_read(v, idx, val, false);
+	if (emu_mce_msr_owned(idx))
+		return emu_mce_msr_read(v, idx, val, false) ? X86_MSR_GP : 0;
 	return X86_MSR_UNKNOWN;
 }
 
@@ -465,6 +467,8 @@ static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
 		return emu_hv_msr_write(v, idx, val, false);
 	if (emu_kvmpv_msr_owned(idx))
 		return emu_kvmpv_msr_write(v, idx, val, false);
+	if (emu_mce_msr_owned(idx))
+		return emu_mce_msr_write(v, idx, val, false) ? X86_MSR_GP : 0;
 	return X86_MSR_UNKNOWN;
 }
 

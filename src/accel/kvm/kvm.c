@@ -75,6 +75,7 @@ static const struct {
 	C(HV_CAP_ADJUST_CLOCK, KVM_CAP_ADJUST_CLOCK),
 	C(HV_CAP_X86_MSR_FILTER, KVM_CAP_X86_MSR_FILTER),
 	C(HV_CAP_X2APIC_API, KVM_CAP_X2APIC_API),
+	C(HV_CAP_MCE, KVM_CAP_MCE),
 #undef C
 };
 
@@ -383,6 +384,12 @@ static int kvm_get_supported_cpuid(struct hv *hv, struct kvm_cpuid2 *cpuid)
 	return kvm_be_ioctl(to_kvm(hv)->fd, KVM_GET_SUPPORTED_CPUID, cpuid);
 }
 
+static int kvm_get_mce_cap_supported(struct hv *hv, uint64_t *mcg_cap)
+{
+	return kvm_be_ioctl(to_kvm(hv)->fd, KVM_X86_GET_MCE_CAP_SUPPORTED,
+			    mcg_cap);
+}
+
 static int kvm_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 {
 	return kvm_be_ioctl(to_kvm(hv)->fd, KVM_GET_MSR_INDEX_LIST, list);
@@ -395,6 +402,7 @@ const struct hv_backend_ops kvm_backend_ops = {
 	.close = kvm_close,
 	.check_cap = kvm_be_check_cap,
 	.get_supported_cpuid = kvm_get_supported_cpuid,
+	.get_mce_cap_supported = kvm_get_mce_cap_supported,
 	.get_msr_index_list = kvm_get_msr_index_list,
 
 	.vm_create = kvm_be_vm_create,
@@ -456,4 +464,5 @@ const struct hv_backend_ops kvm_backend_ops = {
 	.get_supported_hv_cpuid = kvm_be_get_supported_hv_cpuid,
 	.get_tsc_khz = kvm_be_get_tsc_khz,
 	.set_tsc_khz = kvm_be_set_tsc_khz,
+	.setup_mce = kvm_be_setup_mce,
 };

@@ -282,6 +282,7 @@ int kvm_be_vcpu_enable_cap(struct hv_vcpu *vcpu, enum hv_cap cap,
 int kvm_be_get_supported_hv_cpuid(struct hv_vcpu *vcpu,
 				  struct kvm_cpuid2 *cpuid);
 int kvm_be_get_tsc_khz(struct hv_vcpu *vcpu);
+int kvm_be_setup_mce(struct hv_vcpu *vcpu, uint64_t mcg_cap);
 int kvm_be_set_tsc_khz(struct hv_vcpu *vcpu, uint32_t khz);
 
 #endif

@@ -121,6 +121,11 @@ int kvm_be_get_supported_hv_cpuid(struct hv_vcpu *vcpu,
 			      KVM_GET_SUPPORTED_HV_CPUID, cpuid);
 }
 
+int kvm_be_setup_mce(struct hv_vcpu *vcpu, uint64_t mcg_cap)
+{
+	return kvm_vcpu_ioctl(vcpu, HV_CAP_MCE, KVM_X86_SETUP_MCE, &mcg_cap);
+}
+
 int kvm_be_get_tsc_khz(struct hv_vcpu *vcpu)
 {
 	struct kvm_be_vcpu *v = to_kvm_vcpu(vcpu);
