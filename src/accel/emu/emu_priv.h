@@ -231,13 +231,28 @@ int emu_guest_memfd_fallocate(struct hv *hv, int fd, int mode,
 #define EMU_HYPERCALL_EXITS	(1ull << HV_HC_MAP_GPA_RANGE)
 int emu_kvm_hypercall(struct emu_vcpu *v, unsigned int cpl, bool op64);
 
-/* mce.c: 0 or -1, as hyperv.h's host accessors. */
-bool emu_mce_msr_owned(uint32_t idx);
-int emu_mce_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
+/*
+ * MSRs the backend keeps outside the core, by group (Hyper-V's, KVM's
+ * paravirtual ones, machine check).  read and write return 0, X86_MSR_GP
+ * or X86_IO_EXIT for the guest, 0 or -1 for the host (@host); list fills
+ * what KVM_GET_MSR_INDEX_LIST reports and returns the count (@idx may be
+ * NULL).
+ */
+struct emu_msr_group {
+	bool (*owned)(uint32_t idx);
+	int (*read)(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
+		    bool host);
+	int (*write)(struct emu_vcpu *v, uint32_t idx, uint64_t val,
 		     bool host);
-int emu_mce_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
-		      bool host);
-unsigned int emu_mce_msr_list(uint32_t *idx, unsigned int max);
+	unsigned int (*list)(uint32_t *idx, unsigned int max);
+};
+extern const struct emu_msr_group emu_hv_msrs, emu_kvmpv_msrs, emu_mce_msrs;
+/* The group that owns @idx, or NULL (vcpu.c). */
+const struct emu_msr_group *emu_msr_group(uint32_t idx);
+/* Every group's list, as emu_msr_group.list (vcpu.c). */
+unsigned int emu_msr_groups_list(uint32_t *idx, unsigned int max);
+
+/* mce.c */
 int emu_get_mce_cap_supported(struct hv *hv, uint64_t *mcg_cap);
 int emu_setup_mce(struct hv_vcpu *vcpu, uint64_t mcg_cap);
 

@@ -1064,3 +1064,10 @@ int emu_hv_get_supported_cpuid(struct emu_vcpu *v, struct kvm_cpuid2 *c)
 	}
 	return 0;
 }
+
+const struct emu_msr_group emu_hv_msrs = {
+	.owned = emu_hv_msr_owned,
+	.read = emu_hv_msr_read,
+	.write = emu_hv_msr_write,
+	.list = emu_hv_msr_list,
+};

@@ -228,14 +228,14 @@ static void wall_clock_write(struct emu_vcpu *v, uint64_t gpa)
 
 /* ---------------------------------------------------------------- MSRs */
 
-bool emu_kvmpv_msr_owned(uint32_t idx)
+static bool kvmpv_msr_owned(uint32_t idx)
 {
 	return idx == MSR_KVM_WALL_CLOCK || idx == MSR_KVM_SYSTEM_TIME ||
 	       idx == MSR_KVM_WALL_CLOCK_NEW || idx == MSR_KVM_SYSTEM_TIME_NEW;
 }
 
-int emu_kvmpv_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
-		       bool host)
+static int kvmpv_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
+			  bool host)
 {
 	(void)host;
 	switch (idx) {
@@ -249,8 +249,8 @@ int emu_kvmpv_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
 	}
 }
 
-int emu_kvmpv_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
-			bool host)
+static int kvmpv_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
+			   bool host)
 {
 	struct emu_kvmpv_vcpu *pv = &v->pv;
 
@@ -278,7 +278,7 @@ int emu_kvmpv_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
 	}
 }
 
-unsigned int emu_kvmpv_msr_list(uint32_t *idx, unsigned int max)
+static unsigned int kvmpv_msr_list(uint32_t *idx, unsigned int max)
 {
 	static const uint32_t msrs[] = {
 		MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
@@ -290,6 +290,13 @@ unsigned int emu_kvmpv_msr_list(uint32_t *idx, unsigned int max)
 		idx[i] = msrs[i];
 	return ARRAY_SIZE(msrs);
 }
+
+const struct emu_msr_group emu_kvmpv_msrs = {
+	.owned = kvmpv_msr_owned,
+	.read = kvmpv_msr_read,
+	.write = kvmpv_msr_write,
+	.list = kvmpv_msr_list,
+};
 
 /* ---------------------------------------------------------------- CPUID */
 

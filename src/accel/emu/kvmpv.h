@@ -81,13 +81,6 @@ int emu_get_clock_data(struct emu_kvmclock *kc, struct kvm_clock_data *d);
 int emu_set_clock_data(struct emu_kvmclock *kc,
 		       const struct kvm_clock_data *d);
 
-bool emu_kvmpv_msr_owned(uint32_t idx);
-/* 0 or X86_MSR_GP for the guest, 0 or -1 for the host (as hyperv.h). */
-int emu_kvmpv_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
-		       bool host);
-int emu_kvmpv_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
-			bool host);
-unsigned int emu_kvmpv_msr_list(uint32_t *idx, unsigned int max);
 /* Re-publish the vCPU's pvclock record if anything it depends on moved. */
 void emu_kvmpv_update(struct emu_vcpu *v);
 /* The two KVM leaves of KVM_GET_SUPPORTED_CPUID; returns 2. */

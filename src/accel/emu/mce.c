@@ -25,18 +25,20 @@
 #define MCG_CTL_P		(1ull << 8)
 #define MCG_SER_P		(1ull << 24)
 #define MCG_BANKS(cap)		((unsigned int)((cap) & 0xff))
+/* A refused access: #GP for the guest, an error for the host. */
+#define MCE_FAIL(host)		((host) ? -1 : X86_MSR_GP)
 /* KVM_X86_SETUP_MCE also lets the VMM set these: the extended count. */
 #define MCG_SETUP_FREE		(0xffull | 0xff0000ull)
 
-bool emu_mce_msr_owned(uint32_t idx)
+static bool mce_msr_owned(uint32_t idx)
 {
 	return idx == MSR_MCG_CAP || idx == MSR_MCG_STATUS ||
 	       idx == MSR_MCG_CTL ||
 	       (idx >= MSR_MC0_CTL && idx < MSR_MC0_CTL + 4 * EMU_MCE_BANKS);
 }
 
-int emu_mce_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
-		     bool host)
+static int mce_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
+			bool host)
 {
 	const struct emu_mce *m = &v->mce;
 
@@ -49,18 +51,18 @@ int emu_mce_msr_read(struct emu_vcpu *v, uint32_t idx, uint64_t *val,
 		return 0;
 	case MSR_MCG_CTL:
 		if (!(m->cap & MCG_CTL_P) && !host)
-			return -1;
+			return MCE_FAIL(host);
 		*val = m->ctl;
 		return 0;
 	}
 	if (idx - MSR_MC0_CTL >= 4 * MCG_BANKS(m->cap))
-		return -1;
+		return MCE_FAIL(host);
 	*val = m->banks[idx - MSR_MC0_CTL];
 	return 0;
 }
 
-int emu_mce_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
-		      bool host)
+static int mce_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
+			 bool host)
 {
 	struct emu_mce *m = &v->mce;
 	uint32_t off;
@@ -68,30 +70,30 @@ int emu_mce_msr_write(struct emu_vcpu *v, uint32_t idx, uint64_t val,
 	switch (idx) {
 	case MSR_MCG_CAP:
 		/* The VMM sets it with KVM_X86_SETUP_MCE; a restore rewrites it. */
-		return host && val == m->cap ? 0 : -1;
+		return host && val == m->cap ? 0 : MCE_FAIL(host);
 	case MSR_MCG_STATUS:
 		m->status = val;
 		return 0;
 	case MSR_MCG_CTL:
 		if (!(m->cap & MCG_CTL_P) && (val || !host))
-			return -1;
+			return MCE_FAIL(host);
 		if (val && val != ~0ull)
-			return -1;
+			return MCE_FAIL(host);
 		m->ctl = val;
 		return 0;
 	}
 	off = idx - MSR_MC0_CTL;
 	if (off >= 4 * MCG_BANKS(m->cap))
-		return -1;
+		return MCE_FAIL(host);
 	if ((off & 3) == 0 && val && (val | (1ull << 10) | 1) != ~0ull)
-		return -1;
+		return MCE_FAIL(host);
 	if ((off & 3) == 1 && val && !host)
-		return -1;
+		return MCE_FAIL(host);
 	m->banks[off] = val;
 	return 0;
 }
 
-unsigned int emu_mce_msr_list(uint32_t *idx, unsigned int max)
+static unsigned int mce_msr_list(uint32_t *idx, unsigned int max)
 {
 	static const uint32_t msrs[] = {
 		MSR_MCG_CAP, MSR_MCG_STATUS, MSR_MCG_CTL,
@@ -102,6 +104,13 @@ unsigned int emu_mce_msr_list(uint32_t *idx, unsigned int max)
 		idx[i] = msrs[i];
 	return ARRAY_SIZE(msrs);
 }
+
+const struct emu_msr_group emu_mce_msrs = {
+	.owned = mce_msr_owned,
+	.read = mce_msr_read,
+	.write = mce_msr_write,
+	.list = mce_msr_list,
+};
 
 int emu_get_mce_cap_supported(struct hv *hv, uint64_t *mcg_cap)
 {

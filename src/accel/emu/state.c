@@ -366,6 +366,8 @@ int emu_set_xcrs(struct hv_vcpu *vcpu, const struct kvm_xcrs *x)
 
 static int msr_get(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 {
+	const struct emu_msr_group *g;
+
 	if (idx == X86_MSR_APIC_BASE) {
 		*val = v->lapic ? emu_lapic_get_base(v->lapic) :
 				  v->cpu->s.apic_base;
@@ -377,17 +379,15 @@ static int msr_get(struct emu_vcpu *v, uint32_t idx, uint64_t *val)
 			return -1;
 		return emu_lapic_msr_read(v->lapic, idx, val);
 	}
-	if (emu_hv_msr_owned(idx))
-		return emu_hv_msr_read(v, idx, val, true);
-	if (emu_kvmpv_msr_owned(idx))
-		return emu_kvmpv_msr_read(v, idx, val, true);
-	if (emu_mce_msr_owned(idx))
-		return emu_mce_msr_read(v, idx, val, true);
+	g = emu_msr_group(idx);
+	if (g)
+		return g->read(v, idx, val, true);
 	return x86_cpu_get_msr(v->cpu, idx, val) ? -1 : 0;
 }
 
 static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 {
+	const struct emu_msr_group *g;
 	uint64_t cur;
 
 	if (idx == X86_MSR_APIC_BASE)
@@ -398,12 +398,9 @@ static int msr_set(struct emu_vcpu *v, uint32_t idx, uint64_t val)
 			return -1;
 		return emu_lapic_msr_write(v->lapic, idx, val);
 	}
-	if (emu_hv_msr_owned(idx))
-		return emu_hv_msr_write(v, idx, val, true);
-	if (emu_kvmpv_msr_owned(idx))
-		return emu_kvmpv_msr_write(v, idx, val, true);
-	if (emu_mce_msr_owned(idx))
-		return emu_mce_msr_write(v, idx, val, true);
+	g = emu_msr_group(idx);
+	if (g)
+		return g->write(v, idx, val, true);
 	if (!x86_cpu_set_msr(v->cpu, idx, val)) {
 		if (idx == X86_MSR_TSC) {
 			emu_vcpu_tsc_written(v);
@@ -452,9 +449,7 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 	uint32_t *idx;
 	bool have_base = false;
 
-	idx = calloc(n + 2 + emu_hv_msr_list(NULL, 0) +
-		     emu_kvmpv_msr_list(NULL, 0) + emu_mce_msr_list(NULL, 0),
-		     sizeof(*idx));
+	idx = calloc(n + 2 + emu_msr_groups_list(NULL, 0), sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	n = x86_cpu_msr_list(idx, n);
@@ -465,11 +460,11 @@ int emu_get_msr_index_list(struct hv *hv, struct kvm_msr_list *list)
 		idx[total++] = X86_MSR_APIC_BASE;
 	/* KVM lists TSC_DEADLINE; x2APIC registers travel in the LAPIC. */
 	idx[total++] = MSR_IA32_TSC_DEADLINE;
-	/* Hyper-V MSRs are state of every VM (host access needs no CPUID). */
-	total += emu_hv_msr_list(idx + total, emu_hv_msr_list(NULL, 0));
-	/* kvmclock's, as KVM lists them (emulated MSRs). */
-	total += emu_kvmpv_msr_list(idx + total, emu_kvmpv_msr_list(NULL, 0));
-	total += emu_mce_msr_list(idx + total, emu_mce_msr_list(NULL, 0));
+	/*
+	 * Hyper-V's, kvmclock's and the machine-check MSRs are state of
+	 * every VM (host access needs no CPUID), as KVM lists them.
+	 */
+	total += emu_msr_groups_list(idx + total, emu_msr_groups_list(NULL, 0));
 	if (list->nmsrs < total) {
 		list->nmsrs = total;
 		free(idx);

@@ -426,8 +426,33 @@ static bool lapic_msr(uint32_t idx)
 	       (idx >= MSR_X2APIC_FIRST && idx <= MSR_X2APIC_LAST);
 }
 
+static const struct emu_msr_group *const msr_groups[] = {
+	&emu_hv_msrs, &emu_kvmpv_msrs, &emu_mce_msrs,
+};
+
+const struct emu_msr_group *emu_msr_group(uint32_t idx)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(msr_groups); i++)
+		if (msr_groups[i]->owned(idx))
+			return msr_groups[i];
+	return NULL;
+}
+
+unsigned int emu_msr_groups_list(uint32_t *idx, unsigned int max)
+{
+	unsigned int n = 0, k;
+
+	for (size_t i = 0; i < ARRAY_SIZE(msr_groups); i++) {
+		k = msr_groups[i]->list(idx ? idx + n : NULL,
+					max > n ? max - n : 0);
+		n += k;
+	}
+	return n;
+}
+
 static int op_rdmsr(void *opaque, uint32_t idx, uint64_t *val)
 {
+	const struct emu_msr_group *g;
 	struct emu_vcpu *v = opaque;
 
 	if (idx == X86_MSR_APIC_BASE) {
@@ -439,17 +464,13 @@ static int op_rdmsr(void *opaque, uint32_t idx, uint64_t *val)
 		sync_apic_base(v);
 		return emu_lapic_msr_read(v->lapic, idx, val) ? X86_MSR_GP : 0;
 	}
-	if (emu_hv_msr_owned(idx))
-		return emu_hv_msr_read(v, idx, val, false);
-	if (emu_kvmpv_msr_owned(idx))
-		return emu_kvmpv_msr_read(v, idx, val, false);
-	if (emu_mce_msr_owned(idx))
-		return emu_mce_msr_read(v, idx, val, false) ? X86_MSR_GP : 0;
-	return X86_MSR_UNKNOWN;
+	g = emu_msr_group(idx);
+	return g ? g->read(v, idx, val, false) : X86_MSR_UNKNOWN;
 }
 
 static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
 {
+	const struct emu_msr_group *g;
 	struct emu_vcpu *v = opaque;
 
 	if (idx == X86_MSR_APIC_BASE) {
@@ -463,13 +484,8 @@ static int op_wrmsr(void *opaque, uint32_t idx, uint64_t val)
 		sync_apic_base(v);
 		return emu_lapic_msr_write(v->lapic, idx, val) ? X86_MSR_GP : 0;
 	}
-	if (emu_hv_msr_owned(idx))
-		return emu_hv_msr_write(v, idx, val, false);
-	if (emu_kvmpv_msr_owned(idx))
-		return emu_kvmpv_msr_write(v, idx, val, false);
-	if (emu_mce_msr_owned(idx))
-		return emu_mce_msr_write(v, idx, val, false) ? X86_MSR_GP : 0;
-	return X86_MSR_UNKNOWN;
+	g = emu_msr_group(idx);
+	return g ? g->write(v, idx, val, false) : X86_MSR_UNKNOWN;
 }
 
 /*
