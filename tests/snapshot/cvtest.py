@@ -233,6 +233,58 @@ def snapshot_to_restore(q, src, snap, accel=None, api_socket=None):
     return VM(args, "restore")
 
 
+def free_tcp_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def migrate_complete(q, uri, timeout=60):
+    """Migrate to @uri (migrate_start) and wait until it completed."""
+    migrate_start(q, uri)
+    end = time.time() + timeout
+    while time.time() < end:
+        st = q.ok("query-migrate").get("status")
+        if st in ("completed", "failed"):
+            break
+        time.sleep(0.1)
+    if st != "completed":
+        fail("migration: %s" % st)
+
+
+def restore_runs(snap, finish, n=2):
+    """Restore @snap @n times, each into a new process, and finish() it."""
+    for i in range(n):
+        dst = VM(["restore", snap, "--accel", ACCEL], "restore%d" % i)
+        try:
+            time.sleep(0.5 * (i + 1))
+            finish(dst)
+        finally:
+            dst.kill()
+
+
+def migrate_run(src, sock, finish):
+    """Live-migrate the running @src (QMP on @sock) to a new process over
+    TCP, end the source (left in "postmigrate", as QEMU's) and finish()
+    the destination."""
+    port = free_tcp_port()
+    dst = VM(["run", "--incoming", "tcp:127.0.0.1:%d" % port,
+              "--accel", ACCEL], "mdst")
+    try:
+        q = QMP(sock)
+        time.sleep(0.3)
+        migrate_complete(q, "tcp:127.0.0.1:%d" % port)
+        q.ok("quit")
+        src.wait()
+        finish(dst)
+    finally:
+        src.kill()
+        dst.kill()
+
+
 def require_accel():
     """Skip when this host cannot run the backend (a host capability)."""
     p = subprocess.run([CVISOR, "caps", "--accel", ACCEL],

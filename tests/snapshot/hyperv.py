@@ -13,7 +13,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, CVISOR, require_accel, QMP, VM, fail, guest, skip, tmpdir  # noqa: E402
+from cvtest import ACCEL, migrate_run, require_accel, restore_runs, QMP, VM, fail, guest, skip, tmpdir  # noqa: E402
 
 require_accel()
 d = tmpdir()
@@ -76,48 +76,10 @@ try:
     finish(src)
 finally:
     src.kill()
-for i in range(2):
-    dst = VM(["restore", snap, "--accel", ACCEL], "restore%d" % i)
-    try:
-        time.sleep(0.5 * (i + 1))
-        finish(dst)
-    finally:
-        dst.kill()
+restore_runs(snap, finish)
 
 # Live migration of the same guest, mid-work.
 sock = os.path.join(d, "qmp2.sock")
-src = start(run_args(sock), "msrc")
-lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-lst.bind(("127.0.0.1", 0))
-mport = lst.getsockname()[1]
-lst.close()
-dst = VM(["run", "--incoming", "tcp:127.0.0.1:%d" % mport, "--accel", ACCEL],
-         "mdst")
-try:
-    q = QMP(sock)
-    time.sleep(0.3)
-    for _ in range(100):
-        r = q.cmd("migrate", uri="tcp:127.0.0.1:%d" % mport)
-        if "return" in r:
-            break
-        if "Connection refused" not in str(r):
-            fail("migrate: %r" % r)
-        time.sleep(0.1)
-    else:
-        fail("the destination never listened")
-    for _ in range(600):
-        st = q.ok("query-migrate").get("status")
-        if st in ("completed", "failed"):
-            break
-        time.sleep(0.1)
-    if st != "completed":
-        fail("migration: %s" % st)
-    # The source stays in "postmigrate", as QEMU's: end it.
-    q.ok("quit")
-    src.wait()
-    finish(dst)
-finally:
-    src.kill()
-    dst.kill()
+migrate_run(start(run_args(sock), "msrc"), sock, finish)
 peer.close()
 print("Hyper-V state survives snapshot, restore and migration")

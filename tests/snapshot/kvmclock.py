@@ -7,12 +7,11 @@ must have gone on from where it was (never back: guest time stands still
 between save and load), at the rate of the ACPI PM timer, with a TSC
 rate that matches the record's scale (issue 16 item 5)."""
 import os
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cvtest import ACCEL, migrate_start, require_accel, QMP, VM, fail, guest, tmpdir  # noqa: E402
+from cvtest import ACCEL, migrate_run, require_accel, restore_runs, QMP, VM, fail, guest, tmpdir  # noqa: E402
 
 require_accel()
 d = tmpdir()
@@ -46,38 +45,14 @@ try:
     finish(src)
 finally:
     src.kill()
-for i in range(2):
-    dst = VM(["restore", snap, "--accel", ACCEL], "restore%d" % i)
-    try:
-        time.sleep(0.5)
-        finish(dst)
-    finally:
-        dst.kill()
+restore_runs(snap, finish)
 
 sock = os.path.join(d, "qmp2.sock")
 src = VM(run_args(sock), "msrc")
-lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-lst.bind(("127.0.0.1", 0))
-port = lst.getsockname()[1]
-lst.close()
-dst = VM(["run", "--incoming", "tcp:127.0.0.1:%d" % port, "--accel", ACCEL],
-         "mdst")
 try:
     src.wait_line("READY")
-    q = QMP(sock)
-    time.sleep(0.3)
-    migrate_start(q, "tcp:127.0.0.1:%d" % port)
-    for _ in range(600):
-        st = q.ok("query-migrate").get("status")
-        if st in ("completed", "failed"):
-            break
-        time.sleep(0.1)
-    if st != "completed":
-        fail("migration: %s" % st)
-    q.ok("quit")
-    src.wait()
-    finish(dst)
-finally:
+except BaseException:
     src.kill()
-    dst.kill()
+    raise
+migrate_run(src, sock, finish)
 print("kvmclock survives snapshot, restore and migration")
