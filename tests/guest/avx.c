@@ -22,24 +22,6 @@ static uint8_t area[1024] __attribute__((aligned(64)));
 static uint8_t pat[32] __attribute__((aligned(32)));
 static uint8_t out[32] __attribute__((aligned(32)));
 
-static void xsetbv(uint64_t v)
-{
-	__asm__ __volatile__("xsetbv" :: "a"((uint32_t)v),
-			     "d"((uint32_t)(v >> 32)), "c"(0));
-}
-
-static void xsave(void *p, uint64_t mask)
-{
-	__asm__ __volatile__("xsave64 (%0)" :: "r"(p), "a"((uint32_t)mask),
-			     "d"((uint32_t)(mask >> 32)) : "memory");
-}
-
-static void xrstor(void *p, uint64_t mask)
-{
-	__asm__ __volatile__("xrstor64 (%0)" :: "r"(p), "a"((uint32_t)mask),
-			     "d"((uint32_t)(mask >> 32)) : "memory");
-}
-
 static void load_ymm3(void *p)
 {
 	__asm__ __volatile__("vmovdqu (%0), %%ymm3" :: "D"(p) : "memory");

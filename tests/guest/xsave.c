@@ -24,24 +24,6 @@ static inline uint64_t xgetbv(uint32_t idx)
 	return lo | ((uint64_t)hi << 32);
 }
 
-static void xsetbv(uint64_t v)
-{
-	__asm__ __volatile__("xsetbv" :: "a"((uint32_t)v),
-			     "d"((uint32_t)(v >> 32)), "c"(0));
-}
-
-static void xsave(void *p, uint64_t mask)
-{
-	__asm__ __volatile__("xsave64 (%0)" :: "r"(p), "a"((uint32_t)mask),
-			     "d"((uint32_t)(mask >> 32)) : "memory");
-}
-
-static void xrstor(void *p, uint64_t mask)
-{
-	__asm__ __volatile__("xrstor64 (%0)" :: "r"(p), "a"((uint32_t)mask),
-			     "d"((uint32_t)(mask >> 32)) : "memory");
-}
-
 static void set_xmm3(const uint64_t v[2])
 {
 	__asm__ __volatile__("movdqu (%0), %%xmm3" :: "r"(v) : "memory");

@@ -224,6 +224,25 @@ static inline void pause(void) { __asm__ __volatile__("pause" ::: "memory"); }
 #define MSR_KERNEL_GS_BASE	0xC0000102
 #define MSR_APIC_BASE		0x0000001B
 
+/* XCR0 and the XSAVE area (64-byte aligned @p, components in @mask). */
+static inline void xsetbv(uint64_t v)
+{
+	__asm__ __volatile__("xsetbv" :: "a"((uint32_t)v),
+			     "d"((uint32_t)(v >> 32)), "c"(0));
+}
+
+static inline void xsave(void *p, uint64_t mask)
+{
+	__asm__ __volatile__("xsave64 (%0)" :: "r"(p), "a"((uint32_t)mask),
+			     "d"((uint32_t)(mask >> 32)) : "memory");
+}
+
+static inline void xrstor(void *p, uint64_t mask)
+{
+	__asm__ __volatile__("xrstor64 (%0)" :: "r"(p), "a"((uint32_t)mask),
+			     "d"((uint32_t)(mask >> 32)) : "memory");
+}
+
 /* ------------------------------------------------------ interrupts/IDT */
 
 /* Register frame built by the IDT stubs (isr.S); handlers may edit it. */
