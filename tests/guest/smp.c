@@ -52,6 +52,14 @@ int main(const char *cmdline)
 
 	online = smp_boot((int)want);
 	ASSERT_EQ(online, 2);
+	/*
+	 * smp_boot() returns once the AP has started, which is before its
+	 * ap_main() stores what it saw: a descheduled vCPU thread can be
+	 * between the two stores.
+	 */
+	t0 = rdtsc();
+	while (ap_apic_id == ~0u && rdtsc() - t0 < 50000000000ull)
+		pause();
 	ASSERT_EQ(ap_index, 1);
 	ASSERT_EQ(ap_apic_id, 1);
 
