@@ -14,13 +14,6 @@
  */
 #include "hyperv.h"
 
-struct tsc_page {
-	volatile uint32_t seq;
-	uint32_t rsvd;
-	volatile uint64_t scale;
-	volatile int64_t offset;
-};
-
 static void check_hypercall_page(void)
 {
 	uint8_t *page = hv_page(0);
@@ -54,21 +47,6 @@ static void check_hypercall_page(void)
 	ASSERT_EQ(r, HV_STATUS_SUCCESS);
 	printf("hypercall page: %02x %02x %02x %02x, status codes ok\n",
 	       page[0], page[1], page[2], page[3]);
-}
-
-static uint64_t tsc_page_read(struct tsc_page *p)
-{
-	uint32_t seq;
-	uint64_t t;
-
-	do {
-		seq = p->seq;
-		__asm__ __volatile__("" ::: "memory");
-		t = (uint64_t)(((unsigned __int128)rdtsc() * p->scale) >> 64) +
-		    p->offset;
-		__asm__ __volatile__("" ::: "memory");
-	} while (p->seq != seq);
-	return t;
 }
 
 static void check_clocks(void)

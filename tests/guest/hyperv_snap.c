@@ -31,13 +31,6 @@
 #define HV_STATUS_SUCCESS	0
 #define USE_HCALLS	(1ull << 2)
 
-struct tsc_page {
-	volatile uint32_t seq;
-	uint32_t rsvd;
-	volatile uint64_t scale;
-	volatile int64_t offset;
-};
-
 /* The MSRs whose values must survive, with what was written. */
 static struct {
 	uint32_t msr;
@@ -74,21 +67,6 @@ static void keep(uint32_t msr, uint64_t val)
 	kept[nkept].msr = msr;
 	kept[nkept].val = val;
 	nkept++;
-}
-
-static uint64_t tsc_page_read(struct tsc_page *p)
-{
-	uint32_t seq;
-	uint64_t t;
-
-	do {
-		seq = p->seq;
-		__asm__ __volatile__("" ::: "memory");
-		t = (uint64_t)(((unsigned __int128)rdtsc() * p->scale) >> 64) +
-		    p->offset;
-		__asm__ __volatile__("" ::: "memory");
-	} while (p->seq != seq);
-	return t;
 }
 
 /*

@@ -154,4 +154,27 @@ struct hv_message {
 	uint64_t payload[30];
 };
 
+/* The reference TSC page (hv-time) and its lock-free read. */
+struct tsc_page {
+	volatile uint32_t seq;
+	uint32_t rsvd;
+	volatile uint64_t scale;
+	volatile int64_t offset;
+};
+
+static inline uint64_t tsc_page_read(struct tsc_page *p)
+{
+	uint32_t seq;
+	uint64_t t;
+
+	do {
+		seq = p->seq;
+		__asm__ __volatile__("" ::: "memory");
+		t = (uint64_t)(((unsigned __int128)rdtsc() * p->scale) >> 64) +
+		    p->offset;
+		__asm__ __volatile__("" ::: "memory");
+	} while (p->seq != seq);
+	return t;
+}
+
 #endif
