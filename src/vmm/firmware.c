@@ -249,24 +249,15 @@ unsigned int firmware_ram_slots(struct firmware *fw, struct hv_memslot *out,
 	const struct boot_ram_region *low = &ram->region[0];
 	unsigned int i, n = 0;
 
-#define FW_RAM_SLOT(id, g, sz, h) do {					\
-		if (n < max)						\
-			out[n++] = (struct hv_memslot){			\
-				.slot = (id), .as_id = HV_AS_NORMAL,	\
-				.guest_phys_addr = (g),			\
-				.memory_size = (sz),			\
-				.userspace_addr = (h),			\
-				.guest_memfd = -1,			\
-			};						\
-	} while (0)
-
-	FW_RAM_SLOT(0, 0, FW_VGA_START, low->host);
-	FW_RAM_SLOT(FW_SLOT_LOW_HIGH, FW_PAM_END, low->size - FW_PAM_END,
-		    (uint8_t *)low->host + FW_PAM_END);
+	memslot_append(out, &n, max, HV_AS_NORMAL, 0, 0, FW_VGA_START,
+		       low->host);
+	memslot_append(out, &n, max, HV_AS_NORMAL, FW_SLOT_LOW_HIGH,
+		       FW_PAM_END, low->size - FW_PAM_END,
+		       (uint8_t *)low->host + FW_PAM_END);
 	for (i = 1; i < ram->nr; i++)
-		FW_RAM_SLOT(i, ram->region[i].gpa, ram->region[i].size,
-			    ram->region[i].host);
-#undef FW_RAM_SLOT
+		memslot_append(out, &n, max, HV_AS_NORMAL, i,
+			       ram->region[i].gpa, ram->region[i].size,
+			       ram->region[i].host);
 	return n;
 }
 

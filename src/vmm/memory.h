@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "boot/boot.h"
+#include "hv/hv.h"
 
 #define SZ_1M		(1ull << 20)
 #define SZ_1G		(1ull << 30)
@@ -94,5 +95,22 @@ uint64_t guest_mem_span(const struct guest_mem *mem, uint64_t gpa,
 int guest_mem_scan(const struct guest_mem *mem, uint64_t *pat, size_t n);
 bool guest_mem_overlaps(const struct guest_mem *mem, uint64_t gpa,
 			uint64_t len);
+
+/*
+ * Append a RAM memslot of address space @as to out[0..max) at *n, unless
+ * the array is full (the caller still counts what it would have needed).
+ */
+static inline void memslot_append(struct hv_memslot *out, unsigned int *n,
+				  unsigned int max, unsigned int as,
+				  unsigned int id, uint64_t gpa, uint64_t size,
+				  void *host)
+{
+	if (*n < max)
+		out[(*n)++] = (struct hv_memslot){
+			.slot = (uint16_t)id, .as_id = (uint16_t)as,
+			.guest_phys_addr = gpa, .memory_size = size,
+			.userspace_addr = host, .guest_memfd = -1,
+		};
+}
 
 #endif

@@ -41,39 +41,30 @@ unsigned int smram_alias_slots(struct vm *vm, struct hv_memslot *out,
 	unsigned int i, n = 0;
 	uint64_t end;
 
-#define SMRAM_ALIAS(id, g, sz, h) do {					\
-		if (n < max)						\
-			out[n++] = (struct hv_memslot){			\
-				.slot = (id), .as_id = HV_AS_SMM,	\
-				.guest_phys_addr = (g),			\
-				.memory_size = (sz),			\
-				.userspace_addr = (h),			\
-				.guest_memfd = -1,			\
-			};						\
-	} while (0)
-
 	if (!vm->smram.enabled)
 		return 0;
 	for (i = 0; i < ram->nr; i++) {
 		r = &ram->region[i];
 		end = r->gpa + r->size;
 		if (r->gpa >= SMRAM_BASE + SMRAM_SIZE || end <= SMRAM_BASE) {
-			SMRAM_ALIAS(SMRAM_SLOT_ALIAS2, r->gpa, r->size,
-				    r->host);
+			memslot_append(out, &n, max, HV_AS_SMM,
+				       SMRAM_SLOT_ALIAS2, r->gpa, r->size,
+				       r->host);
 			continue;
 		}
 		/* The low region holds the window: map both sides of it. */
 		if (r->gpa < SMRAM_BASE)
-			SMRAM_ALIAS(SMRAM_SLOT_ALIAS0, r->gpa,
-				    SMRAM_BASE - r->gpa, r->host);
+			memslot_append(out, &n, max, HV_AS_SMM,
+				       SMRAM_SLOT_ALIAS0, r->gpa,
+				       SMRAM_BASE - r->gpa, r->host);
 		if (end > SMRAM_BASE + SMRAM_SIZE) {
 			uint64_t gpa = SMRAM_BASE + SMRAM_SIZE;
 
-			SMRAM_ALIAS(SMRAM_SLOT_ALIAS1, gpa, end - gpa,
-				    r->host + (gpa - r->gpa));
+			memslot_append(out, &n, max, HV_AS_SMM,
+				       SMRAM_SLOT_ALIAS1, gpa, end - gpa,
+				       r->host + (gpa - r->gpa));
 		}
 	}
-#undef SMRAM_ALIAS
 	return n;
 }
 
